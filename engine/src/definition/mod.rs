@@ -1,0 +1,11 @@
+//! Workflow definitions: the model of `workflow.toml`, loading it, and checking it.
+
+mod check;
+mod diagnostic;
+mod load;
+pub(crate) mod locate;
+mod model;
+
+pub use diagnostic::{Diagnostic, Diagnostics, Source};
+pub use load::load;
+pub use model::*;

@@ -1,0 +1,335 @@
+//! The typed form of `workflow.toml`.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::text::Text;
+
+/// The id a step's `next` uses for "the workflow is complete".
+pub const END: &str = "end";
+
+/// The top of `workflow.toml`: everything but the fields and steps, which are read one
+/// by one so that each bad entry is reported on its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Header {
+    pub key: String,
+    pub version: u32,
+    pub title: Text,
+    #[serde(default)]
+    pub description: Option<Text>,
+    #[serde(default)]
+    pub article: Option<String>,
+    // Read element by element by the loader.
+    #[serde(default, rename = "fields")]
+    pub _fields: toml::value::Array,
+    #[serde(default, rename = "steps")]
+    pub _steps: toml::value::Array,
+}
+
+/// A workflow definition: the form and the steps it goes through.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Definition {
+    /// Stable id, e.g. "annual-plan".
+    pub key: String,
+    /// Version number; running instances stay on the version they started with.
+    pub version: u32,
+    /// The workflow's name.
+    pub title: Text,
+    /// A longer description shown on the start page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// The policy article the workflow implements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// The form's fields in display order.
+    pub fields: Vec<Field>,
+    /// The steps; the first is where the initiator fills the form.
+    pub steps: Vec<Step>,
+}
+
+impl Definition {
+    /// The field with this id.
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The step with this id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The first step, where every instance starts.
+    pub fn first_step(&self) -> &Step {
+        &self.steps[0]
+    }
+}
+
+/// The kinds of field a form can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// One line of text.
+    Text,
+    /// Several lines of text.
+    LongText,
+    /// A whole number.
+    Integer,
+    /// An exact decimal (money), stored as a string.
+    Decimal,
+    /// A calendar date, "YYYY-MM-DD".
+    Date,
+    /// One option from a drop-down.
+    Select,
+    /// Several options.
+    MultiSelect,
+    /// One option from radio buttons.
+    Radio,
+    /// Yes / no.
+    Checkbox,
+    /// A user id from the host's directory.
+    Person,
+    /// A department id from the host.
+    Department,
+    /// Rows of sub-fields.
+    Table,
+    /// Uploaded file metadata.
+    Attachment,
+    /// Read-only text shown in the form (a policy excerpt); holds no value.
+    RichText,
+}
+
+impl FieldKind {
+    /// Kinds that carry a list of options.
+    pub fn has_options(self) -> bool {
+        matches!(self, FieldKind::Select | FieldKind::MultiSelect | FieldKind::Radio)
+    }
+
+    /// Kinds that are numbers (min/max, totals).
+    pub fn is_number(self) -> bool {
+        matches!(self, FieldKind::Integer | FieldKind::Decimal)
+    }
+}
+
+/// One option of a select, multi-select or radio field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// The stored value.
+    pub value: String,
+    /// What people see.
+    #[serde(default)]
+    pub label: Option<Text>,
+}
+
+/// A field of the form, or a column of a table field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Unique id, used by rules and in stored forms.
+    pub id: String,
+    /// What kind of value it holds.
+    pub kind: FieldKind,
+    /// What people see.
+    #[serde(default)]
+    pub label: Option<Text>,
+    /// A hint shown under the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Text>,
+    /// Must be filled before submit.
+    #[serde(default)]
+    pub required: bool,
+    /// Set only by the rules (`v.set`), never typed by a person.
+    #[serde(default)]
+    pub computed: bool,
+    /// The policy article the field comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// Smallest number allowed (integer, decimal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Decimal>,
+    /// Largest number allowed (integer, decimal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Decimal>,
+    /// Digits after the decimal point (decimal; default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    /// Unit shown beside a number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Text>,
+    /// Shortest text, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    /// Longest text, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// A regular expression the whole text must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Placeholder text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<Text>,
+    /// Options of select, multi-select and radio fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    /// Fewest options chosen (multi-select).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<usize>,
+    /// Most options chosen (multi-select).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<usize>,
+    /// Person, department, attachment: a list of values.
+    #[serde(default)]
+    pub multiple: bool,
+    /// Columns of a table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Field>,
+    /// Fewest rows of a table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_rows: Option<usize>,
+    /// Most rows of a table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<usize>,
+    /// A table column to sum.
+    #[serde(default)]
+    pub total: bool,
+    /// Media types an attachment may have.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<String>,
+    /// Largest attachment, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<u64>,
+    /// Most attachments (multiple).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<usize>,
+    /// The content of a rich-text field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Text>,
+}
+
+impl Field {
+    /// The column of a table field with this id.
+    pub fn column(&self, id: &str) -> Option<&Field> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+
+    /// The label, or the id when a (broken) definition has none.
+    pub fn label(&self) -> Text {
+        self.label.clone().unwrap_or_else(|| Text::new(&self.id, &self.id))
+    }
+
+    /// The option with this value.
+    pub fn option(&self, value: &str) -> Option<&Choice> {
+        self.options.iter().find(|o| o.value == value)
+    }
+}
+
+/// The kinds of step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Someone enters or completes the form and submits it.
+    Fill,
+    /// Approve, reject or return.
+    Approval,
+    /// Each assignee must give an opinion; an opinion is not a veto.
+    Opinion,
+    /// Publicity (公示): closed only after `notice_days`.
+    Notice,
+}
+
+/// How several assignees of one step decide.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalMode {
+    /// One after the other, in order.
+    Sequence,
+    /// Countersign (会签): everyone must approve.
+    All,
+    /// Any one (或签): the first approval decides.
+    #[default]
+    Any,
+}
+
+/// A step of the workflow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Unique id.
+    pub id: String,
+    /// What happens at the step.
+    pub kind: StepKind,
+    /// What people see.
+    #[serde(default)]
+    pub label: Option<Text>,
+    /// How several assignees decide.
+    #[serde(default)]
+    pub mode: ApprovalMode,
+    /// Who is assigned: "initiator", "role:<r>", "user:<id>", "field:<f>", "rules".
+    #[serde(default)]
+    pub actors: Vec<String>,
+    /// Fields the assignees may change here.
+    #[serde(default)]
+    pub editable: Vec<String>,
+    /// Fields not shown here.
+    #[serde(default)]
+    pub hidden: Vec<String>,
+    /// Days after which the step is overdue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_days: Option<u32>,
+    /// Days a notice step lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_days: Option<u32>,
+    /// Possible next steps (or "end"); several means the rules' `route` picks.
+    #[serde(default)]
+    pub next: Vec<String>,
+    /// The policy article the step comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+}
+
+impl Step {
+    /// The label, or the id when a (broken) definition has none.
+    pub fn label(&self) -> Text {
+        self.label.clone().unwrap_or_else(|| Text::new(&self.id, &self.id))
+    }
+
+    /// Whether assignees may change this field here.
+    pub fn can_edit(&self, field: &str) -> bool {
+        self.editable.iter().any(|f| f == field)
+    }
+
+    /// Whether this field is hidden here.
+    pub fn hides(&self, field: &str) -> bool {
+        self.hidden.iter().any(|f| f == field)
+    }
+}
+
+/// Who may be assigned to a step, parsed from an `actors` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorSpec<'a> {
+    /// The person who started the instance.
+    Initiator,
+    /// Everybody holding this role.
+    Role(&'a str),
+    /// This user.
+    User(&'a str),
+    /// The people chosen in this person field.
+    Field(&'a str),
+    /// The rules' `assignees` function decides.
+    Rules,
+}
+
+impl<'a> ActorSpec<'a> {
+    /// Parses an `actors` entry; `None` if it is none of the known forms.
+    pub fn parse(s: &'a str) -> Option<Self> {
+        match s.split_once(':') {
+            None if s == "initiator" => Some(ActorSpec::Initiator),
+            None if s == "rules" => Some(ActorSpec::Rules),
+            Some(("role", r)) if !r.is_empty() => Some(ActorSpec::Role(r)),
+            Some(("user", u)) if !u.is_empty() => Some(ActorSpec::User(u)),
+            Some(("field", f)) if !f.is_empty() => Some(ActorSpec::Field(f)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The model of a golden case file (`cases/*.toml`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::definition::{Diagnostic, Source};
+use crate::fields::Form;
+use crate::people::{Actor, Directory};
+use crate::text::Text;
+
+/// A person as a case's `[people]` table writes them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CasePerson {
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Roles.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Department id.
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+/// A shared `cases/_people.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct People {
+    /// id → person.
+    #[serde(default)]
+    pub people: BTreeMap<String, CasePerson>,
+}
+
+/// One action of a case and what it must lead to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseAction {
+    /// Who acts (user id).
+    pub actor: String,
+    /// `submit`, `approve`, … as in the format doc.
+    pub action: String,
+    /// Field changes.
+    #[serde(default)]
+    pub set: Option<toml::Table>,
+    /// Comment, reason or opinion.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Step (return) or person (transfer, add_approver).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// `before` or `after` (add_approver).
+    #[serde(default)]
+    pub position: Option<String>,
+    /// People to copy (cc).
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// When; default one hour after the previous action.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// The action must be refused with this code.
+    #[serde(default)]
+    pub refused: Option<String>,
+    /// The action must be refused for exactly these field paths.
+    #[serde(default)]
+    pub errors: Option<Vec<String>>,
+    /// The current step afterwards.
+    #[serde(default)]
+    pub step: Option<String>,
+    /// The status afterwards.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// How many advisory notes the rules give on the form at this action.
+    #[serde(default)]
+    pub notes: Option<usize>,
+}
+
+/// What must hold after the last action.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `draft`, `running`, `completed`, `rejected`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The current step.
+    #[serde(default)]
+    pub step: Option<String>,
+    /// Every step entered, in order.
+    #[serde(default)]
+    pub route: Option<Vec<String>>,
+    /// Field values.
+    #[serde(default)]
+    pub form: Option<toml::Table>,
+    /// Whether the current step is overdue at `at`.
+    #[serde(default)]
+    pub overdue: Option<bool>,
+    /// When to judge `overdue`; default the last action's time.
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// A golden case: a starting form, actions by people, and the outcome expected.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// What the case shows.
+    pub name: String,
+    /// More words on it.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Who starts the instance.
+    pub initiator: String,
+    /// When, RFC 3339 with offset.
+    pub start: String,
+    /// The directory for this case (added to `_people.toml`).
+    #[serde(default)]
+    pub people: BTreeMap<String, CasePerson>,
+    /// The starting form.
+    #[serde(default)]
+    pub form: toml::Table,
+    /// The actions, in order.
+    #[serde(default)]
+    pub actions: Vec<CaseAction>,
+    /// The outcome.
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+/// Parses a case file.
+pub fn parse_case(src: &Source<'_>) -> Result<Case, Diagnostic> {
+    parse_toml(src)
+}
+
+/// Parses a shared `cases/_people.toml`.
+pub fn parse_people(src: &Source<'_>) -> Result<People, Diagnostic> {
+    parse_toml(src)
+}
+
+/// Parses a TOML document, turning a syntax or shape error into a diagnostic.
+fn parse_toml<T: for<'de> Deserialize<'de>>(src: &Source<'_>) -> Result<T, Diagnostic> {
+    toml::from_str(src.text).map_err(|e| {
+        let detail = e.message().trim().to_string();
+        src.at(e.span().map_or(0, |s| s.start), Text::new(format!("无法读取案例：{detail}"), format!("cannot read the case: {detail}")))
+    })
+}
+
+/// TOML values as a form (JSON).
+pub fn form_of(table: &toml::Table) -> Form {
+    table.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null))).collect()
+}
+
+/// The case's directory: the shared people plus its own.
+pub fn directory(shared: &People, case: &Case) -> Directory {
+    let people = shared.people.iter().chain(case.people.iter());
+    Directory(
+        people
+            .map(|(id, p)| (id.clone(), Actor { id: id.clone(), name: p.name.clone(), roles: p.roles.clone(), department: p.department.clone() }))
+            .collect(),
+    )
+}

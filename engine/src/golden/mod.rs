@@ -1,0 +1,8 @@
+//! Golden cases: example runs of a workflow with the outcome expected. The CLI runs them
+//! (`kexie test`) and so will the browser's rule editor.
+
+mod case;
+mod run;
+
+pub use case::{Case, CaseAction, CasePerson, Expect, People, directory, form_of, parse_case, parse_people};
+pub use run::{CaseReport, TraceLine, run};

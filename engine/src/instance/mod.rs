@@ -1,0 +1,24 @@
+//! Instances and the pure state machine that moves them through their steps.
+
+mod action;
+mod assign;
+mod machine;
+mod model;
+mod moment;
+
+pub use action::{Action, ActionError, Event, EventKind, FieldChange, Position};
+pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
+use machine::Machine;
+pub use model::{Instance, Status, Task, TaskState};
+pub use moment::Moment;
+
+use crate::people::Directory;
+
+/// What the host tells the engine about the moment of an action.
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    /// Now, from the host's clock.
+    pub now: Moment,
+    /// The people who can be assigned.
+    pub directory: &'a Directory,
+}

@@ -1,0 +1,48 @@
+//! Points in time, always handed in by the host: the engine has no clock.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// An instant with the host's UTC offset (which decides what "today" is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Moment(#[serde(with = "time::serde::rfc3339")] pub OffsetDateTime);
+
+impl Moment {
+    /// Parses RFC 3339, e.g. "2026-03-02T09:00:00+08:00".
+    pub fn parse(s: &str) -> Option<Moment> {
+        OffsetDateTime::parse(s, &Rfc3339).ok().map(Moment)
+    }
+
+    /// From Unix seconds, at a UTC offset in seconds (China: 8 * 3600).
+    pub fn from_unix(secs: i64, offset_secs: i32) -> Option<Moment> {
+        let offset = time::UtcOffset::from_whole_seconds(offset_secs).ok()?;
+        OffsetDateTime::from_unix_timestamp(secs).ok().map(|t| Moment(t.to_offset(offset)))
+    }
+
+    /// The calendar date at the moment's own offset, "YYYY-MM-DD".
+    pub fn today(self) -> String {
+        crate::fields::date::format(self.0.date())
+    }
+
+    /// This moment plus whole days.
+    pub fn plus_days(self, days: u32) -> Moment {
+        Moment(self.0 + time::Duration::days(days.into()))
+    }
+
+    /// This moment plus whole hours.
+    pub fn plus_hours(self, hours: i64) -> Moment {
+        Moment(self.0 + time::Duration::hours(hours))
+    }
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.format(&Rfc3339) {
+            Ok(s) => f.write_str(&s),
+            Err(_) => write!(f, "{:?}", self.0),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The functions rules may call beyond Rhai's core: dates, money, strings, verdicts.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, Position};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::fields::date::{self, Date};
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+/// Registers the whole library on `engine`.
+pub fn register(engine: &mut Engine) {
+    super::verdict::register(engine);
+    register_dates(engine);
+    register_money(engine);
+    register_helpers(engine);
+}
+
+fn runtime_error(message: String) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(message.into(), Position::NONE).into()
+}
+
+fn parse_date(s: &str) -> Fallible<Date> {
+    date::parse(s).ok_or_else(|| runtime_error(format!("'{s}' is not a date of the form YYYY-MM-DD")))
+}
+
+fn register_dates(engine: &mut Engine) {
+    engine
+        .register_fn("is_date", |s: &str| date::parse(s).is_some())
+        .register_fn("days_between", |a: &str, b: &str| -> Fallible<INT> {
+            Ok(date::days_between(parse_date(a)?, parse_date(b)?))
+        })
+        .register_fn("months_between", |a: &str, b: &str| -> Fallible<INT> {
+            Ok(date::months_between(parse_date(a)?, parse_date(b)?))
+        })
+        .register_fn("add_days", |d: &str, n: INT| -> Fallible<String> {
+            date::add_days(parse_date(d)?, n).map(date::format).ok_or_else(|| runtime_error(format!("{d} + {n} days is out of range")))
+        })
+        .register_fn("add_months", |d: &str, n: INT| -> Fallible<String> {
+            date::add_months(parse_date(d)?, n).map(date::format).ok_or_else(|| runtime_error(format!("{d} + {n} months is out of range")))
+        })
+        .register_fn("year_of", |d: &str| -> Fallible<INT> { Ok(parse_date(d)?.year() as INT) });
+}
+
+fn register_money(engine: &mut Engine) {
+    engine
+        .register_fn("money", |x: INT| Decimal::from(x))
+        .register_fn("money", |x: Decimal| x)
+        .register_fn("money", |s: &str| -> Fallible<Decimal> {
+            s.trim().parse::<Decimal>().map_err(|_| runtime_error(format!("'{s}' is not an amount")))
+        })
+        .register_fn("round_money", |x: Decimal| x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+        .register_fn("round_money", |x: INT| Decimal::from(x))
+        .register_fn("sum", |rows: Array, column: &str| sum_column(&rows, column));
+}
+
+/// The exact sum of a column of table rows; empty cells count as nothing.
+pub fn sum_column(rows: &Array, column: &str) -> Decimal {
+    rows.iter()
+        .filter_map(|row| row.read_lock::<rhai::Map>().and_then(|m| m.get(column).cloned()))
+        .filter_map(|cell| as_decimal(&cell))
+        .sum()
+}
+
+/// A rule value as an exact decimal, if it is a number.
+pub fn as_decimal(value: &Dynamic) -> Option<Decimal> {
+    value.as_decimal().ok().or_else(|| value.as_int().ok().map(Decimal::from))
+}
+
+fn register_helpers(engine: &mut Engine) {
+    engine
+        .register_fn("filled", |x: Dynamic| filled(&x))
+        .register_fn("is_blank", |s: &str| s.trim().is_empty())
+        .register_fn("is_blank", |_: ()| true)
+        .register_fn("trimmed", |s: &str| s.trim().to_string());
+}
+
+/// False for `()`, blank text and an empty list or map.
+pub fn filled(x: &Dynamic) -> bool {
+    if x.is_unit() {
+        false
+    } else if let Ok(s) = x.as_immutable_string_ref() {
+        !s.trim().is_empty()
+    } else if let Some(a) = x.read_lock::<Array>() {
+        !a.is_empty()
+    } else if let Some(m) = x.read_lock::<rhai::Map>() {
+        !m.is_empty()
+    } else {
+        true
+    }
+}

@@ -1,0 +1,142 @@
+//! Rules in Rhai: the sandboxed engine, the registered library and the rule contract.
+//!
+//! The contract is three functions, each taking `(form, ctx)`: `check` (required) returns
+//! a [`Verdict`]; `route` picks the next step when a step lists several; `assignees`
+//! picks the people of a step whose actors are `"rules"`.
+
+mod error;
+pub(crate) mod library;
+mod sandbox;
+mod verdict;
+
+use rhai::{AST, CallFnOptions, Dynamic, Scope};
+
+pub use error::RuleError;
+pub use sandbox::{engine, limits};
+pub use verdict::Verdict;
+
+use crate::definition::{Diagnostic, Source};
+use crate::text::Text;
+
+/// The contract functions: name, parameters, whether every script must define it.
+pub const CONTRACT: [(&str, usize, bool); 3] = [("check", 2, true), ("route", 2, false), ("assignees", 2, false)];
+
+/// A compiled `rules.rhai`. Compiled once per definition version; calls reuse the AST.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    ast: AST,
+    file: String,
+    /// The script defines `route(form, ctx)`.
+    pub has_route: bool,
+    /// The script defines `assignees(form, ctx)`.
+    pub has_assignees: bool,
+}
+
+impl Rules {
+    /// Compiles a script and checks it keeps the contract: every error at once, each with
+    /// `file:line:col`.
+    pub fn compile(src: &Source<'_>) -> Result<Rules, Vec<Diagnostic>> {
+        let mut ast = compile_with_constants(src)?;
+        ast.set_source(src.name);
+        let problems = contract_problems(src, &ast);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let defines = |name: &str| ast.iter_functions().any(|f| f.name == name);
+        Ok(Rules { has_route: defines("route"), has_assignees: defines("assignees"), file: src.name.to_string(), ast })
+    }
+
+    /// The file the rules came from.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Calls a contract function; nothing the script does can escape the sandbox.
+    pub(crate) fn call(&self, function: &str, form: Dynamic, ctx: Dynamic) -> Result<Dynamic, RuleError> {
+        // Top-level statements ran once at compile time (constant folding); calls only
+        // run the function body.
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        engine()
+            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx))
+            .map_err(|e| RuleError::from_eval(function, &self.file, &e))
+    }
+
+    /// Calls `check` and insists on a verdict back.
+    pub(crate) fn check(&self, form: Dynamic, ctx: Dynamic) -> Result<Verdict, RuleError> {
+        let out = self.call("check", form, ctx)?;
+        let got = out.type_name().to_string();
+        out.try_cast::<Verdict>().ok_or_else(|| self.wrong_return("check", "a verdict (let v = verdict(); … v)", got))
+    }
+
+    pub(crate) fn wrong_return(&self, function: &str, expected: &str, got: String) -> RuleError {
+        RuleError::WrongReturn { function: function.into(), file: self.file.clone(), expected: expected.into(), got }
+    }
+}
+
+/// Rhai functions cannot see top-level variables, but administrators keep thresholds in
+/// top-level `const`s. So the top level runs once, sandboxed, and the script is compiled
+/// again with its constants in scope: the optimizer then folds them into every function.
+fn compile_with_constants(src: &Source<'_>) -> Result<AST, Vec<Diagnostic>> {
+    let parse = |scope: &Scope| engine().compile_with_scope(scope, src.text).map_err(|e| vec![parse_error(src, &e)]);
+    let first = parse(&Scope::new())?;
+    let mut scope = Scope::new();
+    if let Err(e) = engine().run_ast_with_scope(&mut scope, &first) {
+        let err = RuleError::from_eval("(top level)", src.name, &e);
+        return Err(vec![Diagnostic {
+            file: src.name.to_string(),
+            line: 1,
+            col: 1,
+            message: Text::new(format!("规则脚本顶层代码出错：{err}"), format!("the top level of the rules failed: {err}")),
+        }]);
+    }
+    if scope.is_empty() { Ok(first) } else { parse(&scope) }
+}
+
+fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
+    let pos = err.position();
+    let detail = err.err_type().to_string();
+    Diagnostic {
+        file: src.name.to_string(),
+        line: pos.line().unwrap_or(1) as u32,
+        col: pos.position().unwrap_or(1) as u32,
+        message: Text::new(
+            format!("规则脚本无法编译：{detail}。请修正这一处语法。"),
+            format!("the rules do not compile: {detail}. Fix the syntax here."),
+        ),
+    }
+}
+
+fn contract_problems(src: &Source<'_>, ast: &AST) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (name, arity, required) in CONTRACT {
+        let defined: Vec<usize> = ast.iter_functions().filter(|f| f.name == name).map(|f| f.params.len()).collect();
+        let at = definition_offset(src.text, name);
+        if defined.is_empty() && required {
+            problems.push(src.at(0, Text::new(
+                format!("缺少规则函数 {name}(form, ctx)：请定义它并返回一个 verdict()。"),
+                format!("the rule function {name}(form, ctx) is missing: define it and return a verdict()."),
+            )));
+        } else if !defined.is_empty() && !defined.contains(&arity) {
+            problems.push(src.at(at, Text::new(
+                format!("规则函数 {name} 应有 {arity} 个参数 (form, ctx)，现有 {} 个。", defined[0]),
+                format!("the rule function {name} must take {arity} parameters (form, ctx), not {}.", defined[0]),
+            )));
+        }
+    }
+    problems
+}
+
+/// Where `fn name(` is written, for pointing at a function with the wrong arity.
+fn definition_offset(text: &str, name: &str) -> usize {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("fn ") {
+        let at = from + i;
+        let rest = text[at + 3..].trim_start();
+        if rest.starts_with(name) && rest[name.len()..].trim_start().starts_with('(') {
+            return at;
+        }
+        from = at + 3;
+    }
+    0
+}
+

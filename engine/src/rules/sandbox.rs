@@ -1,0 +1,59 @@
+//! The one Rhai engine configuration used in the browser and on the server.
+
+use std::sync::OnceLock;
+
+use rhai::Engine;
+use rhai::packages::{
+    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package,
+};
+
+/// Limits that keep a runaway or hostile script from hurting the host.
+pub mod limits {
+    /// Operations one rule call may run (a `check` of a 300-field form needs ~30k).
+    pub const OPERATIONS: u64 = 500_000;
+    /// Nested function calls (stops unbounded recursion).
+    pub const CALL_LEVELS: usize = 32;
+    /// Nesting of expressions, at top level and inside functions.
+    pub const EXPR_DEPTH: usize = 64;
+    /// Nesting of expressions inside functions.
+    pub const FN_EXPR_DEPTH: usize = 32;
+    /// Characters in one string.
+    pub const STRING_SIZE: usize = 100_000;
+    /// Elements in one array.
+    pub const ARRAY_SIZE: usize = 10_000;
+    /// Entries in one object map.
+    pub const MAP_SIZE: usize = 10_000;
+}
+
+/// The shared, immutable engine. Building it registers the library once per process.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(build)
+}
+
+fn build() -> Engine {
+    // `new_raw` has no packages, no module resolver and prints nowhere; we add only what
+    // rules need, which also keeps the wasm build small.
+    let mut engine = Engine::new_raw();
+    for module in [
+        CorePackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(module);
+    }
+    engine
+        .set_max_operations(limits::OPERATIONS)
+        .set_max_call_levels(limits::CALL_LEVELS)
+        .set_max_expr_depths(limits::EXPR_DEPTH, limits::FN_EXPR_DEPTH)
+        .set_max_string_size(limits::STRING_SIZE)
+        .set_max_array_size(limits::ARRAY_SIZE)
+        .set_max_map_size(limits::MAP_SIZE)
+        .set_fail_on_invalid_map_property(false)
+        .disable_symbol("eval");
+    super::library::register(&mut engine);
+    engine
+}

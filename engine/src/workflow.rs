@@ -1,0 +1,193 @@
+//! A loaded workflow: its checked definition, compiled rules and compiled patterns, and
+//! the evaluation of the rules against a form.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::{Dynamic, Map};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::definition::{self, Definition, Diagnostics, FieldKind, Source, Step};
+use crate::fields::{self, FieldError, Form, Patterns};
+use crate::people::Actor;
+use crate::rules::{RuleError, Rules};
+use crate::text::Message;
+
+/// A definition ready to run. Build it once per definition version and share it: the
+/// rules are compiled once here and every evaluation reuses them.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    /// The checked definition.
+    pub definition: Definition,
+    /// The compiled rules.
+    pub rules: Rules,
+    patterns: Patterns,
+}
+
+/// What the rules are told about the moment they run in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RuleContext {
+    /// The current step id.
+    pub step: String,
+    /// Who is acting (or looking at the form).
+    pub actor: Actor,
+    /// Who started the instance.
+    pub initiator: Actor,
+    /// Today, "YYYY-MM-DD", from the host's clock.
+    pub today: String,
+    /// The steps entered so far, in order.
+    pub history: Vec<String>,
+    /// In `route`: "submit" or "approve".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    /// In `assignees`: the step being started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// Everything the engine and the rules say about a form at one step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Field and cell errors: the engine's constraints first, then the rules'.
+    pub errors: Vec<FieldError>,
+    /// Fields not shown at this step (the step's `hidden` and the rules' `v.hide`).
+    pub hidden: BTreeSet<String>,
+    /// Fields that must be filled at this step.
+    pub required: BTreeSet<String>,
+    /// Values of computed fields.
+    pub computed: Form,
+    /// Advice shown, not blocking.
+    pub notes: Vec<Message>,
+    /// Column totals: table → column → exact sum as a string.
+    pub totals: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Evaluation {
+    /// Whether nothing blocks the form.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+impl Workflow {
+    /// Checks and compiles a definition and its rules; every problem in both files is
+    /// reported at once, each with `file:line:col`.
+    pub fn load(definition: &Source<'_>, rules: &Source<'_>) -> Result<Workflow, Diagnostics> {
+        let compiled = Rules::compile(rules);
+        let loaded = definition::load(definition, compiled.as_ref().ok());
+        match (loaded, compiled) {
+            (Ok(definition), Ok(rules)) => {
+                let patterns = fields::compile_patterns(&definition);
+                Ok(Workflow { definition, rules, patterns })
+            }
+            (loaded, compiled) => {
+                let mut all = loaded.err().unwrap_or_default();
+                all.extend(compiled.err().unwrap_or_default());
+                Err(Diagnostics(all))
+            }
+        }
+    }
+
+    /// Runs the engine's constraints and the rules' `check` on `form` at `ctx.step`.
+    pub fn evaluate(&self, form: &Form, ctx: &RuleContext) -> Result<Evaluation, RuleError> {
+        let def = &self.definition;
+        let step = def.step(&ctx.step);
+        let totals = self.totals(form);
+        let verdict = self.rules.check(fields::to_rhai(def, form), self.rule_ctx(ctx, &totals))?;
+        let mut eval = Evaluation { notes: verdict.notes, ..Evaluation::default() };
+        eval.hidden.extend(step.map(|s| s.hidden.clone()).unwrap_or_default());
+        eval.hidden.extend(verdict.hidden);
+        for (id, value) in &verdict.computed {
+            let field = def.field(id).filter(|f| f.computed).ok_or_else(|| self.misuse("v.set", id, "a field with computed = true"))?;
+            let json = fields::from_rhai(field, value).ok_or_else(|| self.misuse("v.set", id, "a value of the field's kind"))?;
+            eval.computed.insert(id.clone(), json);
+        }
+        let rule_required: BTreeMap<&str, &Message> = verdict.required.iter().map(|(f, m)| (f.as_str(), m)).collect();
+        if let Some(id) = rule_required.keys().find(|id| def.field(id).is_none()) {
+            return Err(self.misuse("v.require", id, "a field id"));
+        }
+        for f in def.fields.iter() {
+            let shown = !eval.hidden.contains(&f.id);
+            let by_definition = f.required && step.is_some_and(|s| s.can_edit(&f.id));
+            let required = shown && (by_definition || rule_required.contains_key(f.id.as_str()));
+            if required {
+                eval.required.insert(f.id.clone());
+            }
+            let value = eval.computed.get(&f.id).or_else(|| form.get(&f.id));
+            let before = eval.errors.len();
+            fields::check_value(f, &f.id, &f.id, value, required, &self.patterns, &mut eval.errors);
+            // A rule's reason for requiring a field says more than "required".
+            if let Some(m) = rule_required.get(f.id.as_str())
+                && eval.errors.len() > before
+                && value.is_none_or(fields::is_empty)
+            {
+                eval.errors[before].message = (*m).clone();
+            }
+        }
+        for key in form.keys().filter(|k| def.field(k).is_none()) {
+            eval.errors.push(FieldError::new(key.as_str(), format!("表单没有字段「{key}」。"), format!("The form has no field '{key}'.")));
+        }
+        for (path, message) in verdict.errors {
+            let root = path.split(['[', '.']).next().unwrap_or("");
+            def.field(root).ok_or_else(|| self.misuse("v.error", &path, "a field id or table cell such as items[0].budget"))?;
+            eval.errors.push(FieldError { path, message });
+        }
+        eval.totals = totals.iter().map(|(t, cols)| (t.clone(), cols.iter().map(|(c, v)| (c.clone(), v.to_string())).collect())).collect();
+        Ok(eval)
+    }
+
+    /// The step after `step`: its only `next`, or the one the rules' `route` picks.
+    pub fn route(&self, step: &Step, form: &Form, ctx: &RuleContext) -> Result<String, RuleError> {
+        if let [only] = step.next.as_slice() {
+            return Ok(only.clone());
+        }
+        let out = self.rules.call("route", fields::to_rhai(&self.definition, form), self.rule_ctx(ctx, &self.totals(form)))?;
+        match out.clone().into_immutable_string() {
+            Ok(s) if step.next.iter().any(|n| n == s.as_str()) => Ok(s.to_string()),
+            _ => Err(self.rules.wrong_return("route", &format!("one of {:?}", step.next), format!("{out:?}"))),
+        }
+    }
+
+    /// The user ids the rules' `assignees` picks for `ctx.target`.
+    pub fn assignees(&self, form: &Form, ctx: &RuleContext) -> Result<Vec<String>, RuleError> {
+        let out = self.rules.call("assignees", fields::to_rhai(&self.definition, form), self.rule_ctx(ctx, &self.totals(form)))?;
+        let got = format!("{out:?}");
+        let ids = out.into_array().ok().and_then(|a| a.into_iter().map(|d| d.into_string().ok()).collect::<Option<Vec<_>>>());
+        ids.ok_or_else(|| self.rules.wrong_return("assignees", "an array of user ids", got))
+    }
+
+    /// Column totals of every table, for the rules (`ctx.totals`) and the display.
+    fn totals(&self, form: &Form) -> BTreeMap<String, BTreeMap<String, Decimal>> {
+        let mut out = BTreeMap::new();
+        for table in self.definition.fields.iter().filter(|f| f.kind == FieldKind::Table) {
+            let rows = form.get(&table.id).and_then(|v| v.as_array());
+            let sums: BTreeMap<String, Decimal> = table
+                .columns
+                .iter()
+                .filter(|c| c.total)
+                .map(|c| {
+                    let cells = rows.into_iter().flatten().filter_map(|r| r.get(&c.id)).filter_map(fields::decimal_of);
+                    (c.id.clone(), cells.sum())
+                })
+                .collect();
+            if !sums.is_empty() {
+                out.insert(table.id.clone(), sums);
+            }
+        }
+        out
+    }
+
+    fn rule_ctx(&self, ctx: &RuleContext, totals: &BTreeMap<String, BTreeMap<String, Decimal>>) -> Dynamic {
+        let mut map: Map = rhai::serde::to_dynamic(ctx).ok().and_then(|d| d.try_cast::<Map>()).unwrap_or_default();
+        let totals: Map = totals
+            .iter()
+            .map(|(t, cols)| (t.as_str().into(), Dynamic::from_map(cols.iter().map(|(c, v)| (c.as_str().into(), Dynamic::from_decimal(*v))).collect())))
+            .collect();
+        map.insert("totals".into(), totals.into());
+        map.into()
+    }
+
+    fn misuse(&self, call: &str, arg: &str, expected: &str) -> RuleError {
+        self.rules.wrong_return("check", &format!("{call} on {expected}"), format!("{call}(\"{arg}\")"))
+    }
+}

@@ -1,0 +1,113 @@
+//! The `check`, `test` and `simulate` commands.
+
+use std::path::Path;
+
+use kexie_engine::definition::Diagnostic;
+use kexie_engine::golden::{self, CaseReport};
+use kexie_engine::text::Lang;
+
+use crate::folder::{self, Folder};
+
+fn folders(dir: &Path) -> Option<Vec<Folder>> {
+    match folder::find(dir) {
+        Ok(dirs) if !dirs.is_empty() => Some(dirs.iter().map(|d| folder::load(d)).collect()),
+        Ok(_) => {
+            eprintln!("{}: no workflow.toml found here or below", dir.display());
+            None
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", dir.display());
+            None
+        }
+    }
+}
+
+/// Every problem of a folder: definition, rules, shared people, case files.
+fn problems(f: &Folder) -> Vec<&Diagnostic> {
+    let mut all: Vec<&Diagnostic> = f.workflow.as_ref().err().map(|d| d.0.iter().collect()).unwrap_or_default();
+    all.extend(f.people.as_ref().err());
+    all.extend(f.cases.iter().filter_map(|(_, c)| c.as_ref().err()));
+    all
+}
+
+/// `kexie check DIR`.
+pub fn check(dir: &Path, lang: Lang) -> bool {
+    let Some(folders) = folders(dir) else { return false };
+    let mut bad = 0;
+    for f in &folders {
+        let problems = problems(f);
+        if problems.is_empty()
+            && let Ok(wf) = &f.workflow
+        {
+            let d = &wf.definition;
+            println!("ok    {} ({} v{}: {} fields, {} steps, {} cases)", f.dir.display(), d.key, d.version, d.fields.len(), d.steps.len(), f.cases.len());
+        } else {
+            bad += 1;
+            for p in &problems {
+                println!("{}", p.render(lang));
+            }
+            println!("error {}: {} problem(s)", f.dir.display(), problems.len());
+        }
+    }
+    println!("{} workflow(s) checked, {bad} with problems", folders.len());
+    bad == 0
+}
+
+/// `kexie test DIR`.
+pub fn test(dir: &Path, lang: Lang) -> bool {
+    let Some(folders) = folders(dir) else { return false };
+    let (mut passed, mut failed) = (0, 0);
+    for f in &folders {
+        let problems = problems(f);
+        for p in &problems {
+            println!("{}", p.render(lang));
+        }
+        for (path, case) in &f.cases {
+            let report = match (&f.workflow, &f.people, case) {
+                (Ok(wf), Ok(people), Ok(case)) => golden::run(wf, people, case),
+                _ => CaseReport { name: String::new(), trace: Vec::new(), failures: vec!["the definition or the case has problems (above)".into()] },
+            };
+            if report.passed() {
+                passed += 1;
+                println!("ok    {} — {}", path.display(), report.name);
+            } else {
+                failed += 1;
+                println!("FAIL  {} — {}", path.display(), report.name);
+                for failure in &report.failures {
+                    println!("      {failure}");
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    failed == 0 && passed > 0
+}
+
+/// `kexie simulate DIR --case FILE`.
+pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
+    let f = folder::load(workflow);
+    let case = folder::parse_file(case, golden::parse_case);
+    let (wf, people, case) = match (&f.workflow, &f.people, &case) {
+        (Ok(wf), Ok(people), Ok(case)) => (wf, people, case),
+        _ => {
+            for p in problems(&f).into_iter().chain(case.as_ref().err()) {
+                println!("{}", p.render(lang));
+            }
+            return false;
+        }
+    };
+    let report = golden::run(wf, people, case);
+    println!("case: {}", report.name);
+    for (k, line) in report.trace.iter().enumerate() {
+        let outcome = match &line.outcome {
+            Ok(route) => route.clone(),
+            Err(refusal) => refusal.clone(),
+        };
+        println!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
+    }
+    for failure in &report.failures {
+        println!("FAIL  {failure}");
+    }
+    println!("{}", if report.passed() { "result: every expectation held" } else { "result: FAILED" });
+    report.passed()
+}

@@ -1,0 +1,70 @@
+//! Reading workflow folders from disk: the engine itself does no I/O.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use kexie_engine::Workflow;
+use kexie_engine::definition::{Diagnostic, Diagnostics, Source};
+use kexie_engine::golden::{Case, People, parse_case, parse_people};
+use kexie_engine::text::Text;
+
+/// The files of one workflow folder.
+pub struct Folder {
+    pub dir: PathBuf,
+    pub workflow: Result<Workflow, Diagnostics>,
+    pub people: Result<People, Diagnostic>,
+    /// Case files in name order, each parsed or with its problem.
+    pub cases: Vec<(PathBuf, Result<Case, Diagnostic>)>,
+}
+
+/// Every folder at or below `root` holding a `workflow.toml`, in path order.
+pub fn find(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    if root.join("workflow.toml").is_file() {
+        found.push(root.to_path_buf());
+    }
+    let mut entries: Vec<PathBuf> = fs::read_dir(root)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+    entries.sort();
+    for dir in entries.iter().filter(|d| d.file_name().is_some_and(|n| n != "cases" && n != "target")) {
+        found.extend(find(dir)?);
+    }
+    Ok(found)
+}
+
+fn read(path: &Path) -> Result<String, Diagnostic> {
+    fs::read_to_string(path).map_err(|e| Diagnostic {
+        file: path.display().to_string(),
+        line: 1,
+        col: 1,
+        message: Text::new(format!("无法读取文件：{e}"), format!("cannot read the file: {e}")),
+    })
+}
+
+/// Loads a folder: the definition, its rules and its cases.
+pub fn load(dir: &Path) -> Folder {
+    let toml_path = dir.join("workflow.toml");
+    let rules_path = dir.join("rules.rhai");
+    let workflow = match (read(&toml_path), read(&rules_path)) {
+        (Ok(def), Ok(rules)) => {
+            let (d, r) = (toml_path.display().to_string(), rules_path.display().to_string());
+            Workflow::load(&Source { name: &d, text: &def }, &Source { name: &r, text: &rules })
+        }
+        (def, rules) => Err(Diagnostics(def.err().into_iter().chain(rules.err()).collect())),
+    };
+    let people_path = dir.join("cases").join("_people.toml");
+    let people = if people_path.is_file() { parse_file(&people_path, parse_people) } else { Ok(People::default()) };
+    let mut case_paths: Vec<PathBuf> = fs::read_dir(dir.join("cases"))
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    case_paths.retain(|p| p.extension().is_some_and(|e| e == "toml") && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_')));
+    case_paths.sort();
+    let cases = case_paths.into_iter().map(|p| (p.clone(), parse_file(&p, parse_case))).collect();
+    Folder { dir: dir.to_path_buf(), workflow, people, cases }
+}
+
+/// Reads and parses one TOML file of a case folder.
+pub fn parse_file<T>(path: &Path, parse: fn(&Source<'_>) -> Result<T, Diagnostic>) -> Result<T, Diagnostic> {
+    let text = read(path)?;
+    let name = path.display().to_string();
+    parse(&Source { name: &name, text: &text })
+}

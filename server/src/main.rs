@@ -1,0 +1,56 @@
+//! `kexie`: check, test and simulate workflow definitions (and, later, serve them).
+
+mod cli;
+mod folder;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kexie_engine::text::Lang;
+
+#[derive(Parser)]
+#[command(name = "kexie", version, about = "Kexie Flow (科协流程): workflow definitions, rules and approvals")]
+struct Cli {
+    /// Language of messages.
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every workflow definition below DIR; exits non-zero on any problem.
+    Check { dir: PathBuf },
+    /// Run every golden case below DIR; ends with "N passed, M failed".
+    Test { dir: PathBuf },
+    /// Print a case step by step: step, actor, action, errors, route.
+    Simulate {
+        /// The workflow folder.
+        workflow: PathBuf,
+        /// The case file.
+        #[arg(long)]
+        case: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = match cli.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    let ok = match cli.command {
+        Command::Check { dir } => cli::check(&dir, lang),
+        Command::Test { dir } => cli::test(&dir, lang),
+        Command::Simulate { workflow, case } => cli::simulate(&workflow, &case, lang),
+    };
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
