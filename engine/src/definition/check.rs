@@ -17,6 +17,9 @@ pub(crate) struct Problem {
 pub(crate) struct Known {
     pub broken_fields: BTreeSet<String>,
     pub broken_steps: BTreeSet<String>,
+    /// Where each read field and step stands in its array in the file.
+    pub field_pos: Vec<usize>,
+    pub step_pos: Vec<usize>,
 }
 
 struct Checker<'a> {
@@ -27,16 +30,32 @@ struct Checker<'a> {
 
 /// Checks everything the loader could read.
 pub(crate) fn check(def: &Definition, rules: Option<&Rules>, known: &Known) -> Vec<Problem> {
-    let mut c = Checker { def, known, problems: Vec::new() };
+    let mut c = Checker {
+        def,
+        known,
+        problems: Vec::new(),
+    };
     c.header();
     let mut ids = BTreeMap::new();
-    for (i, field) in def.fields.iter().enumerate() {
-        c.unique(&mut ids, &field.id, keys!["fields", i, "id"], "字段", "field");
+    for (field, &i) in def.fields.iter().zip(&known.field_pos) {
+        c.unique(
+            &mut ids,
+            &field.id,
+            keys!["fields", i, "id"],
+            "字段",
+            "field",
+        );
         c.field(field, keys!["fields", i], false);
     }
     let mut step_ids = BTreeMap::new();
-    for (i, step) in def.steps.iter().enumerate() {
-        c.unique(&mut step_ids, &step.id, keys!["steps", i, "id"], "步骤", "step");
+    for (step, &i) in def.steps.iter().zip(&known.step_pos) {
+        c.unique(
+            &mut step_ids,
+            &step.id,
+            keys!["steps", i, "id"],
+            "步骤",
+            "step",
+        );
         c.step(i, step, rules);
     }
     c.first_step();
@@ -46,54 +65,97 @@ pub(crate) fn check(def: &Definition, rules: Option<&Rules>, known: &Known) -> V
 
 fn is_id(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase()) && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl Checker<'_> {
     fn report(&mut self, path: Path, zh: impl Into<String>, en: impl Into<String>) {
-        self.problems.push(Problem { path, message: Text::new(zh, en) });
+        self.problems.push(Problem {
+            path,
+            message: Text::new(zh, en),
+        });
     }
 
     fn header(&mut self) {
         let def = self.def;
-        let key_ok = !def.key.is_empty() && def.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let key_ok = !def.key.is_empty()
+            && def
+                .key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !key_ok {
-            self.report(keys!["key"], "key 只能由小写字母、数字和 - 组成。", "key must be lower-case letters, digits and '-'.");
+            self.report(
+                keys!["key"],
+                "key 只能由小写字母、数字和 - 组成。",
+                "key must be lower-case letters, digits and '-'.",
+            );
         }
         if def.version == 0 {
-            self.report(keys!["version"], "version 须为不小于 1 的整数。", "version must be a whole number of at least 1.");
+            self.report(
+                keys!["version"],
+                "version 须为不小于 1 的整数。",
+                "version must be a whole number of at least 1.",
+            );
         }
         self.text(&Some(def.title.clone()), keys!["title"], true);
         self.text(&def.description, keys!["description"], false);
         if def.fields.is_empty() && self.known.broken_fields.is_empty() {
-            self.report(keys![], "没有字段：请至少添加一个 [[fields]]。", "there are no fields: add at least one [[fields]].");
+            self.report(
+                keys![],
+                "没有字段：请至少添加一个 [[fields]]。",
+                "there are no fields: add at least one [[fields]].",
+            );
         }
     }
 
     /// A bilingual text must have both languages.
     fn text(&mut self, text: &Option<Text>, path: Path, required: bool) {
         match text {
-            None if required => self.report(path, "缺少名称：请写 { zh = \"…\", en = \"…\" }。", "the label is missing: write { zh = \"…\", en = \"…\" }."),
+            None if required => self.report(
+                path,
+                "缺少名称：请写 { zh = \"…\", en = \"…\" }。",
+                "the label is missing: write { zh = \"…\", en = \"…\" }.",
+            ),
             None => {}
             Some(t) => {
                 for (lang, value) in [("zh", &t.zh), ("en", &t.en)] {
                     if value.trim().is_empty() {
-                        self.report(path.clone(), format!("缺少 {lang} 文本：中英文都要写。"), format!("the {lang} text is missing: write both zh and en."));
+                        self.report(
+                            path.clone(),
+                            format!("缺少 {lang} 文本：中英文都要写。"),
+                            format!("the {lang} text is missing: write both zh and en."),
+                        );
                     }
                 }
             }
         }
     }
 
-    fn unique(&mut self, seen: &mut BTreeMap<String, ()>, id: &str, path: Path, zh: &str, en: &str) {
+    fn unique(
+        &mut self,
+        seen: &mut BTreeMap<String, ()>,
+        id: &str,
+        path: Path,
+        zh: &str,
+        en: &str,
+    ) {
         if !is_id(id) {
             self.report(path.clone(), format!("{zh} id「{id}」须以小写字母开头，只含小写字母、数字和 _。"), format!("{en} id '{id}' must start with a lower-case letter and hold only a-z, 0-9 and _."));
         }
         if id == END {
-            self.report(path.clone(), "「end」是保留字，表示流程结束，请换一个 id。", "'end' is reserved for the end of the workflow: choose another id.");
+            self.report(
+                path.clone(),
+                "「end」是保留字，表示流程结束，请换一个 id。",
+                "'end' is reserved for the end of the workflow: choose another id.",
+            );
         }
         if seen.insert(id.to_string(), ()).is_some() {
-            self.report(path, format!("{zh} id「{id}」重复：每个 id 只能用一次。"), format!("duplicate {en} id '{id}': each id may be used once."));
+            self.report(
+                path,
+                format!("{zh} id「{id}」重复：每个 id 只能用一次。"),
+                format!("duplicate {en} id '{id}': each id may be used once."),
+            );
         }
     }
 
@@ -110,14 +172,27 @@ impl Checker<'_> {
         }
         self.text(&f.help, sub("help"), false);
         self.field_keys(f, &sub);
-        if in_table && matches!(f.kind, FieldKind::Table | FieldKind::Attachment | FieldKind::RichText) {
-            self.report(sub("kind"), "表格的列不能是 table、attachment 或 rich_text。", "a table column cannot be a table, attachment or rich_text.");
+        if in_table
+            && matches!(
+                f.kind,
+                FieldKind::Table | FieldKind::Attachment | FieldKind::RichText
+            )
+        {
+            self.report(
+                sub("kind"),
+                "表格的列不能是 table、attachment 或 rich_text。",
+                "a table column cannot be a table, attachment or rich_text.",
+            );
         }
         if f.kind == FieldKind::Table {
             self.columns(f, &at);
         }
         if f.total && !(in_table && f.kind.is_number()) {
-            self.report(sub("total"), "total 只适用于表格中的 integer 或 decimal 列。", "total applies only to integer or decimal columns of a table.");
+            self.report(
+                sub("total"),
+                "total 只适用于表格中的 integer 或 decimal 列。",
+                "total applies only to integer or decimal columns of a table.",
+            );
         }
     }
 
@@ -126,43 +201,148 @@ impl Checker<'_> {
         let kind = f.kind;
         let text_like = matches!(kind, FieldKind::Text | FieldKind::LongText);
         let misplaced = [
-            ("min", f.min.is_some() && !kind.is_number(), "integer, decimal"),
-            ("max", f.max.is_some() && !kind.is_number(), "integer, decimal"),
-            ("scale", f.scale.is_some() && kind != FieldKind::Decimal, "decimal"),
-            ("min_length", f.min_length.is_some() && !text_like, "text, long_text"),
-            ("max_length", f.max_length.is_some() && !text_like, "text, long_text"),
-            ("pattern", f.pattern.is_some() && kind != FieldKind::Text, "text"),
-            ("options", !f.options.is_empty() && !kind.has_options(), "select, multi_select, radio"),
-            ("min_items", f.min_items.is_some() && kind != FieldKind::MultiSelect, "multi_select"),
-            ("max_items", f.max_items.is_some() && kind != FieldKind::MultiSelect, "multi_select"),
-            ("multiple", f.multiple && !matches!(kind, FieldKind::Person | FieldKind::Department | FieldKind::Attachment), "person, department, attachment"),
-            ("columns", !f.columns.is_empty() && kind != FieldKind::Table, "table"),
-            ("min_rows", f.min_rows.is_some() && kind != FieldKind::Table, "table"),
-            ("max_rows", f.max_rows.is_some() && kind != FieldKind::Table, "table"),
-            ("accept", !f.accept.is_empty() && kind != FieldKind::Attachment, "attachment"),
-            ("max_size", f.max_size.is_some() && kind != FieldKind::Attachment, "attachment"),
-            ("max_files", f.max_files.is_some() && kind != FieldKind::Attachment, "attachment"),
-            ("content", f.content.is_some() && kind != FieldKind::RichText, "rich_text"),
+            (
+                "min",
+                f.min.is_some() && !kind.is_number(),
+                "integer, decimal",
+            ),
+            (
+                "max",
+                f.max.is_some() && !kind.is_number(),
+                "integer, decimal",
+            ),
+            (
+                "scale",
+                f.scale.is_some() && kind != FieldKind::Decimal,
+                "decimal",
+            ),
+            (
+                "min_length",
+                f.min_length.is_some() && !text_like,
+                "text, long_text",
+            ),
+            (
+                "max_length",
+                f.max_length.is_some() && !text_like,
+                "text, long_text",
+            ),
+            (
+                "pattern",
+                f.pattern.is_some() && kind != FieldKind::Text,
+                "text",
+            ),
+            (
+                "options",
+                !f.options.is_empty() && !kind.has_options(),
+                "select, multi_select, radio",
+            ),
+            (
+                "min_items",
+                f.min_items.is_some() && kind != FieldKind::MultiSelect,
+                "multi_select",
+            ),
+            (
+                "max_items",
+                f.max_items.is_some() && kind != FieldKind::MultiSelect,
+                "multi_select",
+            ),
+            (
+                "multiple",
+                f.multiple
+                    && !matches!(
+                        kind,
+                        FieldKind::Person | FieldKind::Department | FieldKind::Attachment
+                    ),
+                "person, department, attachment",
+            ),
+            (
+                "columns",
+                !f.columns.is_empty() && kind != FieldKind::Table,
+                "table",
+            ),
+            (
+                "min_rows",
+                f.min_rows.is_some() && kind != FieldKind::Table,
+                "table",
+            ),
+            (
+                "max_rows",
+                f.max_rows.is_some() && kind != FieldKind::Table,
+                "table",
+            ),
+            (
+                "accept",
+                !f.accept.is_empty() && kind != FieldKind::Attachment,
+                "attachment",
+            ),
+            (
+                "max_size",
+                f.max_size.is_some() && kind != FieldKind::Attachment,
+                "attachment",
+            ),
+            (
+                "max_files",
+                f.max_files.is_some() && kind != FieldKind::Attachment,
+                "attachment",
+            ),
+            (
+                "content",
+                f.content.is_some() && kind != FieldKind::RichText,
+                "rich_text",
+            ),
         ];
         for (key, wrong, kinds) in misplaced {
             if wrong {
-                self.report(sub(key), format!("{key} 只适用于 {kinds} 类型的字段：请删除它或改变 kind。"), format!("{key} applies only to {kinds} fields: remove it or change the kind."));
+                self.report(
+                    sub(key),
+                    format!("{key} 只适用于 {kinds} 类型的字段：请删除它或改变 kind。"),
+                    format!("{key} applies only to {kinds} fields: remove it or change the kind."),
+                );
             }
         }
-        if let (Some(min), Some(max)) = (f.min, f.max) && min > max {
+        if let (Some(min), Some(max)) = (f.min, f.max)
+            && min > max
+        {
             self.report(sub("min"), "min 大于 max。", "min is larger than max.");
         }
-        if kind == FieldKind::Integer && [f.min, f.max].iter().flatten().any(|v| !v.fract().is_zero()) {
-            self.report(sub("min"), "integer 字段的 min/max 须为整数。", "min and max of an integer field must be whole numbers.");
+        if kind == FieldKind::Integer
+            && [f.min, f.max]
+                .iter()
+                .flatten()
+                .any(|v| !v.fract().is_zero())
+        {
+            self.report(
+                sub("min"),
+                "integer 字段的 min/max 须为整数。",
+                "min and max of an integer field must be whole numbers.",
+            );
         }
-        if let (Some(a), Some(b)) = (f.min_length, f.max_length) && a > b {
-            self.report(sub("min_length"), "min_length 大于 max_length。", "min_length is larger than max_length.");
+        if let (Some(a), Some(b)) = (f.min_length, f.max_length)
+            && a > b
+        {
+            self.report(
+                sub("min_length"),
+                "min_length 大于 max_length。",
+                "min_length is larger than max_length.",
+            );
         }
-        if let (Some(a), Some(b)) = (f.min_rows, f.max_rows) && a > b {
-            self.report(sub("min_rows"), "min_rows 大于 max_rows。", "min_rows is larger than max_rows.");
+        if let (Some(a), Some(b)) = (f.min_rows, f.max_rows)
+            && a > b
+        {
+            self.report(
+                sub("min_rows"),
+                "min_rows 大于 max_rows。",
+                "min_rows is larger than max_rows.",
+            );
         }
-        if let Some(p) = &f.pattern && let Err(e) = regex_lite::Regex::new(p) {
-            self.report(sub("pattern"), format!("pattern 不是有效的正则表达式：{e}"), format!("pattern is not a valid regular expression: {e}"));
+        if let Some(p) = &f.pattern
+            && let Err(e) = regex_lite::Regex::new(p)
+        {
+            self.report(
+                sub("pattern"),
+                format!("pattern 不是有效的正则表达式：{e}"),
+                format!("pattern is not a valid regular expression: {e}"),
+            );
         }
         if kind.has_options() {
             self.options(f, sub);
@@ -171,14 +351,22 @@ impl Checker<'_> {
 
     fn options(&mut self, f: &Field, sub: &dyn Fn(&str) -> Path) {
         if f.options.is_empty() {
-            self.report(sub("kind"), "选项字段须有 options = [{ value, label }, …]。", "a choice field needs options = [{ value, label }, …].");
+            self.report(
+                sub("kind"),
+                "选项字段须有 options = [{ value, label }, …]。",
+                "a choice field needs options = [{ value, label }, …].",
+            );
         }
         let mut seen = BTreeSet::new();
         for (i, o) in f.options.iter().enumerate() {
             let mut at = sub("options");
             at.push(i.into());
             if !seen.insert(o.value.as_str()) {
-                self.report(at.clone(), format!("选项值「{}」重复。", o.value), format!("the option value '{}' is repeated.", o.value));
+                self.report(
+                    at.clone(),
+                    format!("选项值「{}」重复。", o.value),
+                    format!("the option value '{}' is repeated.", o.value),
+                );
             }
             at.push("label".into());
             self.text(&o.label, at, true);
@@ -189,7 +377,11 @@ impl Checker<'_> {
         if f.columns.is_empty() {
             let mut p = at.clone();
             p.push("kind".into());
-            self.report(p, "表格须有 columns = [ … ]。", "a table needs columns = [ … ].");
+            self.report(
+                p,
+                "表格须有 columns = [ … ]。",
+                "a table needs columns = [ … ].",
+            );
         }
         let mut ids = BTreeMap::new();
         for (i, col) in f.columns.iter().enumerate() {
@@ -214,36 +406,79 @@ impl Checker<'_> {
         let at = |k: &str| keys!["steps", i, k];
         self.text(&s.label, at("label"), true);
         if s.actors.is_empty() {
-            self.report(at("actors"), "步骤须有 actors（由谁办理）。", "the step needs actors (who acts here).");
+            self.report(
+                at("actors"),
+                "步骤须有 actors（由谁办理）。",
+                "the step needs actors (who acts here).",
+            );
         }
         for (j, a) in s.actors.iter().enumerate() {
             self.actor(a, keys!["steps", i, "actors", j], rules);
         }
         for list in ["editable", "hidden"] {
-            let ids = if list == "editable" { &s.editable } else { &s.hidden };
+            let ids = if list == "editable" {
+                &s.editable
+            } else {
+                &s.hidden
+            };
             for (j, id) in ids.iter().enumerate() {
                 if !self.field_exists(id) {
-                    self.report(keys!["steps", i, list, j], format!("没有 id 为「{id}」的字段。"), format!("there is no field with id '{id}'."));
-                } else if list == "editable" && self.def.field(id).is_some_and(|f| f.computed || f.kind == FieldKind::RichText) {
-                    self.report(keys!["steps", i, list, j], format!("字段「{id}」由规则计算或只读，不能设为可编辑。"), format!("the field '{id}' is computed or read-only and cannot be editable."));
+                    self.report(
+                        keys!["steps", i, list, j],
+                        format!("没有 id 为「{id}」的字段。"),
+                        format!("there is no field with id '{id}'."),
+                    );
+                } else if list == "editable"
+                    && self
+                        .def
+                        .field(id)
+                        .is_some_and(|f| f.computed || f.kind == FieldKind::RichText)
+                {
+                    self.report(
+                        keys!["steps", i, list, j],
+                        format!("字段「{id}」由规则计算或只读，不能设为可编辑。"),
+                        format!(
+                            "the field '{id}' is computed or read-only and cannot be editable."
+                        ),
+                    );
                 }
             }
         }
         if s.next.is_empty() {
-            self.report(at("next"), "步骤没有出口：请写 next = [\"下一步 id\"] 或 next = [\"end\"]。", "the step has no way out: write next = [\"<step id>\"] or next = [\"end\"].");
+            self.report(
+                at("next"),
+                "步骤没有出口：请写 next = [\"下一步 id\"] 或 next = [\"end\"]。",
+                "the step has no way out: write next = [\"<step id>\"] or next = [\"end\"].",
+            );
         }
         for (j, n) in s.next.iter().enumerate() {
             if !self.step_exists(n) {
-                self.report(keys!["steps", i, "next", j], format!("没有 id 为「{n}」的步骤（结束请写 \"end\"）。"), format!("there is no step with id '{n}' (write \"end\" to finish)."));
+                self.report(
+                    keys!["steps", i, "next", j],
+                    format!("没有 id 为「{n}」的步骤（结束请写 \"end\"）。"),
+                    format!("there is no step with id '{n}' (write \"end\" to finish)."),
+                );
             }
         }
         if s.next.len() > 1 && rules.is_some_and(|r| !r.has_route) {
-            self.report(at("next"), "有多个 next 时，rules.rhai 须定义 fn route(form, ctx) 来选择。", "with several next steps, rules.rhai must define fn route(form, ctx) to pick one.");
+            self.report(
+                at("next"),
+                "有多个 next 时，rules.rhai 须定义 fn route(form, ctx) 来选择。",
+                "with several next steps, rules.rhai must define fn route(form, ctx) to pick one.",
+            );
         }
         match (s.kind, s.notice_days) {
-            (StepKind::Notice, None) => self.report(at("kind"), "公示步骤须写 notice_days（公示天数）。", "a notice step needs notice_days (how long the publicity lasts)."),
+            (StepKind::Notice, None) => self.report(
+                at("kind"),
+                "公示步骤须写 notice_days（公示天数）。",
+                "a notice step needs notice_days (how long the publicity lasts).",
+            ),
             (StepKind::Notice, Some(_)) | (_, None) => {}
-            (_, Some(_)) => self.report(at("notice_days"), "notice_days 只适用于 kind = \"notice\" 的步骤。", "notice_days applies only to steps of kind \"notice\"."),
+            (_, Some(_)) => self.report(
+                at("notice_days"),
+                "notice_days 只适用于 kind = \"notice\" 的步骤。",
+                "notice_days applies only to steps of kind \"notice\".",
+            ),
         }
     }
 
@@ -266,7 +501,11 @@ impl Checker<'_> {
     fn first_step(&mut self) {
         let Some(first) = self.def.steps.first() else {
             if self.known.broken_steps.is_empty() {
-                self.report(keys![], "没有步骤：请至少添加一个 [[steps]]。", "there are no steps: add at least one [[steps]].");
+                self.report(
+                    keys![],
+                    "没有步骤：请至少添加一个 [[steps]]。",
+                    "there are no steps: add at least one [[steps]].",
+                );
             }
             return;
         };
@@ -281,8 +520,18 @@ impl Checker<'_> {
         if steps.is_empty() || !self.known.broken_steps.is_empty() {
             return; // a missing step would make every verdict here wrong
         }
-        let index: BTreeMap<&str, usize> = steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
-        let succ = |i: usize| steps[i].next.iter().filter_map(|n| index.get(n.as_str()).copied()).collect::<Vec<_>>();
+        let index: BTreeMap<&str, usize> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let succ = |i: usize| {
+            steps[i]
+                .next
+                .iter()
+                .filter_map(|n| index.get(n.as_str()).copied())
+                .collect::<Vec<_>>()
+        };
         let reach = |from: usize| {
             let mut seen = BTreeSet::from([from]);
             let mut queue = VecDeque::from([from]);
@@ -299,7 +548,11 @@ impl Checker<'_> {
         for (i, s) in steps.iter().enumerate() {
             if !from_first.contains(&i) {
                 self.report(keys!["steps", i, "id"], format!("步骤「{}」无法到达：请在前面某步的 next 中加入它，或删除它。", s.id), format!("the step '{}' cannot be reached: add it to an earlier step's next, or remove it.", s.id));
-            } else if !s.next.is_empty() && !reach(i).iter().any(|&j| steps[j].next.iter().any(|n| n == END)) {
+            } else if !s.next.is_empty()
+                && !reach(i)
+                    .iter()
+                    .any(|&j| steps[j].next.iter().any(|n| n == END))
+            {
                 self.report(keys!["steps", i, "next"], format!("从步骤「{}」出发永远到不了 end：请为这个循环加一个出口。", s.id), format!("from the step '{}' the workflow can never reach end: give this loop a way out.", s.id));
             }
         }

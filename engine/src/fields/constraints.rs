@@ -18,7 +18,9 @@ pub struct Patterns(BTreeMap<String, Regex>);
 pub fn compile_patterns(def: &Definition) -> Patterns {
     let mut map = BTreeMap::new();
     for f in &def.fields {
-        for (path, field) in std::iter::once((f.id.clone(), f)).chain(f.columns.iter().map(|c| (format!("{}.{}", f.id, c.id), c))) {
+        for (path, field) in std::iter::once((f.id.clone(), f))
+            .chain(f.columns.iter().map(|c| (format!("{}.{}", f.id, c.id), c)))
+        {
             if let Some(p) = &field.pattern
                 && let Ok(re) = Regex::new(&format!("^(?:{p})$"))
             {
@@ -31,20 +33,38 @@ pub fn compile_patterns(def: &Definition) -> Patterns {
 
 /// Checks one value against its field. `required` says whether emptiness is an error
 /// here (the engine requires a field only where it is editable and shown).
-pub fn check_value(field: &Field, path: &str, pattern_key: &str, value: Option<&Value>, required: bool, patterns: &Patterns, out: &mut Vec<FieldError>) {
+pub fn check_value(
+    field: &Field,
+    path: &str,
+    pattern_key: &str,
+    value: Option<&Value>,
+    required: bool,
+    patterns: &Patterns,
+    out: &mut Vec<FieldError>,
+) {
     let value = value.filter(|v| !is_empty(v));
     let Some(value) = value else {
         if required && field.kind != FieldKind::RichText {
-            out.push(FieldError::new(path, format!("请填写「{}」。", field.label().zh), format!("{} is required.", field.label().en)));
+            out.push(FieldError::new(
+                path,
+                format!("请填写「{}」。", field.label().zh),
+                format!("{} is required.", field.label().en),
+            ));
         }
         return;
     };
     match field.kind {
-        FieldKind::Text | FieldKind::LongText => text(field, path, pattern_key, value, patterns, out),
+        FieldKind::Text | FieldKind::LongText => {
+            text(field, path, pattern_key, value, patterns, out)
+        }
         FieldKind::Integer | FieldKind::Decimal => number(field, path, value, out),
         FieldKind::Date => {
             if !value.as_str().is_some_and(|s| date::parse(s).is_some()) {
-                out.push(FieldError::new(path, "请填写有效日期（年-月-日）。", "Enter a valid date (YYYY-MM-DD)."));
+                out.push(FieldError::new(
+                    path,
+                    "请填写有效日期（年-月-日）。",
+                    "Enter a valid date (YYYY-MM-DD).",
+                ));
             }
         }
         FieldKind::Select | FieldKind::Radio => choice(field, path, value, out),
@@ -53,7 +73,11 @@ pub fn check_value(field: &Field, path: &str, pattern_key: &str, value: Option<&
             if !value.is_boolean() {
                 out.push(FieldError::new(path, "应为是或否。", "Must be yes or no."));
             } else if required && value == &Value::Bool(false) {
-                out.push(FieldError::new(path, format!("请勾选「{}」。", field.label().zh), format!("{} must be ticked.", field.label().en)));
+                out.push(FieldError::new(
+                    path,
+                    format!("请勾选「{}」。", field.label().zh),
+                    format!("{} must be ticked.", field.label().en),
+                ));
             }
         }
         FieldKind::Person | FieldKind::Department => ids(field, path, value, out),
@@ -63,22 +87,41 @@ pub fn check_value(field: &Field, path: &str, pattern_key: &str, value: Option<&
     }
 }
 
-fn text(field: &Field, path: &str, key: &str, value: &Value, patterns: &Patterns, out: &mut Vec<FieldError>) {
+fn text(
+    field: &Field,
+    path: &str,
+    key: &str,
+    value: &Value,
+    patterns: &Patterns,
+    out: &mut Vec<FieldError>,
+) {
     let Some(s) = value.as_str() else {
         out.push(FieldError::new(path, "应为文本。", "Must be text."));
         return;
     };
     let n = s.chars().count();
     if let Some(min) = field.min_length.filter(|m| n < *m) {
-        out.push(FieldError::new(path, format!("至少 {min} 个字（现有 {n} 个）。"), format!("At least {min} characters ({n} now).")));
+        out.push(FieldError::new(
+            path,
+            format!("至少 {min} 个字（现有 {n} 个）。"),
+            format!("At least {min} characters ({n} now)."),
+        ));
     }
     if let Some(max) = field.max_length.filter(|m| n > *m) {
-        out.push(FieldError::new(path, format!("最多 {max} 个字（现有 {n} 个）。"), format!("At most {max} characters ({n} now).")));
+        out.push(FieldError::new(
+            path,
+            format!("最多 {max} 个字（现有 {n} 个）。"),
+            format!("At most {max} characters ({n} now)."),
+        ));
     }
     if let Some(re) = patterns.0.get(key)
         && !re.is_match(s)
     {
-        out.push(FieldError::new(path, "格式不正确。", "The format is not right."));
+        out.push(FieldError::new(
+            path,
+            "格式不正确。",
+            "The format is not right.",
+        ));
     }
 }
 
@@ -88,64 +131,130 @@ fn number(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
         _ => decimal_of(value),
     };
     let Some(n) = parsed else {
-        let (zh, en) = if field.kind == FieldKind::Integer { ("应为整数。", "Must be a whole number.") } else { ("应为数字，如 1234.50。", "Must be a number such as 1234.50.") };
+        let (zh, en) = if field.kind == FieldKind::Integer {
+            ("应为整数。", "Must be a whole number.")
+        } else {
+            (
+                "应为数字，如 1234.50。",
+                "Must be a number such as 1234.50.",
+            )
+        };
         out.push(FieldError::new(path, zh, en));
         return;
     };
     let scale = field.scale.unwrap_or(2);
     if field.kind == FieldKind::Decimal && n.normalize().scale() > scale {
-        out.push(FieldError::new(path, format!("最多 {scale} 位小数。"), format!("At most {scale} digits after the point.")));
+        out.push(FieldError::new(
+            path,
+            format!("最多 {scale} 位小数。"),
+            format!("At most {scale} digits after the point."),
+        ));
     }
     if let Some(min) = field.min.filter(|m| n < *m) {
-        out.push(FieldError::new(path, format!("不能小于 {min}。"), format!("Must be at least {min}.")));
+        out.push(FieldError::new(
+            path,
+            format!("不能小于 {min}。"),
+            format!("Must be at least {min}."),
+        ));
     }
     if let Some(max) = field.max.filter(|m| n > *m) {
-        out.push(FieldError::new(path, format!("不能大于 {max}。"), format!("Must be at most {max}.")));
+        out.push(FieldError::new(
+            path,
+            format!("不能大于 {max}。"),
+            format!("Must be at most {max}."),
+        ));
     }
 }
 
 fn not_an_option(path: &str, v: &str, out: &mut Vec<FieldError>) {
-    out.push(FieldError::new(path, format!("「{v}」不是可选的选项。"), format!("'{v}' is not one of the options.")));
+    out.push(FieldError::new(
+        path,
+        format!("「{v}」不是可选的选项。"),
+        format!("'{v}' is not one of the options."),
+    ));
 }
 
 fn choice(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     match value.as_str() {
         Some(v) if field.option(v).is_some() => {}
         Some(v) => not_an_option(path, v, out),
-        None => out.push(FieldError::new(path, "应为一个选项。", "Must be one option.")),
+        None => out.push(FieldError::new(
+            path,
+            "应为一个选项。",
+            "Must be one option.",
+        )),
     }
 }
 
 fn multi(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     let Some(items) = value.as_array() else {
-        out.push(FieldError::new(path, "应为选项列表。", "Must be a list of options."));
+        out.push(FieldError::new(
+            path,
+            "应为选项列表。",
+            "Must be a list of options.",
+        ));
         return;
     };
     for item in items {
         match item.as_str() {
             Some(v) if field.option(v).is_some() => {}
             Some(v) => not_an_option(path, v, out),
-            None => out.push(FieldError::new(path, "应为选项列表。", "Must be a list of options.")),
+            None => out.push(FieldError::new(
+                path,
+                "应为选项列表。",
+                "Must be a list of options.",
+            )),
         }
     }
-    counts(path, items.len(), field.min_items, field.max_items, ("项", "options"), out);
+    counts(
+        path,
+        items.len(),
+        field.min_items,
+        field.max_items,
+        ("项", "options"),
+        out,
+    );
 }
 
-fn counts(path: &str, n: usize, min: Option<usize>, max: Option<usize>, (zh, en): (&str, &str), out: &mut Vec<FieldError>) {
+fn counts(
+    path: &str,
+    n: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    (zh, en): (&str, &str),
+    out: &mut Vec<FieldError>,
+) {
     if let Some(min) = min.filter(|m| n < *m) {
-        out.push(FieldError::new(path, format!("至少 {min} {zh}（现有 {n}）。"), format!("At least {min} {en} ({n} now).")));
+        out.push(FieldError::new(
+            path,
+            format!("至少 {min} {zh}（现有 {n}）。"),
+            format!("At least {min} {en} ({n} now)."),
+        ));
     }
     if let Some(max) = max.filter(|m| n > *m) {
-        out.push(FieldError::new(path, format!("最多 {max} {zh}（现有 {n}）。"), format!("At most {max} {en} ({n} now).")));
+        out.push(FieldError::new(
+            path,
+            format!("最多 {max} {zh}（现有 {n}）。"),
+            format!("At most {max} {en} ({n} now)."),
+        ));
     }
 }
 
 /// A value that is one item, or a list of items when the field is `multiple`.
-fn items<'v>(field: &Field, path: &str, value: &'v Value, out: &mut Vec<FieldError>) -> Vec<&'v Value> {
+fn items<'v>(
+    field: &Field,
+    path: &str,
+    value: &'v Value,
+    out: &mut Vec<FieldError>,
+) -> Vec<&'v Value> {
     match (field.multiple, value) {
         (true, Value::Array(list)) => list.iter().collect(),
         (false, Value::Array(_)) | (true, _) => {
-            let (zh, en) = if field.multiple { ("应为列表。", "Must be a list.") } else { ("只能选一个。", "Only one may be chosen.") };
+            let (zh, en) = if field.multiple {
+                ("应为列表。", "Must be a list.")
+            } else {
+                ("只能选一个。", "Only one may be chosen.")
+            };
             out.push(FieldError::new(path, zh, en));
             Vec::new()
         }
@@ -156,53 +265,108 @@ fn items<'v>(field: &Field, path: &str, value: &'v Value, out: &mut Vec<FieldErr
 fn ids(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     for item in items(field, path, value, out) {
         if !item.as_str().is_some_and(|s| !s.trim().is_empty()) {
-            out.push(FieldError::new(path, "应为目录中的 id。", "Must be an id from the directory."));
+            out.push(FieldError::new(
+                path,
+                "应为目录中的 id。",
+                "Must be an id from the directory.",
+            ));
         }
     }
 }
 
 fn table(field: &Field, path: &str, value: &Value, patterns: &Patterns, out: &mut Vec<FieldError>) {
     let Some(rows) = value.as_array() else {
-        out.push(FieldError::new(path, "应为表格行的列表。", "Must be a list of rows."));
+        out.push(FieldError::new(
+            path,
+            "应为表格行的列表。",
+            "Must be a list of rows.",
+        ));
         return;
     };
-    counts(path, rows.len(), field.min_rows, field.max_rows, ("行", "rows"), out);
+    counts(
+        path,
+        rows.len(),
+        field.min_rows,
+        field.max_rows,
+        ("行", "rows"),
+        out,
+    );
     for (i, row) in rows.iter().enumerate() {
         let Some(cells) = row.as_object() else {
-            out.push(FieldError::new(format!("{path}[{i}]"), "每行应为一组列值。", "Each row must map columns to values."));
+            out.push(FieldError::new(
+                format!("{path}[{i}]"),
+                "每行应为一组列值。",
+                "Each row must map columns to values.",
+            ));
             continue;
         };
         for key in cells.keys().filter(|k| field.column(k).is_none()) {
-            out.push(FieldError::new(format!("{path}[{i}].{key}"), format!("表格没有「{key}」列。"), format!("The table has no column '{key}'.")));
+            out.push(FieldError::new(
+                format!("{path}[{i}].{key}"),
+                format!("表格没有「{key}」列。"),
+                format!("The table has no column '{key}'."),
+            ));
         }
         for col in &field.columns {
             let cell_path = format!("{path}[{i}].{}", col.id);
             let key = format!("{}.{}", field.id, col.id);
-            check_value(col, &cell_path, &key, cells.get(&col.id), col.required, patterns, out);
+            check_value(
+                col,
+                &cell_path,
+                &key,
+                cells.get(&col.id),
+                col.required,
+                patterns,
+                out,
+            );
         }
     }
 }
 
 fn attachments(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     let list = items(field, path, value, out);
-    counts(path, list.len(), None, field.max_files, ("个文件", "files"), out);
+    counts(
+        path,
+        list.len(),
+        None,
+        field.max_files,
+        ("个文件", "files"),
+        out,
+    );
     for item in list {
         let get = |k: &str| item.get(k);
         let name = get("name").and_then(Value::as_str).unwrap_or("");
         let size = get("size").and_then(Value::as_u64);
         let media = get("media_type").and_then(Value::as_str).unwrap_or("");
-        let sha_ok = get("sha256").and_then(Value::as_str).is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+        let sha_ok = get("sha256")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
         if name.is_empty() || size.is_none() || media.is_empty() || !sha_ok {
-            out.push(FieldError::new(path, "附件信息不完整（需 name、size、media_type、sha256）。", "Attachment metadata is incomplete (name, size, media_type, sha256)."));
+            out.push(FieldError::new(
+                path,
+                "附件信息不完整（需 name、size、media_type、sha256）。",
+                "Attachment metadata is incomplete (name, size, media_type, sha256).",
+            ));
             continue;
         }
         if !field.accept.is_empty() && !field.accept.iter().any(|a| a == media) {
-            out.push(FieldError::new(path, format!("「{name}」的类型 {media} 不允许，可用：{}。", field.accept.join("、")), format!("'{name}' is {media}; allowed: {}.", field.accept.join(", "))));
+            out.push(FieldError::new(
+                path,
+                format!(
+                    "「{name}」的类型 {media} 不允许，可用：{}。",
+                    field.accept.join("、")
+                ),
+                format!("'{name}' is {media}; allowed: {}.", field.accept.join(", ")),
+            ));
         }
         if let (Some(max), Some(size)) = (field.max_size, size)
             && size > max
         {
-            out.push(FieldError::new(path, format!("「{name}」超过 {} KB 上限。", max / 1024), format!("'{name}' is over the {} KB limit.", max / 1024)));
+            out.push(FieldError::new(
+                path,
+                format!("「{name}」超过 {} KB 上限。", max / 1024),
+                format!("'{name}' is over the {} KB limit.", max / 1024),
+            ));
         }
     }
 }

@@ -141,13 +141,27 @@ pub fn parse_people(src: &Source<'_>) -> Result<People, Diagnostic> {
 fn parse_toml<T: for<'de> Deserialize<'de>>(src: &Source<'_>) -> Result<T, Diagnostic> {
     toml::from_str(src.text).map_err(|e| {
         let detail = e.message().trim().to_string();
-        src.at(e.span().map_or(0, |s| s.start), Text::new(format!("无法读取案例：{detail}"), format!("cannot read the case: {detail}")))
+        src.at(
+            e.span().map_or(0, |s| s.start),
+            Text::new(
+                format!("无法读取案例：{detail}"),
+                format!("cannot read the case: {detail}"),
+            ),
+        )
     })
 }
 
 /// TOML values as a form (JSON).
 pub fn form_of(table: &toml::Table) -> Form {
-    table.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null))).collect()
+    table
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect()
 }
 
 /// The case's directory: the shared people plus its own.
@@ -155,7 +169,17 @@ pub fn directory(shared: &People, case: &Case) -> Directory {
     let people = shared.people.iter().chain(case.people.iter());
     Directory(
         people
-            .map(|(id, p)| (id.clone(), Actor { id: id.clone(), name: p.name.clone(), roles: p.roles.clone(), department: p.department.clone() }))
+            .map(|(id, p)| {
+                (
+                    id.clone(),
+                    Actor {
+                        id: id.clone(),
+                        name: p.name.clone(),
+                        roles: p.roles.clone(),
+                        department: p.department.clone(),
+                    },
+                )
+            })
             .collect(),
     )
 }

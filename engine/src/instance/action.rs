@@ -249,15 +249,25 @@ impl ActionError {
     /// The reason in both languages, for people.
     pub fn message(&self) -> Message {
         let zh = match self {
-            ActionError::Validation { errors } => format!("表单有 {} 处问题，请修改后再提交。", errors.len()),
-            ActionError::NotAssignee { step, .. } => format!("您不是当前步骤「{step}」的办理人，或尚未轮到您。"),
-            ActionError::FieldNotEditable { field, step } => format!("字段「{field}」在步骤「{step}」不可修改。"),
+            ActionError::Validation { errors } => {
+                format!("表单有 {} 处问题，请修改后再提交。", errors.len())
+            }
+            ActionError::NotAssignee { step, .. } => {
+                format!("您不是当前步骤「{step}」的办理人，或尚未轮到您。")
+            }
+            ActionError::FieldNotEditable { field, step } => {
+                format!("字段「{field}」在步骤「{step}」不可修改。")
+            }
             ActionError::Finished { .. } => "流程已结束，不能再操作。".to_string(),
             ActionError::WithdrawTooLate => "已有人办理，不能撤回。".to_string(),
-            ActionError::NotAllowed { reason } | ActionError::BadTarget { reason } => reason.zh.clone(),
+            ActionError::NotAllowed { reason } | ActionError::BadTarget { reason } => {
+                reason.zh.clone()
+            }
             ActionError::CommentRequired => "请填写意见或理由。".to_string(),
             ActionError::TooEarly { until } => format!("时间未到，{until} 之后才可以。"),
-            ActionError::NoAssignees { step, reason } => format!("步骤「{step}」找不到办理人：{}", reason.zh),
+            ActionError::NoAssignees { step, reason } => {
+                format!("步骤「{step}」找不到办理人：{}", reason.zh)
+            }
             ActionError::Rule(e) => format!("规则出错，未做任何更改：{e}"),
         };
         Message::new(zh, self.to_string())

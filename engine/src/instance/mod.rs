@@ -7,8 +7,8 @@ mod model;
 mod moment;
 
 pub use action::{Action, ActionError, Event, EventKind, FieldChange, Position};
-pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
 use machine::Machine;
+pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
 pub use model::{Instance, Status, Task, TaskState};
 pub use moment::Moment;
 

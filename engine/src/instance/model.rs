@@ -122,15 +122,25 @@ impl Instance {
 
     /// Tasks `user` can act on now: pending, and not waiting for anybody.
     pub fn actionable(&self, user: &str) -> Option<&Task> {
-        self.tasks.iter().find(|t| t.assignee == user && t.state == TaskState::Pending && self.ready(t))
+        self.tasks
+            .iter()
+            .find(|t| t.assignee == user && t.state == TaskState::Pending && self.ready(t))
     }
 
     /// People the current step is waiting for right now.
     pub fn waiting_for(&self) -> Vec<&str> {
-        self.tasks.iter().filter(|t| t.state == TaskState::Pending && self.ready(t)).map(|t| t.assignee.as_str()).collect()
+        self.tasks
+            .iter()
+            .filter(|t| t.state == TaskState::Pending && self.ready(t))
+            .map(|t| t.assignee.as_str())
+            .collect()
     }
 
     fn ready(&self, task: &Task) -> bool {
-        task.waits_for.iter().all(|n| self.tasks.iter().any(|t| t.n == *n && t.state == TaskState::Done))
+        task.waits_for.iter().all(|n| {
+            self.tasks
+                .iter()
+                .any(|t| t.n == *n && t.state == TaskState::Done)
+        })
     }
 }

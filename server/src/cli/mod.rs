@@ -24,7 +24,12 @@ fn folders(dir: &Path) -> Option<Vec<Folder>> {
 
 /// Every problem of a folder: definition, rules, shared people, case files.
 fn problems(f: &Folder) -> Vec<&Diagnostic> {
-    let mut all: Vec<&Diagnostic> = f.workflow.as_ref().err().map(|d| d.0.iter().collect()).unwrap_or_default();
+    let mut all: Vec<&Diagnostic> = f
+        .workflow
+        .as_ref()
+        .err()
+        .map(|d| d.0.iter().collect())
+        .unwrap_or_default();
     all.extend(f.people.as_ref().err());
     all.extend(f.cases.iter().filter_map(|(_, c)| c.as_ref().err()));
     all
@@ -32,7 +37,9 @@ fn problems(f: &Folder) -> Vec<&Diagnostic> {
 
 /// `kexie check DIR`.
 pub fn check(dir: &Path, lang: Lang) -> bool {
-    let Some(folders) = folders(dir) else { return false };
+    let Some(folders) = folders(dir) else {
+        return false;
+    };
     let mut bad = 0;
     for f in &folders {
         let problems = problems(f);
@@ -40,7 +47,15 @@ pub fn check(dir: &Path, lang: Lang) -> bool {
             && let Ok(wf) = &f.workflow
         {
             let d = &wf.definition;
-            println!("ok    {} ({} v{}: {} fields, {} steps, {} cases)", f.dir.display(), d.key, d.version, d.fields.len(), d.steps.len(), f.cases.len());
+            println!(
+                "ok    {} ({} v{}: {} fields, {} steps, {} cases)",
+                f.dir.display(),
+                d.key,
+                d.version,
+                d.fields.len(),
+                d.steps.len(),
+                f.cases.len()
+            );
         } else {
             bad += 1;
             for p in &problems {
@@ -55,7 +70,9 @@ pub fn check(dir: &Path, lang: Lang) -> bool {
 
 /// `kexie test DIR`.
 pub fn test(dir: &Path, lang: Lang) -> bool {
-    let Some(folders) = folders(dir) else { return false };
+    let Some(folders) = folders(dir) else {
+        return false;
+    };
     let (mut passed, mut failed) = (0, 0);
     for f in &folders {
         let problems = problems(f);
@@ -65,7 +82,11 @@ pub fn test(dir: &Path, lang: Lang) -> bool {
         for (path, case) in &f.cases {
             let report = match (&f.workflow, &f.people, case) {
                 (Ok(wf), Ok(people), Ok(case)) => golden::run(wf, people, case),
-                _ => CaseReport { name: String::new(), trace: Vec::new(), failures: vec!["the definition or the case has problems (above)".into()] },
+                _ => CaseReport {
+                    name: String::new(),
+                    trace: Vec::new(),
+                    failures: vec!["the definition or the case has problems (above)".into()],
+                },
             };
             if report.passed() {
                 passed += 1;
@@ -103,11 +124,26 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
             Ok(route) => route.clone(),
             Err(refusal) => refusal.clone(),
         };
-        println!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
+        println!(
+            "[{}] {}  step {:<16} {:<10} {:<12} {}",
+            k + 1,
+            line.at,
+            line.step,
+            line.actor,
+            line.action,
+            outcome
+        );
     }
     for failure in &report.failures {
         println!("FAIL  {failure}");
     }
-    println!("{}", if report.passed() { "result: every expectation held" } else { "result: FAILED" });
+    println!(
+        "{}",
+        if report.passed() {
+            "result: every expectation held"
+        } else {
+            "result: FAILED"
+        }
+    );
     report.passed()
 }
