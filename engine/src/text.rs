@@ -17,10 +17,7 @@ pub struct Text {
 impl Text {
     /// A text in both languages.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Text {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Text { zh: zh.into(), en: en.into() }
     }
 
     /// The text in `lang` ("en" gives English, anything else Chinese).
@@ -59,11 +56,7 @@ pub struct Message {
 impl Message {
     /// A message without a policy citation (used for the engine's own messages).
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Message {
-            zh: zh.into(),
-            en: en.into(),
-            article: None,
-        }
+        Message { zh: zh.into(), en: en.into(), article: None }
     }
 
     /// The message in `lang`, followed by its citation, e.g.
@@ -95,10 +88,7 @@ pub fn cite(article: &str, lang: Lang) -> String {
 pub fn article_number(article: &str) -> Option<u32> {
     const DIGITS: [char; 9] = ['一', '二', '三', '四', '五', '六', '七', '八', '九'];
     let digit = |c: char| DIGITS.iter().position(|d| *d == c).map(|i| i as u32 + 1);
-    let first: String = article
-        .chars()
-        .take_while(|c| *c == '十' || digit(*c).is_some())
-        .collect();
+    let first: String = article.chars().take_while(|c| *c == '十' || digit(*c).is_some()).collect();
     let chars: Vec<char> = first.chars().collect();
     match chars.as_slice() {
         [c] if *c == '十' => Some(10),
@@ -123,11 +113,7 @@ mod tests {
 
     #[test]
     fn messages_render_with_their_citation() {
-        let m = Message {
-            zh: "须单独组建".into(),
-            en: "Must stand alone".into(),
-            article: Some("十".into()),
-        };
+        let m = Message { zh: "须单独组建".into(), en: "Must stand alone".into(), article: Some("十".into()) };
         assert_eq!(m.render(Lang::Zh), "须单独组建（依据《意见》第（十）条）");
         assert_eq!(m.render(Lang::En), "Must stand alone (Opinions, art. 10)");
     }

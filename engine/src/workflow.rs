@@ -78,11 +78,7 @@ impl Workflow {
         match (loaded, compiled) {
             (Ok(definition), Ok(rules)) => {
                 let patterns = fields::compile_patterns(&definition);
-                Ok(Workflow {
-                    definition,
-                    rules,
-                    patterns,
-                })
+                Ok(Workflow { definition, rules, patterns })
             }
             (loaded, compiled) => {
                 let mut all = loaded.err().unwrap_or_default();
@@ -97,15 +93,9 @@ impl Workflow {
         let def = &self.definition;
         let step = def.step(&ctx.step);
         let totals = self.totals(form);
-        let verdict = self
-            .rules
-            .check(fields::to_rhai(def, form), self.rule_ctx(ctx, &totals))?;
-        let mut eval = Evaluation {
-            notes: verdict.notes,
-            ..Evaluation::default()
-        };
-        eval.hidden
-            .extend(step.map(|s| s.hidden.clone()).unwrap_or_default());
+        let verdict = self.rules.check(fields::to_rhai(def, form), self.rule_ctx(ctx, &totals))?;
+        let mut eval = Evaluation { notes: verdict.notes, ..Evaluation::default() };
+        eval.hidden.extend(step.map(|s| s.hidden.clone()).unwrap_or_default());
         eval.hidden.extend(verdict.hidden);
         for (id, value) in &verdict.computed {
             let field = def
@@ -116,11 +106,7 @@ impl Workflow {
                 .ok_or_else(|| self.misuse("v.set", id, "a value of the field's kind"))?;
             eval.computed.insert(id.clone(), json);
         }
-        let rule_required: BTreeMap<&str, &Message> = verdict
-            .required
-            .iter()
-            .map(|(f, m)| (f.as_str(), m))
-            .collect();
+        let rule_required: BTreeMap<&str, &Message> = verdict.required.iter().map(|(f, m)| (f.as_str(), m)).collect();
         if let Some(id) = rule_required.keys().find(|id| def.field(id).is_none()) {
             return Err(self.misuse("v.require", id, "a field id"));
         }
@@ -133,15 +119,7 @@ impl Workflow {
             }
             let value = eval.computed.get(&f.id).or_else(|| form.get(&f.id));
             let before = eval.errors.len();
-            fields::check_value(
-                f,
-                &f.id,
-                &f.id,
-                value,
-                required,
-                &self.patterns,
-                &mut eval.errors,
-            );
+            fields::check_value(f, &f.id, &f.id, value, required, &self.patterns, &mut eval.errors);
             // A rule's reason for requiring a field says more than "required".
             if let Some(m) = rule_required.get(f.id.as_str())
                 && eval.errors.len() > before
@@ -159,25 +137,13 @@ impl Workflow {
         }
         for (path, message) in verdict.errors {
             let root = path.split(['[', '.']).next().unwrap_or("");
-            def.field(root).ok_or_else(|| {
-                self.misuse(
-                    "v.error",
-                    &path,
-                    "a field id or table cell such as items[0].budget",
-                )
-            })?;
+            def.field(root)
+                .ok_or_else(|| self.misuse("v.error", &path, "a field id or table cell such as items[0].budget"))?;
             eval.errors.push(FieldError { path, message });
         }
         eval.totals = totals
             .iter()
-            .map(|(t, cols)| {
-                (
-                    t.clone(),
-                    cols.iter()
-                        .map(|(c, v)| (c.clone(), v.to_string()))
-                        .collect(),
-                )
-            })
+            .map(|(t, cols)| (t.clone(), cols.iter().map(|(c, v)| (c.clone(), v.to_string())).collect()))
             .collect();
         Ok(eval)
     }
@@ -194,11 +160,7 @@ impl Workflow {
         )?;
         match out.clone().into_immutable_string() {
             Ok(s) if step.next.iter().any(|n| n == s.as_str()) => Ok(s.to_string()),
-            _ => Err(self.rules.wrong_return(
-                "route",
-                &format!("one of {:?}", step.next),
-                format!("{out:?}"),
-            )),
+            _ => Err(self.rules.wrong_return("route", &format!("one of {:?}", step.next), format!("{out:?}"))),
         }
     }
 
@@ -210,37 +172,22 @@ impl Workflow {
             self.rule_ctx(ctx, &self.totals(form)),
         )?;
         let got = format!("{out:?}");
-        let ids = out.into_array().ok().and_then(|a| {
-            a.into_iter()
-                .map(|d| d.into_string().ok())
-                .collect::<Option<Vec<_>>>()
-        });
-        ids.ok_or_else(|| {
-            self.rules
-                .wrong_return("assignees", "an array of user ids", got)
-        })
+        let ids =
+            out.into_array().ok().and_then(|a| a.into_iter().map(|d| d.into_string().ok()).collect::<Option<Vec<_>>>());
+        ids.ok_or_else(|| self.rules.wrong_return("assignees", "an array of user ids", got))
     }
 
     /// Column totals of every table, for the rules (`ctx.totals`) and the display.
     fn totals(&self, form: &Form) -> BTreeMap<String, BTreeMap<String, Decimal>> {
         let mut out = BTreeMap::new();
-        for table in self
-            .definition
-            .fields
-            .iter()
-            .filter(|f| f.kind == FieldKind::Table)
-        {
+        for table in self.definition.fields.iter().filter(|f| f.kind == FieldKind::Table) {
             let rows = form.get(&table.id).and_then(|v| v.as_array());
             let sums: BTreeMap<String, Decimal> = table
                 .columns
                 .iter()
                 .filter(|c| c.total)
                 .map(|c| {
-                    let cells = rows
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|r| r.get(&c.id))
-                        .filter_map(fields::decimal_of);
+                    let cells = rows.into_iter().flatten().filter_map(|r| r.get(&c.id)).filter_map(fields::decimal_of);
                     (c.id.clone(), cells.sum())
                 })
                 .collect();
@@ -251,24 +198,15 @@ impl Workflow {
         out
     }
 
-    fn rule_ctx(
-        &self,
-        ctx: &RuleContext,
-        totals: &BTreeMap<String, BTreeMap<String, Decimal>>,
-    ) -> Dynamic {
-        let mut map: Map = rhai::serde::to_dynamic(ctx)
-            .ok()
-            .and_then(|d| d.try_cast::<Map>())
-            .unwrap_or_default();
+    fn rule_ctx(&self, ctx: &RuleContext, totals: &BTreeMap<String, BTreeMap<String, Decimal>>) -> Dynamic {
+        let mut map: Map = rhai::serde::to_dynamic(ctx).ok().and_then(|d| d.try_cast::<Map>()).unwrap_or_default();
         let totals: Map = totals
             .iter()
             .map(|(t, cols)| {
                 (
                     t.as_str().into(),
                     Dynamic::from_map(
-                        cols.iter()
-                            .map(|(c, v)| (c.as_str().into(), Dynamic::from_decimal(*v)))
-                            .collect(),
+                        cols.iter().map(|(c, v)| (c.as_str().into(), Dynamic::from_decimal(*v))).collect(),
                     ),
                 )
             })
@@ -278,10 +216,6 @@ impl Workflow {
     }
 
     fn misuse(&self, call: &str, arg: &str, expected: &str) -> RuleError {
-        self.rules.wrong_return(
-            "check",
-            &format!("{call} on {expected}"),
-            format!("{call}(\"{arg}\")"),
-        )
+        self.rules.wrong_return("check", &format!("{call} on {expected}"), format!("{call}(\"{arg}\")"))
     }
 }

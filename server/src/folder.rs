@@ -23,15 +23,10 @@ pub fn find(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     if root.join("workflow.toml").is_file() {
         found.push(root.to_path_buf());
     }
-    let mut entries: Vec<PathBuf> = fs::read_dir(root)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
+    let mut entries: Vec<PathBuf> =
+        fs::read_dir(root)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
     entries.sort();
-    for dir in entries
-        .iter()
-        .filter(|d| d.file_name().is_some_and(|n| n != "cases" && n != "target"))
-    {
+    for dir in entries.iter().filter(|d| d.file_name().is_some_and(|n| n != "cases" && n != "target")) {
         found.extend(find(dir)?);
     }
     Ok(found)
@@ -42,10 +37,7 @@ fn read(path: &Path) -> Result<String, Diagnostic> {
         file: path.display().to_string(),
         line: 1,
         col: 1,
-        message: Text::new(
-            format!("无法读取文件：{e}"),
-            format!("cannot read the file: {e}"),
-        ),
+        message: Text::new(format!("无法读取文件：{e}"), format!("cannot read the file: {e}")),
     })
 }
 
@@ -55,62 +47,28 @@ pub fn load(dir: &Path) -> Folder {
     let rules_path = dir.join("rules.rhai");
     let workflow = match (read(&toml_path), read(&rules_path)) {
         (Ok(def), Ok(rules)) => {
-            let (d, r) = (
-                toml_path.display().to_string(),
-                rules_path.display().to_string(),
-            );
-            Workflow::load(
-                &Source {
-                    name: &d,
-                    text: &def,
-                },
-                &Source {
-                    name: &r,
-                    text: &rules,
-                },
-            )
+            let (d, r) = (toml_path.display().to_string(), rules_path.display().to_string());
+            Workflow::load(&Source { name: &d, text: &def }, &Source { name: &r, text: &rules })
         }
-        (def, rules) => Err(Diagnostics(
-            def.err().into_iter().chain(rules.err()).collect(),
-        )),
+        (def, rules) => Err(Diagnostics(def.err().into_iter().chain(rules.err()).collect())),
     };
     let people_path = dir.join("cases").join("_people.toml");
-    let people = if people_path.is_file() {
-        parse_file(&people_path, parse_people)
-    } else {
-        Ok(People::default())
-    };
+    let people = if people_path.is_file() { parse_file(&people_path, parse_people) } else { Ok(People::default()) };
     let mut case_paths: Vec<PathBuf> = fs::read_dir(dir.join("cases"))
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     case_paths.retain(|p| {
         p.extension().is_some_and(|e| e == "toml")
-            && !p
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+            && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_'))
     });
     case_paths.sort();
-    let cases = case_paths
-        .into_iter()
-        .map(|p| (p.clone(), parse_file(&p, parse_case)))
-        .collect();
-    Folder {
-        dir: dir.to_path_buf(),
-        workflow,
-        people,
-        cases,
-    }
+    let cases = case_paths.into_iter().map(|p| (p.clone(), parse_file(&p, parse_case))).collect();
+    Folder { dir: dir.to_path_buf(), workflow, people, cases }
 }
 
 /// Reads and parses one TOML file of a case folder.
-pub fn parse_file<T>(
-    path: &Path,
-    parse: fn(&Source<'_>) -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
+pub fn parse_file<T>(path: &Path, parse: fn(&Source<'_>) -> Result<T, Diagnostic>) -> Result<T, Diagnostic> {
     let text = read(path)?;
     let name = path.display().to_string();
-    parse(&Source {
-        name: &name,
-        text: &text,
-    })
+    parse(&Source { name: &name, text: &text })
 }

@@ -10,11 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kexie_engine::text::Lang;
 
 #[derive(Parser)]
-#[command(
-    name = "kexie",
-    version,
-    about = "Kexie Flow (科协流程): workflow definitions, rules and approvals"
-)]
+#[command(name = "kexie", version, about = "Kexie Flow (科协流程): workflow definitions, rules and approvals")]
 struct Cli {
     /// Language of messages.
     #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh)]
@@ -56,9 +52,5 @@ fn main() -> ExitCode {
         Command::Test { dir } => cli::test(&dir, lang),
         Command::Simulate { workflow, case } => cli::simulate(&workflow, &case, lang),
     };
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -30,32 +30,16 @@ struct Checker<'a> {
 
 /// Checks everything the loader could read.
 pub(crate) fn check(def: &Definition, rules: Option<&Rules>, known: &Known) -> Vec<Problem> {
-    let mut c = Checker {
-        def,
-        known,
-        problems: Vec::new(),
-    };
+    let mut c = Checker { def, known, problems: Vec::new() };
     c.header();
     let mut ids = BTreeMap::new();
     for (field, &i) in def.fields.iter().zip(&known.field_pos) {
-        c.unique(
-            &mut ids,
-            &field.id,
-            keys!["fields", i, "id"],
-            "字段",
-            "field",
-        );
+        c.unique(&mut ids, &field.id, keys!["fields", i, "id"], "字段", "field");
         c.field(field, keys!["fields", i], false);
     }
     let mut step_ids = BTreeMap::new();
     for (step, &i) in def.steps.iter().zip(&known.step_pos) {
-        c.unique(
-            &mut step_ids,
-            &step.id,
-            keys!["steps", i, "id"],
-            "步骤",
-            "step",
-        );
+        c.unique(&mut step_ids, &step.id, keys!["steps", i, "id"], "步骤", "step");
         c.step(i, step, rules);
     }
     c.first_step();
@@ -71,19 +55,13 @@ fn is_id(s: &str) -> bool {
 
 impl Checker<'_> {
     fn report(&mut self, path: Path, zh: impl Into<String>, en: impl Into<String>) {
-        self.problems.push(Problem {
-            path,
-            message: Text::new(zh, en),
-        });
+        self.problems.push(Problem { path, message: Text::new(zh, en) });
     }
 
     fn header(&mut self) {
         let def = self.def;
-        let key_ok = !def.key.is_empty()
-            && def
-                .key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let key_ok =
+            !def.key.is_empty() && def.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !key_ok {
             self.report(
                 keys!["key"],
@@ -132,16 +110,13 @@ impl Checker<'_> {
         }
     }
 
-    fn unique(
-        &mut self,
-        seen: &mut BTreeMap<String, ()>,
-        id: &str,
-        path: Path,
-        zh: &str,
-        en: &str,
-    ) {
+    fn unique(&mut self, seen: &mut BTreeMap<String, ()>, id: &str, path: Path, zh: &str, en: &str) {
         if !is_id(id) {
-            self.report(path.clone(), format!("{zh} id「{id}」须以小写字母开头，只含小写字母、数字和 _。"), format!("{en} id '{id}' must start with a lower-case letter and hold only a-z, 0-9 and _."));
+            self.report(
+                path.clone(),
+                format!("{zh} id「{id}」须以小写字母开头，只含小写字母、数字和 _。"),
+                format!("{en} id '{id}' must start with a lower-case letter and hold only a-z, 0-9 and _."),
+            );
         }
         if id == END {
             self.report(
@@ -172,12 +147,7 @@ impl Checker<'_> {
         }
         self.text(&f.help, sub("help"), false);
         self.field_keys(f, &sub);
-        if in_table
-            && matches!(
-                f.kind,
-                FieldKind::Table | FieldKind::Attachment | FieldKind::RichText
-            )
-        {
+        if in_table && matches!(f.kind, FieldKind::Table | FieldKind::Attachment | FieldKind::RichText) {
             self.report(
                 sub("kind"),
                 "表格的列不能是 table、attachment 或 rich_text。",
@@ -201,95 +171,27 @@ impl Checker<'_> {
         let kind = f.kind;
         let text_like = matches!(kind, FieldKind::Text | FieldKind::LongText);
         let misplaced = [
-            (
-                "min",
-                f.min.is_some() && !kind.is_number(),
-                "integer, decimal",
-            ),
-            (
-                "max",
-                f.max.is_some() && !kind.is_number(),
-                "integer, decimal",
-            ),
-            (
-                "scale",
-                f.scale.is_some() && kind != FieldKind::Decimal,
-                "decimal",
-            ),
-            (
-                "min_length",
-                f.min_length.is_some() && !text_like,
-                "text, long_text",
-            ),
-            (
-                "max_length",
-                f.max_length.is_some() && !text_like,
-                "text, long_text",
-            ),
-            (
-                "pattern",
-                f.pattern.is_some() && kind != FieldKind::Text,
-                "text",
-            ),
-            (
-                "options",
-                !f.options.is_empty() && !kind.has_options(),
-                "select, multi_select, radio",
-            ),
-            (
-                "min_items",
-                f.min_items.is_some() && kind != FieldKind::MultiSelect,
-                "multi_select",
-            ),
-            (
-                "max_items",
-                f.max_items.is_some() && kind != FieldKind::MultiSelect,
-                "multi_select",
-            ),
+            ("min", f.min.is_some() && !kind.is_number(), "integer, decimal"),
+            ("max", f.max.is_some() && !kind.is_number(), "integer, decimal"),
+            ("scale", f.scale.is_some() && kind != FieldKind::Decimal, "decimal"),
+            ("min_length", f.min_length.is_some() && !text_like, "text, long_text"),
+            ("max_length", f.max_length.is_some() && !text_like, "text, long_text"),
+            ("pattern", f.pattern.is_some() && kind != FieldKind::Text, "text"),
+            ("options", !f.options.is_empty() && !kind.has_options(), "select, multi_select, radio"),
+            ("min_items", f.min_items.is_some() && kind != FieldKind::MultiSelect, "multi_select"),
+            ("max_items", f.max_items.is_some() && kind != FieldKind::MultiSelect, "multi_select"),
             (
                 "multiple",
-                f.multiple
-                    && !matches!(
-                        kind,
-                        FieldKind::Person | FieldKind::Department | FieldKind::Attachment
-                    ),
+                f.multiple && !matches!(kind, FieldKind::Person | FieldKind::Department | FieldKind::Attachment),
                 "person, department, attachment",
             ),
-            (
-                "columns",
-                !f.columns.is_empty() && kind != FieldKind::Table,
-                "table",
-            ),
-            (
-                "min_rows",
-                f.min_rows.is_some() && kind != FieldKind::Table,
-                "table",
-            ),
-            (
-                "max_rows",
-                f.max_rows.is_some() && kind != FieldKind::Table,
-                "table",
-            ),
-            (
-                "accept",
-                !f.accept.is_empty() && kind != FieldKind::Attachment,
-                "attachment",
-            ),
-            (
-                "max_size",
-                f.max_size.is_some() && kind != FieldKind::Attachment,
-                "attachment",
-            ),
-            (
-                "max_files",
-                f.max_files.is_some() && kind != FieldKind::Attachment,
-                "attachment",
-            ),
-            (
-                "content",
-                f.content.is_some() && kind != FieldKind::RichText,
-                "rich_text",
-            ),
+            ("columns", !f.columns.is_empty() && kind != FieldKind::Table, "table"),
+            ("min_rows", f.min_rows.is_some() && kind != FieldKind::Table, "table"),
+            ("max_rows", f.max_rows.is_some() && kind != FieldKind::Table, "table"),
+            ("accept", !f.accept.is_empty() && kind != FieldKind::Attachment, "attachment"),
+            ("max_size", f.max_size.is_some() && kind != FieldKind::Attachment, "attachment"),
+            ("max_files", f.max_files.is_some() && kind != FieldKind::Attachment, "attachment"),
+            ("content", f.content.is_some() && kind != FieldKind::RichText, "rich_text"),
         ];
         for (key, wrong, kinds) in misplaced {
             if wrong {
@@ -305,12 +207,7 @@ impl Checker<'_> {
         {
             self.report(sub("min"), "min 大于 max。", "min is larger than max.");
         }
-        if kind == FieldKind::Integer
-            && [f.min, f.max]
-                .iter()
-                .flatten()
-                .any(|v| !v.fract().is_zero())
-        {
+        if kind == FieldKind::Integer && [f.min, f.max].iter().flatten().any(|v| !v.fract().is_zero()) {
             self.report(
                 sub("min"),
                 "integer 字段的 min/max 须为整数。",
@@ -320,20 +217,12 @@ impl Checker<'_> {
         if let (Some(a), Some(b)) = (f.min_length, f.max_length)
             && a > b
         {
-            self.report(
-                sub("min_length"),
-                "min_length 大于 max_length。",
-                "min_length is larger than max_length.",
-            );
+            self.report(sub("min_length"), "min_length 大于 max_length。", "min_length is larger than max_length.");
         }
         if let (Some(a), Some(b)) = (f.min_rows, f.max_rows)
             && a > b
         {
-            self.report(
-                sub("min_rows"),
-                "min_rows 大于 max_rows。",
-                "min_rows is larger than max_rows.",
-            );
+            self.report(sub("min_rows"), "min_rows 大于 max_rows。", "min_rows is larger than max_rows.");
         }
         if let Some(p) = &f.pattern
             && let Err(e) = regex_lite::Regex::new(p)
@@ -377,11 +266,7 @@ impl Checker<'_> {
         if f.columns.is_empty() {
             let mut p = at.clone();
             p.push("kind".into());
-            self.report(
-                p,
-                "表格须有 columns = [ … ]。",
-                "a table needs columns = [ … ].",
-            );
+            self.report(p, "表格须有 columns = [ … ]。", "a table needs columns = [ … ].");
         }
         let mut ids = BTreeMap::new();
         for (i, col) in f.columns.iter().enumerate() {
@@ -406,21 +291,13 @@ impl Checker<'_> {
         let at = |k: &str| keys!["steps", i, k];
         self.text(&s.label, at("label"), true);
         if s.actors.is_empty() {
-            self.report(
-                at("actors"),
-                "步骤须有 actors（由谁办理）。",
-                "the step needs actors (who acts here).",
-            );
+            self.report(at("actors"), "步骤须有 actors（由谁办理）。", "the step needs actors (who acts here).");
         }
         for (j, a) in s.actors.iter().enumerate() {
             self.actor(a, keys!["steps", i, "actors", j], rules);
         }
         for list in ["editable", "hidden"] {
-            let ids = if list == "editable" {
-                &s.editable
-            } else {
-                &s.hidden
-            };
+            let ids = if list == "editable" { &s.editable } else { &s.hidden };
             for (j, id) in ids.iter().enumerate() {
                 if !self.field_exists(id) {
                     self.report(
@@ -429,17 +306,12 @@ impl Checker<'_> {
                         format!("there is no field with id '{id}'."),
                     );
                 } else if list == "editable"
-                    && self
-                        .def
-                        .field(id)
-                        .is_some_and(|f| f.computed || f.kind == FieldKind::RichText)
+                    && self.def.field(id).is_some_and(|f| f.computed || f.kind == FieldKind::RichText)
                 {
                     self.report(
                         keys!["steps", i, list, j],
                         format!("字段「{id}」由规则计算或只读，不能设为可编辑。"),
-                        format!(
-                            "the field '{id}' is computed or read-only and cannot be editable."
-                        ),
+                        format!("the field '{id}' is computed or read-only and cannot be editable."),
                     );
                 }
             }
@@ -484,15 +356,27 @@ impl Checker<'_> {
 
     fn actor(&mut self, a: &str, path: Path, rules: Option<&Rules>) {
         match ActorSpec::parse(a) {
-            None => self.report(path, format!("无法识别的办理人「{a}」：可用 initiator、role:角色、user:用户、field:人员字段 或 rules。"), format!("unknown actor '{a}': use initiator, role:<role>, user:<id>, field:<person field> or rules.")),
+            None => self.report(
+                path,
+                format!("无法识别的办理人「{a}」：可用 initiator、role:角色、user:用户、field:人员字段 或 rules。"),
+                format!("unknown actor '{a}': use initiator, role:<role>, user:<id>, field:<person field> or rules."),
+            ),
             Some(ActorSpec::Field(f)) => match self.def.field(f) {
                 Some(field) if field.kind == FieldKind::Person => {}
-                Some(_) => self.report(path, format!("「{f}」不是 person 字段。"), format!("'{f}' is not a person field.")),
+                Some(_) => {
+                    self.report(path, format!("「{f}」不是 person 字段。"), format!("'{f}' is not a person field."))
+                }
                 None if self.known.broken_fields.contains(f) => {}
-                None => self.report(path, format!("没有 id 为「{f}」的字段。"), format!("there is no field with id '{f}'.")),
+                None => {
+                    self.report(path, format!("没有 id 为「{f}」的字段。"), format!("there is no field with id '{f}'."))
+                }
             },
             Some(ActorSpec::Rules) if rules.is_some_and(|r| !r.has_assignees) => {
-                self.report(path, "actors = [\"rules\"] 需要 rules.rhai 定义 fn assignees(form, ctx)。", "actors = [\"rules\"] needs rules.rhai to define fn assignees(form, ctx).");
+                self.report(
+                    path,
+                    "actors = [\"rules\"] 需要 rules.rhai 定义 fn assignees(form, ctx)。",
+                    "actors = [\"rules\"] needs rules.rhai to define fn assignees(form, ctx).",
+                );
             }
             Some(_) => {}
         }
@@ -510,7 +394,11 @@ impl Checker<'_> {
             return;
         };
         if first.kind != StepKind::Fill || first.actors != ["initiator"] {
-            self.report(keys!["steps", 0, "kind"], "第一步须是发起人填写：kind = \"fill\"，actors = [\"initiator\"]。", "the first step must be the initiator's form: kind = \"fill\", actors = [\"initiator\"].");
+            self.report(
+                keys!["steps", 0, "kind"],
+                "第一步须是发起人填写：kind = \"fill\"，actors = [\"initiator\"]。",
+                "the first step must be the initiator's form: kind = \"fill\", actors = [\"initiator\"].",
+            );
         }
     }
 
@@ -520,18 +408,8 @@ impl Checker<'_> {
         if steps.is_empty() || !self.known.broken_steps.is_empty() {
             return; // a missing step would make every verdict here wrong
         }
-        let index: BTreeMap<&str, usize> = steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect();
-        let succ = |i: usize| {
-            steps[i]
-                .next
-                .iter()
-                .filter_map(|n| index.get(n.as_str()).copied())
-                .collect::<Vec<_>>()
-        };
+        let index: BTreeMap<&str, usize> = steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        let succ = |i: usize| steps[i].next.iter().filter_map(|n| index.get(n.as_str()).copied()).collect::<Vec<_>>();
         let reach = |from: usize| {
             let mut seen = BTreeSet::from([from]);
             let mut queue = VecDeque::from([from]);
@@ -547,13 +425,17 @@ impl Checker<'_> {
         let from_first = reach(0);
         for (i, s) in steps.iter().enumerate() {
             if !from_first.contains(&i) {
-                self.report(keys!["steps", i, "id"], format!("步骤「{}」无法到达：请在前面某步的 next 中加入它，或删除它。", s.id), format!("the step '{}' cannot be reached: add it to an earlier step's next, or remove it.", s.id));
-            } else if !s.next.is_empty()
-                && !reach(i)
-                    .iter()
-                    .any(|&j| steps[j].next.iter().any(|n| n == END))
-            {
-                self.report(keys!["steps", i, "next"], format!("从步骤「{}」出发永远到不了 end：请为这个循环加一个出口。", s.id), format!("from the step '{}' the workflow can never reach end: give this loop a way out.", s.id));
+                self.report(
+                    keys!["steps", i, "id"],
+                    format!("步骤「{}」无法到达：请在前面某步的 next 中加入它，或删除它。", s.id),
+                    format!("the step '{}' cannot be reached: add it to an earlier step's next, or remove it.", s.id),
+                );
+            } else if !s.next.is_empty() && !reach(i).iter().any(|&j| steps[j].next.iter().any(|n| n == END)) {
+                self.report(
+                    keys!["steps", i, "next"],
+                    format!("从步骤「{}」出发永远到不了 end：请为这个循环加一个出口。", s.id),
+                    format!("from the step '{}' the workflow can never reach end: give this loop a way out.", s.id),
+                );
             }
         }
     }

@@ -22,13 +22,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// The diagnostic as one line in `lang`: `file:line:col: message`.
     pub fn render(&self, lang: Lang) -> String {
-        format!(
-            "{}:{}:{}: {}",
-            self.file,
-            self.line,
-            self.col,
-            self.message.get(lang)
-        )
+        format!("{}:{}:{}: {}", self.file, self.line, self.col, self.message.get(lang))
     }
 }
 
@@ -66,12 +60,7 @@ impl Source<'_> {
     /// A diagnostic at a byte offset.
     pub fn at(&self, offset: usize, message: Text) -> Diagnostic {
         let (line, col) = self.line_col(offset);
-        Diagnostic {
-            file: self.name.to_string(),
-            line,
-            col,
-            message,
-        }
+        Diagnostic { file: self.name.to_string(), line, col, message }
     }
 }
 
@@ -81,10 +70,7 @@ mod tests {
 
     #[test]
     fn offsets_become_lines_and_character_columns() {
-        let src = Source {
-            name: "w.toml",
-            text: "a = 1\n名称 = 2\n",
-        };
+        let src = Source { name: "w.toml", text: "a = 1\n名称 = 2\n" };
         assert_eq!(src.line_col(0), (1, 1));
         assert_eq!(src.line_col(6), (2, 1));
         // "名称" is two characters of three bytes each.

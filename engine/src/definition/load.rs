@@ -23,10 +23,8 @@ pub fn load(src: &Source<'_>, rules: Option<&Rules>) -> Result<Definition, Vec<D
         // After a syntax error the rest of the document is guesswork: report the syntax.
         return Err(diagnostics);
     }
-    let header =
-        Header::deserialize(root.clone().into_deserializer()).map_err(|e| toml_error(src, &e));
-    let (fields, field_pos, broken_fields) =
-        elements::<Field>(src, &root, "fields", &mut diagnostics);
+    let header = Header::deserialize(root.clone().into_deserializer()).map_err(|e| toml_error(src, &e));
+    let (fields, field_pos, broken_fields) = elements::<Field>(src, &root, "fields", &mut diagnostics);
     let (steps, step_pos, broken_steps) = elements::<Step>(src, &root, "steps", &mut diagnostics);
     let header = match header {
         Ok(h) => h,
@@ -44,23 +42,11 @@ pub fn load(src: &Source<'_>, rules: Option<&Rules>) -> Result<Definition, Vec<D
         fields,
         steps,
     };
-    let known = check::Known {
-        broken_fields,
-        broken_steps,
-        field_pos,
-        step_pos,
-    };
+    let known = check::Known { broken_fields, broken_steps, field_pos, step_pos };
     let problems = check::check(&definition, rules, &known);
-    diagnostics.extend(
-        problems
-            .into_iter()
-            .map(|Problem { path, message }| src.at(span_of(&root, &path).start, message)),
-    );
-    if diagnostics.is_empty() {
-        Ok(definition)
-    } else {
-        Err(diagnostics)
-    }
+    diagnostics
+        .extend(problems.into_iter().map(|Problem { path, message }| src.at(span_of(&root, &path).start, message)));
+    if diagnostics.is_empty() { Ok(definition) } else { Err(diagnostics) }
 }
 
 /// Reads each element of the array `key` on its own, so one bad field does not hide the
@@ -101,20 +87,14 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> Diagnostic {
     let hint = hint_for(&detail);
     src.at(
         e.span().map_or(0, |s| s.start),
-        Text::new(
-            format!("无法读取：{detail}。{}", hint.zh),
-            format!("cannot read this: {detail}. {}", hint.en),
-        ),
+        Text::new(format!("无法读取：{detail}。{}", hint.zh), format!("cannot read this: {detail}. {}", hint.en)),
     )
 }
 
 /// What to do about the common TOML mistakes.
 fn hint_for(detail: &str) -> Text {
     if detail.contains("unknown field") {
-        Text::new(
-            "请检查拼写，或删除这个键。",
-            "Check the spelling or remove the key.",
-        )
+        Text::new("请检查拼写，或删除这个键。", "Check the spelling or remove the key.")
     } else if detail.contains("unknown variant") {
         Text::new("请改用所列的取值之一。", "Use one of the values listed.")
     } else if detail.contains("missing field") {
@@ -122,9 +102,6 @@ fn hint_for(detail: &str) -> Text {
     } else if detail.contains("invalid type") {
         Text::new("请改成所需的类型。", "Write a value of the type expected.")
     } else {
-        Text::new(
-            "请按 docs/workflow-format.md 修正。",
-            "Fix it as docs/workflow-format.md describes.",
-        )
+        Text::new("请按 docs/workflow-format.md 修正。", "Fix it as docs/workflow-format.md describes.")
     }
 }

@@ -44,9 +44,7 @@ pub fn span_of(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> Range<usize> {
     let mut table = Some(root.get_ref());
     for seg in path {
         let next = match (seg, table, value) {
-            (Seg::Key(k), Some(t), _) => {
-                t.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v)
-            }
+            (Seg::Key(k), Some(t), _) => t.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v),
             (Seg::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
             _ => None,
         };

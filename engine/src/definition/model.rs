@@ -102,10 +102,7 @@ pub enum FieldKind {
 impl FieldKind {
     /// Kinds that carry a list of options.
     pub fn has_options(self) -> bool {
-        matches!(
-            self,
-            FieldKind::Select | FieldKind::MultiSelect | FieldKind::Radio
-        )
+        matches!(self, FieldKind::Select | FieldKind::MultiSelect | FieldKind::Radio)
     }
 
     /// Kinds that are numbers (min/max, totals).
@@ -218,9 +215,7 @@ impl Field {
 
     /// The label, or the id when a (broken) definition has none.
     pub fn label(&self) -> Text {
-        self.label
-            .clone()
-            .unwrap_or_else(|| Text::new(&self.id, &self.id))
+        self.label.clone().unwrap_or_else(|| Text::new(&self.id, &self.id))
     }
 
     /// The option with this value.
@@ -296,9 +291,7 @@ pub struct Step {
 impl Step {
     /// The label, or the id when a (broken) definition has none.
     pub fn label(&self) -> Text {
-        self.label
-            .clone()
-            .unwrap_or_else(|| Text::new(&self.id, &self.id))
+        self.label.clone().unwrap_or_else(|| Text::new(&self.id, &self.id))
     }
 
     /// Whether assignees may change this field here.

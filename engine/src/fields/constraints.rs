@@ -18,8 +18,8 @@ pub struct Patterns(BTreeMap<String, Regex>);
 pub fn compile_patterns(def: &Definition) -> Patterns {
     let mut map = BTreeMap::new();
     for f in &def.fields {
-        for (path, field) in std::iter::once((f.id.clone(), f))
-            .chain(f.columns.iter().map(|c| (format!("{}.{}", f.id, c.id), c)))
+        for (path, field) in
+            std::iter::once((f.id.clone(), f)).chain(f.columns.iter().map(|c| (format!("{}.{}", f.id, c.id), c)))
         {
             if let Some(p) = &field.pattern
                 && let Ok(re) = Regex::new(&format!("^(?:{p})$"))
@@ -54,17 +54,11 @@ pub fn check_value(
         return;
     };
     match field.kind {
-        FieldKind::Text | FieldKind::LongText => {
-            text(field, path, pattern_key, value, patterns, out)
-        }
+        FieldKind::Text | FieldKind::LongText => text(field, path, pattern_key, value, patterns, out),
         FieldKind::Integer | FieldKind::Decimal => number(field, path, value, out),
         FieldKind::Date => {
             if !value.as_str().is_some_and(|s| date::parse(s).is_some()) {
-                out.push(FieldError::new(
-                    path,
-                    "请填写有效日期（年-月-日）。",
-                    "Enter a valid date (YYYY-MM-DD).",
-                ));
+                out.push(FieldError::new(path, "请填写有效日期（年-月-日）。", "Enter a valid date (YYYY-MM-DD)."));
             }
         }
         FieldKind::Select | FieldKind::Radio => choice(field, path, value, out),
@@ -87,14 +81,7 @@ pub fn check_value(
     }
 }
 
-fn text(
-    field: &Field,
-    path: &str,
-    key: &str,
-    value: &Value,
-    patterns: &Patterns,
-    out: &mut Vec<FieldError>,
-) {
+fn text(field: &Field, path: &str, key: &str, value: &Value, patterns: &Patterns, out: &mut Vec<FieldError>) {
     let Some(s) = value.as_str() else {
         out.push(FieldError::new(path, "应为文本。", "Must be text."));
         return;
@@ -117,11 +104,7 @@ fn text(
     if let Some(re) = patterns.0.get(key)
         && !re.is_match(s)
     {
-        out.push(FieldError::new(
-            path,
-            "格式不正确。",
-            "The format is not right.",
-        ));
+        out.push(FieldError::new(path, "格式不正确。", "The format is not right."));
     }
 }
 
@@ -134,10 +117,7 @@ fn number(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
         let (zh, en) = if field.kind == FieldKind::Integer {
             ("应为整数。", "Must be a whole number.")
         } else {
-            (
-                "应为数字，如 1234.50。",
-                "Must be a number such as 1234.50.",
-            )
+            ("应为数字，如 1234.50。", "Must be a number such as 1234.50.")
         };
         out.push(FieldError::new(path, zh, en));
         return;
@@ -151,69 +131,38 @@ fn number(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
         ));
     }
     if let Some(min) = field.min.filter(|m| n < *m) {
-        out.push(FieldError::new(
-            path,
-            format!("不能小于 {min}。"),
-            format!("Must be at least {min}."),
-        ));
+        out.push(FieldError::new(path, format!("不能小于 {min}。"), format!("Must be at least {min}.")));
     }
     if let Some(max) = field.max.filter(|m| n > *m) {
-        out.push(FieldError::new(
-            path,
-            format!("不能大于 {max}。"),
-            format!("Must be at most {max}."),
-        ));
+        out.push(FieldError::new(path, format!("不能大于 {max}。"), format!("Must be at most {max}.")));
     }
 }
 
 fn not_an_option(path: &str, v: &str, out: &mut Vec<FieldError>) {
-    out.push(FieldError::new(
-        path,
-        format!("「{v}」不是可选的选项。"),
-        format!("'{v}' is not one of the options."),
-    ));
+    out.push(FieldError::new(path, format!("「{v}」不是可选的选项。"), format!("'{v}' is not one of the options.")));
 }
 
 fn choice(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     match value.as_str() {
         Some(v) if field.option(v).is_some() => {}
         Some(v) => not_an_option(path, v, out),
-        None => out.push(FieldError::new(
-            path,
-            "应为一个选项。",
-            "Must be one option.",
-        )),
+        None => out.push(FieldError::new(path, "应为一个选项。", "Must be one option.")),
     }
 }
 
 fn multi(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     let Some(items) = value.as_array() else {
-        out.push(FieldError::new(
-            path,
-            "应为选项列表。",
-            "Must be a list of options.",
-        ));
+        out.push(FieldError::new(path, "应为选项列表。", "Must be a list of options."));
         return;
     };
     for item in items {
         match item.as_str() {
             Some(v) if field.option(v).is_some() => {}
             Some(v) => not_an_option(path, v, out),
-            None => out.push(FieldError::new(
-                path,
-                "应为选项列表。",
-                "Must be a list of options.",
-            )),
+            None => out.push(FieldError::new(path, "应为选项列表。", "Must be a list of options.")),
         }
     }
-    counts(
-        path,
-        items.len(),
-        field.min_items,
-        field.max_items,
-        ("项", "options"),
-        out,
-    );
+    counts(path, items.len(), field.min_items, field.max_items, ("项", "options"), out);
 }
 
 fn counts(
@@ -241,12 +190,7 @@ fn counts(
 }
 
 /// A value that is one item, or a list of items when the field is `multiple`.
-fn items<'v>(
-    field: &Field,
-    path: &str,
-    value: &'v Value,
-    out: &mut Vec<FieldError>,
-) -> Vec<&'v Value> {
+fn items<'v>(field: &Field, path: &str, value: &'v Value, out: &mut Vec<FieldError>) -> Vec<&'v Value> {
     match (field.multiple, value) {
         (true, Value::Array(list)) => list.iter().collect(),
         (false, Value::Array(_)) | (true, _) => {
@@ -265,32 +209,17 @@ fn items<'v>(
 fn ids(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     for item in items(field, path, value, out) {
         if !item.as_str().is_some_and(|s| !s.trim().is_empty()) {
-            out.push(FieldError::new(
-                path,
-                "应为目录中的 id。",
-                "Must be an id from the directory.",
-            ));
+            out.push(FieldError::new(path, "应为目录中的 id。", "Must be an id from the directory."));
         }
     }
 }
 
 fn table(field: &Field, path: &str, value: &Value, patterns: &Patterns, out: &mut Vec<FieldError>) {
     let Some(rows) = value.as_array() else {
-        out.push(FieldError::new(
-            path,
-            "应为表格行的列表。",
-            "Must be a list of rows.",
-        ));
+        out.push(FieldError::new(path, "应为表格行的列表。", "Must be a list of rows."));
         return;
     };
-    counts(
-        path,
-        rows.len(),
-        field.min_rows,
-        field.max_rows,
-        ("行", "rows"),
-        out,
-    );
+    counts(path, rows.len(), field.min_rows, field.max_rows, ("行", "rows"), out);
     for (i, row) in rows.iter().enumerate() {
         let Some(cells) = row.as_object() else {
             out.push(FieldError::new(
@@ -310,29 +239,14 @@ fn table(field: &Field, path: &str, value: &Value, patterns: &Patterns, out: &mu
         for col in &field.columns {
             let cell_path = format!("{path}[{i}].{}", col.id);
             let key = format!("{}.{}", field.id, col.id);
-            check_value(
-                col,
-                &cell_path,
-                &key,
-                cells.get(&col.id),
-                col.required,
-                patterns,
-                out,
-            );
+            check_value(col, &cell_path, &key, cells.get(&col.id), col.required, patterns, out);
         }
     }
 }
 
 fn attachments(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     let list = items(field, path, value, out);
-    counts(
-        path,
-        list.len(),
-        None,
-        field.max_files,
-        ("个文件", "files"),
-        out,
-    );
+    counts(path, list.len(), None, field.max_files, ("个文件", "files"), out);
     for item in list {
         let get = |k: &str| item.get(k);
         let name = get("name").and_then(Value::as_str).unwrap_or("");
@@ -352,10 +266,7 @@ fn attachments(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldErro
         if !field.accept.is_empty() && !field.accept.iter().any(|a| a == media) {
             out.push(FieldError::new(
                 path,
-                format!(
-                    "「{name}」的类型 {media} 不允许，可用：{}。",
-                    field.accept.join("、")
-                ),
+                format!("「{name}」的类型 {media} 不允许，可用：{}。", field.accept.join("、")),
                 format!("'{name}' is {media}; allowed: {}.", field.accept.join(", ")),
             ));
         }

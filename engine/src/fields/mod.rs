@@ -28,9 +28,6 @@ pub struct FieldError {
 impl FieldError {
     /// An error on `path` with the engine's own bilingual message.
     pub fn new(path: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        FieldError {
-            path: path.into(),
-            message: Message::new(zh, en),
-        }
+        FieldError { path: path.into(), message: Message::new(zh, en) }
     }
 }

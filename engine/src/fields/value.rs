@@ -21,10 +21,7 @@ pub fn is_empty(v: &Value) -> bool {
 pub fn decimal_of(v: &Value) -> Option<Decimal> {
     match v {
         Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n
-            .as_i64()
-            .map(Decimal::from)
-            .or_else(|| n.to_string().parse().ok()),
+        Value::Number(n) => n.as_i64().map(Decimal::from).or_else(|| n.to_string().parse().ok()),
         _ => None,
     }
 }
@@ -47,11 +44,7 @@ fn value_to_rhai(field: &Field, value: Option<&Value>) -> Dynamic {
         FieldKind::Integer => v.as_i64().map_or(Dynamic::UNIT, Dynamic::from_int),
         FieldKind::Decimal => decimal_of(v).map_or(Dynamic::UNIT, Dynamic::from_decimal),
         FieldKind::Table => {
-            let rows = v.as_array().map(|rows| {
-                rows.iter()
-                    .map(|row| row_to_rhai(field, row))
-                    .collect::<rhai::Array>()
-            });
+            let rows = v.as_array().map(|rows| rows.iter().map(|row| row_to_rhai(field, row)).collect::<rhai::Array>());
             rows.map_or(Dynamic::UNIT, Dynamic::from_array)
         }
         _ => rhai::serde::to_dynamic(v).unwrap_or(Dynamic::UNIT),
@@ -74,13 +67,8 @@ pub fn from_rhai(field: &Field, v: &Dynamic) -> Option<Value> {
     }
     match field.kind {
         FieldKind::Decimal => {
-            let d = v
-                .as_decimal()
-                .ok()
-                .or_else(|| v.as_int().ok().map(Decimal::from))?;
-            Some(Value::String(
-                d.round_dp(field.scale.unwrap_or(2)).to_string(),
-            ))
+            let d = v.as_decimal().ok().or_else(|| v.as_int().ok().map(Decimal::from))?;
+            Some(Value::String(d.round_dp(field.scale.unwrap_or(2)).to_string()))
         }
         FieldKind::Integer => v.as_int().ok().map(Value::from),
         FieldKind::Checkbox => v.as_bool().ok().map(Value::from),

@@ -143,25 +143,14 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(src: &Source<'_>) -> Result<T, Diagn
         let detail = e.message().trim().to_string();
         src.at(
             e.span().map_or(0, |s| s.start),
-            Text::new(
-                format!("无法读取案例：{detail}"),
-                format!("cannot read the case: {detail}"),
-            ),
+            Text::new(format!("无法读取案例：{detail}"), format!("cannot read the case: {detail}")),
         )
     })
 }
 
 /// TOML values as a form (JSON).
 pub fn form_of(table: &toml::Table) -> Form {
-    table
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
-            )
-        })
-        .collect()
+    table.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null))).collect()
 }
 
 /// The case's directory: the shared people plus its own.

@@ -4,7 +4,5 @@
 mod case;
 mod run;
 
-pub use case::{
-    Case, CaseAction, CasePerson, Expect, People, directory, form_of, parse_case, parse_people,
-};
+pub use case::{Case, CaseAction, CasePerson, Expect, People, directory, form_of, parse_case, parse_people};
 pub use run::{CaseReport, TraceLine, run};

@@ -45,36 +45,23 @@ impl CaseReport {
 
 /// Runs `case` against `wf`.
 pub fn run(wf: &Workflow, shared: &People, case: &Case) -> CaseReport {
-    let mut report = CaseReport {
-        name: case.name.clone(),
-        trace: Vec::new(),
-        failures: Vec::new(),
-    };
+    let mut report = CaseReport { name: case.name.clone(), trace: Vec::new(), failures: Vec::new() };
     let dir = directory(shared, case);
     let Some(mut now) = Moment::parse(&case.start) else {
-        report.failures.push(format!(
-            "start = {:?} is not an RFC 3339 time such as 2026-03-02T09:00:00+08:00",
-            case.start
-        ));
+        report
+            .failures
+            .push(format!("start = {:?} is not an RFC 3339 time such as 2026-03-02T09:00:00+08:00", case.start));
         return report;
     };
     let Some(initiator) = dir.get(&case.initiator).cloned() else {
-        report.failures.push(format!(
-            "the initiator '{}' is not in [people]",
-            case.initiator
-        ));
+        report.failures.push(format!("the initiator '{}' is not in [people]", case.initiator));
         return report;
     };
-    let env = Env {
-        now,
-        directory: &dir,
-    };
+    let env = Env { now, directory: &dir };
     let mut inst = match instance::start(wf, "case", &initiator, form_of(&case.form), &env) {
         Ok(t) => t.instance,
         Err(e) => {
-            report
-                .failures
-                .push(format!("the instance could not start: {e}"));
+            report.failures.push(format!("the instance could not start: {e}"));
             return report;
         }
     };
@@ -83,10 +70,7 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case) -> CaseReport {
             Some(at) => match Moment::parse(at) {
                 Some(m) => m,
                 None => {
-                    report.failures.push(format!(
-                        "action {}: at = {at:?} is not an RFC 3339 time",
-                        k + 1
-                    ));
+                    report.failures.push(format!("action {}: at = {at:?} is not an RFC 3339 time", k + 1));
                     return report;
                 }
             },
@@ -109,10 +93,7 @@ fn step_once(
 ) {
     let label = format!("action {k} ({} by {})", a.action, a.actor);
     let step = inst.step.clone();
-    let actor = dir.get(&a.actor).cloned().unwrap_or_else(|| Actor {
-        id: a.actor.clone(),
-        ..Actor::default()
-    });
+    let actor = dir.get(&a.actor).cloned().unwrap_or_else(|| Actor { id: a.actor.clone(), ..Actor::default() });
     let action = match to_action(a) {
         Ok(action) => action,
         Err(e) => {
@@ -120,16 +101,7 @@ fn step_once(
             return;
         }
     };
-    let result = instance::apply(
-        wf,
-        inst,
-        &action,
-        &actor,
-        &Env {
-            now,
-            directory: dir,
-        },
-    );
+    let result = instance::apply(wf, inst, &action, &actor, &Env { now, directory: dir });
     let expects_refusal = a.refused.is_some() || a.errors.is_some();
     let outcome = match &result {
         Ok(t) => Ok(outcome_of(&step, &t.instance)),
@@ -143,14 +115,11 @@ fn step_once(
         outcome,
     });
     match result {
-        Ok(t) if expects_refusal => report.failures.push(format!(
-            "{label}: expected to be refused, but it was accepted (now at step '{}')",
-            t.instance.step
-        )),
-        Ok(t) => *inst = t.instance,
-        Err(e) if !expects_refusal => report
+        Ok(t) if expects_refusal => report
             .failures
-            .push(format!("{label}: refused: {}", refusal(&e))),
+            .push(format!("{label}: expected to be refused, but it was accepted (now at step '{}')", t.instance.step)),
+        Ok(t) => *inst = t.instance,
+        Err(e) if !expects_refusal => report.failures.push(format!("{label}: refused: {}", refusal(&e))),
         Err(e) => check_refusal(&label, a, &e, report),
     }
     if let Some(n) = a.notes {
@@ -171,9 +140,7 @@ fn step_once(
                 e.notes.len(),
                 e.notes.iter().map(|m| &m.en).collect::<Vec<_>>()
             )),
-            Err(e) => report
-                .failures
-                .push(format!("{label}: the rules failed: {e}")),
+            Err(e) => report.failures.push(format!("{label}: the rules failed: {e}")),
         }
     }
     expect_now(&label, a.step.as_deref(), a.status.as_deref(), inst, report);
@@ -182,79 +149,43 @@ fn step_once(
 fn check_refusal(label: &str, a: &CaseAction, e: &ActionError, report: &mut CaseReport) {
     let want_code = a.refused.as_deref().unwrap_or("validation");
     if e.code() != want_code {
-        report.failures.push(format!(
-            "{label}: expected refusal '{want_code}', got {}",
-            refusal(e)
-        ));
+        report.failures.push(format!("{label}: expected refusal '{want_code}', got {}", refusal(e)));
     }
     if let (Some(want), ActionError::Validation { errors }) = (&a.errors, e) {
         let got: BTreeSet<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         let want: BTreeSet<&str> = want.iter().map(String::as_str).collect();
         if got != want {
-            report
-                .failures
-                .push(format!("{label}: expected errors on {want:?}, got {got:?}"));
+            report.failures.push(format!("{label}: expected errors on {want:?}, got {got:?}"));
         }
     }
 }
 
-fn expect_now(
-    label: &str,
-    step: Option<&str>,
-    status: Option<&str>,
-    inst: &Instance,
-    report: &mut CaseReport,
-) {
+fn expect_now(label: &str, step: Option<&str>, status: Option<&str>, inst: &Instance, report: &mut CaseReport) {
     if let Some(step) = step.filter(|s| *s != inst.step) {
-        report.failures.push(format!(
-            "{label}: expected step '{step}', it is at '{}'",
-            inst.step
-        ));
+        report.failures.push(format!("{label}: expected step '{step}', it is at '{}'", inst.step));
     }
     if let Some(status) = status.filter(|s| *s != inst.status.as_str()) {
-        report.failures.push(format!(
-            "{label}: expected status '{status}', it is '{}'",
-            inst.status.as_str()
-        ));
+        report.failures.push(format!("{label}: expected status '{status}', it is '{}'", inst.status.as_str()));
     }
 }
 
 fn expect_end(case: &Case, inst: &Instance, now: Moment, report: &mut CaseReport) {
     let e = &case.expect;
-    expect_now(
-        "at the end",
-        e.step.as_deref(),
-        e.status.as_deref(),
-        inst,
-        report,
-    );
+    expect_now("at the end", e.step.as_deref(), e.status.as_deref(), inst, report);
     if let Some(route) = e.route.as_ref().filter(|r| **r != inst.route) {
-        report.failures.push(format!(
-            "at the end: expected route {route:?}, it went {:?}",
-            inst.route
-        ));
+        report.failures.push(format!("at the end: expected route {route:?}, it went {:?}", inst.route));
     }
     for (field, want) in form_of(e.form.as_ref().unwrap_or(&toml::Table::new())) {
-        let got = inst
-            .form
-            .get(&field)
-            .cloned()
-            .unwrap_or(serde_json::Value::Null);
-        let same_number = decimal_of(&got)
-            .zip(decimal_of(&want))
-            .is_some_and(|(a, b)| a == b);
+        let got = inst.form.get(&field).cloned().unwrap_or(serde_json::Value::Null);
+        let same_number = decimal_of(&got).zip(decimal_of(&want)).is_some_and(|(a, b)| a == b);
         if got != want && !same_number {
-            report.failures.push(format!(
-                "at the end: expected {field} = {want}, it is {got}"
-            ));
+            report.failures.push(format!("at the end: expected {field} = {want}, it is {got}"));
         }
     }
     if let Some(overdue) = e.overdue {
         let at = e.at.as_deref().and_then(Moment::parse).unwrap_or(now);
         if inst.is_overdue(at) != overdue {
-            report
-                .failures
-                .push(format!("at the end: expected overdue = {overdue} at {at}"));
+            report.failures.push(format!("at the end: expected overdue = {overdue} at {at}"));
         }
     }
 }
@@ -266,29 +197,15 @@ fn changes_of(a: &CaseAction) -> Form {
 /// The case's action as the engine's.
 fn to_action(a: &CaseAction) -> Result<Action, String> {
     let changes = changes_of(a);
-    let need = |what: &Option<String>, key: &str| {
-        what.clone()
-            .ok_or_else(|| format!("{} needs `{key}`", a.action))
-    };
+    let need = |what: &Option<String>, key: &str| what.clone().ok_or_else(|| format!("{} needs `{key}`", a.action));
     Ok(match a.action.as_str() {
         "save_draft" => Action::SaveDraft { changes },
         "submit" => Action::Submit { changes },
-        "approve" => Action::Approve {
-            changes,
-            comment: a.comment.clone(),
-        },
-        "reject" => Action::Reject {
-            comment: a.comment.clone(),
-        },
-        "return" => Action::Return {
-            to: need(&a.to, "to")?,
-            reason: a.comment.clone(),
-        },
+        "approve" => Action::Approve { changes, comment: a.comment.clone() },
+        "reject" => Action::Reject { comment: a.comment.clone() },
+        "return" => Action::Return { to: need(&a.to, "to")?, reason: a.comment.clone() },
         "withdraw" => Action::Withdraw,
-        "transfer" => Action::Transfer {
-            to: need(&a.to, "to")?,
-            comment: a.comment.clone(),
-        },
+        "transfer" => Action::Transfer { to: need(&a.to, "to")?, comment: a.comment.clone() },
         "add_approver" => Action::AddApprover {
             user: need(&a.to, "to")?,
             position: match a.position.as_deref() {
@@ -298,12 +215,8 @@ fn to_action(a: &CaseAction) -> Result<Action, String> {
             },
             comment: a.comment.clone(),
         },
-        "comment" => Action::Comment {
-            text: need(&a.comment, "comment")?,
-        },
-        "cc" => Action::Cc {
-            users: a.users.clone(),
-        },
+        "comment" => Action::Comment { text: need(&a.comment, "comment")? },
+        "cc" => Action::Cc { users: a.users.clone() },
         "remind" => Action::Remind,
         other => return Err(format!("unknown action '{other}'")),
     })
@@ -311,10 +224,7 @@ fn to_action(a: &CaseAction) -> Result<Action, String> {
 
 fn outcome_of(before: &str, inst: &Instance) -> String {
     if inst.step == before {
-        format!(
-            "stays at {before} (waiting for {})",
-            inst.waiting_for().join(", ")
-        )
+        format!("stays at {before} (waiting for {})", inst.waiting_for().join(", "))
     } else {
         format!("{before} → {} [{}]", inst.step, inst.status.as_str())
     }
@@ -323,10 +233,8 @@ fn outcome_of(before: &str, inst: &Instance) -> String {
 fn refusal(e: &ActionError) -> String {
     match e {
         ActionError::Validation { errors } => {
-            let list: Vec<String> = errors
-                .iter()
-                .map(|f| format!("{}: {}", f.path, f.message.render(Lang::Zh)))
-                .collect();
+            let list: Vec<String> =
+                errors.iter().map(|f| format!("{}: {}", f.path, f.message.render(Lang::Zh))).collect();
             format!("refused (validation): {}", list.join("; "))
         }
         e => format!("refused ({}): {}", e.code(), e.message().render(Lang::Zh)),

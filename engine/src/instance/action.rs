@@ -260,9 +260,7 @@ impl ActionError {
             }
             ActionError::Finished { .. } => "流程已结束，不能再操作。".to_string(),
             ActionError::WithdrawTooLate => "已有人办理，不能撤回。".to_string(),
-            ActionError::NotAllowed { reason } | ActionError::BadTarget { reason } => {
-                reason.zh.clone()
-            }
+            ActionError::NotAllowed { reason } | ActionError::BadTarget { reason } => reason.zh.clone(),
             ActionError::CommentRequired => "请填写意见或理由。".to_string(),
             ActionError::TooEarly { until } => format!("时间未到，{until} 之后才可以。"),
             ActionError::NoAssignees { step, reason } => {

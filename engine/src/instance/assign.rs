@@ -12,9 +12,7 @@ pub(super) fn resolve(m: &Machine<'_>, step: &Step) -> Result<Vec<String>, Actio
     for spec in step.actors.iter().filter_map(|a| ActorSpec::parse(a)) {
         match spec {
             ActorSpec::Initiator => ids.push(m.i.initiator.id.clone()),
-            ActorSpec::Role(role) => {
-                ids.extend(m.env.directory.with_role(role).map(|a| a.id.clone()))
-            }
+            ActorSpec::Role(role) => ids.extend(m.env.directory.with_role(role).map(|a| a.id.clone())),
             ActorSpec::User(user) => ids.push(user.to_string()),
             ActorSpec::Field(field) => ids.extend(person_ids(m.i.form.get(field))),
             ActorSpec::Rules => {
@@ -26,29 +24,18 @@ pub(super) fn resolve(m: &Machine<'_>, step: &Step) -> Result<Vec<String>, Actio
     }
     let mut seen = std::collections::BTreeSet::new();
     ids.retain(|id| seen.insert(id.clone()));
-    if let Some(unknown) = ids
-        .iter()
-        .find(|id| *id != &m.i.initiator.id && m.env.directory.get(id).is_none())
-    {
+    if let Some(unknown) = ids.iter().find(|id| *id != &m.i.initiator.id && m.env.directory.get(id).is_none()) {
         let reason = Message::new(
             format!("目录中没有用户「{unknown}」。"),
             format!("there is no user '{unknown}' in the directory."),
         );
-        return Err(ActionError::NoAssignees {
-            step: step.id.clone(),
-            reason,
-        });
+        return Err(ActionError::NoAssignees { step: step.id.clone(), reason });
     }
     if ids.is_empty() {
         let who = step.actors.join(", ");
-        let reason = Message::new(
-            format!("目录中没有人符合 {who}。"),
-            format!("nobody in the directory matches {who}."),
-        );
-        return Err(ActionError::NoAssignees {
-            step: step.id.clone(),
-            reason,
-        });
+        let reason =
+            Message::new(format!("目录中没有人符合 {who}。"), format!("nobody in the directory matches {who}."));
+        return Err(ActionError::NoAssignees { step: step.id.clone(), reason });
     }
     Ok(ids)
 }
@@ -56,10 +43,7 @@ pub(super) fn resolve(m: &Machine<'_>, step: &Step) -> Result<Vec<String>, Actio
 fn person_ids(value: Option<&serde_json::Value>) -> Vec<String> {
     match value {
         Some(serde_json::Value::String(s)) => vec![s.clone()],
-        Some(serde_json::Value::Array(list)) => list
-            .iter()
-            .filter_map(|v| v.as_str().map(String::from))
-            .collect(),
+        Some(serde_json::Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
         _ => Vec::new(),
     }
 }
@@ -72,11 +56,7 @@ pub(super) fn tasks(mode: ApprovalMode, assignees: &[String]) -> Vec<Task> {
             n,
             assignee: who.clone(),
             state: TaskState::Pending,
-            waits_for: if mode == ApprovalMode::Sequence && n > 1 {
-                vec![n - 1]
-            } else {
-                Vec::new()
-            },
+            waits_for: if mode == ApprovalMode::Sequence && n > 1 { vec![n - 1] } else { Vec::new() },
             comment: None,
             acted_at: None,
         })

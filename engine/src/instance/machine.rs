@@ -24,13 +24,7 @@ pub struct Transition {
 pub const REMIND_INTERVAL_HOURS: i64 = 1;
 
 /// Starts an instance at the first step, as a draft of `initiator` holding `form`.
-pub fn start(
-    wf: &Workflow,
-    id: &str,
-    initiator: &Actor,
-    form: Form,
-    env: &Env<'_>,
-) -> Result<Transition, ActionError> {
+pub fn start(wf: &Workflow, id: &str, initiator: &Actor, form: Form, env: &Env<'_>) -> Result<Transition, ActionError> {
     let first = wf.definition.first_step();
     let mut m = Machine {
         wf,
@@ -74,37 +68,22 @@ pub fn apply(
     env: &Env<'_>,
 ) -> Result<Transition, ActionError> {
     if instance.status.is_finished() {
-        return Err(ActionError::Finished {
-            status: instance.status.as_str().to_string(),
-        });
+        return Err(ActionError::Finished { status: instance.status.as_str().to_string() });
     }
     if instance.workflow != wf.definition.key || instance.version != wf.definition.version {
-        return Err(not_allowed(
-            "实例属于另一个流程版本。",
-            "the instance belongs to another workflow version.",
-        ));
+        return Err(not_allowed("实例属于另一个流程版本。", "the instance belongs to another workflow version."));
     }
-    let mut m = Machine {
-        wf,
-        env,
-        actor,
-        events: Vec::new(),
-        i: instance.clone(),
-    };
+    let mut m = Machine { wf, env, actor, events: Vec::new(), i: instance.clone() };
     m.act(action)?;
     Ok(m.finish())
 }
 
 fn not_allowed(zh: &str, en: &str) -> ActionError {
-    ActionError::NotAllowed {
-        reason: Message::new(zh, en),
-    }
+    ActionError::NotAllowed { reason: Message::new(zh, en) }
 }
 
 fn bad_target(zh: String, en: String) -> ActionError {
-    ActionError::BadTarget {
-        reason: Message::new(zh, en),
-    }
+    ActionError::BadTarget { reason: Message::new(zh, en) }
 }
 
 fn required_text(text: &Option<String>) -> Result<String, ActionError> {
@@ -126,27 +105,16 @@ pub(super) struct Machine<'a> {
 impl<'a> Machine<'a> {
     fn finish(mut self) -> Transition {
         self.i.revision += 1;
-        Transition {
-            instance: self.i,
-            events: self.events,
-        }
+        Transition { instance: self.i, events: self.events }
     }
 
     fn step(&self) -> &'a Step {
         // The current step exists: instances only ever enter steps of their definition.
         let wf: &'a Workflow = self.wf;
-        wf.definition
-            .step(&self.i.step)
-            .unwrap_or_else(|| wf.definition.first_step())
+        wf.definition.step(&self.i.step).unwrap_or_else(|| wf.definition.first_step())
     }
 
-    pub(super) fn record(
-        &mut self,
-        kind: EventKind,
-        action: &str,
-        comment: Option<String>,
-        targets: Vec<String>,
-    ) {
+    pub(super) fn record(&mut self, kind: EventKind, action: &str, comment: Option<String>, targets: Vec<String>) {
         self.events.push(Event {
             at: self.env.now,
             actor: self.actor.id.clone(),
@@ -196,16 +164,11 @@ impl<'a> Machine<'a> {
             Action::Return { to, reason } => self.return_to(to, reason)?,
             Action::Withdraw => self.withdraw()?,
             Action::Transfer { to, comment } => self.transfer(to, comment)?,
-            Action::AddApprover {
-                user,
-                position,
-                comment,
-            } => self.add_approver(user, *position, comment)?,
+            Action::AddApprover { user, position, comment } => self.add_approver(user, *position, comment)?,
             Action::Comment { text } => {
                 let who = &self.actor.id;
-                let taking_part = *who == self.i.initiator.id
-                    || self.i.participants.contains(who)
-                    || self.i.cc.contains(who);
+                let taking_part =
+                    *who == self.i.initiator.id || self.i.participants.contains(who) || self.i.cc.contains(who);
                 if !taking_part {
                     return Err(not_allowed(
                         "只有参与者和抄送人可以评论。",
@@ -227,15 +190,9 @@ impl<'a> Machine<'a> {
         let task = self
             .i
             .actionable(&self.actor.id)
-            .ok_or_else(|| ActionError::NotAssignee {
-                actor: self.actor.id.clone(),
-                step: step.id.clone(),
-            })?;
+            .ok_or_else(|| ActionError::NotAssignee { actor: self.actor.id.clone(), step: step.id.clone() })?;
         if !kinds.contains(&step.kind) {
-            return Err(not_allowed(
-                "当前步骤不能进行这个操作。",
-                "this action is not possible at the current step.",
-            ));
+            return Err(not_allowed("当前步骤不能进行这个操作。", "this action is not possible at the current step."));
         }
         Ok(task.n)
     }
@@ -243,25 +200,13 @@ impl<'a> Machine<'a> {
     /// Applies field changes, refusing any field not editable at `step`.
     fn change(&mut self, step: &Step, changes: &Form) -> Result<Vec<FieldChange>, ActionError> {
         if let Some(field) = changes.keys().find(|f| !step.can_edit(f)) {
-            return Err(ActionError::FieldNotEditable {
-                field: field.clone(),
-                step: step.id.clone(),
-            });
+            return Err(ActionError::FieldNotEditable { field: field.clone(), step: step.id.clone() });
         }
         let mut diff = Vec::new();
         for (field, after) in changes {
-            let before = self
-                .i
-                .form
-                .get(field)
-                .cloned()
-                .unwrap_or(serde_json::Value::Null);
+            let before = self.i.form.get(field).cloned().unwrap_or(serde_json::Value::Null);
             if &before != after {
-                diff.push(FieldChange {
-                    field: field.clone(),
-                    before,
-                    after: after.clone(),
-                });
+                diff.push(FieldChange { field: field.clone(), before, after: after.clone() });
                 if after.is_null() {
                     self.i.form.remove(field);
                 } else {
@@ -276,9 +221,7 @@ impl<'a> Machine<'a> {
     fn validate(&mut self) -> Result<(), ActionError> {
         let eval = self.wf.evaluate(&self.i.form, &self.rule_ctx())?;
         if !eval.is_ok() {
-            return Err(ActionError::Validation {
-                errors: eval.errors,
-            });
+            return Err(ActionError::Validation { errors: eval.errors });
         }
         for (field, value) in eval.computed {
             if value.is_null() {
@@ -290,13 +233,7 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn acted(
-        &mut self,
-        name: &str,
-        comment: Option<String>,
-        diff: Vec<FieldChange>,
-        targets: Vec<String>,
-    ) {
+    fn acted(&mut self, name: &str, comment: Option<String>, diff: Vec<FieldChange>, targets: Vec<String>) {
         self.record(EventKind::Acted, name, comment, targets);
         if let Some(e) = self.events.last_mut() {
             e.diff = diff;
@@ -312,11 +249,7 @@ impl<'a> Machine<'a> {
         let step = self.step();
         let comment = match step.kind {
             StepKind::Opinion => Some(required_text(comment)?),
-            _ => comment
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(String::from),
+            _ => comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(String::from),
         };
         if step.kind == StepKind::Notice {
             let until = self.i.entered_at.plus_days(step.notice_days.unwrap_or(0));
@@ -331,12 +264,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Records the actor's decision on their task and moves on if the step is done.
-    fn decide(
-        &mut self,
-        state: TaskState,
-        comment: Option<String>,
-        decision: &str,
-    ) -> Result<(), ActionError> {
+    fn decide(&mut self, state: TaskState, comment: Option<String>, decision: &str) -> Result<(), ActionError> {
         let now = self.env.now;
         let me = self.i.actionable(&self.actor.id).map(|t| t.n);
         if let Some(task) = self.i.tasks.iter_mut().find(|t| Some(t.n) == me) {
@@ -365,11 +293,10 @@ impl<'a> Machine<'a> {
         match self.step().mode {
             crate::definition::ApprovalMode::Any => {
                 // An approval decides unless somebody added after that person still waits.
-                tasks.iter().filter(|t| done(t)).any(|t| {
-                    !tasks
-                        .iter()
-                        .any(|o| o.state == TaskState::Pending && o.waits_for.contains(&t.n))
-                })
+                tasks
+                    .iter()
+                    .filter(|t| done(t))
+                    .any(|t| !tasks.iter().any(|o| o.state == TaskState::Pending && o.waits_for.contains(&t.n)))
             }
             _ => tasks.iter().all(done),
         }
@@ -386,12 +313,10 @@ impl<'a> Machine<'a> {
             return Ok(());
         }
         let wf: &'a Workflow = self.wf;
-        let step = wf.definition.step(step_id).ok_or_else(|| {
-            bad_target(
-                format!("没有步骤「{step_id}」。"),
-                format!("there is no step '{step_id}'."),
-            )
-        })?;
+        let step = wf
+            .definition
+            .step(step_id)
+            .ok_or_else(|| bad_target(format!("没有步骤「{step_id}」。"), format!("there is no step '{step_id}'.")))?;
         let assignees = assign::resolve(self, step)?;
         self.i.step = step.id.clone();
         self.i.entered_at = self.env.now;
@@ -401,35 +326,18 @@ impl<'a> Machine<'a> {
         self.i.participants.extend(assignees.iter().cloned());
         self.i.route.push(step.id.clone());
         let first = step.id == wf.definition.first_step().id;
-        self.i.status = if first {
-            Status::Draft
-        } else {
-            Status::Running
-        };
+        self.i.status = if first { Status::Draft } else { Status::Running };
         if first {
             self.i.acted_since_submit = false;
         }
-        self.record(
-            EventKind::StepEntered { assignees },
-            "enter",
-            None,
-            Vec::new(),
-        );
+        self.record(EventKind::StepEntered { assignees }, "enter", None, Vec::new());
         Ok(())
     }
 
     fn return_to(&mut self, to: &str, reason: &Option<String>) -> Result<(), ActionError> {
-        self.require_task(&[
-            StepKind::Fill,
-            StepKind::Approval,
-            StepKind::Opinion,
-            StepKind::Notice,
-        ])?;
+        self.require_task(&[StepKind::Fill, StepKind::Approval, StepKind::Opinion, StepKind::Notice])?;
         if self.i.step == self.wf.definition.first_step().id {
-            return Err(not_allowed(
-                "第一步不能退回。",
-                "the first step cannot return anywhere.",
-            ));
+            return Err(not_allowed("第一步不能退回。", "the first step cannot return anywhere."));
         }
         let passed = self.i.route.iter().any(|s| s == to) && to != self.i.step;
         if !passed {
@@ -445,10 +353,7 @@ impl<'a> Machine<'a> {
 
     fn withdraw(&mut self) -> Result<(), ActionError> {
         if self.actor.id != self.i.initiator.id {
-            return Err(not_allowed(
-                "只有发起人可以撤回。",
-                "only the initiator may withdraw.",
-            ));
+            return Err(not_allowed("只有发起人可以撤回。", "only the initiator may withdraw."));
         }
         if self.i.status != Status::Running {
             return Err(not_allowed(
@@ -465,29 +370,16 @@ impl<'a> Machine<'a> {
     }
 
     fn transfer(&mut self, to: &str, comment: &Option<String>) -> Result<(), ActionError> {
-        let n = self.require_task(&[
-            StepKind::Fill,
-            StepKind::Approval,
-            StepKind::Opinion,
-            StepKind::Notice,
-        ])?;
+        let n = self.require_task(&[StepKind::Fill, StepKind::Approval, StepKind::Opinion, StepKind::Notice])?;
         if self.i.step == self.wf.definition.first_step().id {
-            return Err(not_allowed(
-                "发起人的填写步骤不能转交。",
-                "the initiator's own form cannot be transferred.",
-            ));
+            return Err(not_allowed("发起人的填写步骤不能转交。", "the initiator's own form cannot be transferred."));
         }
         self.check_new_assignee(to)?;
         if let Some(task) = self.i.tasks.iter_mut().find(|t| t.n == n) {
             task.assignee = to.to_string();
         }
         self.i.participants.insert(to.to_string());
-        self.acted(
-            "transfer",
-            comment.clone(),
-            Vec::new(),
-            vec![to.to_string()],
-        );
+        self.acted("transfer", comment.clone(), Vec::new(), vec![to.to_string()]);
         Ok(())
     }
 
@@ -499,12 +391,7 @@ impl<'a> Machine<'a> {
                 format!("there is no user '{user}' in the directory."),
             ));
         }
-        if self
-            .i
-            .tasks
-            .iter()
-            .any(|t| t.assignee == user && t.state == TaskState::Pending)
-        {
+        if self.i.tasks.iter().any(|t| t.assignee == user && t.state == TaskState::Pending) {
             return Err(bad_target(
                 format!("「{user}」已是本步骤的办理人。"),
                 format!("'{user}' is already assigned at this step."),
@@ -513,12 +400,7 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn add_approver(
-        &mut self,
-        user: &str,
-        position: Position,
-        comment: &Option<String>,
-    ) -> Result<(), ActionError> {
+    fn add_approver(&mut self, user: &str, position: Position, comment: &Option<String>) -> Result<(), ActionError> {
         let me = self.require_task(&[StepKind::Approval, StepKind::Opinion])?;
         self.check_new_assignee(user)?;
         let n = self.i.tasks.iter().map(|t| t.n).max().unwrap_or(0) + 1;
@@ -532,20 +414,12 @@ impl<'a> Machine<'a> {
         };
         match position {
             Position::Before => {
-                let mine = self
-                    .i
-                    .tasks
-                    .iter_mut()
-                    .find(|t| t.n == me)
-                    .expect("actionable task exists");
+                let mine = self.i.tasks.iter_mut().find(|t| t.n == me).expect("actionable task exists");
                 added.waits_for = std::mem::replace(&mut mine.waits_for, vec![n]);
             }
             Position::After => {
                 for t in self.i.tasks.iter_mut() {
-                    t.waits_for
-                        .iter_mut()
-                        .filter(|w| **w == me)
-                        .for_each(|w| *w = n);
+                    t.waits_for.iter_mut().filter(|w| **w == me).for_each(|w| *w = n);
                 }
                 added.waits_for = vec![me];
             }
@@ -569,10 +443,7 @@ impl<'a> Machine<'a> {
             ));
         }
         if users.is_empty() {
-            return Err(bad_target(
-                "请选择抄送人。".into(),
-                "choose whom to copy.".into(),
-            ));
+            return Err(bad_target("请选择抄送人。".into(), "choose whom to copy.".into()));
         }
         if let Some(u) = users.iter().find(|u| self.env.directory.get(u).is_none()) {
             return Err(bad_target(
@@ -587,16 +458,10 @@ impl<'a> Machine<'a> {
 
     fn remind(&mut self) -> Result<(), ActionError> {
         if self.actor.id != self.i.initiator.id {
-            return Err(not_allowed(
-                "只有发起人可以催办。",
-                "only the initiator may send reminders.",
-            ));
+            return Err(not_allowed("只有发起人可以催办。", "only the initiator may send reminders."));
         }
         if self.i.status != Status::Running {
-            return Err(not_allowed(
-                "流程未在审批中，无需催办。",
-                "the instance is not waiting for anybody.",
-            ));
+            return Err(not_allowed("流程未在审批中，无需催办。", "the instance is not waiting for anybody."));
         }
         if let Some(last) = self.i.reminded_at {
             let until = last.plus_hours(REMIND_INTERVAL_HOURS);

@@ -122,9 +122,7 @@ impl Instance {
 
     /// Tasks `user` can act on now: pending, and not waiting for anybody.
     pub fn actionable(&self, user: &str) -> Option<&Task> {
-        self.tasks
-            .iter()
-            .find(|t| t.assignee == user && t.state == TaskState::Pending && self.ready(t))
+        self.tasks.iter().find(|t| t.assignee == user && t.state == TaskState::Pending && self.ready(t))
     }
 
     /// People the current step is waiting for right now.
@@ -137,10 +135,6 @@ impl Instance {
     }
 
     fn ready(&self, task: &Task) -> bool {
-        task.waits_for.iter().all(|n| {
-            self.tasks
-                .iter()
-                .any(|t| t.n == *n && t.state == TaskState::Done)
-        })
+        task.waits_for.iter().all(|n| self.tasks.iter().any(|t| t.n == *n && t.state == TaskState::Done))
     }
 }

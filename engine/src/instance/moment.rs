@@ -19,9 +19,7 @@ impl Moment {
     /// From Unix seconds, at a UTC offset in seconds (China: 8 * 3600).
     pub fn from_unix(secs: i64, offset_secs: i32) -> Option<Moment> {
         let offset = time::UtcOffset::from_whole_seconds(offset_secs).ok()?;
-        OffsetDateTime::from_unix_timestamp(secs)
-            .ok()
-            .map(|t| Moment(t.to_offset(offset)))
+        OffsetDateTime::from_unix_timestamp(secs).ok().map(|t| Moment(t.to_offset(offset)))
     }
 
     /// The calendar date at the moment's own offset, "YYYY-MM-DD".

@@ -54,26 +54,11 @@ impl RuleError {
     /// script reports (inside nested helper functions, not at the call site).
     pub(crate) fn from_eval(function: &str, file: &str, err: &EvalAltResult) -> Self {
         let (inner, pos) = innermost(err);
-        let (line, col) = (
-            pos.line().unwrap_or(0) as u32,
-            pos.position().unwrap_or(0) as u32,
-        );
+        let (line, col) = (pos.line().unwrap_or(0) as u32, pos.position().unwrap_or(0) as u32);
         let (function, file) = (function.to_string(), file.to_string());
         match limit_name(inner) {
-            Some(limit) => RuleError::Limit {
-                function,
-                file,
-                line,
-                col,
-                limit,
-            },
-            None => RuleError::Failed {
-                function,
-                file,
-                line,
-                col,
-                message: message_of(inner),
-            },
+            Some(limit) => RuleError::Limit { function, file, line, col, limit },
+            None => RuleError::Failed { function, file, line, col, message: message_of(inner) },
         }
     }
 }
@@ -91,16 +76,10 @@ fn innermost(err: &EvalAltResult) -> (&EvalAltResult, Position) {
 fn limit_name(err: &EvalAltResult) -> Option<String> {
     Some(match err {
         EvalAltResult::ErrorTooManyOperations(_) => {
-            format!(
-                "more than {} operations (an endless loop?)",
-                super::limits::OPERATIONS
-            )
+            format!("more than {} operations (an endless loop?)", super::limits::OPERATIONS)
         }
         EvalAltResult::ErrorStackOverflow(_) => {
-            format!(
-                "calls nested deeper than {} (endless recursion?)",
-                super::limits::CALL_LEVELS
-            )
+            format!("calls nested deeper than {} (endless recursion?)", super::limits::CALL_LEVELS)
         }
         EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what} grew too large"),
         EvalAltResult::ErrorTooManyVariables(_) => "too many variables".to_string(),

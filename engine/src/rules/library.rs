@@ -20,8 +20,7 @@ fn runtime_error(message: String) -> Box<EvalAltResult> {
 }
 
 fn parse_date(s: &str) -> Fallible<Date> {
-    date::parse(s)
-        .ok_or_else(|| runtime_error(format!("'{s}' is not a date of the form YYYY-MM-DD")))
+    date::parse(s).ok_or_else(|| runtime_error(format!("'{s}' is not a date of the form YYYY-MM-DD")))
 }
 
 fn register_dates(engine: &mut Engine) {
@@ -43,9 +42,7 @@ fn register_dates(engine: &mut Engine) {
                 .map(date::format)
                 .ok_or_else(|| runtime_error(format!("{d} + {n} months is out of range")))
         })
-        .register_fn("year_of", |d: &str| -> Fallible<INT> {
-            Ok(parse_date(d)?.year() as INT)
-        });
+        .register_fn("year_of", |d: &str| -> Fallible<INT> { Ok(parse_date(d)?.year() as INT) });
 }
 
 fn register_money(engine: &mut Engine) {
@@ -53,13 +50,9 @@ fn register_money(engine: &mut Engine) {
         .register_fn("money", |x: INT| Decimal::from(x))
         .register_fn("money", |x: Decimal| x)
         .register_fn("money", |s: &str| -> Fallible<Decimal> {
-            s.trim()
-                .parse::<Decimal>()
-                .map_err(|_| runtime_error(format!("'{s}' is not an amount")))
+            s.trim().parse::<Decimal>().map_err(|_| runtime_error(format!("'{s}' is not an amount")))
         })
-        .register_fn("round_money", |x: Decimal| {
-            x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        })
+        .register_fn("round_money", |x: Decimal| x.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
         .register_fn("round_money", |x: INT| Decimal::from(x))
         .register_fn("sum", |rows: Array, column: &str| sum_column(&rows, column));
 }
@@ -67,20 +60,14 @@ fn register_money(engine: &mut Engine) {
 /// The exact sum of a column of table rows; empty cells count as nothing.
 pub fn sum_column(rows: &Array, column: &str) -> Decimal {
     rows.iter()
-        .filter_map(|row| {
-            row.read_lock::<rhai::Map>()
-                .and_then(|m| m.get(column).cloned())
-        })
+        .filter_map(|row| row.read_lock::<rhai::Map>().and_then(|m| m.get(column).cloned()))
         .filter_map(|cell| as_decimal(&cell))
         .sum()
 }
 
 /// A rule value as an exact decimal, if it is a number.
 pub fn as_decimal(value: &Dynamic) -> Option<Decimal> {
-    value
-        .as_decimal()
-        .ok()
-        .or_else(|| value.as_int().ok().map(Decimal::from))
+    value.as_decimal().ok().or_else(|| value.as_int().ok().map(Decimal::from))
 }
 
 fn register_helpers(engine: &mut Engine) {

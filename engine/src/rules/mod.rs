@@ -19,11 +19,7 @@ use crate::definition::{Diagnostic, Source};
 use crate::text::Text;
 
 /// The contract functions: name, parameters, whether every script must define it.
-pub const CONTRACT: [(&str, usize, bool); 3] = [
-    ("check", 2, true),
-    ("route", 2, false),
-    ("assignees", 2, false),
-];
+pub const CONTRACT: [(&str, usize, bool); 3] = [("check", 2, true), ("route", 2, false), ("assignees", 2, false)];
 
 /// A compiled `rules.rhai`. Compiled once per definition version; calls reuse the AST.
 #[derive(Debug, Clone)]
@@ -47,12 +43,7 @@ impl Rules {
             return Err(problems);
         }
         let defines = |name: &str| ast.iter_functions().any(|f| f.name == name);
-        Ok(Rules {
-            has_route: defines("route"),
-            has_assignees: defines("assignees"),
-            file: src.name.to_string(),
-            ast,
-        })
+        Ok(Rules { has_route: defines("route"), has_assignees: defines("assignees"), file: src.name.to_string(), ast })
     }
 
     /// The file the rules came from.
@@ -61,23 +52,12 @@ impl Rules {
     }
 
     /// Calls a contract function; nothing the script does can escape the sandbox.
-    pub(crate) fn call(
-        &self,
-        function: &str,
-        form: Dynamic,
-        ctx: Dynamic,
-    ) -> Result<Dynamic, RuleError> {
+    pub(crate) fn call(&self, function: &str, form: Dynamic, ctx: Dynamic) -> Result<Dynamic, RuleError> {
         // Top-level statements ran once at compile time (constant folding); calls only
         // run the function body.
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         engine()
-            .call_fn_with_options::<Dynamic>(
-                options,
-                &mut Scope::new(),
-                &self.ast,
-                function,
-                (form, ctx),
-            )
+            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx))
             .map_err(|e| RuleError::from_eval(function, &self.file, &e))
     }
 
@@ -85,17 +65,11 @@ impl Rules {
     pub(crate) fn check(&self, form: Dynamic, ctx: Dynamic) -> Result<Verdict, RuleError> {
         let out = self.call("check", form, ctx)?;
         let got = out.type_name().to_string();
-        out.try_cast::<Verdict>()
-            .ok_or_else(|| self.wrong_return("check", "a verdict (let v = verdict(); … v)", got))
+        out.try_cast::<Verdict>().ok_or_else(|| self.wrong_return("check", "a verdict (let v = verdict(); … v)", got))
     }
 
     pub(crate) fn wrong_return(&self, function: &str, expected: &str, got: String) -> RuleError {
-        RuleError::WrongReturn {
-            function: function.into(),
-            file: self.file.clone(),
-            expected: expected.into(),
-            got,
-        }
+        RuleError::WrongReturn { function: function.into(), file: self.file.clone(), expected: expected.into(), got }
     }
 }
 
@@ -103,11 +77,7 @@ impl Rules {
 /// top-level `const`s. So the top level runs once, sandboxed, and the script is compiled
 /// again with its constants in scope: the optimizer then folds them into every function.
 fn compile_with_constants(src: &Source<'_>) -> Result<AST, Vec<Diagnostic>> {
-    let parse = |scope: &Scope| {
-        engine()
-            .compile_with_scope(scope, src.text)
-            .map_err(|e| vec![parse_error(src, &e)])
-    };
+    let parse = |scope: &Scope| engine().compile_with_scope(scope, src.text).map_err(|e| vec![parse_error(src, &e)]);
     let first = parse(&Scope::new())?;
     let mut scope = Scope::new();
     if let Err(e) = engine().run_ast_with_scope(&mut scope, &first) {
@@ -122,11 +92,7 @@ fn compile_with_constants(src: &Source<'_>) -> Result<AST, Vec<Diagnostic>> {
             ),
         }]);
     }
-    if scope.is_empty() {
-        Ok(first)
-    } else {
-        parse(&scope)
-    }
+    if scope.is_empty() { Ok(first) } else { parse(&scope) }
 }
 
 fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
@@ -146,22 +112,24 @@ fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
 fn contract_problems(src: &Source<'_>, ast: &AST) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for (name, arity, required) in CONTRACT {
-        let defined: Vec<usize> = ast
-            .iter_functions()
-            .filter(|f| f.name == name)
-            .map(|f| f.params.len())
-            .collect();
+        let defined: Vec<usize> = ast.iter_functions().filter(|f| f.name == name).map(|f| f.params.len()).collect();
         let at = definition_offset(src.text, name);
         if defined.is_empty() && required {
-            problems.push(src.at(0, Text::new(
-                format!("缺少规则函数 {name}(form, ctx)：请定义它并返回一个 verdict()。"),
-                format!("the rule function {name}(form, ctx) is missing: define it and return a verdict()."),
-            )));
+            problems.push(src.at(
+                0,
+                Text::new(
+                    format!("缺少规则函数 {name}(form, ctx)：请定义它并返回一个 verdict()。"),
+                    format!("the rule function {name}(form, ctx) is missing: define it and return a verdict()."),
+                ),
+            ));
         } else if !defined.is_empty() && !defined.contains(&arity) {
-            problems.push(src.at(at, Text::new(
-                format!("规则函数 {name} 应有 {arity} 个参数 (form, ctx)，现有 {} 个。", defined[0]),
-                format!("the rule function {name} must take {arity} parameters (form, ctx), not {}.", defined[0]),
-            )));
+            problems.push(src.at(
+                at,
+                Text::new(
+                    format!("规则函数 {name} 应有 {arity} 个参数 (form, ctx)，现有 {} 个。", defined[0]),
+                    format!("the rule function {name} must take {arity} parameters (form, ctx), not {}.", defined[0]),
+                ),
+            ));
         }
     }
     problems

@@ -4,8 +4,7 @@ use std::sync::OnceLock;
 
 use rhai::Engine;
 use rhai::packages::{
-    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
-    MoreStringPackage, Package,
+    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package,
 };
 
 /// Limits that keep a runaway or hostile script from hurting the host.

@@ -24,18 +24,10 @@ pub fn register(engine: &mut rhai::Engine) {
     engine
         .register_type_with_name::<Verdict>("verdict")
         .register_fn("verdict", Verdict::default)
-        .register_fn("error", |v: &mut Verdict, path: &str, m: Message| {
-            v.errors.push((path.into(), m))
-        })
-        .register_fn("require", |v: &mut Verdict, field: &str, m: Message| {
-            v.required.push((field.into(), m))
-        })
-        .register_fn("hide", |v: &mut Verdict, field: &str| {
-            v.hidden.push(field.into())
-        })
-        .register_fn("set", |v: &mut Verdict, field: &str, value: Dynamic| {
-            v.computed.push((field.into(), value))
-        })
+        .register_fn("error", |v: &mut Verdict, path: &str, m: Message| v.errors.push((path.into(), m)))
+        .register_fn("require", |v: &mut Verdict, field: &str, m: Message| v.required.push((field.into(), m)))
+        .register_fn("hide", |v: &mut Verdict, field: &str| v.hidden.push(field.into()))
+        .register_fn("set", |v: &mut Verdict, field: &str, value: Dynamic| v.computed.push((field.into(), value)))
         .register_fn("note", |v: &mut Verdict, m: Message| v.notes.push(m));
     engine
         .register_type_with_name::<Message>("message")

@@ -24,12 +24,7 @@ fn folders(dir: &Path) -> Option<Vec<Folder>> {
 
 /// Every problem of a folder: definition, rules, shared people, case files.
 fn problems(f: &Folder) -> Vec<&Diagnostic> {
-    let mut all: Vec<&Diagnostic> = f
-        .workflow
-        .as_ref()
-        .err()
-        .map(|d| d.0.iter().collect())
-        .unwrap_or_default();
+    let mut all: Vec<&Diagnostic> = f.workflow.as_ref().err().map(|d| d.0.iter().collect()).unwrap_or_default();
     all.extend(f.people.as_ref().err());
     all.extend(f.cases.iter().filter_map(|(_, c)| c.as_ref().err()));
     all
@@ -124,26 +119,11 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
             Ok(route) => route.clone(),
             Err(refusal) => refusal.clone(),
         };
-        println!(
-            "[{}] {}  step {:<16} {:<10} {:<12} {}",
-            k + 1,
-            line.at,
-            line.step,
-            line.actor,
-            line.action,
-            outcome
-        );
+        println!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
     }
     for failure in &report.failures {
         println!("FAIL  {failure}");
     }
-    println!(
-        "{}",
-        if report.passed() {
-            "result: every expectation held"
-        } else {
-            "result: FAILED"
-        }
-    );
+    println!("{}", if report.passed() { "result: every expectation held" } else { "result: FAILED" });
     report.passed()
 }
