@@ -77,6 +77,15 @@ impl Checker<'_> {
             );
         }
         self.text(&Some(def.title.clone()), keys!["title"], true);
+        for (i, s) in def.starters.iter().enumerate() {
+            if !matches!(ActorSpec::parse(s), Some(ActorSpec::Role(_) | ActorSpec::User(_))) {
+                self.report(
+                    keys!["starters", i],
+                    format!("无法识别的发起人「{s}」：请写 role:角色 或 user:用户。"),
+                    format!("unknown starter '{s}': write role:<role> or user:<id>."),
+                );
+            }
+        }
         self.text(&def.description, keys!["description"], false);
         if def.fields.is_empty() && self.known.broken_fields.is_empty() {
             self.report(

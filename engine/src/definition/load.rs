@@ -39,6 +39,7 @@ pub fn load(src: &Source<'_>, rules: Option<&Rules>) -> Result<Definition, Vec<D
         title: header.title,
         description: header.description,
         article: header.article,
+        starters: header.starters,
         fields,
         steps,
     };

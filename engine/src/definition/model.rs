@@ -20,6 +20,8 @@ pub(crate) struct Header {
     pub description: Option<Text>,
     #[serde(default)]
     pub article: Option<String>,
+    #[serde(default)]
+    pub starters: Vec<String>,
     // Read element by element by the loader.
     #[serde(default, rename = "fields")]
     pub _fields: toml::value::Array,
@@ -42,6 +44,9 @@ pub struct Definition {
     /// The policy article the workflow implements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article: Option<String>,
+    /// Who may start an instance: "role:<r>" or "user:<id>" entries; empty means anybody.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starters: Vec<String>,
     /// The form's fields in display order.
     pub fields: Vec<Field>,
     /// The steps; the first is where the initiator fills the form.
@@ -57,6 +62,16 @@ impl Definition {
     /// The step with this id.
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// Whether `actor` may start an instance.
+    pub fn may_start(&self, actor: &crate::people::Actor) -> bool {
+        self.starters.is_empty()
+            || self.starters.iter().any(|s| match ActorSpec::parse(s) {
+                Some(ActorSpec::Role(r)) => actor.has_role(r),
+                Some(ActorSpec::User(u)) => actor.id == u,
+                _ => false,
+            })
     }
 
     /// The first step, where every instance starts.

@@ -43,8 +43,8 @@ impl CaseReport {
     }
 }
 
-/// Runs `case` against `wf`.
-pub fn run(wf: &Workflow, shared: &People, case: &Case) -> CaseReport {
+/// Runs `case` against `wf`; refusals in the trace are written in `lang`.
+pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseReport {
     let mut report = CaseReport { name: case.name.clone(), trace: Vec::new(), failures: Vec::new() };
     let dir = directory(shared, case);
     let Some(mut now) = Moment::parse(&case.start) else {
@@ -65,6 +65,7 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case) -> CaseReport {
             return report;
         }
     };
+    let set = Setting { wf, dir: &dir, lang };
     for (k, a) in case.actions.iter().enumerate() {
         now = match &a.at {
             Some(at) => match Moment::parse(at) {
@@ -76,21 +77,27 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case) -> CaseReport {
             },
             None => now.plus_hours(1),
         };
-        step_once(wf, &dir, &mut inst, k + 1, a, now, &mut report);
+        step_once(&set, &mut inst, (k + 1, a), now, &mut report);
     }
     expect_end(case, &inst, now, &mut report);
     report
 }
 
+/// What stays the same for every action of a case.
+struct Setting<'a> {
+    wf: &'a Workflow,
+    dir: &'a Directory,
+    lang: Lang,
+}
+
 fn step_once(
-    wf: &Workflow,
-    dir: &Directory,
+    set: &Setting<'_>,
     inst: &mut Instance,
-    k: usize,
-    a: &CaseAction,
+    (k, a): (usize, &CaseAction),
     now: Moment,
     report: &mut CaseReport,
 ) {
+    let Setting { wf, dir, lang } = *set;
     let label = format!("action {k} ({} by {})", a.action, a.actor);
     let step = inst.step.clone();
     let actor = dir.get(&a.actor).cloned().unwrap_or_else(|| Actor { id: a.actor.clone(), ..Actor::default() });
@@ -105,7 +112,7 @@ fn step_once(
     let expects_refusal = a.refused.is_some() || a.errors.is_some();
     let outcome = match &result {
         Ok(t) => Ok(outcome_of(&step, &t.instance)),
-        Err(e) => Err(refusal(e)),
+        Err(e) => Err(refusal(e, lang)),
     };
     report.trace.push(TraceLine {
         at: now,
@@ -119,8 +126,8 @@ fn step_once(
             .failures
             .push(format!("{label}: expected to be refused, but it was accepted (now at step '{}')", t.instance.step)),
         Ok(t) => *inst = t.instance,
-        Err(e) if !expects_refusal => report.failures.push(format!("{label}: refused: {}", refusal(&e))),
-        Err(e) => check_refusal(&label, a, &e, report),
+        Err(e) if !expects_refusal => report.failures.push(format!("{label}: refused: {}", refusal(&e, lang))),
+        Err(e) => check_refusal(&label, a, &e, lang, report),
     }
     if let Some(n) = a.notes {
         let mut form = inst.form.clone();
@@ -146,10 +153,10 @@ fn step_once(
     expect_now(&label, a.step.as_deref(), a.status.as_deref(), inst, report);
 }
 
-fn check_refusal(label: &str, a: &CaseAction, e: &ActionError, report: &mut CaseReport) {
+fn check_refusal(label: &str, a: &CaseAction, e: &ActionError, lang: Lang, report: &mut CaseReport) {
     let want_code = a.refused.as_deref().unwrap_or("validation");
     if e.code() != want_code {
-        report.failures.push(format!("{label}: expected refusal '{want_code}', got {}", refusal(e)));
+        report.failures.push(format!("{label}: expected refusal '{want_code}', got {}", refusal(e, lang)));
     }
     if let (Some(want), ActionError::Validation { errors }) = (&a.errors, e) {
         let got: BTreeSet<&str> = errors.iter().map(|e| e.path.as_str()).collect();
@@ -197,12 +204,19 @@ fn changes_of(a: &CaseAction) -> Form {
 /// The case's action as the engine's.
 fn to_action(a: &CaseAction) -> Result<Action, String> {
     let changes = changes_of(a);
+    let takes_changes = ["save_draft", "submit", "approve", "reject"].contains(&a.action.as_str());
+    if a.set.is_some() && !takes_changes {
+        return Err(format!(
+            "`set` has no effect on {}: only save_draft, submit, approve and reject change fields",
+            a.action
+        ));
+    }
     let need = |what: &Option<String>, key: &str| what.clone().ok_or_else(|| format!("{} needs `{key}`", a.action));
     Ok(match a.action.as_str() {
         "save_draft" => Action::SaveDraft { changes },
         "submit" => Action::Submit { changes },
         "approve" => Action::Approve { changes, comment: a.comment.clone() },
-        "reject" => Action::Reject { comment: a.comment.clone() },
+        "reject" => Action::Reject { changes, comment: a.comment.clone() },
         "return" => Action::Return { to: need(&a.to, "to")?, reason: a.comment.clone() },
         "withdraw" => Action::Withdraw,
         "transfer" => Action::Transfer { to: need(&a.to, "to")?, comment: a.comment.clone() },
@@ -223,20 +237,21 @@ fn to_action(a: &CaseAction) -> Result<Action, String> {
 }
 
 fn outcome_of(before: &str, inst: &Instance) -> String {
-    if inst.step == before {
+    if inst.status.is_finished() {
+        format!("{before} → {} [{}]", inst.step, inst.status.as_str())
+    } else if inst.step == before {
         format!("stays at {before} (waiting for {})", inst.waiting_for().join(", "))
     } else {
         format!("{before} → {} [{}]", inst.step, inst.status.as_str())
     }
 }
 
-fn refusal(e: &ActionError) -> String {
+fn refusal(e: &ActionError, lang: Lang) -> String {
     match e {
         ActionError::Validation { errors } => {
-            let list: Vec<String> =
-                errors.iter().map(|f| format!("{}: {}", f.path, f.message.render(Lang::Zh))).collect();
+            let list: Vec<String> = errors.iter().map(|f| format!("{}: {}", f.path, f.message.render(lang))).collect();
             format!("refused (validation): {}", list.join("; "))
         }
-        e => format!("refused ({}): {}", e.code(), e.message().render(Lang::Zh)),
+        e => format!("refused ({}): {}", e.code(), e.message().render(lang)),
     }
 }

@@ -44,6 +44,9 @@ pub enum Action {
     },
     /// Reject at an approval step: the instance ends as rejected.
     Reject {
+        /// Changes to fields editable at this step (the approver's opinion field).
+        #[serde(default)]
+        changes: Form,
         /// Why (required).
         comment: Option<String>,
     },

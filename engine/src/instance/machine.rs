@@ -25,6 +25,13 @@ pub const REMIND_INTERVAL_HOURS: i64 = 1;
 
 /// Starts an instance at the first step, as a draft of `initiator` holding `form`.
 pub fn start(wf: &Workflow, id: &str, initiator: &Actor, form: Form, env: &Env<'_>) -> Result<Transition, ActionError> {
+    if !wf.definition.may_start(initiator) {
+        let who = wf.definition.starters.join(", ");
+        return Err(not_allowed(
+            &format!("只有 {who} 可以发起这个流程。"),
+            &format!("only {who} may start this workflow."),
+        ));
+    }
     let first = wf.definition.first_step();
     let mut m = Machine {
         wf,
@@ -155,10 +162,12 @@ impl<'a> Machine<'a> {
                 self.decide(TaskState::Done, None, "submit")?;
             }
             Action::Approve { changes, comment } => self.approve(changes, comment)?,
-            Action::Reject { comment } => {
+            Action::Reject { changes, comment } => {
                 self.require_task(&[StepKind::Approval])?;
                 let reason = required_text(comment)?;
-                self.acted(name, Some(reason.clone()), Vec::new(), Vec::new());
+                // A rejection keeps the approver's opinion fields but needs no valid form.
+                let diff = self.change(self.step(), changes)?;
+                self.acted(name, Some(reason.clone()), diff, Vec::new());
                 self.decide(TaskState::Rejected, Some(reason), "reject")?;
             }
             Action::Return { to, reason } => self.return_to(to, reason)?,

@@ -23,9 +23,12 @@ fn parse_date(s: &str) -> Fallible<Date> {
     date::parse(s).ok_or_else(|| runtime_error(format!("'{s}' is not a date of the form YYYY-MM-DD")))
 }
 
+/// Date helpers take `()` (an empty date field) too and then give `()` back, so a
+/// half-filled form flows through a rule instead of stopping it: `() > 5` is false.
 fn register_dates(engine: &mut Engine) {
     engine
         .register_fn("is_date", |s: &str| date::parse(s).is_some())
+        .register_fn("is_date", |_: ()| false)
         .register_fn("days_between", |a: &str, b: &str| -> Fallible<INT> {
             Ok(date::days_between(parse_date(a)?, parse_date(b)?))
         })
@@ -42,7 +45,17 @@ fn register_dates(engine: &mut Engine) {
                 .map(date::format)
                 .ok_or_else(|| runtime_error(format!("{d} + {n} months is out of range")))
         })
-        .register_fn("year_of", |d: &str| -> Fallible<INT> { Ok(parse_date(d)?.year() as INT) });
+        .register_fn("year_of", |d: &str| -> Fallible<INT> { Ok(parse_date(d)?.year() as INT) })
+        .register_fn("year_of", |_: ()| ());
+    for name in ["days_between", "months_between"] {
+        engine
+            .register_fn(name, |_: (), _: &str| ())
+            .register_fn(name, |_: &str, _: ()| ())
+            .register_fn(name, |_: (), _: ()| ());
+    }
+    for name in ["add_days", "add_months"] {
+        engine.register_fn(name, |_: (), _: INT| ()).register_fn(name, |_: &str, _: ()| ());
+    }
 }
 
 fn register_money(engine: &mut Engine) {

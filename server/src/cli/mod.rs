@@ -8,6 +8,14 @@ use kexie_engine::text::Lang;
 
 use crate::folder::{self, Folder};
 
+/// `println!` that stops quietly when the reader goes away (`kexie simulate … | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 fn folders(dir: &Path) -> Option<Vec<Folder>> {
     match folder::find(dir) {
         Ok(dirs) if !dirs.is_empty() => Some(dirs.iter().map(|d| folder::load(d)).collect()),
@@ -42,7 +50,7 @@ pub fn check(dir: &Path, lang: Lang) -> bool {
             && let Ok(wf) = &f.workflow
         {
             let d = &wf.definition;
-            println!(
+            out!(
                 "ok    {} ({} v{}: {} fields, {} steps, {} cases)",
                 f.dir.display(),
                 d.key,
@@ -54,12 +62,12 @@ pub fn check(dir: &Path, lang: Lang) -> bool {
         } else {
             bad += 1;
             for p in &problems {
-                println!("{}", p.render(lang));
+                out!("{}", p.render(lang));
             }
-            println!("error {}: {} problem(s)", f.dir.display(), problems.len());
+            out!("error {}: {} problem(s)", f.dir.display(), problems.len());
         }
     }
-    println!("{} workflow(s) checked, {bad} with problems", folders.len());
+    out!("{} workflow(s) checked, {bad} with problems", folders.len());
     bad == 0
 }
 
@@ -72,11 +80,11 @@ pub fn test(dir: &Path, lang: Lang) -> bool {
     for f in &folders {
         let problems = problems(f);
         for p in &problems {
-            println!("{}", p.render(lang));
+            out!("{}", p.render(lang));
         }
         for (path, case) in &f.cases {
             let report = match (&f.workflow, &f.people, case) {
-                (Ok(wf), Ok(people), Ok(case)) => golden::run(wf, people, case),
+                (Ok(wf), Ok(people), Ok(case)) => golden::run(wf, people, case, lang),
                 _ => CaseReport {
                     name: String::new(),
                     trace: Vec::new(),
@@ -85,17 +93,17 @@ pub fn test(dir: &Path, lang: Lang) -> bool {
             };
             if report.passed() {
                 passed += 1;
-                println!("ok    {} — {}", path.display(), report.name);
+                out!("ok    {} — {}", path.display(), report.name);
             } else {
                 failed += 1;
-                println!("FAIL  {} — {}", path.display(), report.name);
+                out!("FAIL  {} — {}", path.display(), report.name);
                 for failure in &report.failures {
-                    println!("      {failure}");
+                    out!("      {failure}");
                 }
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    out!("{passed} passed, {failed} failed");
     failed == 0 && passed > 0
 }
 
@@ -107,23 +115,23 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
         (Ok(wf), Ok(people), Ok(case)) => (wf, people, case),
         _ => {
             for p in problems(&f).into_iter().chain(case.as_ref().err()) {
-                println!("{}", p.render(lang));
+                out!("{}", p.render(lang));
             }
             return false;
         }
     };
-    let report = golden::run(wf, people, case);
-    println!("case: {}", report.name);
+    let report = golden::run(wf, people, case, lang);
+    out!("case: {}", report.name);
     for (k, line) in report.trace.iter().enumerate() {
         let outcome = match &line.outcome {
             Ok(route) => route.clone(),
             Err(refusal) => refusal.clone(),
         };
-        println!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
+        out!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
     }
     for failure in &report.failures {
-        println!("FAIL  {failure}");
+        out!("FAIL  {failure}");
     }
-    println!("{}", if report.passed() { "result: every expectation held" } else { "result: FAILED" });
+    out!("{}", if report.passed() { "result: every expectation held" } else { "result: FAILED" });
     report.passed()
 }
