@@ -73,16 +73,16 @@ impl Workflow {
     /// Checks and compiles a definition and its rules; every problem in both files is
     /// reported at once, each with `file:line:col`.
     pub fn load(definition: &Source<'_>, rules: &Source<'_>) -> Result<Workflow, Diagnostics> {
-        let compiled = Rules::compile(rules);
-        let loaded = definition::load(definition, compiled.as_ref().ok());
+        let (compiled, rule_problems) = Rules::compile(rules);
+        let loaded = definition::load(definition, compiled.as_ref());
         match (loaded, compiled) {
-            (Ok(definition), Ok(rules)) => {
+            (Ok(definition), Some(rules)) if rule_problems.is_empty() => {
                 let patterns = fields::compile_patterns(&definition);
                 Ok(Workflow { definition, rules, patterns })
             }
-            (loaded, compiled) => {
+            (loaded, _) => {
                 let mut all = loaded.err().unwrap_or_default();
-                all.extend(compiled.err().unwrap_or_default());
+                all.extend(rule_problems);
                 Err(Diagnostics(all))
             }
         }

@@ -432,6 +432,9 @@ impl Checker<'_> {
             seen
         };
         let from_first = reach(0);
+        // A reference to a missing step is reported as missing; it does not also make a
+        // loop look closed, so it counts as a way out here.
+        let exits = |n: &str| n == END || !index.contains_key(n);
         for (i, s) in steps.iter().enumerate() {
             if !from_first.contains(&i) {
                 self.report(
@@ -439,7 +442,7 @@ impl Checker<'_> {
                     format!("步骤「{}」无法到达：请在前面某步的 next 中加入它，或删除它。", s.id),
                     format!("the step '{}' cannot be reached: add it to an earlier step's next, or remove it.", s.id),
                 );
-            } else if !s.next.is_empty() && !reach(i).iter().any(|&j| steps[j].next.iter().any(|n| n == END)) {
+            } else if !s.next.is_empty() && !reach(i).iter().any(|&j| steps[j].next.iter().any(|n| exits(n))) {
                 self.report(
                     keys!["steps", i, "next"],
                     format!("从步骤「{}」出发永远到不了 end：请为这个循环加一个出口。", s.id),

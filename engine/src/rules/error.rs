@@ -63,6 +63,19 @@ impl RuleError {
     }
 }
 
+impl RuleError {
+    /// Some limits (a string grown too large) carry no position: name the line where the
+    /// function starts instead of none.
+    pub(crate) fn or_at_line(mut self, start: u32) -> Self {
+        if let RuleError::Failed { line, col, .. } | RuleError::Limit { line, col, .. } = &mut self
+            && *line == 0
+        {
+            (*line, *col) = (start, 1);
+        }
+        self
+    }
+}
+
 fn innermost(err: &EvalAltResult) -> (&EvalAltResult, Position) {
     match err {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, pos) => {

@@ -30,20 +30,25 @@ pub struct Rules {
     pub has_route: bool,
     /// The script defines `assignees(form, ctx)`.
     pub has_assignees: bool,
+    /// The line each function starts at, for errors the sandbox cannot place exactly.
+    starts: Vec<(String, u32)>,
 }
 
 impl Rules {
-    /// Compiles a script and checks it keeps the contract: every error at once, each with
-    /// `file:line:col`.
-    pub fn compile(src: &Source<'_>) -> Result<Rules, Vec<Diagnostic>> {
-        let mut ast = compile_with_constants(src)?;
+    /// Compiles a script and checks it keeps the contract, each problem with
+    /// `file:line:col`. The rules come back whenever the script parses, even with contract
+    /// problems, so the definition can still be checked against what it defines.
+    pub fn compile(src: &Source<'_>) -> (Option<Rules>, Vec<Diagnostic>) {
+        let mut ast = match compile_with_constants(src) {
+            Ok(ast) => ast,
+            Err(problems) => return (None, problems),
+        };
         ast.set_source(src.name);
         let problems = contract_problems(src, &ast);
-        if !problems.is_empty() {
-            return Err(problems);
-        }
         let defines = |name: &str| ast.iter_functions().any(|f| f.name == name);
-        Ok(Rules { has_route: defines("route"), has_assignees: defines("assignees"), file: src.name.to_string(), ast })
+        let (has_route, has_assignees) = (defines("route"), defines("assignees"));
+        let starts = ast.iter_functions().map(|f| (f.name.to_string(), line_of(src.text, definition_offset(src.text, f.name)))).collect();
+        (Some(Rules { has_route, has_assignees, file: src.name.to_string(), ast, starts }), problems)
     }
 
     /// The file the rules came from.
@@ -58,7 +63,10 @@ impl Rules {
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         engine()
             .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx))
-            .map_err(|e| RuleError::from_eval(function, &self.file, &e))
+            .map_err(|e| {
+                let start = self.starts.iter().find(|(f, _)| f == function).map_or(0, |(_, line)| *line);
+                RuleError::from_eval(function, &self.file, &e).or_at_line(start)
+            })
     }
 
     /// Calls `check` and insists on a verdict back.
@@ -133,6 +141,10 @@ fn contract_problems(src: &Source<'_>, ast: &AST) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    text[..offset].matches('\n').count() as u32 + 1
 }
 
 /// Where `fn name(` is written, for pointing at a function with the wrong arity.
