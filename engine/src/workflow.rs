@@ -219,3 +219,95 @@ impl Workflow {
         self.rules.wrong_return("check", &format!("{call} on {expected}"), format!("{call}(\"{arg}\")"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const DEF: &str = r#"
+key = "t"
+version = 1
+title = { zh = "测试", en = "Test" }
+
+[[fields]]
+id = "zone"
+kind = "checkbox"
+label = { zh = "园区", en = "In a zone" }
+
+[[fields]]
+id = "park"
+kind = "text"
+label = { zh = "园区名称", en = "Park" }
+required = true
+
+[[fields]]
+id = "items"
+kind = "table"
+label = { zh = "明细", en = "Items" }
+columns = [{ id = "budget", kind = "decimal", total = true, label = { zh = "预算", en = "Budget" } }]
+
+[[fields]]
+id = "total"
+kind = "decimal"
+computed = true
+label = { zh = "合计", en = "Total" }
+
+[[steps]]
+id = "apply"
+kind = "fill"
+label = { zh = "申请", en = "Apply" }
+actors = ["initiator"]
+editable = ["zone", "park", "items"]
+next = ["end"]
+"#;
+
+    const RULES: &str = r#"
+const CAP = 100.00;
+fn check(form, ctx) {
+    let v = verdict();
+    if form.zone != true { v.hide("park"); }
+    let total = ctx.totals.items.budget;
+    v.set("total", total);
+    if total > CAP { v.note(msg("超出上限", "Over the cap", "十六")); }
+    if days_between(form.start, ctx.today) > 3 { v.note(msg("不会出现", "never: () > 3 is false")); }
+    v
+}
+"#;
+
+    fn wf() -> Workflow {
+        Workflow::load(&Source { name: "t.toml", text: DEF }, &Source { name: "t.rhai", text: RULES }).unwrap()
+    }
+
+    fn eval(form: serde_json::Value) -> Evaluation {
+        let form: Form = serde_json::from_value(form).unwrap();
+        wf().evaluate(&form, &RuleContext { step: "apply".into(), today: "2026-03-02".into(), ..Default::default() })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_field_the_rules_hide_is_not_required() {
+        let hidden = eval(json!({ "zone": false }));
+        assert!(hidden.hidden.contains("park"));
+        assert!(hidden.is_ok(), "{:?}", hidden.errors);
+        let shown = eval(json!({ "zone": true }));
+        assert_eq!(shown.errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["park"]);
+        assert!(shown.required.contains("park"));
+    }
+
+    #[test]
+    fn totals_are_exact_and_computed_fields_filled() {
+        let e = eval(json!({ "items": [{ "budget": "0.10" }, { "budget": "0.20" }, { "budget": 100 }] }));
+        assert_eq!(e.totals["items"]["budget"], "100.30");
+        assert_eq!(e.computed["total"], json!("100.30"));
+        assert_eq!(e.notes.len(), 1, "over the cap, and an empty date compares false");
+        assert_eq!(e.notes[0].article.as_deref(), Some("十六"));
+    }
+
+    #[test]
+    fn unknown_form_keys_are_errors() {
+        let e = eval(json!({ "zone": false, "bogus": 1 }));
+        assert_eq!(e.errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["bogus"]);
+    }
+}

@@ -197,7 +197,10 @@ fn a_runtime_error_names_the_function_and_line() {
 #[test]
 fn rules_may_not_touch_unknown_or_typed_fields() {
     assert!(matches!(evaluate("let v = verdict(); v.set(\"amount\", 3); v"), Err(RuleError::WrongReturn { .. })));
-    assert!(matches!(evaluate("let v = verdict(); v.error(\"nope\", msg(\"a\", \"b\")); v"), Err(RuleError::WrongReturn { .. })));
+    assert!(matches!(
+        evaluate("let v = verdict(); v.error(\"nope\", msg(\"a\", \"b\")); v"),
+        Err(RuleError::WrongReturn { .. })
+    ));
 }
 
 #[test]

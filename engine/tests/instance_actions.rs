@@ -41,7 +41,13 @@ fn approve() -> Action {
 #[test]
 fn only_starters_may_start() {
     let (wf, dir) = (workflow(), directory());
-    let err = kexie_engine::instance::start(&wf, "i", dir.get("x").unwrap(), Default::default(), &Env { now: at(0), directory: &dir });
+    let err = kexie_engine::instance::start(
+        &wf,
+        "i",
+        dir.get("x").unwrap(),
+        Default::default(),
+        &Env { now: at(0), directory: &dir },
+    );
     assert_eq!(err.unwrap_err().code(), "not_allowed");
 }
 
@@ -98,7 +104,10 @@ fn sequence_then_countersign_then_any_one() {
 fn reject_needs_a_reason_and_ends_the_instance() {
     let mut w = World::new();
     let i = w.submitted();
-    assert_eq!(w.act(&i, "a1", Action::Reject { changes: Default::default(), comment: None }).unwrap_err().code(), "comment_required");
+    assert_eq!(
+        w.act(&i, "a1", Action::Reject { changes: Default::default(), comment: None }).unwrap_err().code(),
+        "comment_required"
+    );
     let i = w.ok(&i, "a1", Action::Reject { changes: Default::default(), comment: Some("预算不足".into()) });
     assert_eq!(i.status, Status::Rejected);
     assert_eq!(w.act(&i, "a2", approve()).unwrap_err().code(), "finished");
@@ -194,9 +203,19 @@ fn events_record_who_what_diff_and_comment() {
     let (wf, dir) = (workflow(), directory());
     let d = draft(&wf, &dir);
     let actor = dir.get("init").unwrap();
-    let t = apply(&wf, &d, &Action::Submit { changes: form(&[("reason", json!("新"))]) }, actor, &Env { now: at(1), directory: &dir }).unwrap();
+    let t = apply(
+        &wf,
+        &d,
+        &Action::Submit { changes: form(&[("reason", json!("新"))]) },
+        actor,
+        &Env { now: at(1), directory: &dir },
+    )
+    .unwrap();
     let submitted = &t.events[0];
-    assert_eq!((submitted.actor.as_str(), submitted.action.as_str(), submitted.step.as_str()), ("init", "submit", "apply"));
+    assert_eq!(
+        (submitted.actor.as_str(), submitted.action.as_str(), submitted.step.as_str()),
+        ("init", "submit", "apply")
+    );
     assert_eq!(submitted.diff.len(), 1);
     assert_eq!((submitted.diff[0].before.clone(), submitted.diff[0].after.clone()), (json!(null), json!("新")));
     assert!(t.events.iter().any(|e| e.action == "enter" && e.step == "seq"));

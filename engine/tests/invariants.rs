@@ -36,7 +36,9 @@ fn action() -> impl Strategy<Value = Action> {
 /// Whether somebody made a decision since the initiator's last submit, by the log.
 fn acted_since_submit(log: &[Event]) -> bool {
     let since = log.iter().rposition(|e| e.action == "submit" && e.step == "apply").map_or(0, |i| i + 1);
-    log[since..].iter().any(|e| DECISIONS.iter().any(|d| e.action.starts_with(d)) || e.action.starts_with("add_approver"))
+    log[since..]
+        .iter()
+        .any(|e| DECISIONS.iter().any(|d| e.action.starts_with(d)) || e.action.starts_with("add_approver"))
 }
 
 fn check_step(before: &Instance, after: &Instance, actor: &str, action: &Action) -> Result<(), TestCaseError> {
@@ -47,7 +49,8 @@ fn check_step(before: &Instance, after: &Instance, actor: &str, action: &Action)
     }
     if matches!(action, Action::Approve { .. }) && before.step == "any" {
         let waited_on = before.tasks.iter().any(|t| {
-            t.assignee == actor && before.tasks.iter().any(|o| o.state == TaskState::Pending && o.waits_for.contains(&t.n))
+            t.assignee == actor
+                && before.tasks.iter().any(|o| o.state == TaskState::Pending && o.waits_for.contains(&t.n))
         });
         prop_assert!(left || waited_on, "an any-one step did not complete at the first approval");
     }

@@ -65,10 +65,13 @@ mod tests {
         let text = "key = \"a\"\n[[steps]]\nid = \"s\"\nnext = [\"x\", \"y\"]\n";
         let (root, errors) = DeTable::parse_recoverable(text);
         assert!(errors.is_empty());
-        let at = |p: &[Seg]| &text[span_of(&root, p)];
-        assert_eq!(at(&keys!["steps", 0, "next", 1]), "\"y\"");
-        assert_eq!(at(&keys!["key"]), "\"a\"");
+        let at = |p: Path| &text[span_of(&root, &p)];
+        assert_eq!(at(keys!["steps", 0, "next", 1]), "\"y\"");
+        assert_eq!(at(keys!["key"]), "\"a\"");
         // A key that is not there points at the table that lacks it: its [[steps]] header.
-        assert_eq!(span_of(&root, &keys!["steps", 0, "label"]).start, text.find("[[steps]]").unwrap());
+        assert_eq!(
+            span_of(&root, &[Seg::from("steps"), Seg::from(0), Seg::from("label")]).start,
+            text.find("[[steps]]").unwrap()
+        );
     }
 }

@@ -57,7 +57,7 @@ pub fn check_value(
         FieldKind::Text | FieldKind::LongText => text(field, path, pattern_key, value, patterns, out),
         FieldKind::Integer | FieldKind::Decimal => number(field, path, value, out),
         FieldKind::Date => {
-            if !value.as_str().is_some_and(|s| date::parse(s).is_some()) {
+            if value.as_str().is_none_or(|s| date::parse(s).is_none()) {
                 out.push(FieldError::new(path, "请填写有效日期（年-月-日）。", "Enter a valid date (YYYY-MM-DD)."));
             }
         }
@@ -208,7 +208,7 @@ fn items<'v>(field: &Field, path: &str, value: &'v Value, out: &mut Vec<FieldErr
 
 fn ids(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldError>) {
     for item in items(field, path, value, out) {
-        if !item.as_str().is_some_and(|s| !s.trim().is_empty()) {
+        if item.as_str().is_none_or(|s| s.trim().is_empty()) {
             out.push(FieldError::new(path, "应为目录中的 id。", "Must be an id from the directory."));
         }
     }
@@ -279,5 +279,107 @@ fn attachments(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldErro
                 format!("'{name}' is over the {} KB limit.", max / 1024),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn field(toml: &str) -> Field {
+        toml::from_str(toml).expect("a field")
+    }
+
+    fn errors(f: &Field, value: Value) -> Vec<String> {
+        let def = Definition {
+            key: "t".into(),
+            version: 1,
+            title: Default::default(),
+            description: None,
+            article: None,
+            starters: Vec::new(),
+            fields: vec![f.clone()],
+            steps: Vec::new(),
+        };
+        let mut out = Vec::new();
+        let value = (!value.is_null()).then_some(value);
+        check_value(f, &f.id, &f.id, value.as_ref(), true, &compile_patterns(&def), &mut out);
+        out.into_iter().map(|e| format!("{}: {}", e.path, e.message.en)).collect()
+    }
+
+    #[test]
+    fn required_fields_must_be_filled() {
+        let f = field("id = 'name'\nkind = 'text'\nlabel = { zh = '名称', en = 'Name' }");
+        assert_eq!(errors(&f, Value::Null), ["name: Name is required."]);
+        assert_eq!(errors(&f, json!("  ")), ["name: Name is required."]);
+        assert!(errors(&f, json!("科协")).is_empty());
+    }
+
+    #[test]
+    fn text_length_and_pattern() {
+        let f = field("id = 'code'\nkind = 'text'\nmin_length = 2\nmax_length = 4\npattern = '[A-Z]+'");
+        assert_eq!(errors(&f, json!("A")), ["code: At least 2 characters (1 now)."]);
+        assert_eq!(errors(&f, json!("ABCDE")), ["code: At most 4 characters (5 now)."]);
+        assert_eq!(errors(&f, json!("ab")), ["code: The format is not right."], "the pattern covers the whole value");
+        assert!(errors(&f, json!("ABC")).is_empty());
+    }
+
+    #[test]
+    fn numbers_bounds_and_decimal_places() {
+        let int = field("id = 'n'\nkind = 'integer'\nmin = 1\nmax = 10");
+        assert_eq!(errors(&int, json!(0)), ["n: Must be at least 1."]);
+        assert_eq!(errors(&int, json!(11)), ["n: Must be at most 10."]);
+        assert_eq!(errors(&int, json!("5")), ["n: Must be a whole number."]);
+        let money = field("id = 'm'\nkind = 'decimal'\nmin = '0.01'");
+        assert!(errors(&money, json!("12.50")).is_empty());
+        assert_eq!(errors(&money, json!("12.505")), ["m: At most 2 digits after the point."]);
+        assert_eq!(errors(&money, json!("0")), ["m: Must be at least 0.01."]);
+        assert_eq!(errors(&money, json!("abc")), ["m: Must be a number such as 1234.50."]);
+    }
+
+    #[test]
+    fn dates_options_and_checkboxes() {
+        let d = field("id = 'd'\nkind = 'date'");
+        assert_eq!(errors(&d, json!("2026-02-30")), ["d: Enter a valid date (YYYY-MM-DD)."]);
+        let s = field("id = 's'\nkind = 'select'\noptions = [{ value = 'a' }, { value = 'b' }]");
+        assert_eq!(errors(&s, json!("c")), ["s: 'c' is not one of the options."]);
+        let m = field("id = 'm'\nkind = 'multi_select'\nmax_items = 1\noptions = [{ value = 'a' }, { value = 'b' }]");
+        assert_eq!(errors(&m, json!(["a", "b"])), ["m: At most 1 options (2 now)."]);
+        let c = field("id = 'ok'\nkind = 'checkbox'\nlabel = { zh = '确认', en = 'Confirmed' }");
+        assert_eq!(errors(&c, json!(false)), ["ok: Confirmed must be ticked."], "a required checkbox must be ticked");
+    }
+
+    #[test]
+    fn table_rows_and_cells() {
+        let t = field(
+            "id = 'items'\nkind = 'table'\nmin_rows = 1\nmax_rows = 2\ncolumns = [\
+             { id = 'name', kind = 'text', required = true, label = { zh = '名', en = 'Name' } },\
+             { id = 'budget', kind = 'decimal', min = 0 }]",
+        );
+        assert_eq!(errors(&t, json!([])), ["items: items is required."], "without a label the id names it");
+        let bad = json!([{ "name": "a", "budget": "-1" }, { "budget": "1", "x": 1 }, {}]);
+        assert_eq!(
+            errors(&t, bad),
+            [
+                "items: At most 2 rows (3 now).",
+                "items[0].budget: Must be at least 0.",
+                "items[1].x: The table has no column 'x'.",
+                "items[1].name: Name is required.",
+                "items[2].name: Name is required.",
+            ]
+        );
+    }
+
+    #[test]
+    fn attachments_type_size_and_metadata() {
+        let a = field("id = 'doc'\nkind = 'attachment'\naccept = ['application/pdf']\nmax_size = 1024");
+        let file = |media: &str, size: u64| json!({ "name": "章程.pdf", "size": size, "media_type": media, "sha256": "ab".repeat(32) });
+        assert!(errors(&a, file("application/pdf", 10)).is_empty());
+        assert_eq!(errors(&a, file("image/png", 10)), ["doc: '章程.pdf' is image/png; allowed: application/pdf."]);
+        assert_eq!(errors(&a, file("application/pdf", 4096)), ["doc: '章程.pdf' is over the 1 KB limit."]);
+        assert_eq!(errors(&a, json!({ "name": "x" })).len(), 1);
+        assert_eq!(errors(&a, json!([file("application/pdf", 1)])), ["doc: Only one may be chosen."]);
     }
 }

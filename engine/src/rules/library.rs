@@ -105,3 +105,39 @@ pub fn filled(x: &Dynamic) -> bool {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rhai::Dynamic;
+
+    fn eval(expr: &str) -> Dynamic {
+        super::super::engine().eval_expression::<Dynamic>(expr).unwrap_or_else(|e| panic!("{expr}: {e}"))
+    }
+
+    #[test]
+    fn money_is_exact() {
+        assert_eq!(eval("0.1 + 0.2 == 0.3").as_bool(), Ok(true));
+        assert_eq!(eval("round_money(2.345)").to_string(), "2.35");
+        assert_eq!(eval("money(\"12.50\") + money(3)").to_string(), "15.50");
+        assert_eq!(eval("sum([#{b: 1.25}, #{b: ()}, #{b: 2}], \"b\")").to_string(), "3.25");
+    }
+
+    #[test]
+    fn dates_and_empty_values() {
+        assert_eq!(eval("days_between(\"2026-02-27\", \"2026-03-01\")").as_int(), Ok(2));
+        assert_eq!(eval("add_months(\"2026-01-31\", 1)").to_string(), "2026-02-28");
+        assert_eq!(eval("year_of(\"2026-03-01\")").as_int(), Ok(2026));
+        assert!(eval("days_between((), \"2026-03-01\")").is_unit());
+        assert_eq!(eval("is_date(()) || is_date(\"2026-13-01\")").as_bool(), Ok(false));
+        assert_eq!(eval("filled(()) || filled(\" \") || filled([])").as_bool(), Ok(false));
+        assert_eq!(eval("filled(0)").as_bool(), Ok(true));
+    }
+
+    #[test]
+    fn a_bad_date_is_a_clear_error() {
+        let err = super::super::engine()
+            .eval_expression::<Dynamic>("days_between(\"2026-3-1\", \"2026-03-01\")")
+            .unwrap_err();
+        assert!(err.to_string().contains("is not a date of the form YYYY-MM-DD"), "{err}");
+    }
+}

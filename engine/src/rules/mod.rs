@@ -47,7 +47,10 @@ impl Rules {
         let problems = contract_problems(src, &ast);
         let defines = |name: &str| ast.iter_functions().any(|f| f.name == name);
         let (has_route, has_assignees) = (defines("route"), defines("assignees"));
-        let starts = ast.iter_functions().map(|f| (f.name.to_string(), line_of(src.text, definition_offset(src.text, f.name)))).collect();
+        let starts = ast
+            .iter_functions()
+            .map(|f| (f.name.to_string(), line_of(src.text, definition_offset(src.text, f.name))))
+            .collect();
         (Some(Rules { has_route, has_assignees, file: src.name.to_string(), ast, starts }), problems)
     }
 
@@ -61,12 +64,12 @@ impl Rules {
         // Top-level statements ran once at compile time (constant folding); calls only
         // run the function body.
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        engine()
-            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx))
-            .map_err(|e| {
+        engine().call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx)).map_err(
+            |e| {
                 let start = self.starts.iter().find(|(f, _)| f == function).map_or(0, |(_, line)| *line);
                 RuleError::from_eval(function, &self.file, &e).or_at_line(start)
-            })
+            },
+        )
     }
 
     /// Calls `check` and insists on a verdict back.
