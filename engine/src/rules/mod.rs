@@ -12,6 +12,7 @@ mod verdict;
 use rhai::{AST, CallFnOptions, Dynamic, Scope};
 
 pub use error::RuleError;
+use sandbox::Constants;
 pub use sandbox::{engine, limits};
 pub use verdict::Verdict;
 
@@ -32,6 +33,8 @@ pub struct Rules {
     pub has_assignees: bool,
     /// The line each function starts at, for errors the sandbox cannot place exactly.
     starts: Vec<(String, u32)>,
+    /// The script's top-level constants, handed to every call.
+    constants: Constants,
 }
 
 impl Rules {
@@ -39,8 +42,8 @@ impl Rules {
     /// `file:line:col`. The rules come back whenever the script parses, even with contract
     /// problems, so the definition can still be checked against what it defines.
     pub fn compile(src: &Source<'_>) -> (Option<Rules>, Vec<Diagnostic>) {
-        let mut ast = match compile_with_constants(src) {
-            Ok(ast) => ast,
+        let (mut ast, constants) = match compile_with_constants(src) {
+            Ok(compiled) => compiled,
             Err(problems) => return (None, problems),
         };
         ast.set_source(src.name);
@@ -51,7 +54,7 @@ impl Rules {
             .iter_functions()
             .map(|f| (f.name.to_string(), line_of(src.text, definition_offset(src.text, f.name))))
             .collect();
-        (Some(Rules { has_route, has_assignees, file: src.name.to_string(), ast, starts }), problems)
+        (Some(Rules { has_route, has_assignees, file: src.name.to_string(), ast, starts, constants }), problems)
     }
 
     /// The file the rules came from.
@@ -61,9 +64,9 @@ impl Rules {
 
     /// Calls a contract function; nothing the script does can escape the sandbox.
     pub(crate) fn call(&self, function: &str, form: Dynamic, ctx: Dynamic) -> Result<Dynamic, RuleError> {
-        // Top-level statements ran once at compile time (constant folding); calls only
-        // run the function body.
-        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        // The top level ran once at compile time; calls only run the function body, with
+        // the constants it defined at hand (see `sandbox::resolve_constant`).
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true).with_tag(self.constants.clone());
         engine().call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx)).map_err(
             |e| {
                 let start = self.starts.iter().find(|(f, _)| f == function).map_or(0, |(_, line)| *line);
@@ -85,25 +88,28 @@ impl Rules {
 }
 
 /// Rhai functions cannot see top-level variables, but administrators keep thresholds in
-/// top-level `const`s. So the top level runs once, sandboxed, and the script is compiled
-/// again with its constants in scope: the optimizer then folds them into every function.
-fn compile_with_constants(src: &Source<'_>) -> Result<AST, Vec<Diagnostic>> {
+/// top-level `const`s. So the top level runs once, sandboxed, and its constants are kept
+/// for every call; the optimizer also folds them where it can.
+fn compile_with_constants(src: &Source<'_>) -> Result<(AST, Constants), Vec<Diagnostic>> {
     let parse = |scope: &Scope| engine().compile_with_scope(scope, src.text).map_err(|e| vec![parse_error(src, &e)]);
     let first = parse(&Scope::new())?;
     let mut scope = Scope::new();
     if let Err(e) = engine().run_ast_with_scope(&mut scope, &first) {
         let err = RuleError::from_eval("(top level)", src.name, &e);
+        let pos = e.position();
         return Err(vec![Diagnostic {
             file: src.name.to_string(),
-            line: 1,
-            col: 1,
+            line: pos.line().unwrap_or(1) as u32,
+            col: pos.position().unwrap_or(1) as u32,
             message: Text::new(
                 format!("规则脚本顶层代码出错：{err}"),
                 format!("the top level of the rules failed: {err}"),
             ),
         }]);
     }
-    if scope.is_empty() { Ok(first) } else { parse(&scope) }
+    let constants = Constants::of(&scope);
+    let ast = if scope.is_empty() { first } else { parse(&scope)? };
+    Ok((ast, constants))
 }
 
 fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
@@ -162,4 +168,36 @@ fn definition_offset(text: &str, name: &str) -> usize {
         from = at + 3;
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_are_seen_by_every_function_in_every_use() {
+        let text = r#"
+const LEVELS = #{ a: 1, b: 2 };
+const LIST = ["x", "y"];
+const CAP = 10.50;
+fn helper(key) { LEVELS[key] + LIST.len() }
+fn check(form, ctx) {
+    let v = verdict();
+    let key = "b";
+    if helper(key) == 4 && LIST[1] == "y" && CAP > 10 { v.note(msg("ok", "ok")); }
+    v
+}
+"#;
+        let (rules, problems) = Rules::compile(&Source { name: "r.rhai", text });
+        assert!(problems.is_empty(), "{problems:?}");
+        let verdict = rules.unwrap().check(Dynamic::UNIT, Dynamic::UNIT).expect("constants resolve");
+        assert_eq!(verdict.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_local_variable_shadows_nothing_it_should_not() {
+        let text = "const N = 1;\nfn check(form, ctx) { let N = 2; let v = verdict(); if N == 2 { v.note(msg(\"a\", \"b\")); } v }";
+        let (rules, _) = Rules::compile(&Source { name: "r.rhai", text });
+        assert_eq!(rules.unwrap().check(Dynamic::UNIT, Dynamic::UNIT).unwrap().notes.len(), 1);
+    }
 }

@@ -1,11 +1,12 @@
 //! The one Rhai engine configuration used in the browser and on the server.
 
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
-use rhai::Engine;
 use rhai::packages::{
     BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package,
 };
+use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, Scope};
 
 /// Limits that keep a runaway or hostile script from hurting the host.
 pub mod limits {
@@ -54,6 +55,31 @@ fn build() -> Engine {
         .set_max_map_size(limits::MAP_SIZE)
         .set_fail_on_invalid_map_property(false)
         .disable_symbol("eval");
+    #[allow(deprecated)] // `on_var` is marked volatile, not deprecated
+    engine.on_var(resolve_constant);
     super::library::register(&mut engine);
     engine
+}
+
+/// The top-level constants of one script, shared by all its calls.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Constants(Arc<BTreeMap<String, Dynamic>>);
+
+impl Constants {
+    /// The constants a script's top level left in `scope`.
+    pub fn of(scope: &Scope<'_>) -> Self {
+        Constants(Arc::new(
+            scope.iter().filter(|(_, constant, _)| *constant).map(|(n, _, v)| (n.to_string(), v)).collect(),
+        ))
+    }
+}
+
+/// Rhai functions do not see the script's top level; the engine is shared by every
+/// workflow. So each call carries its script's constants as the evaluation tag, and a
+/// variable that is not a local of the function is looked up there.
+fn resolve_constant(name: &str, index: usize, ctx: EvalContext) -> Result<Option<Dynamic>, Box<EvalAltResult>> {
+    if index > 0 {
+        return Ok(None); // a local variable, already placed by the parser
+    }
+    Ok(ctx.tag().read_lock::<Constants>().and_then(|c| c.0.get(name).cloned()))
 }
