@@ -61,6 +61,7 @@ kind = "fill"
 actors = ["initiator"]
 label = { zh = "申请", en = "Apply" }
 editable = ["c", "zz"]
+hidden = ["c"]
 next = ["review", "nowhere"]
 
 [[steps]]
@@ -91,13 +92,14 @@ fn every_definition_error_is_reported_at_once_with_its_position() {
         ("w.toml", 25, "pattern is not a valid regular expression"),
         ("w.toml", 26, "min applies only to integer, decimal fields"),
         ("w.toml", 33, "there is no field with id 'zz'"),
-        ("w.toml", 34, "there is no step with id 'nowhere'"),
-        ("w.toml", 34, "with several next steps, rules.rhai must define fn route"),
-        ("w.toml", 39, "unknown actor 'boss'"),
-        ("w.toml", 39, "needs rules.rhai to define fn assignees"),
-        ("w.toml", 41, "can never reach end"),
-        ("w.toml", 44, "cannot be reached"),
-        ("w.toml", 45, "a notice step needs notice_days"),
+        ("w.toml", 34, "cannot be both editable and hidden"),
+        ("w.toml", 35, "there is no step with id 'nowhere'"),
+        ("w.toml", 35, "with several next steps, rules.rhai must define fn route"),
+        ("w.toml", 40, "unknown actor 'boss'"),
+        ("w.toml", 40, "needs rules.rhai to define fn assignees"),
+        ("w.toml", 42, "can never reach end"),
+        ("w.toml", 45, "cannot be reached"),
+        ("w.toml", 46, "a notice step needs notice_days"),
         ("r.rhai", 1, "must take 2 parameters"),
     ];
     for (file, line, text) in expected {

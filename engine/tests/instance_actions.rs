@@ -82,6 +82,19 @@ fn fields_not_editable_at_the_step_are_refused() {
 }
 
 #[test]
+fn hidden_fields_are_left_out_of_what_a_step_shows() {
+    let wf = WORKFLOW.replace("editable = [\"opinion\"]", "editable = [\"opinion\"]\nhidden = [\"reason\"]");
+    let wf = kexie_engine::Workflow::load(
+        &kexie_engine::definition::Source { name: "w.toml", text: &wf },
+        &kexie_engine::definition::Source { name: "r.rhai", text: RULES },
+    )
+    .unwrap();
+    let f = form(&[("amount", json!("1")), ("reason", json!("私事"))]);
+    let seq = wf.definition.step("seq").unwrap();
+    assert_eq!(seq.visible_form(&f).keys().collect::<Vec<_>>(), ["amount"]);
+}
+
+#[test]
 fn sequence_then_countersign_then_any_one() {
     let mut w = World::new();
     let mut i = w.submitted();

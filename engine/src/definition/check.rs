@@ -325,6 +325,13 @@ impl Checker<'_> {
                 }
             }
         }
+        for (j, id) in s.hidden.iter().enumerate().filter(|(_, id)| s.can_edit(id)) {
+            self.report(
+                keys!["steps", i, "hidden", j],
+                format!("字段「{id}」不能在同一步骤既可编辑又隐藏。"),
+                format!("the field '{id}' cannot be both editable and hidden at one step."),
+            );
+        }
         if s.next.is_empty() {
             self.report(
                 at("next"),

@@ -318,6 +318,12 @@ impl Step {
     pub fn hides(&self, field: &str) -> bool {
         self.hidden.iter().any(|f| f == field)
     }
+
+    /// The form as the people of this step may see it: hidden fields left out. The server
+    /// sends only this, so a hidden value never reaches the browser.
+    pub fn visible_form(&self, form: &crate::fields::Form) -> crate::fields::Form {
+        form.iter().filter(|(k, _)| !self.hides(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
 }
 
 /// Who may be assigned to a step, parsed from an `actors` entry.
