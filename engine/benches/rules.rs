@@ -13,6 +13,8 @@
 //! - `evaluate/generated-300-fields-100-rules`: a generated definition of 300 fields and
 //!   100 rules, fully filled.
 //! - `load/<workflow>`: `Workflow::load` (parse, check, compile the rules) of each.
+//! - `to-rhai/<workflow>`: only the conversion of the form to the rules' Rhai map, a part
+//!   of every evaluation, to see how much of it the rules themselves take.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -131,7 +133,8 @@ fn contexts(wf: &Workflow, case: &Case, people: &People) -> Vec<RuleContext> {
     let report = golden::run(wf, people, case, Lang::En);
     let mut seen = BTreeSet::from([first]);
     let mut history = out[0].history.clone();
-    for line in &report.trace {
+    // Actions after the end (refused ones, in some cases) are at no step of the definition.
+    for line in report.trace.iter().filter(|l| wf.definition.step(&l.step).is_some()) {
         if seen.insert(line.step.clone()) {
             history.push(line.step.clone());
             out.push(RuleContext {
@@ -176,7 +179,17 @@ fn bench_shipped(c: &mut Criterion) {
         let mut g = c.benchmark_group("load");
         g.bench_function(&s.name, |b| b.iter(|| s.load().is_ok()));
         g.finish();
+
+        bench_to_rhai(c, &s.name, &wf, &form);
     }
+}
+
+/// The part of an evaluation that turns the JSON form into the rules' Rhai map.
+fn bench_to_rhai(c: &mut Criterion, name: &str, wf: &Workflow, form: &Form) {
+    let mut g = c.benchmark_group("to-rhai");
+    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.bench_function(name, |b| b.iter(|| kexie_engine::fields::to_rhai(&wf.definition, black_box(form))));
+    g.finish();
 }
 
 // ─── The generated 300-field workflow ───────────────────────────────────────────────
@@ -200,8 +213,9 @@ fn generated_toml() -> String {
     let mut ids = Vec::new();
     t.push_str("key = \"generated-bench\"\nversion = 1\n");
     t.push_str("title = { zh = \"生成的基准流程\", en = \"Generated benchmark workflow\" }\n\n");
-    let mut field = |t: &mut String, id: String, kind: &str, n: usize, extra: &str| {
-        let required = if n % 3 == 0 { "required = true\n" } else { "" };
+    // A third of the fields are required.
+    let mut field = |t: &mut String, id: String, kind: &str, required: bool, extra: &str| {
+        let required = if required { "required = true\n" } else { "" };
         let _ = writeln!(
             t,
             "[[fields]]\nid = \"{id}\"\nkind = \"{kind}\"\n\
@@ -210,29 +224,38 @@ fn generated_toml() -> String {
         ids.push(id);
     };
     for k in 0..TEXTS {
-        let pattern = if k % 10 == 0 { "pattern = \"[A-Z]{2}-[0-9]{4}\"\n" } else { "" };
-        field(&mut t, format!("text_{k}"), "text", k, &format!("max_length = 200\n{pattern}"));
+        let pattern = if k.is_multiple_of(10) { "pattern = \"[A-Z]{2}-[0-9]{4}\"\n" } else { "" };
+        field(&mut t, format!("text_{k}"), "text", k.is_multiple_of(3), &format!("max_length = 200\n{pattern}"));
     }
     for k in 0..INTEGERS {
-        field(&mut t, format!("int_{k}"), "integer", k, "min = 0\nmax = 100000\n");
+        field(&mut t, format!("int_{k}"), "integer", k.is_multiple_of(3), "min = 0\nmax = 100000\n");
     }
     for k in 0..DECIMALS {
         let computed = if k >= DECIMALS - COMPUTED { "computed = true\n" } else { "" };
-        let required = if computed.is_empty() { k } else { 1 };
+        let required = computed.is_empty() && k.is_multiple_of(3);
         field(&mut t, format!("dec_{k}"), "decimal", required, &format!("min = 0\nscale = 2\n{computed}"));
     }
     for k in 0..DATES {
-        field(&mut t, format!("date_{k}"), "date", k, "");
+        field(&mut t, format!("date_{k}"), "date", k.is_multiple_of(3), "");
     }
-    let options: Vec<String> =
-        OPTIONS.iter().map(|o| format!("{{ value = \"{o}\", label = {{ zh = \"选项 {o}\", en = \"Option {o}\" }} }}")).collect();
+    let options: Vec<String> = OPTIONS
+        .iter()
+        .map(|o| format!("{{ value = \"{o}\", label = {{ zh = \"选项 {o}\", en = \"Option {o}\" }} }}"))
+        .collect();
     for k in 0..SELECTS {
-        field(&mut t, format!("sel_{k}"), "select", k, &format!("options = [{}]\n", options.join(", ")));
+        field(
+            &mut t,
+            format!("sel_{k}"),
+            "select",
+            k.is_multiple_of(3),
+            &format!("options = [{}]\n", options.join(", ")),
+        );
     }
     for k in 0..CHECKBOXES {
-        field(&mut t, format!("check_{k}"), "checkbox", k + 1, "");
+        // Not required: a required checkbox must be ticked, and half of them are not.
+        field(&mut t, format!("check_{k}"), "checkbox", false, "");
     }
-    field(&mut t, "items".into(), "table", 0, "max_rows = 50\n");
+    field(&mut t, "items".into(), "table", true, "max_rows = 50\n");
     let column = |t: &mut String, id: &str, kind: &str, extra: &str| {
         let _ = writeln!(
             t,
@@ -248,7 +271,9 @@ fn generated_toml() -> String {
 
     let editable: Vec<String> = ids
         .iter()
-        .filter(|id| id.strip_prefix("dec_").and_then(|k| k.parse::<usize>().ok()).is_none_or(|k| k < DECIMALS - COMPUTED))
+        .filter(|id| {
+            id.strip_prefix("dec_").and_then(|k| k.parse::<usize>().ok()).is_none_or(|k| k < DECIMALS - COMPUTED)
+        })
         .map(|id| format!("\"{id}\""))
         .collect();
     let _ = writeln!(
@@ -337,7 +362,8 @@ fn generated_rules() -> String {
 fn generated_form() -> Form {
     let mut form = Form::new();
     for k in 0..TEXTS {
-        let text = if k % 10 == 0 { format!("KX-{}", 1000 + k) } else { format!("第{k}项说明 description {k}") };
+        let text =
+            if k.is_multiple_of(10) { format!("KX-{}", 1000 + k) } else { format!("第{k}项说明 description {k}") };
         form.insert(format!("text_{k}"), json!(text));
     }
     for k in 0..INTEGERS {
@@ -354,7 +380,7 @@ fn generated_form() -> Form {
         form.insert(format!("sel_{k}"), json!(OPTIONS[k % OPTIONS.len()]));
     }
     for k in 0..CHECKBOXES {
-        form.insert(format!("check_{k}"), json!(k % 2 == 0));
+        form.insert(format!("check_{k}"), json!(k.is_multiple_of(2)));
     }
     let rows: Vec<Value> = (0..ROWS)
         .map(|r| {
@@ -374,8 +400,9 @@ fn generated_form() -> Form {
 fn bench_generated(c: &mut Criterion) {
     let (toml, rhai) = (generated_toml(), generated_rules());
     let dir = Path::new("generated");
-    let wf = load(dir, &toml, &rhai)
-        .unwrap_or_else(|e| panic!("the generated workflow does not load: {:#?}", e.0.iter().take(5).collect::<Vec<_>>()));
+    let wf = load(dir, &toml, &rhai).unwrap_or_else(|e| {
+        panic!("the generated workflow does not load: {:#?}", e.0.iter().take(5).collect::<Vec<_>>())
+    });
     assert_eq!(wf.definition.fields.len(), 300, "the generated form must have 300 fields");
     let form = generated_form();
     let initiator = Actor { id: "li".into(), name: "李明".into(), roles: vec!["applicant".into()], department: None };
@@ -391,6 +418,13 @@ fn bench_generated(c: &mut Criterion) {
     let eval = wf.evaluate(&form, &ctx).unwrap_or_else(|e| panic!("the generated rules failed: {e}"));
     assert!(eval.errors.is_empty(), "the generated form should be valid: {:?}", eval.errors);
     assert_eq!(eval.computed.len(), COMPUTED, "every computed field is set");
+    eprintln!(
+        "{GENERATED}: {} fields, {RULES} rules; the evaluation gives {} required, {} notes, {} computed, no errors",
+        wf.definition.fields.len(),
+        eval.required.len(),
+        eval.notes.len(),
+        eval.computed.len()
+    );
 
     let mut g = c.benchmark_group("evaluate");
     g.bench_function(GENERATED, |b| b.iter(|| wf.evaluate(black_box(&form), black_box(&ctx))));
@@ -399,6 +433,8 @@ fn bench_generated(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.bench_function(GENERATED, |b| b.iter(|| load(dir, &toml, &rhai).is_ok()));
     g.finish();
+
+    bench_to_rhai(c, GENERATED, &wf, &form);
 }
 
 criterion_group!(benches, bench_shipped, bench_generated);
