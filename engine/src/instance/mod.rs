@@ -2,6 +2,7 @@
 
 mod action;
 mod assign;
+mod delegate;
 mod machine;
 mod model;
 mod moment;
