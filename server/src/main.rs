@@ -1,7 +1,16 @@
 //! `kexie`: check, test and simulate workflow definitions (and, later, serve them).
 
+mod api;
+mod auth;
 mod cli;
+mod config;
+mod demo;
+mod error;
 mod folder;
+mod publish;
+mod serve;
+mod state;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +48,27 @@ enum Command {
         #[arg(long)]
         case: PathBuf,
     },
+    /// Serve the API (and with --demo the demo OA portal); publishes workflows/ on start.
+    Serve(serve::ServeArgs),
+    /// Check the audit log's hash chains; names the first bad entry.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify every chain of a database.
+    Verify {
+        /// SQLite file (or set DATABASE_URL).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
 }
 
 fn main() -> ExitCode {
@@ -51,6 +81,8 @@ fn main() -> ExitCode {
         Command::Check { dir } => cli::check(&dir, lang),
         Command::Test { dir } => cli::test(&dir, lang),
         Command::Simulate { workflow, case } => cli::simulate(&workflow, &case, lang),
+        Command::Serve(args) => runtime().block_on(serve::run(args)).map_err(|e| eprintln!("kexie serve: {e}")).is_ok(),
+        Command::Audit { command: AuditCommand::Verify { db } } => runtime().block_on(cli::verify_audit(db)),
     };
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -19,7 +19,7 @@ pub enum Position {
 
 /// An action on an existing instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Keep changes at a fill step without checking them.
     SaveDraft {

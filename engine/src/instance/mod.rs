@@ -2,12 +2,14 @@
 
 mod action;
 mod assign;
+mod available;
 mod delegate;
 mod machine;
 mod model;
 mod moment;
 
 pub use action::{Action, ActionError, Event, EventKind, FieldChange, Position};
+pub use available::available;
 use machine::Machine;
 pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
 pub use model::{Instance, Status, Task, TaskState};

@@ -135,3 +135,32 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
     out!("{}", if report.passed() { "result: every expectation held" } else { "result: FAILED" });
     report.passed()
 }
+
+/// `kexie audit verify`.
+pub async fn verify_audit(db: Option<std::path::PathBuf>) -> bool {
+    let url = match db {
+        Some(path) => format!("sqlite://{}", path.display()),
+        None => std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/kexie.db".into()),
+    };
+    let store = match crate::store::Store::connect(&url).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{url}: {e}");
+            return false;
+        }
+    };
+    match store.verify_audit().await {
+        Ok(Ok(n)) => {
+            out!("audit log verifies: {n} entries");
+            true
+        }
+        Ok(Err(bad)) => {
+            out!("audit log broken at instance {} entry {}: {}", bad.instance_id, bad.seq, bad.reason);
+            false
+        }
+        Err(e) => {
+            eprintln!("{url}: {e}");
+            false
+        }
+    }
+}

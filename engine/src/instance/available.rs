@@ -1,0 +1,50 @@
+//! Which actions a person may try now: what the UI offers as buttons. Cheap (no rules
+//! run); the state machine still decides when the action is taken.
+
+use super::machine::REMIND_INTERVAL_HOURS;
+use super::{Instance, Moment, Status};
+use crate::Workflow;
+use crate::definition::StepKind;
+use crate::people::Actor;
+
+/// The names of the actions `actor` may take on `inst` at `now`.
+pub fn available(wf: &Workflow, inst: &Instance, actor: &Actor, now: Moment) -> Vec<&'static str> {
+    if inst.status.is_finished() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let step = wf.definition.step(&inst.step);
+    let first = inst.step == wf.definition.first_step().id;
+    if let (Some(step), Some(_)) = (step, inst.actionable(&actor.id)) {
+        let notice_open =
+            step.kind != StepKind::Notice || now >= inst.entered_at.plus_days(step.notice_days.unwrap_or(0));
+        let own: &[&str] = match step.kind {
+            StepKind::Fill => &["save_draft", "submit"],
+            StepKind::Approval => &["approve", "reject", "add_approver"],
+            StepKind::Opinion => &["approve", "add_approver"],
+            StepKind::Notice if notice_open => &["approve"],
+            StepKind::Notice => &[],
+        };
+        out.extend(own);
+        if !first {
+            out.extend(["return", "transfer"]);
+        }
+    }
+    let initiator = actor.id == inst.initiator.id;
+    if initiator && inst.status == Status::Running {
+        if !inst.acted_since_submit {
+            out.push("withdraw");
+        }
+        if inst.reminded_at.is_none_or(|t| now >= t.plus_hours(REMIND_INTERVAL_HOURS)) {
+            out.push("remind");
+        }
+    }
+    let assigned = inst.tasks.iter().any(|t| t.assignee == actor.id);
+    if initiator || inst.participants.contains(&actor.id) || inst.cc.contains(&actor.id) {
+        out.push("comment");
+    }
+    if initiator || assigned {
+        out.push("cc");
+    }
+    out
+}

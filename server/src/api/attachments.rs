@@ -1,0 +1,99 @@
+//! Attachments: upload (size limit, media-type allowlist, stored by sha256) and download.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The metadata a form's attachment field holds.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentMeta {
+    name: String,
+    size: u64,
+    media_type: String,
+    sha256: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/attachments", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentMeta), (status = 413, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<AttachmentMeta>), ApiError> {
+    let limits = &state.config.limits;
+    let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if !limits.attachment_types.contains(&media_type) {
+        let allowed = limits.attachment_types.join(", ");
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "media_type",
+            format!("不接受 {media_type} 类型的文件，可用：{allowed}。"),
+            format!("{media_type} files are not accepted; allowed: {allowed}."),
+        ));
+    }
+    if body.len() > limits.attachment_bytes {
+        let max = limits.attachment_bytes / 1024;
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("文件超过 {max} KB 上限。"),
+            format!("the file is over the {max} KB limit."),
+        ));
+    }
+    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_string();
+    if name.is_empty() {
+        return Err(ApiError::bad_request("请在 X-File-Name 中给出文件名。", "give the file name in X-File-Name."));
+    }
+    let sha256 = hex::encode(Sha256::digest(&body));
+    state.store.put_attachment(&sha256, &media_type, &body, &caller.actor.id, &state.now().to_string()).await?;
+    Ok((StatusCode::CREATED, Json(AttachmentMeta { name, size: body.len() as u64, media_type, sha256 })))
+}
+
+/// Through which instance the caller reaches the file.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadQuery {
+    /// An instance the caller may see whose form holds the file.
+    instance: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/attachments/{sha256}", params(DownloadQuery),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sha256): Path<String>,
+    Query(q): Query<DownloadQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let allowed = match &q.instance {
+        Some(id) => match state.store.instance(id).await? {
+            Some(inst) => {
+                let sees = caller.admin
+                    || inst.initiator.id == caller.actor.id
+                    || inst.participants.contains(&caller.actor.id)
+                    || inst.cc.contains(&caller.actor.id);
+                sees && serde_json::to_string(&inst.form).unwrap_or_default().contains(&sha256)
+            }
+            None => false,
+        },
+        None => caller.admin,
+    };
+    if !allowed {
+        return Err(ApiError::forbidden(
+            "只能通过您参与的流程下载其中的附件（?instance=流程编号）。",
+            "download a file through an instance you take part in (?instance=<id>) that holds it.",
+        ));
+    }
+    let blob = state.store.attachment(&sha256).await?.ok_or_else(|| ApiError::not_found("附件", "attachment"))?;
+    Ok(([(header::CONTENT_TYPE, blob.media_type)], blob.content))
+}

@@ -1,0 +1,251 @@
+//! Instances: start, read (filtered by the caller's permissions), act, audit log.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kexie_engine::fields::Form;
+use kexie_engine::instance::{self, Action, Env, Instance, Transition};
+use kexie_engine::text::{Message, Text};
+use kexie_engine::{RuleContext, Workflow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Body;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{Applied, AuditEntry, StoreError, Write};
+
+/// Somebody, by id and name.
+#[derive(Serialize, ToSchema)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// An instance as one caller may see it.
+#[derive(Serialize, ToSchema)]
+pub struct InstanceView {
+    id: String,
+    workflow: String,
+    version: u32,
+    #[schema(value_type = Object)]
+    title: Text,
+    /// draft, running, completed, rejected.
+    status: String,
+    step: String,
+    #[schema(value_type = Object)]
+    step_label: Option<Text>,
+    /// Send it back with an action: a stale revision gets 409.
+    revision: u64,
+    initiator: PersonRef,
+    /// The form without the fields hidden at this step.
+    #[schema(value_type = Object)]
+    form: Form,
+    hidden: Vec<String>,
+    /// Fields the caller may change now.
+    editable: Vec<String>,
+    /// Actions the caller may take now.
+    actions: Vec<&'static str>,
+    /// Advice the rules give on the form now.
+    #[schema(value_type = Vec<Object>)]
+    notes: Vec<Message>,
+    overdue: bool,
+    due_at: Option<String>,
+    waiting_for: Vec<String>,
+    route: Vec<String>,
+}
+
+fn may_view(inst: &Instance, caller: &Caller) -> bool {
+    let id = &caller.actor.id;
+    caller.admin || *id == inst.initiator.id || inst.participants.contains(id) || inst.cc.contains(id)
+}
+
+/// Builds what `caller` sees of `inst`.
+fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> InstanceView {
+    let now = state.now();
+    let step = wf.definition.step(&inst.step);
+    let hidden: Vec<String> = step.map(|s| s.hidden.clone()).unwrap_or_default();
+    let mine = inst.actionable(&caller.actor.id).is_some();
+    let editable = step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default();
+    let ctx = RuleContext {
+        step: inst.step.clone(),
+        actor: caller.actor.clone(),
+        initiator: inst.initiator.clone(),
+        today: now.today(),
+        history: inst.route.clone(),
+        ..Default::default()
+    };
+    let notes = step.and_then(|_| wf.evaluate(&inst.form, &ctx).ok()).map(|e| e.notes).unwrap_or_default();
+    InstanceView {
+        id: inst.id.clone(),
+        workflow: inst.workflow.clone(),
+        version: inst.version,
+        title: wf.definition.title.clone(),
+        status: inst.status.as_str().into(),
+        step: inst.step.clone(),
+        step_label: step.map(|s| s.label()),
+        revision: inst.revision,
+        initiator: PersonRef { id: inst.initiator.id.clone(), name: inst.initiator.name.clone() },
+        form: step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form)),
+        hidden,
+        editable,
+        actions: instance::available(wf, inst, &caller.actor, now),
+        notes,
+        overdue: inst.is_overdue(now),
+        due_at: inst.due_at.map(|d| d.to_string()),
+        waiting_for: inst.waiting_for().into_iter().map(String::from).collect(),
+        route: inst.route.clone(),
+    }
+}
+
+/// Who may act now and by when: what the work lists read.
+fn open_tasks(inst: &Instance) -> Vec<(String, Option<String>)> {
+    let due = inst.due_at.map(|d| d.to_string());
+    inst.waiting_for().into_iter().map(|who| (who.to_string(), due.clone())).collect()
+}
+
+/// Starting an instance.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartRequest {
+    workflow: String,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    form: Form,
+}
+
+#[utoipa::path(post, path = "/api/v1/instances", request_body = StartRequest,
+    responses((status = 201, body = InstanceView), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn start(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(req): Body<StartRequest>,
+) -> Result<(StatusCode, Json<InstanceView>), ApiError> {
+    let (wf, _) = state.workflow(&req.workflow, None).await?;
+    let dir = state.store.directory().await?;
+    let now = state.now();
+    let id = uuid::Uuid::new_v4().to_string();
+    let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
+    let now = now.to_string();
+    let write = Write {
+        instance: &t.instance,
+        read_revision: None,
+        events: &t.events,
+        open_tasks: open_tasks(&t.instance),
+        request: None,
+        now: &now,
+    };
+    state.store.write(write).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &wf, &t.instance, &caller))))
+}
+
+async fn readable(
+    state: &AppState,
+    id: &str,
+    caller: &Caller,
+) -> Result<(Instance, std::sync::Arc<Workflow>), ApiError> {
+    let inst = state.store.instance(id).await?.ok_or_else(|| ApiError::not_found("流程实例", "instance"))?;
+    if !may_view(&inst, caller) {
+        return Err(ApiError::forbidden(
+            "您没有参与这个流程，不能查看。",
+            "you take no part in this instance and may not see it.",
+        ));
+    }
+    let (wf, _) = state.workflow(&inst.workflow, Some(i64::from(inst.version))).await?;
+    Ok((inst, wf))
+}
+
+#[utoipa::path(get, path = "/api/v1/instances/{id}", responses((status = 200, body = InstanceView), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<InstanceView>, ApiError> {
+    let (inst, wf) = readable(&state, &id, &caller).await?;
+    Ok(Json(view(&state, &wf, &inst, &caller)))
+}
+
+/// An action, with the client's request id and the revision it saw.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActRequest {
+    /// Unique per attempt: a repeated id returns the first result and applies nothing twice.
+    request_id: String,
+    /// The revision the client saw.
+    revision: u64,
+    /// `{ "action": "approve", "comment": "同意", "changes": { … } }` and so on.
+    #[schema(value_type = Object)]
+    action: Action,
+}
+
+fn conflict(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "conflict",
+        "流程已被他人更新，请刷新后再试。",
+        "the instance changed meanwhile; reload and try again.",
+    )
+    .with_details(serde_json::to_value(view(state, wf, inst, caller)).unwrap_or_default())
+}
+
+#[utoipa::path(post, path = "/api/v1/instances/{id}/actions", request_body = ActRequest,
+    responses((status = 200, body = InstanceView), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(req): Body<ActRequest>,
+) -> Result<Response, ApiError> {
+    if req.request_id.trim().is_empty() || req.request_id.len() > 100 {
+        return Err(ApiError::bad_request("request_id 须为 1–100 个字符。", "request_id must be 1 to 100 characters."));
+    }
+    if let Some((status, body)) = state.store.replayed(&req.request_id).await? {
+        return Ok(stored(status, body));
+    }
+    let (inst, wf) = readable(&state, &id, &caller).await?;
+    if req.revision != inst.revision {
+        return Err(conflict(&state, &wf, &inst, &caller));
+    }
+    let dir = state.store.directory().await?;
+    let now = state.now();
+    let Transition { instance: after, events } =
+        instance::apply(&wf, &inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
+    let body = serde_json::to_string(&view(&state, &wf, &after, &caller)).unwrap_or_default();
+    let now = now.to_string();
+    let write = Write {
+        instance: &after,
+        read_revision: Some(inst.revision),
+        events: &events,
+        open_tasks: open_tasks(&after),
+        request: Some((&req.request_id, &caller.actor.id, 200, body.clone())),
+        now: &now,
+    };
+    match state.store.write(write).await {
+        Ok(Applied::Done) => Ok(stored(200, body)),
+        Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
+        Err(StoreError::Conflict(_)) => {
+            let current = state.store.instance(&id).await?.unwrap_or(inst);
+            Err(conflict(&state, &wf, &current, &caller))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A response stored as JSON text, sent as it is.
+fn stored(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/instances/{id}/audit", responses((status = 200, body = [AuditEntry])))]
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    readable(&state, &id, &caller).await?;
+    Ok(Json(state.store.audit(&id).await?))
+}

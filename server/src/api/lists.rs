@@ -1,0 +1,107 @@
+//! Work lists: my tasks (overdue marked), what I started, what was copied to me.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use kexie_engine::instance::Moment;
+use kexie_engine::text::Text;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::List;
+
+/// Which page.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// From 1.
+    page: Option<i64>,
+    /// 1 to 100; default 20.
+    per_page: Option<i64>,
+}
+
+/// A row of a work list.
+#[derive(Serialize, ToSchema)]
+pub struct ListRow {
+    id: String,
+    workflow: String,
+    #[schema(value_type = Object)]
+    title: Text,
+    step: String,
+    #[schema(value_type = Object)]
+    step_label: Option<Text>,
+    status: String,
+    initiator: super::instances::PersonRef,
+    updated_at: String,
+    due_at: Option<String>,
+    overdue: bool,
+}
+
+/// A page of a work list.
+#[derive(Serialize, ToSchema)]
+pub struct ListPage {
+    items: Vec<ListRow>,
+    page: i64,
+    per_page: i64,
+    total: i64,
+}
+
+async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> Result<Json<ListPage>, ApiError> {
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(20);
+    if page < 1 || !(1..=100).contains(&per_page) {
+        return Err(ApiError::bad_request(
+            "page 须 ≥ 1，per_page 须在 1–100 之间。",
+            "page must be ≥ 1 and per_page 1 to 100.",
+        ));
+    }
+    let found = state.store.list(which, &caller.actor.id, page, per_page).await?;
+    let now = state.now();
+    let mut items = Vec::with_capacity(found.items.len());
+    for row in found.items {
+        let (wf, _) = state.workflow(&row.workflow, Some(row.version)).await?;
+        let due = row.due_at.as_deref().and_then(Moment::parse);
+        items.push(ListRow {
+            title: wf.definition.title.clone(),
+            step_label: wf.definition.step(&row.step).map(|s| s.label()),
+            overdue: due.is_some_and(|d| now > d),
+            initiator: super::instances::PersonRef { name: row.initiator_name.unwrap_or_default(), id: row.initiator },
+            id: row.id,
+            workflow: row.workflow,
+            step: row.step,
+            status: row.status,
+            updated_at: row.updated_at,
+            due_at: row.due_at,
+        });
+    }
+    Ok(Json(ListPage { items, page, per_page, total: found.total }))
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery), responses((status = 200, body = ListPage)))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<ListPage>, ApiError> {
+    page(&state, List::Tasks, &caller, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/started", params(PageQuery), responses((status = 200, body = ListPage)))]
+pub async fn started(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<ListPage>, ApiError> {
+    page(&state, List::Started, &caller, q).await
+}
+
+#[utoipa::path(get, path = "/api/v1/cc", params(PageQuery), responses((status = 200, body = ListPage)))]
+pub async fn copied(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<ListPage>, ApiError> {
+    page(&state, List::Copied, &caller, q).await
+}

@@ -1,0 +1,73 @@
+//! The JSON API under `/api/v1`: one router, one file per resource.
+
+mod attachments;
+mod instances;
+mod lists;
+mod workflows;
+
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The API's routes. Attachments may be larger than other bodies.
+pub fn router(attachment_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/workflows", get(workflows::list))
+        .route("/workflows/{key}", get(workflows::latest))
+        .route("/workflows/{key}/versions", post(workflows::publish))
+        .route("/workflows/{key}/versions/{version}", get(workflows::version))
+        .route("/instances", post(instances::start))
+        .route("/instances/{id}", get(instances::get))
+        .route("/instances/{id}/actions", post(instances::act))
+        .route("/instances/{id}/audit", get(instances::audit))
+        .route("/tasks", get(lists::tasks))
+        .route("/started", get(lists::started))
+        .route("/cc", get(lists::copied))
+        .route("/attachments", post(attachments::upload).layer(DefaultBodyLimit::max(attachment_bytes)))
+        .route("/attachments/{sha256}", get(attachments::download))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kexie Flow API", description = "科协流程: workflows, instances, approvals, work lists, attachments"),
+    paths(
+        workflows::list,
+        workflows::latest,
+        workflows::version,
+        workflows::publish,
+        instances::start,
+        instances::get,
+        instances::act,
+        instances::audit,
+        lists::tasks,
+        lists::started,
+        lists::copied,
+        attachments::upload,
+        attachments::download,
+    ),
+    components(schemas(crate::error::ErrorBody))
+)]
+pub struct ApiDoc;
+
+/// A JSON body parsed strictly (unknown fields refused) with errors in our shape.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(t)) => Ok(Body(t)),
+            Err(e) => {
+                let detail = e.body_text();
+                Err(ApiError::bad_request(format!("请求内容无效：{detail}"), format!("invalid request body: {detail}")))
+            }
+        }
+    }
+}

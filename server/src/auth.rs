@@ -1,0 +1,123 @@
+//! Host tokens: the host OA signs a JWT for its user; every request is verified here.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use kexie_engine::people::Actor;
+use serde::{Deserialize, Serialize};
+
+use crate::config::AuthConfig;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The claims a host token carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Department id.
+    #[serde(default)]
+    pub dept: Option<String>,
+    /// Roles.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Expiry, Unix seconds.
+    pub exp: u64,
+    /// Audience: must be the configured one.
+    pub aud: String,
+}
+
+/// The keys tokens are checked with (and, for the demo only, signed with).
+pub struct Keys {
+    algorithm: Algorithm,
+    decoding: DecodingKey,
+    encoding: Option<EncodingKey>,
+    audience: String,
+}
+
+impl Keys {
+    /// From the configuration: RS256 if a public key is set, else HS256.
+    pub fn from_config(auth: &AuthConfig) -> Result<Keys, String> {
+        let audience = auth.audience.clone();
+        if let Some(path) = &auth.rs256_public_key {
+            let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let decoding = DecodingKey::from_rsa_pem(&pem)
+                .map_err(|e| format!("{}: not an RSA public key: {e}", path.display()))?;
+            return Ok(Keys { algorithm: Algorithm::RS256, decoding, encoding: None, audience });
+        }
+        let secret = auth.hs256_secret.as_deref().ok_or(
+            "no token key: set auth.hs256_secret in kexie.toml or KEXIE_JWT_SECRET, or auth.rs256_public_key / KEXIE_JWT_PUBLIC_KEY",
+        )?;
+        if secret.len() < 32 {
+            return Err("the HS256 secret must be at least 32 characters".into());
+        }
+        let (decoding, encoding) =
+            (DecodingKey::from_secret(secret.as_bytes()), EncodingKey::from_secret(secret.as_bytes()));
+        Ok(Keys { algorithm: Algorithm::HS256, decoding, encoding: Some(encoding), audience })
+    }
+
+    /// Verifies a token and says clearly what is wrong with a bad one.
+    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let mut v = Validation::new(self.algorithm);
+        v.set_audience(&[&self.audience]);
+        v.set_required_spec_claims(&["exp", "aud", "sub"]);
+        v.leeway = 30;
+        decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims).map_err(|e| {
+            let (zh, en) = match e.kind() {
+                ErrorKind::ExpiredSignature => ("登录已过期，请重新进入。", "the token has expired"),
+                ErrorKind::InvalidSignature => ("令牌签名无效。", "the token's signature is not valid"),
+                ErrorKind::InvalidAudience => ("令牌不是签发给本系统的。", "the token is for another audience"),
+                ErrorKind::InvalidAlgorithm => ("令牌的签名算法不被接受。", "the token's algorithm is not accepted"),
+                ErrorKind::MissingRequiredClaim(_) => {
+                    ("令牌缺少必需的声明（sub、exp、aud）。", "the token lacks a required claim (sub, exp, aud)")
+                }
+                _ => ("令牌格式无效。", "the token is malformed"),
+            };
+            unauthorized(zh, en)
+        })
+    }
+
+    /// Signs a token (the demo portal's users only; HS256 only).
+    pub fn sign(&self, claims: &Claims) -> Option<String> {
+        encode(&Header::new(self.algorithm), claims, self.encoding.as_ref()?).ok()
+    }
+
+    /// The audience tokens must name.
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+}
+
+fn unauthorized(zh: &str, en: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", zh, en)
+}
+
+/// The verified person making a request.
+pub struct Caller {
+    pub actor: Actor,
+    pub admin: bool,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let token = header.and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(|| {
+            unauthorized(
+                "缺少令牌：请求须带 Authorization: Bearer <令牌>。",
+                "missing token: send Authorization: Bearer <token>",
+            )
+        })?;
+        let claims = state.keys.verify(token.trim())?;
+        let actor = Actor { id: claims.sub, name: claims.name, roles: claims.roles, department: claims.dept };
+        state.remember(&actor).await?;
+        let admin = actor.has_role(&state.config.auth.admin_role);
+        Ok(Caller { actor, admin })
+    }
+}

@@ -1,0 +1,123 @@
+//! Configuration: `kexie.toml`, then environment variables, then command-line flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything `kexie serve` needs to know.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`KEXIE_BIND`).
+    pub bind: String,
+    /// Port (`KEXIE_PORT`).
+    pub port: u16,
+    /// `sqlite://data/kexie.db` or `postgres://…` (`DATABASE_URL`).
+    pub database: String,
+    /// The folder of workflow definitions published on start.
+    pub workflows: PathBuf,
+    /// UTC offset of the enterprise, in hours: it decides what "today" is for the rules.
+    pub utc_offset_hours: i8,
+    /// Token verification.
+    pub auth: AuthConfig,
+    /// Size and type limits.
+    pub limits: Limits,
+    /// Host origins allowed to call the API from a browser.
+    pub cors_origins: Vec<String>,
+}
+
+/// How tokens are verified.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// The `aud` claim tokens must carry.
+    pub audience: String,
+    /// HS256 shared secret (`KEXIE_JWT_SECRET`).
+    pub hs256_secret: Option<String>,
+    /// RS256: path of the host's public key, PEM (`KEXIE_JWT_PUBLIC_KEY`).
+    pub rs256_public_key: Option<PathBuf>,
+    /// The role that may publish definitions.
+    pub admin_role: String,
+}
+
+/// Request limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest JSON body, in bytes.
+    pub body_bytes: usize,
+    /// Largest attachment, in bytes.
+    pub attachment_bytes: usize,
+    /// Media types an attachment may have.
+    pub attachment_types: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1".into(),
+            port: 8080,
+            database: "sqlite://data/kexie.db".into(),
+            workflows: "workflows".into(),
+            utc_offset_hours: 8,
+            auth: AuthConfig::default(),
+            limits: Limits::default(),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            audience: "kexie-flow".into(),
+            hs256_secret: None,
+            rs256_public_key: None,
+            admin_role: "admin".into(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let types = [
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "image/png",
+            "image/jpeg",
+        ];
+        Limits { body_bytes: 1 << 20, attachment_bytes: 20 << 20, attachment_types: types.map(String::from).to_vec() }
+    }
+}
+
+impl Config {
+    /// Reads `path` if it exists (a missing default file is fine), then the environment.
+    pub fn load(path: Option<&Path>) -> Result<Config, String> {
+        let mut config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
+            }
+            None if Path::new("kexie.toml").is_file() => return Config::load(Some(Path::new("kexie.toml"))),
+            None => Config::default(),
+        };
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let Some(v) = env("DATABASE_URL") {
+            config.database = v;
+        }
+        if let Some(v) = env("KEXIE_BIND") {
+            config.bind = v;
+        }
+        if let Some(v) = env("KEXIE_PORT") {
+            config.port = v.parse().map_err(|_| format!("KEXIE_PORT={v} is not a port number"))?;
+        }
+        if let Some(v) = env("KEXIE_JWT_SECRET") {
+            config.auth.hs256_secret = Some(v);
+        }
+        if let Some(v) = env("KEXIE_JWT_PUBLIC_KEY") {
+            config.auth.rs256_public_key = Some(v.into());
+        }
+        Ok(config)
+    }
+}

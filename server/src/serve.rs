@@ -1,0 +1,131 @@
+//! `kexie serve`: publish `workflows/`, then serve the API (and the demo portal).
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::auth::Keys;
+use crate::config::Config;
+use crate::publish::{Bundle, Published, publish};
+use crate::state::AppState;
+use crate::store::Store;
+use crate::{api, demo, folder};
+
+/// Flags of `kexie serve`; they win over kexie.toml and the environment.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Configuration file (default: ./kexie.toml if present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// SQLite database file (default: data/kexie.db; DATABASE_URL may name PostgreSQL).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1).
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// Port (default 8080).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Folder of workflow definitions to publish on start.
+    #[arg(long)]
+    pub workflows: Option<PathBuf>,
+    /// Serve the demo OA portal with its user switcher and token endpoint.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// Builds everything and serves until Ctrl-C or SIGTERM.
+pub async fn run(args: ServeArgs) -> Result<(), String> {
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(db) = &args.db {
+        config.database = format!("sqlite://{}", db.display());
+    }
+    config.bind = args.bind.clone().unwrap_or(config.bind);
+    config.port = args.port.unwrap_or(config.port);
+    config.workflows = args.workflows.clone().unwrap_or(config.workflows);
+    if args.demo && config.auth.hs256_secret.is_none() && config.auth.rs256_public_key.is_none() {
+        // Demo tokens only: a fresh secret per start (the portal asks for new tokens).
+        config.auth.hs256_secret = Some(format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()));
+    }
+    if let Some(path) = config.database.strip_prefix("sqlite://")
+        && let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let keys = Keys::from_config(&config.auth)?;
+    let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?;
+    let state = AppState::new(config.clone(), store, keys, args.demo);
+    publish_folder(&state).await?;
+    if args.demo {
+        for user in demo::users() {
+            state.remember(&user.actor()).await.map_err(|e| format!("{:?}", e.message))?;
+        }
+    }
+    let app = app(state.clone());
+    let listener = tokio::net::TcpListener::bind((config.bind.as_str(), config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Kexie Flow serving on http://{addr}/ {}", if args.demo { "(demo portal)" } else { "(API at /api/v1)" });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())?;
+    println!("stopped");
+    Ok(())
+}
+
+/// The whole application: API, portal in demo mode, limits and CORS.
+pub fn app(state: AppState) -> Router {
+    let limits = &state.config.limits;
+    let api = api::router(limits.attachment_bytes).layer(DefaultBodyLimit::max(limits.body_bytes));
+    let mut app = Router::new().nest("/api/v1", api);
+    if state.demo {
+        app = app.merge(demo::router());
+    }
+    let origins: Vec<HeaderValue> = state.config.cors_origins.iter().filter_map(|o| o.parse().ok()).collect();
+    if !origins.is_empty() {
+        let cors = CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE]);
+        app = app.layer(cors);
+    }
+    app.with_state(state)
+}
+
+/// Publishes every workflow folder that changed; a broken one is reported and skipped
+/// (its previous version keeps serving).
+async fn publish_folder(state: &AppState) -> Result<(), String> {
+    let dir = &state.config.workflows;
+    let dirs = folder::find(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let now = state.now().to_string();
+    for d in dirs {
+        let bundle = Bundle::read(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        match publish(&state.store, &bundle, None, "kexie serve", &now).await {
+            Ok((key, Published::New(v))) => println!("published {key} version {v}"),
+            Ok((key, Published::Unchanged(v))) => println!("{key} version {v} unchanged"),
+            Err(crate::publish::PublishError::Invalid(problems)) => {
+                eprintln!("{}: not published:", d.display());
+                problems.iter().for_each(|p| eprintln!("  {p}"));
+            }
+            Err(e) => return Err(format!("{}: {e:?}", d.display())),
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,88 @@
+//! What every handler shares: configuration, store, keys, and compiled workflows.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kexie_engine::Workflow;
+use kexie_engine::definition::Source;
+use kexie_engine::instance::Moment;
+use kexie_engine::people::Actor;
+use tokio::sync::RwLock;
+
+use crate::auth::Keys;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::store::{Store, VersionRow};
+
+/// Shared state: cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub keys: Keys,
+    pub demo: bool,
+    /// Compiled workflows by (key, version): versions are immutable, so this never goes stale.
+    workflows: RwLock<HashMap<(String, i64), Arc<Workflow>>>,
+    /// The last claims seen per user, to write the directory only when they change.
+    seen: RwLock<HashMap<String, Actor>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Store, keys: Keys, demo: bool) -> Self {
+        AppState(Arc::new(Inner { config, store, keys, demo, workflows: RwLock::default(), seen: RwLock::default() }))
+    }
+
+    /// Now, at the enterprise's UTC offset.
+    pub fn now(&self) -> Moment {
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        Moment::from_unix(secs, i32::from(self.config.utc_offset_hours) * 3600).expect("the clock is sane")
+    }
+
+    /// Keeps the directory up to date with the people tokens describe.
+    pub async fn remember(&self, actor: &Actor) -> Result<(), ApiError> {
+        if self.seen.read().await.get(&actor.id) == Some(actor) {
+            return Ok(());
+        }
+        self.store.upsert_user(actor, &self.now().to_string()).await?;
+        self.seen.write().await.insert(actor.id.clone(), actor.clone());
+        Ok(())
+    }
+
+    /// A published version, compiled once and cached.
+    pub async fn workflow(&self, key: &str, version: Option<i64>) -> Result<(Arc<Workflow>, VersionRow), ApiError> {
+        let row = self
+            .store
+            .version(key, version)
+            .await?
+            .ok_or_else(|| ApiError::not_found(&format!("流程「{key}」"), &format!("workflow '{key}'")))?;
+        let id = (row.key.clone(), row.version);
+        if let Some(wf) = self.workflows.read().await.get(&id) {
+            return Ok((wf.clone(), row));
+        }
+        let wf = Arc::new(compile(&row).map_err(|e| {
+            tracing::error!("stored version {}@{} does not load: {e}", row.key, row.version);
+            ApiError::from(crate::store::StoreError::Corrupt(e))
+        })?);
+        self.workflows.write().await.insert(id, wf.clone());
+        Ok((wf, row))
+    }
+}
+
+/// Compiles a stored version. The server numbers versions: the number stored wins over the
+/// `version` written in the file.
+pub fn compile(row: &VersionRow) -> Result<Workflow, String> {
+    let def = Source { name: "workflow.toml", text: &row.workflow_toml };
+    let rules = Source { name: "rules.rhai", text: &row.rules_rhai };
+    let mut wf = Workflow::load(&def, &rules).map_err(|d| d.to_string())?;
+    wf.definition.version = row.version as u32;
+    Ok(wf)
+}

@@ -1,0 +1,166 @@
+//! Instances and everything an action writes, in one transaction.
+
+use kexie_engine::instance::{Event, Instance};
+use sqlx::Row;
+
+use super::audit::chain_hash;
+use super::{Store, StoreError, from_json, to_json};
+
+/// Everything one accepted action writes.
+pub struct Write<'a> {
+    /// The instance after the action.
+    pub instance: &'a Instance,
+    /// The revision the caller read; `None` when the instance is new.
+    pub read_revision: Option<u64>,
+    /// The audit entries to append.
+    pub events: &'a [Event],
+    /// Who may act now, with their deadline (RFC 3339).
+    pub open_tasks: Vec<(String, Option<String>)>,
+    /// The client's request id and the response it gets, so a replay returns it again.
+    pub request: Option<(&'a str, &'a str, u16, String)>,
+    /// Now (RFC 3339).
+    pub now: &'a str,
+}
+
+/// The outcome of a write.
+pub enum Applied {
+    /// Written.
+    Done,
+    /// This request id was applied before: its stored status and response.
+    Replayed(u16, String),
+}
+
+impl Store {
+    /// Reads an instance.
+    pub async fn instance(&self, id: &str) -> Result<Option<Instance>, StoreError> {
+        let row = sqlx::query("SELECT state FROM instances WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| from_json(&r.try_get::<String, _>("state")?)).transpose()
+    }
+
+    /// The stored response of a request id already applied.
+    pub async fn replayed(&self, request_id: &str) -> Result<Option<(u16, String)>, StoreError> {
+        let row = sqlx::query("SELECT status, response FROM requests WHERE request_id = $1")
+            .bind(request_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>("status")? as u16, r.try_get("response")?)))
+            .transpose()?)
+    }
+
+    /// Writes an action: the instance (only if nobody changed it since `read_revision`), its
+    /// open tasks and copies, its audit entries and the request id — all or nothing.
+    pub async fn write(&self, w: Write<'_>) -> Result<Applied, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The request id first: of two identical requests only one gets past here.
+        if let Some((request_id, user, code, body)) = &w.request {
+            let inserted =
+                sqlx::query("INSERT INTO requests (request_id, user_id, status, response) VALUES ($1, $2, $3, $4)")
+                    .bind(*request_id)
+                    .bind(*user)
+                    .bind(*code as i64)
+                    .bind(body)
+                    .execute(&mut *tx)
+                    .await;
+            if let Err(e) = inserted {
+                drop(tx); // the same request id won a race: answer with its response
+                return match self.replayed(request_id).await? {
+                    Some((code, body)) => Ok(Applied::Replayed(code, body)),
+                    None => Err(e.into()),
+                };
+            }
+        }
+        let i = w.instance;
+        let state = to_json(i);
+        let (rev, status) = (i.revision as i64, i.status.as_str());
+        match w.read_revision {
+            None => {
+                sqlx::query(
+                    "INSERT INTO instances (id, workflow, version, initiator, status, step, revision, state, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&i.id)
+                .bind(&i.workflow)
+                .bind(i.version as i64)
+                .bind(&i.initiator.id)
+                .bind(status)
+                .bind(&i.step)
+                .bind(rev)
+                .bind(&state)
+                .bind(w.now)
+                .bind(w.now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Some(read) => {
+                let updated = sqlx::query(
+                    "UPDATE instances SET status = $1, step = $2, revision = $3, state = $4, updated_at = $5 \
+                     WHERE id = $6 AND revision = $7",
+                )
+                .bind(status)
+                .bind(&i.step)
+                .bind(rev)
+                .bind(&state)
+                .bind(w.now)
+                .bind(&i.id)
+                .bind(read as i64)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() == 0 {
+                    drop(tx);
+                    if let Some((request_id, ..)) = &w.request
+                        && let Some((code, body)) = self.replayed(request_id).await?
+                    {
+                        return Ok(Applied::Replayed(code, body));
+                    }
+                    let now = sqlx::query("SELECT revision FROM instances WHERE id = $1")
+                        .bind(&i.id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    return Err(StoreError::Conflict(now.try_get("revision")?));
+                }
+            }
+        }
+        sqlx::query("DELETE FROM open_tasks WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
+        for (assignee, due) in &w.open_tasks {
+            sqlx::query("INSERT INTO open_tasks (instance_id, assignee, due_at) VALUES ($1, $2, $3)")
+                .bind(&i.id)
+                .bind(assignee)
+                .bind(due.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM copies WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
+        for user in &i.cc {
+            sqlx::query("INSERT INTO copies (instance_id, user_id) VALUES ($1, $2)")
+                .bind(&i.id)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let last = sqlx::query("SELECT seq, hash FROM audit WHERE instance_id = $1 ORDER BY seq DESC LIMIT 1")
+            .bind(&i.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (mut seq, mut prev) = match last {
+            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+            None => (0, String::new()),
+        };
+        for event in w.events {
+            let entry = to_json(event);
+            let hash = chain_hash(&prev, &entry);
+            seq += 1;
+            sqlx::query("INSERT INTO audit (instance_id, seq, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&i.id)
+                .bind(seq)
+                .bind(&entry)
+                .bind(&prev)
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await?;
+            prev = hash;
+        }
+        tx.commit().await?;
+        Ok(Applied::Done)
+    }
+}

@@ -1,0 +1,81 @@
+//! The directory of people the server has seen, and attachments.
+
+use kexie_engine::people::{Actor, Directory};
+use sqlx::Row;
+
+use super::{Store, StoreError, from_json, to_json};
+
+/// A stored attachment.
+pub struct Blob {
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+impl Store {
+    /// Records (or refreshes) a person from a verified token or the demo directory.
+    pub async fn upsert_user(&self, a: &Actor, now: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO users (id, name, department, roles, seen_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department, \
+             roles = excluded.roles, seen_at = excluded.seen_at",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(a.department.clone())
+        .bind(to_json(&a.roles))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Everybody the server knows, for assigning steps by role.
+    pub async fn directory(&self) -> Result<Directory, StoreError> {
+        let rows = sqlx::query("SELECT id, name, department, roles FROM users").fetch_all(&self.pool).await?;
+        let mut dir = Directory::default();
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let roles = from_json(&r.try_get::<String, _>("roles")?)?;
+            let actor = Actor { id: id.clone(), name: r.try_get("name")?, roles, department: r.try_get("department")? };
+            dir.0.insert(id, actor);
+        }
+        Ok(dir)
+    }
+
+    /// Stores an attachment by its sha256 (storing the same bytes twice is a no-op).
+    pub async fn put_attachment(
+        &self,
+        sha256: &str,
+        media_type: &str,
+        content: &[u8],
+        by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO attachments (sha256, media_type, size, content, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(media_type)
+        .bind(content.len() as i64)
+        .bind(content.to_vec())
+        .bind(by)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// An attachment's bytes.
+    pub async fn attachment(&self, sha256: &str) -> Result<Option<Blob>, StoreError> {
+        let row = sqlx::query("SELECT media_type, content FROM attachments WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| {
+                Ok::<_, sqlx::Error>(Blob { media_type: r.try_get("media_type")?, content: r.try_get("content")? })
+            })
+            .transpose()?)
+    }
+}

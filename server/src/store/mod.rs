@@ -1,0 +1,76 @@
+//! Storage: every SQL statement of the server, for SQLite and PostgreSQL alike (sqlx's
+//! `Any` driver, one set of migrations, `$n` placeholders both understand).
+
+mod audit;
+mod instances;
+mod lists;
+mod misc;
+mod workflows;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::AuditEntry;
+pub use instances::{Applied, Write};
+pub use lists::List;
+pub use workflows::VersionRow;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database said no.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// The migrations failed.
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Somebody changed the instance since the caller read it.
+    #[error("the instance changed meanwhile (now at revision {0})")]
+    Conflict(i64),
+    /// Stored data that does not read back.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// The database behind the server.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+impl Store {
+    /// Connects (creating an SQLite file if needed) and migrates. `url` is
+    /// `sqlite://path.db` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        let url = if sqlite && !url.contains('?') { format!("{url}?mode=rwc") } else { url.to_string() };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // WAL lets readers run beside the one writer; waits rather than fails.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+}
+
+/// JSON in a TEXT column.
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("engine types serialize")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
