@@ -134,6 +134,12 @@ pub async fn publish(
         published_at: now.to_string(),
         published_by: by.to_string(),
     };
-    store.insert_version(&row).await?;
+    if let Err(e) = store.insert_version(&row).await {
+        // Another replica may have published the same bundle a moment ago.
+        return match store.version(&key, None).await? {
+            Some(v) if v.digest == row.digest => Ok((key, Published::Unchanged(v.version))),
+            _ => Err(e.into()),
+        };
+    }
     Ok((key, Published::New(version)))
 }

@@ -5,4 +5,4 @@ mod case;
 mod run;
 
 pub use case::{Case, CaseAction, CasePerson, Expect, People, directory, form_of, parse_case, parse_people};
-pub use run::{CaseReport, TraceLine, run};
+pub use run::{CaseReport, TraceLine, run, to_action};

@@ -201,8 +201,8 @@ fn changes_of(a: &CaseAction) -> Form {
     a.set.as_ref().map(form_of).unwrap_or_default()
 }
 
-/// The case's action as the engine's.
-fn to_action(a: &CaseAction) -> Result<Action, String> {
+/// The case's action as the engine's (also used to replay cases through the API).
+pub fn to_action(a: &CaseAction) -> Result<Action, String> {
     let changes = changes_of(a);
     let takes_changes = ["save_draft", "submit", "approve", "reject"].contains(&a.action.as_str());
     if a.set.is_some() && !takes_changes {

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: one router, one file per resource.
 
 mod attachments;
+mod directory;
 mod instances;
 mod lists;
 mod workflows;
@@ -29,6 +30,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/tasks", get(lists::tasks))
         .route("/started", get(lists::started))
         .route("/cc", get(lists::copied))
+        .route("/directory", post(directory::sync))
         .route("/attachments", post(attachments::upload).layer(DefaultBodyLimit::max(attachment_bytes)))
         .route("/attachments/{sha256}", get(attachments::download))
 }

@@ -1,0 +1,171 @@
+//! A real `kexie serve` on a loopback port, tokens signed like a host OA's, and a small
+//! HTTP client: what the API tests share.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "kexie-test-secret-0123456789abcdef0123456789";
+pub const AUDIENCE: &str = "kexie-flow";
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The databases to run against: a fresh SQLite file always, PostgreSQL when
+/// scripts/test.sh started one (KEXIE_TEST_POSTGRES_URL).
+pub fn databases(name: &str) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("kexie-api-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut dbs = vec![format!("sqlite://{}", dir.join("kexie.db").display())];
+    if let Ok(pg) = std::env::var("KEXIE_TEST_POSTGRES_URL") {
+        dbs.push(pg);
+    }
+    dbs
+}
+
+/// A running server; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub database: String,
+    workflows: PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Server {
+    pub fn start(database: &str) -> Server {
+        Server::start_with(database, &repo().join("workflows"))
+    }
+
+    pub fn start_with(database: &str, workflows: &Path) -> Server {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_kexie"))
+            .args(["serve", "--bind", "127.0.0.1", "--port", &port.to_string(), "--workflows"])
+            .arg(workflows)
+            .env("DATABASE_URL", database)
+            .env("KEXIE_JWT_SECRET", SECRET)
+            .current_dir(repo())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("kexie serve starts");
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            database: database.into(),
+            workflows: workflows.into(),
+        };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if ureq::get(&format!("{}/api/v1/openapi.json", self.base)).call().is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server at {} did not come up", self.base);
+    }
+
+    /// Kills the server hard (SIGKILL) and starts it again on the same database.
+    pub fn kill_and_restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        *self = Server::start_with(&self.database.clone(), &self.workflows.clone());
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A token as the host OA would sign it.
+pub fn token_for(id: &str, roles: &[&str], exp_offset: i64, secret: &str, audience: &str) -> String {
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + exp_offset;
+    let claims = json!({ "sub": id, "name": id.to_uppercase(), "roles": roles, "exp": exp, "aud": audience });
+    encode(&Header::default(), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+pub fn token(id: &str, roles: &[&str]) -> String {
+    token_for(id, roles, 3600, SECRET, AUDIENCE)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// (status, JSON body).
+pub fn get(url: &str, token: Option<&str>) -> (u16, Value) {
+    let mut req = agent().get(url);
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    read(req.call().expect("the server answers"))
+}
+
+pub fn post(url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut req = agent().post(url);
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    read(req.send_json(body).expect("the server answers"))
+}
+
+pub fn post_raw(url: &str, token: &str, content_type: &str, name: &str, body: &[u8]) -> (u16, Value) {
+    let req = agent()
+        .post(url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", content_type)
+        .header("X-File-Name", name);
+    read(req.send(body).expect("the server answers"))
+}
+
+fn read(mut resp: ureq::http::Response<ureq::Body>) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The error code of an error response.
+pub fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("")
+}
+
+/// Pushes people into the server's directory (as the host's admin would).
+pub fn sync_directory(server: &Server, people: &[(&str, &[&str])]) {
+    let admin = token("admin", &["admin"]);
+    let body: Vec<Value> =
+        people.iter().map(|(id, roles)| json!({ "id": id, "name": id.to_uppercase(), "roles": roles })).collect();
+    let (status, resp) = post(&server.url("/directory"), Some(&admin), &json!(body));
+    assert_eq!(status, 200, "{resp}");
+}
+
+/// Takes an action; returns (status, body).
+pub fn act(server: &Server, token: &str, id: &str, revision: u64, action: Value) -> (u16, Value) {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    post(
+        &server.url(&format!("/instances/{id}/actions")),
+        Some(token),
+        &json!({ "request_id": request_id, "revision": revision, "action": action }),
+    )
+}
