@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test of Kexie Flow, from a fresh machine: sets up what it needs, then runs the
-# format and lint checks, the unit, property and CLI tests, the golden cases of the
-# shipped workflows, and the WebAssembly build of the engine.
+# Every test of Kexie Flow, from a fresh machine: sets up what it needs (the wasm target,
+# a throwaway PostgreSQL server), then runs the format and lint checks, the unit,
+# property, CLI and API tests (the API ones against SQLite and PostgreSQL over loopback),
+# the golden cases of the shipped workflows, and the WebAssembly build of the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,11 @@ cargo fmt --all --check
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "PostgreSQL for the database tests"
+source scripts/postgres.sh
+trap stop_postgres EXIT
+start_postgres
 
 step "tests"
 cargo test --workspace --locked

@@ -33,6 +33,7 @@ pub fn databases(name: &str) -> Vec<String> {
 /// A running server; killed when dropped.
 pub struct Server {
     child: Child,
+    port: u16,
     pub base: String,
     pub database: String,
     workflows: PathBuf,
@@ -48,7 +49,10 @@ impl Server {
     }
 
     pub fn start_with(database: &str, workflows: &Path) -> Server {
-        let port = free_port();
+        Server::start_on(database, workflows, free_port())
+    }
+
+    fn start_on(database: &str, workflows: &Path, port: u16) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_kexie"))
             .args(["serve", "--bind", "127.0.0.1", "--port", &port.to_string(), "--workflows"])
             .arg(workflows)
@@ -61,6 +65,7 @@ impl Server {
             .expect("kexie serve starts");
         let server = Server {
             child,
+            port,
             base: format!("http://127.0.0.1:{port}"),
             database: database.into(),
             workflows: workflows.into(),
@@ -80,11 +85,12 @@ impl Server {
         panic!("the server at {} did not come up", self.base);
     }
 
-    /// Kills the server hard (SIGKILL) and starts it again on the same database.
+    /// Kills the server hard (SIGKILL) and starts it again on the same database and port.
     pub fn kill_and_restart(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-        *self = Server::start_with(&self.database.clone(), &self.workflows.clone());
+        let restarted = Server::start_on(&self.database, &self.workflows, self.port);
+        *self = restarted;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -138,6 +144,11 @@ pub fn post_raw(url: &str, token: &str, content_type: &str, name: &str, body: &[
         .header("Content-Type", content_type)
         .header("X-File-Name", name);
     read(req.send(body).expect("the server answers"))
+}
+
+/// A POST that may find no server (while it restarts): `None` then.
+pub fn post_maybe(url: &str, token: &str, body: &Value) -> Option<(u16, Value)> {
+    agent().post(url).header("Authorization", &format!("Bearer {token}")).send_json(body).ok().map(read)
 }
 
 fn read(mut resp: ureq::http::Response<ureq::Body>) -> (u16, Value) {

@@ -1,0 +1,311 @@
+//! Trust over real loopback HTTP: tokens, permissions, bad values, concurrency, replays,
+//! publishing, and a server killed mid-stream.
+
+mod support;
+
+use std::sync::{Arc, Barrier};
+
+use serde_json::{Value, json};
+use support::*;
+
+const PEOPLE: &[(&str, &[&str])] = &[
+    ("li", &["applicant"]),
+    ("zhou", &["party_org"]),
+    ("wu", &["leadership"]),
+    ("zheng", &["leadership"]),
+    ("sun", &["upper_kexie"]),
+    ("feng", &["sasac"]),
+    ("chen", &[]),
+];
+
+fn roles(id: &str) -> &'static [&'static str] {
+    PEOPLE.iter().find(|(p, _)| *p == id).map_or(&[], |(_, r)| r)
+}
+
+fn tok(id: &str) -> String {
+    token(id, roles(id))
+}
+
+fn form() -> Value {
+    json!({
+        "enterprise_name": "中化新材料研究院有限公司",
+        "st_staff_count": 180,
+        "region": "江苏省南京市",
+        "industry": "化工新材料",
+        "in_dev_zone": false,
+        "organising_mode": "standalone",
+        "charter_draft": { "name": "章程.pdf", "size": 10, "media_type": "application/pdf", "sha256": "a8a61bbe706b6b8383276a79e848a4d2d1ba80faef2ba0a5848b8903d853958c" },
+        "committee_candidates": [
+            { "name": "王建华", "title": "总工程师", "department": "技术中心", "is_st_worker": true },
+            { "name": "刘芳", "title": "高级工程师", "department": "研发一部", "is_st_worker": true },
+            { "name": "张磊", "title": "工程师", "department": "工艺部", "is_st_worker": true }
+        ]
+    })
+}
+
+/// A kexie-formation instance submitted by li: (id, view).
+fn submitted(server: &Server) -> (String, Value) {
+    sync_directory(server, PEOPLE);
+    let (status, view) =
+        post(&server.url("/instances"), Some(&tok("li")), &json!({ "workflow": "kexie-formation", "form": form() }));
+    assert_eq!(status, 201, "{view}");
+    let id = view["id"].as_str().unwrap().to_string();
+    let (status, view) = act(server, &tok("li"), &id, 1, json!({ "action": "submit" }));
+    assert_eq!((status, view["step"].as_str()), (200, Some("party")), "{view}");
+    (id, view)
+}
+
+fn instance(server: &Server, id: &str) -> Value {
+    get(&server.url(&format!("/instances/{id}")), Some(&tok("li"))).1
+}
+
+fn approve(server: &Server, who: &str, id: &str, rev: u64, changes: Value) -> (u16, Value) {
+    act(server, &tok(who), id, rev, json!({ "action": "approve", "changes": changes }))
+}
+
+#[test]
+fn tokens_and_permissions_are_checked_and_refusals_change_nothing() {
+    for db in databases("authz") {
+        let server = Server::start(&db);
+        let (id, view) = submitted(&server);
+        let rev = view["revision"].as_u64().unwrap();
+        let url = server.url(&format!("/instances/{id}/actions"));
+        let approve_body = json!({ "request_id": "authz-1", "revision": rev, "action": { "action": "approve" } });
+        let bad_tokens = [
+            (None, "missing"),
+            (Some(token_for("zhou", &["party_org"], -3600, SECRET, AUDIENCE)), "expired"),
+            (
+                Some(token_for("zhou", &["party_org"], 3600, "another-secret-another-secret-another", AUDIENCE)),
+                "forged",
+            ),
+            (Some(token_for("zhou", &["party_org"], 3600, SECRET, "another-system")), "audience"),
+            (Some("not.a.jwt".to_string()), "malformed"),
+        ];
+        for (t, what) in bad_tokens {
+            let (status, body) = post(&url, t.as_deref(), &approve_body);
+            assert_eq!((status, code(&body)), (401, "unauthorized"), "{what}: {body}");
+            assert!(!body["error"]["message"]["zh"].as_str().unwrap().is_empty());
+        }
+        // Not the assignee, a wrong role, the initiator: refused with the reason.
+        for who in ["wu", "chen", "li", "feng"] {
+            let (status, body) = approve(&server, who, &id, rev, json!({}));
+            assert!(status == 403, "{who}: {status} {body}");
+        }
+        let (status, body) = act(&server, &tok("wu"), &id, rev, json!({ "action": "reject", "comment": "不同意" }));
+        assert_eq!((status, code(&body)), (403, "forbidden"), "not yet taking part: {body}");
+        let (status, body) = act(&server, &tok("li"), &id, rev, json!({ "action": "reject", "comment": "不同意" }));
+        assert_eq!((status, code(&body)), (403, "not_assignee"), "{body}");
+        // A person outside the instance cannot even read it.
+        let (status, _) = get(&server.url(&format!("/instances/{id}")), Some(&tok("chen")));
+        assert_eq!(status, 403);
+        // Starting a workflow one's roles do not allow.
+        let (status, body) =
+            post(&server.url("/instances"), Some(&tok("zhou")), &json!({ "workflow": "kexie-formation" }));
+        assert_eq!((status, code(&body)), (403, "not_allowed"), "{body}");
+        // Publishing needs the admin role.
+        let (status, _) = post(
+            &server.url("/workflows/kexie-formation/versions"),
+            Some(&tok("li")),
+            &json!({ "workflow_toml": "", "rules_rhai": "" }),
+        );
+        assert_eq!(status, 403);
+        assert_eq!(instance(&server, &id)["revision"].as_u64(), Some(rev), "nothing changed");
+    }
+}
+
+#[test]
+fn fields_are_checked_where_they_change() {
+    for db in databases("fields") {
+        let server = Server::start(&db);
+        let (id, view) = submitted(&server);
+        let rev = view["revision"].as_u64().unwrap();
+        let (status, body) = approve(&server, "zhou", &id, rev, json!({ "enterprise_name": "改名" }));
+        assert_eq!(
+            (status, code(&body), body["error"]["field"].as_str()),
+            (403, "field_not_editable", Some("enterprise_name")),
+            "{body}"
+        );
+        let (status, body) = approve(&server, "zhou", &id, rev, json!({ "party_opinion": 42 }));
+        assert_eq!(
+            (status, code(&body), body["error"]["field"].as_str()),
+            (422, "validation", Some("party_opinion")),
+            "{body}"
+        );
+        let (status, body) = post(
+            &server.url(&format!("/instances/{id}/actions")),
+            Some(&tok("zhou")),
+            &json!({ "request_id": "x", "revision": rev, "action": { "action": "approve", "bogus": 1 } }),
+        );
+        assert_eq!((status, code(&body)), (400, "bad_request"), "unknown fields are refused: {body}");
+        // A draft with an out-of-range value is refused at submit, naming the field.
+        let (_, draft) = post(
+            &server.url("/instances"),
+            Some(&tok("li")),
+            &json!({ "workflow": "kexie-formation", "form": { "st_staff_count": -5 } }),
+        );
+        let (status, body) = act(&server, &tok("li"), draft["id"].as_str().unwrap(), 1, json!({ "action": "submit" }));
+        assert_eq!(status, 422);
+        assert!(body["error"]["details"].as_array().unwrap().iter().any(|e| e["path"] == "st_staff_count"), "{body}");
+        assert_eq!(instance(&server, &id)["revision"].as_u64(), Some(rev));
+    }
+}
+
+#[test]
+fn of_two_concurrent_any_one_approvals_exactly_one_wins() {
+    for db in databases("race") {
+        let server = Server::start(&db);
+        let (id, view) = submitted(&server);
+        let (status, view) =
+            approve(&server, "zhou", &id, view["revision"].as_u64().unwrap(), json!({ "party_opinion": "同意" }));
+        assert_eq!((status, view["step"].as_str()), (200, Some("leadership")));
+        let rev = view["revision"].as_u64().unwrap();
+        let barrier = Arc::new(Barrier::new(2));
+        let results: Vec<(u16, Value)> = ["wu", "zheng"]
+            .map(|who| {
+                let (barrier, server_url, id) = (barrier.clone(), server.url(&format!("/instances/{id}/actions")), id.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let body = json!({ "request_id": format!("race-{who}"), "revision": rev, "action": { "action": "approve", "changes": { "leadership_opinion": who } } });
+                    let _ = &id;
+                    post(&server_url, Some(&tok(who)), &body)
+                })
+            })
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        let wins = results.iter().filter(|(s, _)| *s == 200).count();
+        assert_eq!(wins, 1, "{results:?}");
+        let loser = results.iter().find(|(s, _)| *s != 200).unwrap();
+        assert_eq!((loser.0, code(&loser.1)), (409, "conflict"), "{loser:?}");
+        let now = instance(&server, &id);
+        assert_eq!((now["step"].as_str(), now["revision"].as_u64()), (Some("upper_kexie"), Some(rev + 1)));
+        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok("li")));
+        let approvals = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"]["action"] == "approve" && e["event"]["step"] == "leadership")
+            .count();
+        assert_eq!(approvals, 1, "one approval in the log");
+    }
+}
+
+#[test]
+fn a_replayed_request_id_applies_once() {
+    for db in databases("replay") {
+        let server = Server::start(&db);
+        let (id, view) = submitted(&server);
+        let rev = view["revision"].as_u64().unwrap();
+        let body = json!({ "request_id": "once-only", "revision": rev, "action": { "action": "comment", "text": "请尽快审批" } });
+        let url = server.url(&format!("/instances/{id}/actions"));
+        let first = post(&url, Some(&tok("li")), &body);
+        let second = post(&url, Some(&tok("li")), &body);
+        assert_eq!(first.0, 200);
+        assert_eq!(first, second, "the replay returns the first result");
+        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok("li")));
+        assert_eq!(audit.as_array().unwrap().iter().filter(|e| e["event"]["action"] == "comment").count(), 1);
+    }
+}
+
+#[test]
+fn a_broken_definition_is_not_published_and_the_old_version_keeps_serving() {
+    for db in databases("publish") {
+        let server = Server::start(&db);
+        let admin = token("root", &["admin"]);
+        let dir = repo().join("workflows/annual-plan");
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+        let broken =
+            json!({ "workflow_toml": read("workflow.toml"), "rules_rhai": "fn check(form, ctx) { let v = verdict( }" });
+        let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &broken);
+        assert_eq!((status, code(&body)), (422, "definition_invalid"), "{body}");
+        assert!(body["error"]["details"][0].as_str().unwrap().starts_with("rules.rhai:1:"), "{body}");
+        let (status, latest) = get(&server.url("/workflows/annual-plan"), Some(&admin));
+        assert_eq!((status, latest["version"].as_i64()), (200, Some(1)));
+        // A real change publishes version 2; the same bundle again creates nothing.
+        let rules = read("rules.rhai").replace("const ITEM_BUDGET_CAP = 50.00;", "const ITEM_BUDGET_CAP = 80.00;");
+        let mut cases = serde_json::Map::new();
+        for entry in std::fs::read_dir(dir.join("cases")).unwrap() {
+            let path = entry.unwrap().path();
+            cases.insert(
+                path.file_name().unwrap().to_string_lossy().into(),
+                json!(std::fs::read_to_string(&path).unwrap()),
+            );
+        }
+        let changed = json!({ "workflow_toml": read("workflow.toml"), "rules_rhai": rules, "cases": {} });
+        let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &changed);
+        assert_eq!((status, body["version"].as_i64()), (201, Some(2)), "{body}");
+        let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &changed);
+        assert_eq!((status, body["created"].as_bool()), (200, Some(false)), "{body}");
+        // The shipped cases fail against a cap of 80 (they test the cap of 50): refused.
+        let failing = json!({ "workflow_toml": read("workflow.toml"), "rules_rhai": read("rules.rhai").replace("50.00", "80.00"), "cases": cases });
+        let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &failing);
+        assert_eq!((status, code(&body)), (422, "definition_invalid"), "{body}");
+        assert!(
+            body["error"]["details"].as_array().unwrap().iter().any(|d| d.as_str().unwrap().starts_with("cases/")),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn a_server_killed_mid_stream_restarts_whole_with_a_verified_audit_chain() {
+    for db in databases("kill") {
+        let mut server = Server::start(&db);
+        let (id, view) = submitted(&server);
+        let mut rev = view["revision"].as_u64().unwrap();
+        let revision_at_submit = rev;
+        // A bounded stream of comments, each on the revision the last answer gave, from a
+        // second thread while the server is killed and restarted on the same port.
+        let url = server.url(&format!("/instances/{id}/actions"));
+        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = done.clone();
+        let stream = std::thread::spawn(move || {
+            let (mut accepted, mut unanswered) = (0, 0);
+            for n in 0..150 {
+                let body = json!({ "request_id": format!("kill-{n}"), "revision": rev, "action": { "action": "comment", "text": format!("第{n}条") } });
+                match post_maybe(&url, &tok("li"), &body) {
+                    Some((200, v)) => {
+                        rev = v["revision"].as_u64().unwrap();
+                        accepted += 1;
+                    }
+                    Some((409, v)) => rev = v["error"]["details"]["revision"].as_u64().unwrap(),
+                    Some(other) => panic!("{other:?}"),
+                    None => {
+                        unanswered += 1; // killed, restarting
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                }
+                counter.store(n + 1, std::sync::atomic::Ordering::SeqCst);
+            }
+            (accepted, unanswered)
+        });
+        while done.load(std::sync::atomic::Ordering::SeqCst) < 30 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        server.kill_and_restart();
+        let (accepted, unanswered) = stream.join().unwrap();
+        assert!(accepted > 30 && unanswered > 0, "killed mid-stream: {accepted} accepted, {unanswered} unanswered");
+        let now = instance(&server, &id);
+        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok("li")));
+        let comments = audit.as_array().unwrap().iter().filter(|e| e["event"]["action"] == "comment").count();
+        assert_eq!(
+            comments as u64 + revision_at_submit,
+            now["revision"].as_u64().unwrap(),
+            "every revision has its audit entry, no half-applied action"
+        );
+        let (status, _) =
+            approve(&server, "zhou", &id, now["revision"].as_u64().unwrap(), json!({ "party_opinion": "同意" }));
+        assert_eq!(status, 200, "the instance is whole and takes actions again");
+        let mut args = vec!["audit".to_string(), "verify".to_string()];
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kexie"));
+        match db.strip_prefix("sqlite://") {
+            Some(path) => args.extend(["--db".to_string(), path.to_string()]),
+            None => {
+                cmd.env("DATABASE_URL", &db);
+            }
+        }
+        let out = cmd.args(&args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("audit log verifies"), "{text}");
+    }
+}
