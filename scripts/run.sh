@@ -1,15 +1,9 @@
 #!/usr/bin/env bash
-# Runs the product as far as it exists today: builds the `kexie` command, checks the
-# shipped workflows, runs their golden cases and walks through one case of each.
-# (The server and the demo OA portal come with `kexie serve`; this script will start them.)
+# Runs Kexie Flow: builds the server, publishes workflows/, and serves the demo OA portal
+# and the API on http://127.0.0.1:8080/ with an SQLite file in data/kexie.db.
+# Ctrl-C stops it; the data stays for the next start. Extra flags go to `kexie serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --locked -p kexie-server --bin kexie
-kexie() { cargo run --quiet --locked -p kexie-server --bin kexie -- "$@"; }
-kexie check workflows
-kexie test workflows
-for wf in workflows/*/; do
-  first=$(ls "$wf"cases/0*.toml | head -n 1)
-  printf '\n'
-  kexie simulate "$wf" --case "$first"
-done
+cargo build --quiet --locked --release -p kexie-server --bin kexie
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+exec "$target_dir/release/kexie" serve --demo --db data/kexie.db "$@"

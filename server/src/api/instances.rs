@@ -246,6 +246,15 @@ pub async fn audit(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    readable(&state, &id, &caller).await?;
-    Ok(Json(state.store.audit(&id).await?))
+    let (inst, wf) = readable(&state, &id, &caller).await?;
+    let mut entries = state.store.audit(&id).await?;
+    // The log must not show what the form hides from this caller now.
+    let hidden = match wf.definition.step(&inst.step) {
+        Some(step) if !caller.admin => step.hidden.clone(),
+        _ => Vec::new(),
+    };
+    for e in &mut entries {
+        e.event.diff.retain(|change| !hidden.contains(&change.field));
+    }
+    Ok(Json(entries))
 }

@@ -1,0 +1,294 @@
+//! Approval actions per second, and their latency, of a real `kexie serve` over loopback HTTP:
+//! on SQLite always, on PostgreSQL too when KEXIE_BENCH_POSTGRES_URL names an empty database
+//! (scripts/bench.sh starts a throwaway one). Run with `cargo bench -p kexie-server --bench
+//! actions [-- sqlite|postgres]`; BENCHMARKS.md has the figures and what they mean.
+//!
+//! Each measured request is one real approval of a kexie-formation instance: the instances
+//! are created and submitted beforehand (not timed), then every client walks its own
+//! instances through the four approval steps, party → leadership → upper_kexie → sasac, each
+//! request carrying the revision the previous answer gave. Clients never share an instance,
+//! so no request meets a conflict: every answer must be 200, and a run with any other answer
+//! is reported as failed rather than as a figure.
+
+// The tests' way to start a server, sign tokens and sync the directory.
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use support::{Server, sync_directory, token};
+
+/// One measured run: how many clients, each on its own thread and keep-alive connection, send
+/// how many approvals in all. A multiple of 4 (the approvals of one instance).
+struct Run {
+    clients: usize,
+    requests: usize,
+}
+
+const RUNS: &[Run] = &[Run { clients: 1, requests: 2_000 }, Run { clients: 50, requests: 10_000 }];
+
+/// Before measuring, untimed: the server records each approver the first time it sees them,
+/// compiles the workflow on first use and fills the database's caches.
+const WARM_UP: Run = Run { clients: 10, requests: 400 };
+
+/// The approval steps of kexie-formation after submit: who approves, and the opinion they write.
+/// upper_kexie must write one (a rule); the others do too, so every request is alike.
+const STEPS: [(&str, &str); 4] = [
+    ("zhou", "party_opinion"),
+    ("wu", "leadership_opinion"),
+    ("sun", "upper_kexie_opinion"),
+    ("feng", "sasac_opinion"),
+];
+
+const PEOPLE: &[(&str, &[&str])] = &[
+    ("li", &["applicant"]),
+    ("zhou", &["party_org"]),
+    ("wu", &["leadership"]),
+    ("zheng", &["leadership"]),
+    ("sun", &["upper_kexie"]),
+    ("feng", &["sasac"]),
+];
+
+fn roles(id: &str) -> &'static [&'static str] {
+    PEOPLE.iter().find(|(p, _)| *p == id).map_or(&[], |(_, r)| r)
+}
+
+/// The valid form of the main-route case (workflows/kexie-formation/cases/01-*.toml).
+fn form() -> Value {
+    json!({
+        "enterprise_name": "中化新材料研究院有限公司",
+        "st_staff_count": 180,
+        "region": "江苏省南京市",
+        "industry": "化工新材料",
+        "in_dev_zone": false,
+        "organising_mode": "standalone",
+        "charter_draft": { "name": "科协章程草案.pdf", "size": 245760, "media_type": "application/pdf",
+            "sha256": "a8a61bbe706b6b8383276a79e848a4d2d1ba80faef2ba0a5848b8903d853958c" },
+        "planned_platforms": ["society_station", "expert_workstation"],
+        "committee_candidates": [
+            { "name": "王建华", "title": "总工程师", "department": "技术中心", "is_st_worker": true },
+            { "name": "刘芳", "title": "高级工程师", "department": "研发一部", "is_st_worker": true },
+            { "name": "张磊", "title": "工程师", "department": "工艺部", "is_st_worker": true },
+            { "name": "赵敏", "title": "主任", "department": "人力资源部", "is_st_worker": false }
+        ]
+    })
+}
+
+fn main() {
+    let dir = std::env::temp_dir().join(format!("kexie-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let mut failed = false;
+    println!("| database | clients | approvals | errors | actions/s | p50 | p99 | max |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, url) in databases(dir.join("kexie.db")) {
+        let server = Server::start(&url);
+        sync_directory(&server, PEOPLE);
+        measure(&server, &WARM_UP);
+        for run in RUNS {
+            let result = measure(&server, run);
+            println!("{}", result.row(name, run));
+            if let Some(error) = &result.first_error {
+                eprintln!("{name}, {} clients: {} errors; the first: {error}", run.clients, result.errors);
+                failed = true;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if failed {
+        eprintln!("some approvals failed: these figures are not a result");
+        std::process::exit(1);
+    }
+}
+
+/// A fresh SQLite file, and PostgreSQL if asked for. Arguments, like criterion's, keep only the
+/// databases whose name contains one of them (`sqlite`, `postgres`); cargo adds `--bench`.
+fn databases(sqlite: PathBuf) -> Vec<(&'static str, String)> {
+    let mut dbs = vec![("SQLite", format!("sqlite://{}", sqlite.display()))];
+    if let Ok(url) = std::env::var("KEXIE_BENCH_POSTGRES_URL") {
+        dbs.push(("PostgreSQL", url));
+    }
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    dbs.retain(|(name, _)| {
+        filters.is_empty() || filters.iter().any(|f| name.to_lowercase().contains(&f.to_lowercase()))
+    });
+    dbs
+}
+
+/// An HTTP client on one keep-alive connection (ureq pools it in the agent). Answers of any
+/// status come back as `Ok`, so that the bench counts them.
+struct Client {
+    agent: ureq::Agent,
+}
+
+impl Client {
+    fn new() -> Client {
+        Client { agent: ureq::Agent::config_builder().http_status_as_error(false).build().into() }
+    }
+
+    fn post(&self, url: &str, token: &str, body: &Value) -> Result<(u16, String), ureq::Error> {
+        let mut resp = self.agent.post(url).header("Authorization", &format!("Bearer {token}")).send_json(body)?;
+        // Reading the whole body returns the connection to the pool for the next request.
+        let text = resp.body_mut().read_to_string()?;
+        Ok((resp.status().as_u16(), text))
+    }
+}
+
+/// The part of an instance view the bench needs.
+#[derive(Debug, Deserialize)]
+struct View {
+    id: String,
+    revision: u64,
+}
+
+/// A submitted instance waiting at the party step, and the revision it is at.
+struct Pending {
+    id: String,
+    revision: u64,
+}
+
+/// Creates and submits `count` instances, a few clients at a time; not timed.
+fn prepare(server: &Server, count: usize) -> Vec<Pending> {
+    const CLIENTS: usize = 4;
+    let (base, li) = (server.url(""), token("li", roles("li")));
+    let handles: Vec<_> = (0..CLIENTS)
+        .map(|k| {
+            let (base, li) = (base.clone(), li.clone());
+            let share = count / CLIENTS + usize::from(k < count % CLIENTS);
+            thread::spawn(move || {
+                let client = Client::new();
+                (0..share).map(|_| submitted(&client, &base, &li)).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    handles.into_iter().flat_map(|h| h.join().expect("preparing instances")).collect()
+}
+
+fn submitted(client: &Client, base: &str, li: &str) -> Pending {
+    let start = json!({ "workflow": "kexie-formation", "form": form() });
+    let (status, text) = client.post(&format!("{base}/instances"), li, &start).expect("the server answers");
+    assert_eq!(status, 201, "starting an instance: {text}");
+    let view: View = serde_json::from_str(&text).expect("an instance view");
+    let submit = json!({ "request_id": uuid::Uuid::new_v4().to_string(), "revision": view.revision,
+        "action": { "action": "submit" } });
+    let url = format!("{base}/instances/{}/actions", view.id);
+    let (status, text) = client.post(&url, li, &submit).expect("the server answers");
+    assert_eq!(status, 200, "submitting: {text}");
+    let view: View = serde_json::from_str(&text).expect("an instance view");
+    Pending { id: view.id, revision: view.revision }
+}
+
+/// What one run gave.
+#[derive(Default)]
+struct Outcome {
+    /// One per approval answered 200; sorted once the run is over.
+    latencies: Vec<Duration>,
+    /// Answers other than 200, and requests that got no answer.
+    errors: usize,
+    first_error: Option<String>,
+    /// From the start signal until the last client finished.
+    wall: Duration,
+}
+
+impl Outcome {
+    fn add(&mut self, other: Outcome) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        self.first_error = self.first_error.take().or(other.first_error);
+    }
+
+    /// A row of the results table.
+    fn row(&self, database: &str, run: &Run) -> String {
+        let per_second = self.latencies.len() as f64 / self.wall.as_secs_f64();
+        format!(
+            "| {database} | {} | {} | {} | {per_second:.0} | {} | {} | {} |",
+            run.clients,
+            self.latencies.len(),
+            self.errors,
+            ms(percentile(&self.latencies, 50.0)),
+            ms(percentile(&self.latencies, 99.0)),
+            ms(self.latencies.last().copied().unwrap_or_default()),
+        )
+    }
+}
+
+/// Nearest rank: the smallest latency that `p` % of the requests did not exceed.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Prepares the instances (not timed), then lets `run.clients` clients loose on them at once.
+fn measure(server: &Server, run: &Run) -> Outcome {
+    assert!(run.requests.is_multiple_of(STEPS.len()), "whole instances only");
+    let mut shares: Vec<Vec<Pending>> = (0..run.clients).map(|_| Vec::new()).collect();
+    for (n, pending) in prepare(server, run.requests / STEPS.len()).into_iter().enumerate() {
+        shares[n % run.clients].push(pending);
+    }
+    // Tokens are signed once: the host OA hands a user one token for many requests.
+    let tokens: Arc<Vec<String>> = Arc::new(STEPS.iter().map(|(who, _)| token(who, roles(who))).collect());
+    let start = Arc::new(Barrier::new(run.clients + 1));
+    let handles: Vec<_> = shares
+        .into_iter()
+        .map(|share| {
+            let (base, tokens, start) = (server.url(""), tokens.clone(), start.clone());
+            thread::spawn(move || approve_all(&base, &tokens, share, &start))
+        })
+        .collect();
+    start.wait();
+    let began = Instant::now();
+    let mut outcome = Outcome::default();
+    for h in handles {
+        outcome.add(h.join().expect("a client thread"));
+    }
+    outcome.wall = began.elapsed();
+    outcome.latencies.sort_unstable();
+    outcome
+}
+
+/// One client: takes each of its instances through every approval step, timing each request.
+/// After a failed approval the rest of that instance's steps are skipped (its revision is
+/// unknown), so errors also show as fewer approvals.
+fn approve_all(base: &str, tokens: &[String], share: Vec<Pending>, start: &Barrier) -> Outcome {
+    let client = Client::new();
+    let mut out = Outcome { latencies: Vec::with_capacity(share.len() * STEPS.len()), ..Outcome::default() };
+    start.wait();
+    for pending in share {
+        let url = format!("{base}/instances/{}/actions", pending.id);
+        let mut revision = pending.revision;
+        for ((_, opinion), token) in STEPS.iter().zip(tokens) {
+            let body = json!({
+                "request_id": uuid::Uuid::new_v4().to_string(),
+                "revision": revision,
+                "action": { "action": "approve", "comment": "同意", "changes": { *opinion: "同意。" } }
+            });
+            let sent = Instant::now();
+            let answer = client.post(&url, token, &body);
+            let took = sent.elapsed();
+            match answer.map(|(status, text)| (status, serde_json::from_str::<View>(&text).map_err(|_| text))) {
+                Ok((200, Ok(view))) => {
+                    out.latencies.push(took);
+                    revision = view.revision;
+                }
+                other => {
+                    out.errors += 1;
+                    out.first_error.get_or_insert_with(|| format!("{other:?}"));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
