@@ -309,3 +309,61 @@ fn a_server_killed_mid_stream_restarts_whole_with_a_verified_audit_chain() {
         assert!(out.status.success() && text.contains("audit log verifies"), "{text}");
     }
 }
+
+#[test]
+fn attachments_are_checked_on_the_way_in_and_out() {
+    let db = &databases("attachments")[0];
+    let server = Server::start(db);
+    let (id, _) = submitted(&server);
+    let url = server.url("/attachments");
+    let pdf = b"%PDF-1.4 charter".to_vec();
+    let (status, body) = post_raw(&url, &tok("li"), "application/x-msdownload", "virus.exe", &pdf).unwrap();
+    assert_eq!((status, code(&body)), (415, "media_type"), "{body}");
+    // Too large: 413, or the connection closed while the client still sends.
+    if let Some((status, body)) = post_raw(&url, &tok("li"), "application/pdf", "big.pdf", &vec![0u8; 21 << 20]) {
+        assert_eq!(status, 413, "{body}");
+    }
+    let (status, meta) = post_raw(&url, &tok("li"), "application/pdf", "章程.pdf", &pdf).unwrap();
+    assert_eq!(status, 201, "{meta}");
+    let sha = meta["sha256"].as_str().unwrap();
+    assert_eq!(meta["size"].as_u64(), Some(pdf.len() as u64));
+    // The form of `id` holds another file: this one cannot be fetched through it.
+    let (status, _) = get(&server.url(&format!("/attachments/{sha}?instance={id}")), Some(&tok("li")));
+    assert_eq!(status, 403);
+    let known = "a8a61bbe706b6b8383276a79e848a4d2d1ba80faef2ba0a5848b8903d853958c";
+    let (status, _) = get(&server.url(&format!("/attachments/{known}?instance={id}")), Some(&tok("chen")));
+    assert_eq!(status, 403, "an outsider cannot fetch through the instance");
+    // Draft a form holding the uploaded file; its initiator can download it.
+    let mut f = form();
+    f["charter_draft"] =
+        json!({ "name": "章程.pdf", "size": pdf.len(), "media_type": "application/pdf", "sha256": sha });
+    let (_, draft) =
+        post(&server.url("/instances"), Some(&tok("li")), &json!({ "workflow": "kexie-formation", "form": f }));
+    let draft = draft["id"].as_str().unwrap();
+    let resp = ureq::get(&server.url(&format!("/attachments/{sha}?instance={draft}")))
+        .header("Authorization", &format!("Bearer {}", tok("li")))
+        .call()
+        .unwrap();
+    assert_eq!(resp.headers().get("content-type").unwrap(), "application/pdf");
+    assert_eq!(resp.into_body().read_to_vec().unwrap(), pdf);
+}
+
+#[test]
+fn bodies_are_limited_and_the_demo_is_off_unless_asked() {
+    let db = &databases("limits")[0];
+    let server = Server::start(db);
+    let huge = json!({ "workflow": "kexie-formation", "form": { "enterprise_name": "x".repeat(2 << 20) } });
+    // The server answers 413 as soon as it sees the length; a client still sending may
+    // see the connection closed instead. Either way nothing is created.
+    if let Some((status, body)) = post_maybe(&server.url("/instances"), &tok("li"), &huge) {
+        assert_eq!((status, code(&body)), (413, "too_large"), "{body}");
+    }
+    let (_, started) = get(&server.url("/started"), Some(&tok("li")));
+    assert_eq!(started["total"], 0);
+    for path in ["/", "/demo/users"] {
+        let (status, _) = get(&format!("{}{path}", server.base), None);
+        assert_eq!(status, 404, "{path} exists without --demo");
+    }
+    let (status, _) = post(&format!("{}/demo/token", server.base), None, &json!({ "user": "hejun" }));
+    assert_eq!(status, 404, "no token endpoint without --demo");
+}

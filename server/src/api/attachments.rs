@@ -50,9 +50,14 @@ pub async fn upload(
             format!("the file is over the {max} KB limit."),
         ));
     }
-    let name = headers.get("x-file-name").and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_string();
+    // Header values are ASCII: the name comes percent-encoded (UTF-8), e.g. %E7%AB%A0%E7%A8%8B.pdf.
+    let raw = headers.get("x-file-name").map(|v| v.as_bytes()).unwrap_or_default();
+    let name = percent_encoding::percent_decode(raw).decode_utf8().map(|n| n.trim().to_string()).unwrap_or_default();
     if name.is_empty() {
-        return Err(ApiError::bad_request("请在 X-File-Name 中给出文件名。", "give the file name in X-File-Name."));
+        return Err(ApiError::bad_request(
+            "请在 X-File-Name 中给出文件名（UTF-8，百分号编码）。",
+            "give the file name in X-File-Name (UTF-8, percent-encoded).",
+        ));
     }
     let sha256 = hex::encode(Sha256::digest(&body));
     state.store.put_attachment(&sha256, &media_type, &body, &caller.actor.id, &state.now().to_string()).await?;

@@ -66,6 +66,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(t)) => Ok(Body(t)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new(e.status(), "too_large", "请求内容过大。", "the request body is too large."))
+            }
             Err(e) => {
                 let detail = e.body_text();
                 Err(ApiError::bad_request(format!("请求内容无效：{detail}"), format!("invalid request body: {detail}")))

@@ -137,13 +137,17 @@ pub fn post(url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
     read(req.send_json(body).expect("the server answers"))
 }
 
-pub fn post_raw(url: &str, token: &str, content_type: &str, name: &str, body: &[u8]) -> (u16, Value) {
+/// A raw upload; `None` if the server closed the connection while the body was sent.
+pub fn post_raw(url: &str, token: &str, content_type: &str, name: &str, body: &[u8]) -> Option<(u16, Value)> {
     let req = agent()
         .post(url)
         .header("Authorization", &format!("Bearer {token}"))
         .header("Content-Type", content_type)
-        .header("X-File-Name", name);
-    read(req.send(body).expect("the server answers"))
+        .header(
+            "X-File-Name",
+            &percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string(),
+        );
+    req.send(body).ok().map(read)
 }
 
 /// A POST that may find no server (while it restarts): `None` then.
