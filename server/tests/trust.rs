@@ -202,6 +202,9 @@ fn a_replayed_request_id_applies_once() {
         let second = post(&url, Some(&tok("li")), &body);
         assert_eq!(first.0, 200);
         assert_eq!(first, second, "the replay returns the first result");
+        // The same id from somebody else is their own request, not a replay of li's.
+        let (status, other) = post(&url, Some(&tok("zhou")), &body);
+        assert_eq!(status, 409, "zhou's request carries a stale revision: {other}");
         let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok("li")));
         assert_eq!(audit.as_array().unwrap().iter().filter(|e| e["event"]["action"] == "comment").count(), 1);
     }

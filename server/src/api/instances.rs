@@ -202,7 +202,9 @@ pub async fn act(
     if req.request_id.trim().is_empty() || req.request_id.len() > 100 {
         return Err(ApiError::bad_request("request_id 须为 1–100 个字符。", "request_id must be 1 to 100 characters."));
     }
-    if let Some((status, body)) = state.store.replayed(&req.request_id).await? {
+    // Request ids are per person: somebody else's id never returns their response.
+    let request_key = format!("{}/{}", caller.actor.id, req.request_id);
+    if let Some((status, body)) = state.store.replayed(&request_key).await? {
         return Ok(stored(status, body));
     }
     let (inst, wf) = readable(&state, &id, &caller).await?;
@@ -220,7 +222,7 @@ pub async fn act(
         read_revision: Some(inst.revision),
         events: &events,
         open_tasks: open_tasks(&after),
-        request: Some((&req.request_id, &caller.actor.id, 200, body.clone())),
+        request: Some((&request_key, &caller.actor.id, 200, body.clone())),
         now: &now,
     };
     match state.store.write(write).await {
