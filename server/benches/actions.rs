@@ -1,7 +1,8 @@
 //! Approval actions per second, and their latency, of a real `kexie serve` over loopback HTTP:
-//! on SQLite always, on PostgreSQL too when KEXIE_BENCH_POSTGRES_URL names an empty database
-//! (scripts/bench.sh starts a throwaway one). Run with `cargo bench -p kexie-server --bench
-//! actions [-- sqlite|postgres]`; BENCHMARKS.md has the figures and what they mean.
+//! on a fresh SQLite file always, on PostgreSQL too when KEXIE_BENCH_POSTGRES_URL names a
+//! database it may fill (scripts/bench.sh starts a throwaway one). Run with `cargo bench -p
+//! kexie-server --bench actions [-- sqlite|postgres]`; BENCHMARKS.md has the figures and what
+//! they mean.
 //!
 //! Each measured request is one real approval of a kexie-formation instance: the instances
 //! are created and submitted beforehand (not timed), then every client walks its own
@@ -14,7 +15,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -45,6 +46,7 @@ const STEPS: [(&str, &str); 4] = [
     ("feng", "sasac_opinion"),
 ];
 
+/// As in the case: two leaders, either of whom may approve the leadership step.
 const PEOPLE: &[(&str, &[&str])] = &[
     ("li", &["applicant"]),
     ("zhou", &["party_org"]),
@@ -80,29 +82,57 @@ fn form() -> Value {
 }
 
 fn main() {
-    let dir = std::env::temp_dir().join(format!("kexie-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let failed = {
+        let dir = TempDir::new();
+        bench(&dir.0)
+    };
+    if failed {
+        eprintln!("some approvals failed: these figures are not a result");
+        std::process::exit(1);
+    }
+}
+
+/// Runs every database and prints the table; true if any approval failed.
+fn bench(dir: &Path) -> bool {
     let mut failed = false;
     println!("| database | clients | approvals | errors | actions/s | p50 | p99 | max |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, url) in databases(dir.join("kexie.db")) {
         let server = Server::start(&url);
         sync_directory(&server, PEOPLE);
-        measure(&server, &WARM_UP);
+        failed |= errors(name, &WARM_UP, &measure(&server, &WARM_UP));
         for run in RUNS {
             let result = measure(&server, run);
             println!("{}", result.row(name, run));
-            if let Some(error) = &result.first_error {
-                eprintln!("{name}, {} clients: {} errors; the first: {error}", run.clients, result.errors);
-                failed = true;
-            }
+            failed |= errors(name, run, &result);
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    if failed {
-        eprintln!("some approvals failed: these figures are not a result");
-        std::process::exit(1);
+    failed
+}
+
+/// Says how many approvals of a run failed, and the first failure; true if any did.
+fn errors(database: &str, run: &Run, result: &Outcome) -> bool {
+    if let Some(error) = &result.first_error {
+        eprintln!("{database}, {} clients: {} errors; the first: {error}", run.clients, result.errors);
+    }
+    result.errors > 0
+}
+
+/// A temporary directory for the SQLite file, removed when dropped, also when a panic unwinds.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(format!("kexie-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -140,7 +170,7 @@ impl Client {
 }
 
 /// The part of an instance view the bench needs.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct View {
     id: String,
     revision: u64,
@@ -277,18 +307,27 @@ fn approve_all(base: &str, tokens: &[String], share: Vec<Pending>, start: &Barri
             let sent = Instant::now();
             let answer = client.post(&url, token, &body);
             let took = sent.elapsed();
-            match answer.map(|(status, text)| (status, serde_json::from_str::<View>(&text).map_err(|_| text))) {
-                Ok((200, Ok(view))) => {
+            match approved(answer) {
+                Ok(view) => {
                     out.latencies.push(took);
                     revision = view.revision;
                 }
-                other => {
+                Err(error) => {
                     out.errors += 1;
-                    out.first_error.get_or_insert_with(|| format!("{other:?}"));
+                    out.first_error.get_or_insert(error);
                     break;
                 }
             }
         }
     }
     out
+}
+
+/// The view a 200 answer carries, or what went wrong.
+fn approved(answer: Result<(u16, String), ureq::Error>) -> Result<View, String> {
+    match answer {
+        Ok((200, text)) => serde_json::from_str(&text).map_err(|e| format!("200 without a view ({e}): {text}")),
+        Ok((status, text)) => Err(format!("{status}: {text}")),
+        Err(e) => Err(format!("no answer: {e}")),
+    }
 }
