@@ -6,13 +6,16 @@ use std::sync::Arc;
 use kexie_engine::Workflow;
 use kexie_engine::definition::Source;
 use kexie_engine::instance::Moment;
-use kexie_engine::people::Actor;
+use kexie_engine::people::{Actor, Directory};
 use tokio::sync::RwLock;
 
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::store::{Store, VersionRow};
+
+/// A published version: compiled, and as stored.
+pub type Published = (Arc<Workflow>, Arc<VersionRow>);
 
 /// Shared state: cheap to clone.
 #[derive(Clone)]
@@ -24,7 +27,9 @@ pub struct Inner {
     pub keys: Keys,
     pub demo: bool,
     /// Compiled workflows by (key, version): versions are immutable, so this never goes stale.
-    workflows: RwLock<HashMap<(String, i64), Arc<Workflow>>>,
+    workflows: RwLock<HashMap<(String, i64), Published>>,
+    /// The directory and the change count it was read at.
+    directory: RwLock<Option<(i64, Arc<Directory>)>>,
     /// The last claims seen per user, to write the directory only when they change.
     seen: RwLock<HashMap<String, Actor>>,
 }
@@ -38,7 +43,15 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(config: Config, store: Store, keys: Keys, demo: bool) -> Self {
-        AppState(Arc::new(Inner { config, store, keys, demo, workflows: RwLock::default(), seen: RwLock::default() }))
+        AppState(Arc::new(Inner {
+            config,
+            store,
+            keys,
+            demo,
+            workflows: RwLock::default(),
+            directory: RwLock::default(),
+            seen: RwLock::default(),
+        }))
     }
 
     /// Now, at the enterprise's UTC offset.
@@ -57,23 +70,44 @@ impl AppState {
         Ok(())
     }
 
-    /// A published version, compiled once and cached.
-    pub async fn workflow(&self, key: &str, version: Option<i64>) -> Result<(Arc<Workflow>, VersionRow), ApiError> {
+    /// A published version, compiled once and cached with its row. Versions are immutable,
+    /// so a known (key, version) needs no query; "the newest" asks the store which it is.
+    pub async fn workflow(&self, key: &str, version: Option<i64>) -> Result<Published, ApiError> {
+        if let Some(v) = version
+            && let Some(hit) = self.workflows.read().await.get(&(key.to_string(), v))
+        {
+            return Ok(hit.clone());
+        }
         let row = self
             .store
             .version(key, version)
             .await?
             .ok_or_else(|| ApiError::not_found(&format!("流程「{key}」"), &format!("workflow '{key}'")))?;
         let id = (row.key.clone(), row.version);
-        if let Some(wf) = self.workflows.read().await.get(&id) {
-            return Ok((wf.clone(), row));
+        if let Some(hit) = self.workflows.read().await.get(&id) {
+            return Ok(hit.clone());
         }
         let wf = Arc::new(compile(&row).map_err(|e| {
             tracing::error!("stored version {}@{} does not load: {e}", row.key, row.version);
             ApiError::from(crate::store::StoreError::Corrupt(e))
         })?);
-        self.workflows.write().await.insert(id, wf.clone());
-        Ok((wf, row))
+        let entry = (wf, Arc::new(row));
+        self.workflows.write().await.insert(id, entry.clone());
+        Ok(entry)
+    }
+
+    /// The directory, reloaded only when somebody changed it (on any replica: the store
+    /// counts changes).
+    pub async fn directory(&self) -> Result<Arc<Directory>, ApiError> {
+        let stamp = self.store.directory_stamp().await?;
+        if let Some((seen, dir)) = self.directory.read().await.as_ref()
+            && *seen == stamp
+        {
+            return Ok(dir.clone());
+        }
+        let dir = Arc::new(self.store.directory().await?);
+        *self.directory.write().await = Some((stamp, dir.clone()));
+        Ok(dir)
     }
 }
 

@@ -124,7 +124,7 @@ pub async fn start(
     Body(req): Body<StartRequest>,
 ) -> Result<(StatusCode, Json<InstanceView>), ApiError> {
     let (wf, _) = state.workflow(&req.workflow, None).await?;
-    let dir = state.store.directory().await?;
+    let dir = state.directory().await?;
     let now = state.now();
     let id = uuid::Uuid::new_v4().to_string();
     let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
@@ -211,7 +211,7 @@ pub async fn act(
     if req.revision != inst.revision {
         return Err(conflict(&state, &wf, &inst, &caller));
     }
-    let dir = state.store.directory().await?;
+    let dir = state.directory().await?;
     let now = state.now();
     let Transition { instance: after, events } =
         instance::apply(&wf, &inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;

@@ -48,7 +48,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
         let (wf, row) = state.workflow(&row.key, Some(row.version)).await?;
         let d = &wf.definition;
         out.push(WorkflowSummary {
-            key: row.key,
+            key: row.key.clone(),
             version: row.version,
             title: d.title.clone(),
             description: d.description.clone(),
@@ -62,13 +62,13 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 async fn one(state: &AppState, key: &str, version: Option<i64>) -> Result<Json<WorkflowVersion>, ApiError> {
     let (wf, row) = state.workflow(key, version).await?;
     Ok(Json(WorkflowVersion {
-        key: row.key,
+        key: row.key.clone(),
         version: row.version,
         definition: wf.definition.clone(),
-        workflow_toml: row.workflow_toml,
-        rules_rhai: row.rules_rhai,
-        published_at: row.published_at,
-        published_by: row.published_by,
+        workflow_toml: row.workflow_toml.clone(),
+        rules_rhai: row.rules_rhai.clone(),
+        published_at: row.published_at.clone(),
+        published_by: row.published_by.clone(),
     }))
 }
 

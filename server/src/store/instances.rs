@@ -51,6 +51,10 @@ impl Store {
     /// Writes an action: the instance (only if nobody changed it since `read_revision`), its
     /// open tasks and copies, its audit entries and the request id — all or nothing.
     pub async fn write(&self, w: Write<'_>) -> Result<Applied, StoreError> {
+        let _turn = match &self.writers {
+            Some(queue) => Some(queue.lock().await),
+            None => None,
+        };
         let mut tx = self.pool.begin().await?;
         // The request id first: of two identical requests only one gets past here.
         if let Some((request_id, user, code, body)) = &w.request {

@@ -26,7 +26,14 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
+        sqlx::query("UPDATE directory_stamp SET stamp = stamp + 1 WHERE id = 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// How often the directory changed: a cache of it is good while this stays the same.
+    pub async fn directory_stamp(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT stamp FROM directory_stamp WHERE id = 1").fetch_one(&self.pool).await?;
+        Ok(row.try_get("stamp")?)
     }
 
     /// Everybody the server knows, for assigning steps by role.

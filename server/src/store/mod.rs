@@ -36,6 +36,9 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite has one writer: queueing writers here wakes each as soon as the last is
+    /// done, instead of SQLite's busy handler sleeping them in steps of up to 100 ms.
+    writers: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl Store {
@@ -47,6 +50,8 @@ impl Store {
         let url = if sqlite && !url.contains('?') { format!("{url}?mode=rwc") } else { url.to_string() };
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 16 })
+            // A local file needs no liveness ping before every query.
+            .test_before_acquire(!sqlite)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
@@ -62,7 +67,7 @@ impl Store {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, writers: sqlite.then(Default::default) })
     }
 }
 
