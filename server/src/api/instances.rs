@@ -1,5 +1,7 @@
 //! Instances: start, read (filtered by the caller's permissions), act, audit log.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,7 +17,7 @@ use super::Body;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Applied, AuditEntry, StoreError, Write};
+use crate::store::{Applied, AuditEntry, StoreError, Stored, Write};
 
 /// Somebody, by id and name.
 #[derive(Serialize, ToSchema)]
@@ -100,12 +102,6 @@ fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> In
     }
 }
 
-/// Who may act now and by when: what the work lists read.
-fn open_tasks(inst: &Instance) -> Vec<(String, Option<String>)> {
-    let due = inst.due_at.map(|d| d.to_string());
-    inst.waiting_for().into_iter().map(|who| (who.to_string(), due.clone())).collect()
-}
-
 /// Starting an instance.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -129,32 +125,21 @@ pub async fn start(
     let id = uuid::Uuid::new_v4().to_string();
     let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
     let now = now.to_string();
-    let write = Write {
-        instance: &t.instance,
-        read_revision: None,
-        events: &t.events,
-        open_tasks: open_tasks(&t.instance),
-        request: None,
-        now: &now,
-    };
+    let write = Write { instance: &t.instance, before: None, events: &t.events, request: None, now: &now };
     state.store.write(write).await?;
     Ok((StatusCode::CREATED, Json(view(&state, &wf, &t.instance, &caller))))
 }
 
-async fn readable(
-    state: &AppState,
-    id: &str,
-    caller: &Caller,
-) -> Result<(Instance, std::sync::Arc<Workflow>), ApiError> {
-    let inst = state.store.instance(id).await?.ok_or_else(|| ApiError::not_found("流程实例", "instance"))?;
-    if !may_view(&inst, caller) {
+async fn readable(state: &AppState, id: &str, caller: &Caller) -> Result<(Stored, Arc<Workflow>), ApiError> {
+    let stored = state.store.stored(id).await?.ok_or_else(|| ApiError::not_found("流程实例", "instance"))?;
+    if !may_view(&stored.instance, caller) {
         return Err(ApiError::forbidden(
             "您没有参与这个流程，不能查看。",
             "you take no part in this instance and may not see it.",
         ));
     }
-    let (wf, _) = state.workflow(&inst.workflow, Some(i64::from(inst.version))).await?;
-    Ok((inst, wf))
+    let (wf, _) = state.workflow(&stored.instance.workflow, Some(i64::from(stored.instance.version))).await?;
+    Ok((stored, wf))
 }
 
 #[utoipa::path(get, path = "/api/v1/instances/{id}", responses((status = 200, body = InstanceView), (status = 403, body = crate::error::ErrorBody)))]
@@ -163,8 +148,8 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<InstanceView>, ApiError> {
-    let (inst, wf) = readable(&state, &id, &caller).await?;
-    Ok(Json(view(&state, &wf, &inst, &caller)))
+    let (stored, wf) = readable(&state, &id, &caller).await?;
+    Ok(Json(view(&state, &wf, &stored.instance, &caller)))
 }
 
 /// An action, with the client's request id and the revision it saw.
@@ -207,29 +192,24 @@ pub async fn act(
     if let Some((status, body)) = state.store.replayed(&request_key).await? {
         return Ok(stored(status, body));
     }
-    let (inst, wf) = readable(&state, &id, &caller).await?;
+    let (before, wf) = readable(&state, &id, &caller).await?;
+    let inst = &before.instance;
     if req.revision != inst.revision {
-        return Err(conflict(&state, &wf, &inst, &caller));
+        return Err(conflict(&state, &wf, inst, &caller));
     }
     let dir = state.directory().await?;
     let now = state.now();
     let Transition { instance: after, events } =
-        instance::apply(&wf, &inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
+        instance::apply(&wf, inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
     let body = serde_json::to_string(&view(&state, &wf, &after, &caller)).unwrap_or_default();
     let now = now.to_string();
-    let write = Write {
-        instance: &after,
-        read_revision: Some(inst.revision),
-        events: &events,
-        open_tasks: open_tasks(&after),
-        request: Some((&request_key, &caller.actor.id, 200, body.clone())),
-        now: &now,
-    };
+    let request = Some((request_key.as_str(), caller.actor.id.as_str(), 200, body.clone()));
+    let write = Write { instance: &after, before: Some(&before), events: &events, request, now: &now };
     match state.store.write(write).await {
         Ok(Applied::Done) => Ok(stored(200, body)),
         Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
         Err(StoreError::Conflict(_)) => {
-            let current = state.store.instance(&id).await?.unwrap_or(inst);
+            let current = state.store.instance(&id).await?.unwrap_or_else(|| before.instance.clone());
             Err(conflict(&state, &wf, &current, &caller))
         }
         Err(e) => Err(e.into()),
@@ -248,7 +228,8 @@ pub async fn audit(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let (inst, wf) = readable(&state, &id, &caller).await?;
+    let (stored, wf) = readable(&state, &id, &caller).await?;
+    let inst = stored.instance;
     let mut entries = state.store.audit(&id).await?;
     // The log must not show what the form hides from this caller now.
     let hidden = match wf.definition.step(&inst.step) {

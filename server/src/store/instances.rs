@@ -6,16 +6,21 @@ use sqlx::Row;
 use super::audit::chain_hash;
 use super::{Store, StoreError, from_json, to_json};
 
+/// An instance as stored, with the head of its audit chain.
+pub struct Stored {
+    pub instance: Instance,
+    /// The last entry's sequence number and hash (0 and "" before the first).
+    pub audit_head: (i64, String),
+}
+
 /// Everything one accepted action writes.
 pub struct Write<'a> {
     /// The instance after the action.
     pub instance: &'a Instance,
-    /// The revision the caller read; `None` when the instance is new.
-    pub read_revision: Option<u64>,
+    /// The instance as read before the action; `None` when it is new.
+    pub before: Option<&'a Stored>,
     /// The audit entries to append.
     pub events: &'a [Event],
-    /// Who may act now, with their deadline (RFC 3339).
-    pub open_tasks: Vec<(String, Option<String>)>,
     /// The client's request id and the response it gets, so a replay returns it again.
     pub request: Option<(&'a str, &'a str, u16, String)>,
     /// Now (RFC 3339).
@@ -35,6 +40,17 @@ impl Store {
     pub async fn instance(&self, id: &str) -> Result<Option<Instance>, StoreError> {
         let row = sqlx::query("SELECT state FROM instances WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         row.map(|r| from_json(&r.try_get::<String, _>("state")?)).transpose()
+    }
+
+    /// Reads an instance with its audit head, to act on it.
+    pub async fn stored(&self, id: &str) -> Result<Option<Stored>, StoreError> {
+        let row = sqlx::query("SELECT state, audit_seq, audit_hash FROM instances WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let instance = from_json(&r.try_get::<String, _>("state")?)?;
+        Ok(Some(Stored { instance, audit_head: (r.try_get("audit_seq")?, r.try_get("audit_hash")?) }))
     }
 
     /// The stored response of a request id already applied.
@@ -77,11 +93,22 @@ impl Store {
         let i = w.instance;
         let state = to_json(i);
         let (rev, status) = (i.revision as i64, i.status.as_str());
-        match w.read_revision {
+        let (mut seq, mut prev) = w.before.map_or((0, String::new()), |b| b.audit_head.clone());
+        let entries: Vec<(i64, String, String, String)> = w
+            .events
+            .iter()
+            .map(|event| {
+                let entry = to_json(event);
+                let hash = chain_hash(&prev, &entry);
+                seq += 1;
+                (seq, entry, std::mem::replace(&mut prev, hash.clone()), hash)
+            })
+            .collect();
+        match w.before {
             None => {
                 sqlx::query(
-                    "INSERT INTO instances (id, workflow, version, initiator, status, step, revision, state, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    "INSERT INTO instances (id, workflow, version, initiator, status, step, revision, state, created_at, \
+                     updated_at, audit_seq, audit_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
                 .bind(&i.id)
                 .bind(&i.workflow)
@@ -93,21 +120,25 @@ impl Store {
                 .bind(&state)
                 .bind(w.now)
                 .bind(w.now)
+                .bind(seq)
+                .bind(&prev)
                 .execute(&mut *tx)
                 .await?;
             }
-            Some(read) => {
+            Some(before) => {
                 let updated = sqlx::query(
-                    "UPDATE instances SET status = $1, step = $2, revision = $3, state = $4, updated_at = $5 \
-                     WHERE id = $6 AND revision = $7",
+                    "UPDATE instances SET status = $1, step = $2, revision = $3, state = $4, updated_at = $5, \
+                     audit_seq = $6, audit_hash = $7 WHERE id = $8 AND revision = $9",
                 )
                 .bind(status)
                 .bind(&i.step)
                 .bind(rev)
                 .bind(&state)
                 .bind(w.now)
+                .bind(seq)
+                .bind(&prev)
                 .bind(&i.id)
-                .bind(read as i64)
+                .bind(before.instance.revision as i64)
                 .execute(&mut *tx)
                 .await?;
                 if updated.rows_affected() == 0 {
@@ -125,46 +156,48 @@ impl Store {
                 }
             }
         }
-        sqlx::query("DELETE FROM open_tasks WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
-        for (assignee, due) in &w.open_tasks {
-            sqlx::query("INSERT INTO open_tasks (instance_id, assignee, due_at) VALUES ($1, $2, $3)")
-                .bind(&i.id)
-                .bind(assignee)
-                .bind(due.clone())
-                .execute(&mut *tx)
-                .await?;
+        let tasks = open_tasks(i);
+        if w.before.is_none_or(|b| open_tasks(&b.instance) != tasks) {
+            sqlx::query("DELETE FROM open_tasks WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
+            for (assignee, due) in &tasks {
+                sqlx::query("INSERT INTO open_tasks (instance_id, assignee, due_at) VALUES ($1, $2, $3)")
+                    .bind(&i.id)
+                    .bind(assignee)
+                    .bind(due.clone())
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
-        sqlx::query("DELETE FROM copies WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
-        for user in &i.cc {
-            sqlx::query("INSERT INTO copies (instance_id, user_id) VALUES ($1, $2)")
-                .bind(&i.id)
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
+        if w.before.is_none_or(|b| b.instance.cc != i.cc) {
+            sqlx::query("DELETE FROM copies WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
+            for user in &i.cc {
+                sqlx::query("INSERT INTO copies (instance_id, user_id) VALUES ($1, $2)")
+                    .bind(&i.id)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
-        let last = sqlx::query("SELECT seq, hash FROM audit WHERE instance_id = $1 ORDER BY seq DESC LIMIT 1")
-            .bind(&i.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (mut seq, mut prev) = match last {
-            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
-            None => (0, String::new()),
-        };
-        for event in w.events {
-            let entry = to_json(event);
-            let hash = chain_hash(&prev, &entry);
-            seq += 1;
-            sqlx::query("INSERT INTO audit (instance_id, seq, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5)")
-                .bind(&i.id)
-                .bind(seq)
-                .bind(&entry)
-                .bind(&prev)
-                .bind(&hash)
-                .execute(&mut *tx)
-                .await?;
-            prev = hash;
+        if !entries.is_empty() {
+            // One statement for all of the action's entries.
+            let values: Vec<String> = (0..entries.len())
+                .map(|k| format!("(${}, ${}, ${}, ${}, ${})", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4, 5 * k + 5))
+                .collect();
+            let sql =
+                format!("INSERT INTO audit (instance_id, seq, entry, prev_hash, hash) VALUES {}", values.join(", "));
+            let mut insert = sqlx::query(&sql);
+            for (seq, entry, prev_hash, hash) in &entries {
+                insert = insert.bind(&i.id).bind(*seq).bind(entry).bind(prev_hash).bind(hash);
+            }
+            insert.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(Applied::Done)
     }
+}
+
+/// Who may act now and by when: what the work lists read.
+fn open_tasks(inst: &Instance) -> Vec<(String, Option<String>)> {
+    let due = inst.due_at.map(|d| d.to_string());
+    inst.waiting_for().into_iter().map(|who| (who.to_string(), due.clone())).collect()
 }
