@@ -189,12 +189,13 @@ pub async fn act(
     }
     // Request ids are per person: somebody else's id never returns their response.
     let request_key = format!("{}/{}", caller.actor.id, req.request_id);
-    if let Some((status, body)) = state.store.replayed(&request_key).await? {
-        return Ok(stored(status, body));
-    }
     let (before, wf) = readable(&state, &id, &caller).await?;
     let inst = &before.instance;
     if req.revision != inst.revision {
+        // A replay carries the revision it was first applied on: answer it as then.
+        if let Some((status, body)) = state.store.replayed(&request_key).await? {
+            return Ok(stored(status, body));
+        }
         return Err(conflict(&state, &wf, inst, &caller));
     }
     let dir = state.directory().await?;
