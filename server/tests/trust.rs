@@ -370,3 +370,27 @@ fn bodies_are_limited_and_the_demo_is_off_unless_asked() {
     let (status, _) = post(&format!("{}/demo/token", server.base), None, &json!({ "user": "hejun" }));
     assert_eq!(status, 404, "no token endpoint without --demo");
 }
+
+#[test]
+fn work_lists_show_my_tasks_what_i_started_and_copies() {
+    let db = &databases("lists")[0];
+    let server = Server::start(db);
+    let (id, view) = submitted(&server);
+    let list = |who: &str, which: &str| get(&server.url(&format!("/{which}?page=1&per_page=5")), Some(&tok(who))).1;
+    let tasks = list("zhou", "tasks");
+    assert_eq!(tasks["total"], 1, "{tasks}");
+    let row = &tasks["items"][0];
+    assert_eq!(
+        (row["id"].as_str(), row["step"].as_str(), row["overdue"].as_bool()),
+        (Some(id.as_str()), Some("party"), Some(false))
+    );
+    assert_eq!(row["step_label"]["zh"], "企业党组织审批", "{row}");
+    assert_eq!(list("li", "started")["total"], 1);
+    assert_eq!(list("li", "tasks")["total"], 0, "submitted: nothing left for li");
+    let (status, _) =
+        act(&server, &tok("li"), &id, view["revision"].as_u64().unwrap(), json!({ "action": "cc", "users": ["chen"] }));
+    assert_eq!(status, 200);
+    assert_eq!(list("chen", "cc")["items"][0]["id"], json!(id));
+    let (status, body) = get(&server.url("/tasks?per_page=500"), Some(&tok("zhou")));
+    assert_eq!((status, code(&body)), (400, "bad_request"));
+}
