@@ -83,11 +83,8 @@ pub async fn download(
     let allowed = match &q.instance {
         Some(id) => match state.store.instance(id).await? {
             Some(inst) => {
-                let sees = caller.admin
-                    || inst.initiator.id == caller.actor.id
-                    || inst.participants.contains(&caller.actor.id)
-                    || inst.cc.contains(&caller.actor.id);
-                sees && serde_json::to_string(&inst.form).unwrap_or_default().contains(&sha256)
+                super::instances::may_view(&inst, &caller)
+                    && serde_json::to_string(&inst.form).unwrap_or_default().contains(&sha256)
             }
             None => false,
         },

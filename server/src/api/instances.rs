@@ -59,7 +59,8 @@ pub struct InstanceView {
     route: Vec<String>,
 }
 
-fn may_view(inst: &Instance, caller: &Caller) -> bool {
+/// Who may see an instance: its initiator, everybody ever assigned, people copied, admins.
+pub(super) fn may_view(inst: &Instance, caller: &Caller) -> bool {
     let id = &caller.actor.id;
     caller.admin || *id == inst.initiator.id || inst.participants.contains(id) || inst.cc.contains(id)
 }
