@@ -100,6 +100,11 @@ impl AppState {
     /// counts changes).
     pub async fn directory(&self) -> Result<Arc<Directory>, ApiError> {
         let stamp = self.store.directory_stamp().await?;
+        self.directory_at(stamp).await
+    }
+
+    /// The directory as of a change count the caller already read (with the instance).
+    pub async fn directory_at(&self, stamp: i64) -> Result<Arc<Directory>, ApiError> {
         if let Some((seen, dir)) = self.directory.read().await.as_ref()
             && *seen == stamp
         {

@@ -199,7 +199,7 @@ pub async fn act(
         }
         return Err(conflict(&state, &wf, inst, &caller));
     }
-    let dir = state.directory().await?;
+    let dir = state.directory_at(before.directory_stamp).await?;
     let now = state.now();
     let Transition { instance: after, events } =
         instance::apply(&wf, inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;

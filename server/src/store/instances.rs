@@ -11,6 +11,8 @@ pub struct Stored {
     pub instance: Instance,
     /// The last entry's sequence number and hash (0 and "" before the first).
     pub audit_head: (i64, String),
+    /// The directory's change count when this was read: one query serves both.
+    pub directory_stamp: i64,
 }
 
 /// Everything one accepted action writes.
@@ -44,13 +46,17 @@ impl Store {
 
     /// Reads an instance with its audit head, to act on it.
     pub async fn stored(&self, id: &str) -> Result<Option<Stored>, StoreError> {
-        let row = sqlx::query("SELECT state, audit_seq, audit_hash FROM instances WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT state, audit_seq, audit_hash, (SELECT stamp FROM directory_stamp WHERE id = 1) AS stamp \
+             FROM instances WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(r) = row else { return Ok(None) };
         let instance = from_json(&r.try_get::<String, _>("state")?)?;
-        Ok(Some(Stored { instance, audit_head: (r.try_get("audit_seq")?, r.try_get("audit_hash")?) }))
+        let audit_head = (r.try_get("audit_seq")?, r.try_get("audit_hash")?);
+        Ok(Some(Stored { instance, audit_head, directory_stamp: r.try_get("stamp")? }))
     }
 
     /// The stored response of a request id already applied.
