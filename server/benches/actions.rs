@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{Server, sync_directory, token};
+use support::{FORMATION_PEOPLE, Server, formation_form, formation_token, sync_directory};
 
 /// One measured run: how many clients, each on its own thread and keep-alive connection, send
 /// how many approvals in all. A multiple of 4 (the approvals of one instance).
@@ -46,41 +46,6 @@ const STEPS: [(&str, &str); 4] = [
     ("feng", "sasac_opinion"),
 ];
 
-/// As in the case: two leaders, either of whom may approve the leadership step.
-const PEOPLE: &[(&str, &[&str])] = &[
-    ("li", &["applicant"]),
-    ("zhou", &["party_org"]),
-    ("wu", &["leadership"]),
-    ("zheng", &["leadership"]),
-    ("sun", &["upper_kexie"]),
-    ("feng", &["sasac"]),
-];
-
-fn roles(id: &str) -> &'static [&'static str] {
-    PEOPLE.iter().find(|(p, _)| *p == id).map_or(&[], |(_, r)| r)
-}
-
-/// The valid form of the main-route case (workflows/kexie-formation/cases/01-*.toml).
-fn form() -> Value {
-    json!({
-        "enterprise_name": "中化新材料研究院有限公司",
-        "st_staff_count": 180,
-        "region": "江苏省南京市",
-        "industry": "化工新材料",
-        "in_dev_zone": false,
-        "organising_mode": "standalone",
-        "charter_draft": { "name": "科协章程草案.pdf", "size": 245760, "media_type": "application/pdf",
-            "sha256": "a8a61bbe706b6b8383276a79e848a4d2d1ba80faef2ba0a5848b8903d853958c" },
-        "planned_platforms": ["society_station", "expert_workstation"],
-        "committee_candidates": [
-            { "name": "王建华", "title": "总工程师", "department": "技术中心", "is_st_worker": true },
-            { "name": "刘芳", "title": "高级工程师", "department": "研发一部", "is_st_worker": true },
-            { "name": "张磊", "title": "工程师", "department": "工艺部", "is_st_worker": true },
-            { "name": "赵敏", "title": "主任", "department": "人力资源部", "is_st_worker": false }
-        ]
-    })
-}
-
 fn main() {
     let failed = {
         let dir = TempDir::new();
@@ -99,7 +64,7 @@ fn bench(dir: &Path) -> bool {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, url) in databases(dir.join("kexie.db")) {
         let server = Server::start(&url);
-        sync_directory(&server, PEOPLE);
+        sync_directory(&server, FORMATION_PEOPLE);
         failed |= errors(name, &WARM_UP, &measure(&server, &WARM_UP));
         for run in RUNS {
             let result = measure(&server, run);
@@ -185,7 +150,7 @@ struct Pending {
 /// Creates and submits `count` instances, a few clients at a time; not timed.
 fn prepare(server: &Server, count: usize) -> Vec<Pending> {
     const CLIENTS: usize = 4;
-    let (base, li) = (server.url(""), token("li", roles("li")));
+    let (base, li) = (server.url(""), formation_token("li"));
     let handles: Vec<_> = (0..CLIENTS)
         .map(|k| {
             let (base, li) = (base.clone(), li.clone());
@@ -200,7 +165,7 @@ fn prepare(server: &Server, count: usize) -> Vec<Pending> {
 }
 
 fn submitted(client: &Client, base: &str, li: &str) -> Pending {
-    let start = json!({ "workflow": "kexie-formation", "form": form() });
+    let start = json!({ "workflow": "kexie-formation", "form": formation_form() });
     let (status, text) = client.post(&format!("{base}/instances"), li, &start).expect("the server answers");
     assert_eq!(status, 201, "starting an instance: {text}");
     let view: View = serde_json::from_str(&text).expect("an instance view");
@@ -268,7 +233,7 @@ fn measure(server: &Server, run: &Run) -> Outcome {
         shares[n % run.clients].push(pending);
     }
     // Tokens are signed once: the host OA hands a user one token for many requests.
-    let tokens: Arc<Vec<String>> = Arc::new(STEPS.iter().map(|(who, _)| token(who, roles(who))).collect());
+    let tokens: Arc<Vec<String>> = Arc::new(STEPS.iter().map(|(who, _)| formation_token(who)).collect());
     let start = Arc::new(Barrier::new(run.clients + 1));
     let handles: Vec<_> = shares
         .into_iter()

@@ -8,59 +8,27 @@ use std::sync::{Arc, Barrier};
 use serde_json::{Value, json};
 use support::*;
 
-const PEOPLE: &[(&str, &[&str])] = &[
-    ("li", &["applicant"]),
-    ("zhou", &["party_org"]),
-    ("wu", &["leadership"]),
-    ("zheng", &["leadership"]),
-    ("sun", &["upper_kexie"]),
-    ("feng", &["sasac"]),
-    ("chen", &[]),
-];
-
-fn roles(id: &str) -> &'static [&'static str] {
-    PEOPLE.iter().find(|(p, _)| *p == id).map_or(&[], |(_, r)| r)
-}
-
-fn tok(id: &str) -> String {
-    token(id, roles(id))
-}
-
-fn form() -> Value {
-    json!({
-        "enterprise_name": "中化新材料研究院有限公司",
-        "st_staff_count": 180,
-        "region": "江苏省南京市",
-        "industry": "化工新材料",
-        "in_dev_zone": false,
-        "organising_mode": "standalone",
-        "charter_draft": { "name": "章程.pdf", "size": 10, "media_type": "application/pdf", "sha256": "a8a61bbe706b6b8383276a79e848a4d2d1ba80faef2ba0a5848b8903d853958c" },
-        "committee_candidates": [
-            { "name": "王建华", "title": "总工程师", "department": "技术中心", "is_st_worker": true },
-            { "name": "刘芳", "title": "高级工程师", "department": "研发一部", "is_st_worker": true },
-            { "name": "张磊", "title": "工程师", "department": "工艺部", "is_st_worker": true }
-        ]
-    })
-}
-
 /// A kexie-formation instance submitted by li: (id, view).
 fn submitted(server: &Server) -> (String, Value) {
-    sync_directory(server, PEOPLE);
-    let (status, view) =
-        post(&server.url("/instances"), Some(&tok("li")), &json!({ "workflow": "kexie-formation", "form": form() }));
+    sync_directory(server, FORMATION_PEOPLE);
+    let (status, view) = post(
+        &server.url("/instances"),
+        Some(&formation_token("li")),
+        &json!({ "workflow": "kexie-formation", "form": formation_form() }),
+    );
     assert_eq!(status, 201, "{view}");
     let id = view["id"].as_str().unwrap().to_string();
-    let (status, view) = act(server, &tok("li"), &id, 1, json!({ "action": "submit" }));
+    let (status, view) = act(server, &formation_token("li"), &id, 1, json!({ "action": "submit" }));
     assert_eq!((status, view["step"].as_str()), (200, Some("party")), "{view}");
     (id, view)
 }
 
 fn instance(server: &Server, id: &str) -> Value {
-    get(&server.url(&format!("/instances/{id}")), Some(&tok("li"))).1
+    get(&server.url(&format!("/instances/{id}")), Some(&formation_token("li"))).1
 }
 
 fn approve(server: &Server, who: &str, id: &str, rev: u64, changes: Value) -> (u16, Value) {
-    act(server, &tok(who), id, rev, json!({ "action": "approve", "changes": changes }))
+    act(server, &formation_token(who), id, rev, json!({ "action": "approve", "changes": changes }))
 }
 
 #[test]
@@ -91,21 +59,23 @@ fn tokens_and_permissions_are_checked_and_refusals_change_nothing() {
             let (status, body) = approve(&server, who, &id, rev, json!({}));
             assert!(status == 403, "{who}: {status} {body}");
         }
-        let (status, body) = act(&server, &tok("wu"), &id, rev, json!({ "action": "reject", "comment": "不同意" }));
+        let (status, body) =
+            act(&server, &formation_token("wu"), &id, rev, json!({ "action": "reject", "comment": "不同意" }));
         assert_eq!((status, code(&body)), (403, "forbidden"), "not yet taking part: {body}");
-        let (status, body) = act(&server, &tok("li"), &id, rev, json!({ "action": "reject", "comment": "不同意" }));
+        let (status, body) =
+            act(&server, &formation_token("li"), &id, rev, json!({ "action": "reject", "comment": "不同意" }));
         assert_eq!((status, code(&body)), (403, "not_assignee"), "{body}");
         // A person outside the instance cannot even read it.
-        let (status, _) = get(&server.url(&format!("/instances/{id}")), Some(&tok("chen")));
+        let (status, _) = get(&server.url(&format!("/instances/{id}")), Some(&formation_token("chen")));
         assert_eq!(status, 403);
         // Starting a workflow one's roles do not allow.
         let (status, body) =
-            post(&server.url("/instances"), Some(&tok("zhou")), &json!({ "workflow": "kexie-formation" }));
+            post(&server.url("/instances"), Some(&formation_token("zhou")), &json!({ "workflow": "kexie-formation" }));
         assert_eq!((status, code(&body)), (403, "not_allowed"), "{body}");
         // Publishing needs the admin role.
         let (status, _) = post(
             &server.url("/workflows/kexie-formation/versions"),
-            Some(&tok("li")),
+            Some(&formation_token("li")),
             &json!({ "workflow_toml": "", "rules_rhai": "" }),
         );
         assert_eq!(status, 403);
@@ -133,17 +103,18 @@ fn fields_are_checked_where_they_change() {
         );
         let (status, body) = post(
             &server.url(&format!("/instances/{id}/actions")),
-            Some(&tok("zhou")),
+            Some(&formation_token("zhou")),
             &json!({ "request_id": "x", "revision": rev, "action": { "action": "approve", "bogus": 1 } }),
         );
         assert_eq!((status, code(&body)), (400, "bad_request"), "unknown fields are refused: {body}");
         // A draft with an out-of-range value is refused at submit, naming the field.
         let (_, draft) = post(
             &server.url("/instances"),
-            Some(&tok("li")),
+            Some(&formation_token("li")),
             &json!({ "workflow": "kexie-formation", "form": { "st_staff_count": -5 } }),
         );
-        let (status, body) = act(&server, &tok("li"), draft["id"].as_str().unwrap(), 1, json!({ "action": "submit" }));
+        let (status, body) =
+            act(&server, &formation_token("li"), draft["id"].as_str().unwrap(), 1, json!({ "action": "submit" }));
         assert_eq!(status, 422);
         assert!(body["error"]["details"].as_array().unwrap().iter().any(|e| e["path"] == "st_staff_count"), "{body}");
         assert_eq!(instance(&server, &id)["revision"].as_u64(), Some(rev));
@@ -167,7 +138,7 @@ fn of_two_concurrent_any_one_approvals_exactly_one_wins() {
                     barrier.wait();
                     let body = json!({ "request_id": format!("race-{who}"), "revision": rev, "action": { "action": "approve", "changes": { "leadership_opinion": who } } });
                     let _ = &id;
-                    post(&server_url, Some(&tok(who)), &body)
+                    post(&server_url, Some(&formation_token(who)), &body)
                 })
             })
             .into_iter()
@@ -179,7 +150,7 @@ fn of_two_concurrent_any_one_approvals_exactly_one_wins() {
         assert_eq!((loser.0, code(&loser.1)), (409, "conflict"), "{loser:?}");
         let now = instance(&server, &id);
         assert_eq!((now["step"].as_str(), now["revision"].as_u64()), (Some("upper_kexie"), Some(rev + 1)));
-        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok("li")));
+        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&formation_token("li")));
         let approvals = audit
             .as_array()
             .unwrap()
@@ -198,14 +169,14 @@ fn a_replayed_request_id_applies_once() {
         let rev = view["revision"].as_u64().unwrap();
         let body = json!({ "request_id": "once-only", "revision": rev, "action": { "action": "comment", "text": "请尽快审批" } });
         let url = server.url(&format!("/instances/{id}/actions"));
-        let first = post(&url, Some(&tok("li")), &body);
-        let second = post(&url, Some(&tok("li")), &body);
+        let first = post(&url, Some(&formation_token("li")), &body);
+        let second = post(&url, Some(&formation_token("li")), &body);
         assert_eq!(first.0, 200);
         assert_eq!(first, second, "the replay returns the first result");
         // The same id from somebody else is their own request, not a replay of li's.
-        let (status, other) = post(&url, Some(&tok("zhou")), &body);
+        let (status, other) = post(&url, Some(&formation_token("zhou")), &body);
         assert_eq!(status, 409, "zhou's request carries a stale revision: {other}");
-        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok("li")));
+        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&formation_token("li")));
         assert_eq!(audit.as_array().unwrap().iter().filter(|e| e["event"]["action"] == "comment").count(), 1);
     }
 }
@@ -266,7 +237,7 @@ fn a_server_killed_mid_stream_restarts_whole_with_a_verified_audit_chain() {
             let (mut accepted, mut unanswered) = (0, 0);
             for n in 0..150 {
                 let body = json!({ "request_id": format!("kill-{n}"), "revision": rev, "action": { "action": "comment", "text": format!("第{n}条") } });
-                match post_maybe(&url, &tok("li"), &body) {
+                match post_maybe(&url, &formation_token("li"), &body) {
                     Some((200, v)) => {
                         rev = v["revision"].as_u64().unwrap();
                         accepted += 1;
@@ -289,7 +260,7 @@ fn a_server_killed_mid_stream_restarts_whole_with_a_verified_audit_chain() {
         let (accepted, unanswered) = stream.join().unwrap();
         assert!(accepted > 30 && unanswered > 0, "killed mid-stream: {accepted} accepted, {unanswered} unanswered");
         let now = instance(&server, &id);
-        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok("li")));
+        let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&formation_token("li")));
         let comments = audit.as_array().unwrap().iter().filter(|e| e["event"]["action"] == "comment").count();
         assert_eq!(
             comments as u64 + revision_at_submit,
@@ -320,31 +291,36 @@ fn attachments_are_checked_on_the_way_in_and_out() {
     let (id, _) = submitted(&server);
     let url = server.url("/attachments");
     let pdf = b"%PDF-1.4 charter".to_vec();
-    let (status, body) = post_raw(&url, &tok("li"), "application/x-msdownload", "virus.exe", &pdf).unwrap();
+    let (status, body) = post_raw(&url, &formation_token("li"), "application/x-msdownload", "virus.exe", &pdf).unwrap();
     assert_eq!((status, code(&body)), (415, "media_type"), "{body}");
     // Too large: 413, or the connection closed while the client still sends.
-    if let Some((status, body)) = post_raw(&url, &tok("li"), "application/pdf", "big.pdf", &vec![0u8; 21 << 20]) {
+    if let Some((status, body)) =
+        post_raw(&url, &formation_token("li"), "application/pdf", "big.pdf", &vec![0u8; 21 << 20])
+    {
         assert_eq!(status, 413, "{body}");
     }
-    let (status, meta) = post_raw(&url, &tok("li"), "application/pdf", "章程.pdf", &pdf).unwrap();
+    let (status, meta) = post_raw(&url, &formation_token("li"), "application/pdf", "章程.pdf", &pdf).unwrap();
     assert_eq!(status, 201, "{meta}");
     let sha = meta["sha256"].as_str().unwrap();
     assert_eq!(meta["size"].as_u64(), Some(pdf.len() as u64));
     // The form of `id` holds another file: this one cannot be fetched through it.
-    let (status, _) = get(&server.url(&format!("/attachments/{sha}?instance={id}")), Some(&tok("li")));
+    let (status, _) = get(&server.url(&format!("/attachments/{sha}?instance={id}")), Some(&formation_token("li")));
     assert_eq!(status, 403);
     let known = "a8a61bbe706b6b8383276a79e848a4d2d1ba80faef2ba0a5848b8903d853958c";
-    let (status, _) = get(&server.url(&format!("/attachments/{known}?instance={id}")), Some(&tok("chen")));
+    let (status, _) = get(&server.url(&format!("/attachments/{known}?instance={id}")), Some(&formation_token("chen")));
     assert_eq!(status, 403, "an outsider cannot fetch through the instance");
     // Draft a form holding the uploaded file; its initiator can download it.
-    let mut f = form();
+    let mut f = formation_form();
     f["charter_draft"] =
         json!({ "name": "章程.pdf", "size": pdf.len(), "media_type": "application/pdf", "sha256": sha });
-    let (_, draft) =
-        post(&server.url("/instances"), Some(&tok("li")), &json!({ "workflow": "kexie-formation", "form": f }));
+    let (_, draft) = post(
+        &server.url("/instances"),
+        Some(&formation_token("li")),
+        &json!({ "workflow": "kexie-formation", "form": f }),
+    );
     let draft = draft["id"].as_str().unwrap();
     let resp = ureq::get(&server.url(&format!("/attachments/{sha}?instance={draft}")))
-        .header("Authorization", &format!("Bearer {}", tok("li")))
+        .header("Authorization", &format!("Bearer {}", formation_token("li")))
         .call()
         .unwrap();
     assert_eq!(resp.headers().get("content-type").unwrap(), "application/pdf");
@@ -358,10 +334,10 @@ fn bodies_are_limited_and_the_demo_is_off_unless_asked() {
     let huge = json!({ "workflow": "kexie-formation", "form": { "enterprise_name": "x".repeat(2 << 20) } });
     // The server answers 413 as soon as it sees the length; a client still sending may
     // see the connection closed instead. Either way nothing is created.
-    if let Some((status, body)) = post_maybe(&server.url("/instances"), &tok("li"), &huge) {
+    if let Some((status, body)) = post_maybe(&server.url("/instances"), &formation_token("li"), &huge) {
         assert_eq!((status, code(&body)), (413, "too_large"), "{body}");
     }
-    let (_, started) = get(&server.url("/started"), Some(&tok("li")));
+    let (_, started) = get(&server.url("/started"), Some(&formation_token("li")));
     assert_eq!(started["total"], 0);
     for path in ["/", "/demo/users"] {
         let (status, _) = get(&format!("{}{path}", server.base), None);
@@ -376,7 +352,9 @@ fn work_lists_show_my_tasks_what_i_started_and_copies() {
     let db = &databases("lists")[0];
     let server = Server::start(db);
     let (id, view) = submitted(&server);
-    let list = |who: &str, which: &str| get(&server.url(&format!("/{which}?page=1&per_page=5")), Some(&tok(who))).1;
+    let list = |who: &str, which: &str| {
+        get(&server.url(&format!("/{which}?page=1&per_page=5")), Some(&formation_token(who))).1
+    };
     let tasks = list("zhou", "tasks");
     assert_eq!(tasks["total"], 1, "{tasks}");
     let row = &tasks["items"][0];
@@ -387,10 +365,15 @@ fn work_lists_show_my_tasks_what_i_started_and_copies() {
     assert_eq!(row["step_label"]["zh"], "企业党组织审批", "{row}");
     assert_eq!(list("li", "started")["total"], 1);
     assert_eq!(list("li", "tasks")["total"], 0, "submitted: nothing left for li");
-    let (status, _) =
-        act(&server, &tok("li"), &id, view["revision"].as_u64().unwrap(), json!({ "action": "cc", "users": ["chen"] }));
+    let (status, _) = act(
+        &server,
+        &formation_token("li"),
+        &id,
+        view["revision"].as_u64().unwrap(),
+        json!({ "action": "cc", "users": ["chen"] }),
+    );
     assert_eq!(status, 200);
     assert_eq!(list("chen", "cc")["items"][0]["id"], json!(id));
-    let (status, body) = get(&server.url("/tasks?per_page=500"), Some(&tok("zhou")));
+    let (status, body) = get(&server.url("/tasks?per_page=500"), Some(&formation_token("zhou")));
     assert_eq!((status, code(&body)), (400, "bad_request"));
 }

@@ -184,3 +184,42 @@ pub fn act(server: &Server, token: &str, id: &str, revision: u64, action: Value)
         &json!({ "request_id": request_id, "revision": revision, "action": action }),
     )
 }
+
+/// The people of kexie-formation's cases (`workflows/kexie-formation/cases/_people.toml`);
+/// chen holds no role.
+pub const FORMATION_PEOPLE: &[(&str, &[&str])] = &[
+    ("li", &["applicant"]),
+    ("zhou", &["party_org"]),
+    ("wu", &["leadership"]),
+    ("zheng", &["leadership"]),
+    ("sun", &["upper_kexie"]),
+    ("feng", &["sasac"]),
+    ("chen", &[]),
+];
+
+/// A token for one of `FORMATION_PEOPLE`, with their roles.
+pub fn formation_token(id: &str) -> String {
+    let roles = FORMATION_PEOPLE.iter().find(|(p, _)| *p == id).map_or(&[][..], |(_, r)| r);
+    token(id, roles)
+}
+
+/// The valid form of kexie-formation's main-route case (cases/01-main-standalone.toml).
+pub fn formation_form() -> Value {
+    json!({
+        "enterprise_name": "中化新材料研究院有限公司",
+        "st_staff_count": 180,
+        "region": "江苏省南京市",
+        "industry": "化工新材料",
+        "in_dev_zone": false,
+        "organising_mode": "standalone",
+        "charter_draft": { "name": "科协章程草案.pdf", "size": 245760, "media_type": "application/pdf",
+            "sha256": "a8a61bbe706b6b8383276a79e848a4d2d1ba80faef2ba0a5848b8903d853958c" },
+        "planned_platforms": ["society_station", "expert_workstation"],
+        "committee_candidates": [
+            { "name": "王建华", "title": "总工程师", "department": "技术中心", "is_st_worker": true },
+            { "name": "刘芳", "title": "高级工程师", "department": "研发一部", "is_st_worker": true },
+            { "name": "张磊", "title": "工程师", "department": "工艺部", "is_st_worker": true },
+            { "name": "赵敏", "title": "主任", "department": "人力资源部", "is_st_worker": false }
+        ]
+    })
+}
