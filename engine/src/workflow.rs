@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::definition::{self, Definition, Diagnostics, FieldKind, Source, Step};
 use crate::fields::{self, FieldError, Form, Patterns};
+use crate::instance::{Instance, Moment};
 use crate::people::Actor;
 use crate::rules::{RuleError, Rules};
 use crate::text::Message;
@@ -43,6 +44,21 @@ pub struct RuleContext {
     /// In `assignees`: the step being started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+}
+
+impl RuleContext {
+    /// The context of `actor` looking at or acting on `inst` at its current step, at `now`.
+    pub fn for_instance(inst: &Instance, actor: &Actor, now: Moment) -> Self {
+        RuleContext {
+            step: inst.step.clone(),
+            actor: actor.clone(),
+            initiator: inst.initiator.clone(),
+            today: now.today(),
+            history: inst.route.clone(),
+            decision: None,
+            target: None,
+        }
+    }
 }
 
 /// Everything the engine and the rules say about a form at one step.

@@ -132,14 +132,8 @@ fn step_once(
     if let Some(n) = a.notes {
         let mut form = inst.form.clone();
         form.extend(changes_of(a));
-        let ctx = crate::RuleContext {
-            step: step.clone(),
-            actor,
-            initiator: inst.initiator.clone(),
-            today: now.today(),
-            history: inst.route.clone(),
-            ..Default::default()
-        };
+        // At the step the action was taken at, which a successful action has left.
+        let ctx = crate::RuleContext { step: step.clone(), ..crate::RuleContext::for_instance(inst, &actor, now) };
         match wf.evaluate(&form, &ctx) {
             Ok(e) if e.notes.len() == n => {}
             Ok(e) => report.failures.push(format!(

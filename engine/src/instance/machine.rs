@@ -135,15 +135,7 @@ impl<'a> Machine<'a> {
     }
 
     pub(super) fn rule_ctx(&self) -> RuleContext {
-        RuleContext {
-            step: self.i.step.clone(),
-            actor: self.actor.clone(),
-            initiator: self.i.initiator.clone(),
-            today: self.env.now.today(),
-            history: self.i.route.clone(),
-            decision: None,
-            target: None,
-        }
+        RuleContext::for_instance(&self.i, self.actor, self.env.now)
     }
 
     fn act(&mut self, action: &Action) -> Result<(), ActionError> {

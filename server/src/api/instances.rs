@@ -72,14 +72,7 @@ fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> In
     let hidden: Vec<String> = step.map(|s| s.hidden.clone()).unwrap_or_default();
     let mine = inst.actionable(&caller.actor.id).is_some();
     let editable = step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default();
-    let ctx = RuleContext {
-        step: inst.step.clone(),
-        actor: caller.actor.clone(),
-        initiator: inst.initiator.clone(),
-        today: now.today(),
-        history: inst.route.clone(),
-        ..Default::default()
-    };
+    let ctx = RuleContext::for_instance(inst, &caller.actor, now);
     let notes = step.and_then(|_| wf.evaluate(&inst.form, &ctx).ok()).map(|e| e.notes).unwrap_or_default();
     InstanceView {
         id: inst.id.clone(),
