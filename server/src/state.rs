@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::store::{Store, VersionRow};
 
 /// A published version: compiled, and as stored.
-pub type Published = (Arc<Workflow>, Arc<VersionRow>);
+pub type CachedVersion = (Arc<Workflow>, Arc<VersionRow>);
 
 /// Shared state: cheap to clone.
 #[derive(Clone)]
@@ -27,7 +27,7 @@ pub struct Inner {
     pub keys: Keys,
     pub demo: bool,
     /// Compiled workflows by (key, version): versions are immutable, so this never goes stale.
-    workflows: RwLock<HashMap<(String, i64), Published>>,
+    workflows: RwLock<HashMap<(String, i64), CachedVersion>>,
     /// The directory and the change count it was read at.
     directory: RwLock<Option<(i64, Arc<Directory>)>>,
     /// The last claims seen per user, to write the directory only when they change.
@@ -72,7 +72,7 @@ impl AppState {
 
     /// A published version, compiled once and cached with its row. Versions are immutable,
     /// so a known (key, version) needs no query; "the newest" asks the store which it is.
-    pub async fn workflow(&self, key: &str, version: Option<i64>) -> Result<Published, ApiError> {
+    pub async fn workflow(&self, key: &str, version: Option<i64>) -> Result<CachedVersion, ApiError> {
         if let Some(v) = version
             && let Some(hit) = self.workflows.read().await.get(&(key.to_string(), v))
         {
