@@ -81,7 +81,7 @@ pub async fn download(
     Query(q): Query<DownloadQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let allowed = match &q.instance {
-        Some(id) => match state.store.instance(id).await? {
+        Some(id) => match state.store.stored(id).await?.map(|s| s.instance) {
             Some(inst) => {
                 super::instances::may_view(&inst, &caller)
                     && serde_json::to_string(&inst.form).unwrap_or_default().contains(&sha256)

@@ -204,7 +204,7 @@ pub async fn act(
         Ok(Applied::Done) => Ok(stored(200, body)),
         Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
         Err(StoreError::Conflict(_)) => {
-            let current = state.store.instance(&id).await?.unwrap_or_else(|| before.instance.clone());
+            let current = state.store.stored(&id).await?.map_or_else(|| before.instance.clone(), |s| s.instance);
             Err(conflict(&state, &wf, &current, &caller))
         }
         Err(e) => Err(e.into()),

@@ -38,12 +38,6 @@ pub enum Applied {
 }
 
 impl Store {
-    /// Reads an instance.
-    pub async fn instance(&self, id: &str) -> Result<Option<Instance>, StoreError> {
-        let row = sqlx::query("SELECT state FROM instances WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
-        row.map(|r| from_json(&r.try_get::<String, _>("state")?)).transpose()
-    }
-
     /// Reads an instance with its audit head, to act on it.
     pub async fn stored(&self, id: &str) -> Result<Option<Stored>, StoreError> {
         let row = sqlx::query(
