@@ -3,7 +3,7 @@
 mod fixture;
 
 use fixture::*;
-use kexie_engine::instance::{Action, ActionError, Env, Instance, Position, Status, apply};
+use kexie_engine::instance::{Action, ActionError, Env, Instance, Position, Status, apply, available, return_targets};
 use kexie_engine::people::Directory;
 use serde_json::json;
 
@@ -140,6 +140,30 @@ fn return_goes_back_only_to_a_passed_step() {
     assert_eq!(i.waiting_for(), ["init"]);
     i = w.ok(&i, "init", Action::Submit { changes: form(&[("reason", json!("补充"))]) });
     assert_eq!(i.route, ["apply", "seq", "all", "apply", "seq"]);
+}
+
+#[test]
+fn return_targets_are_the_passed_steps_the_machine_accepts() {
+    let mut w = World::new();
+    let ids =
+        |w: &World, i: &Instance| -> Vec<String> { return_targets(&w.wf, i).iter().map(|s| s.id.clone()).collect() };
+    let d = draft(&w.wf, &w.dir);
+    assert!(ids(&w, &d).is_empty(), "the first step returns nowhere");
+    let mut i = w.submitted();
+    assert_eq!(ids(&w, &i), ["apply"]);
+    i = w.ok(&i, "a1", approve());
+    i = w.ok(&i, "a2", approve());
+    assert_eq!(ids(&w, &i), ["apply", "seq"], "not the current step");
+    assert!(available(&w.wf, &i, w.dir.get("b1").unwrap(), at(w.hour)).contains(&"return"));
+    let back = |to: &str| Action::Return { to: to.into(), reason: Some("退回".into()) };
+    i = w.ok(&i, "b1", back("apply"));
+    i = w.ok(&i, "init", Action::Submit { changes: Default::default() });
+    assert_eq!(i.route, ["apply", "seq", "all", "apply", "seq"]);
+    assert_eq!(ids(&w, &i), ["apply", "all"], "each passed step once, in the order first entered");
+    for target in ids(&w, &i) {
+        assert!(w.act(&i, "a1", back(&target)).is_ok(), "{target} is accepted");
+    }
+    assert_eq!(w.act(&i, "a1", back("any")).unwrap_err().code(), "bad_target", "never entered");
 }
 
 #[test]

@@ -16,6 +16,8 @@ pub struct Config {
     pub database: String,
     /// The folder of workflow definitions published on start.
     pub workflows: PathBuf,
+    /// The built browser widget (`scripts/build.sh`), served at `/kexie/` (`KEXIE_WIDGET_DIR`).
+    pub widget_dir: PathBuf,
     /// UTC offset of the enterprise, in hours: it decides what "today" is for the rules.
     pub utc_offset_hours: i8,
     /// Token verification.
@@ -59,6 +61,7 @@ impl Default for Config {
             port: 8080,
             database: "sqlite://data/kexie.db".into(),
             workflows: "workflows".into(),
+            widget_dir: "dist".into(),
             utc_offset_hours: 8,
             auth: AuthConfig::default(),
             limits: Limits::default(),
@@ -111,6 +114,9 @@ impl Config {
         }
         if let Some(v) = env("KEXIE_PORT") {
             config.port = v.parse().map_err(|_| format!("KEXIE_PORT={v} is not a port number"))?;
+        }
+        if let Some(v) = env("KEXIE_WIDGET_DIR") {
+            config.widget_dir = v.into();
         }
         if let Some(v) = env("KEXIE_JWT_SECRET") {
             config.auth.hs256_secret = Some(v);

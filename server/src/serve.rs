@@ -1,11 +1,13 @@
 //! `kexie serve`: publish `workflows/`, then serve the API (and the demo portal).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
 
 use crate::auth::Keys;
 use crate::config::Config;
@@ -75,11 +77,12 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The whole application: API, portal in demo mode, limits and CORS.
+/// The whole application: API, widget, portal in demo mode, limits and CORS (hosts on
+/// other origins import the widget as a module script, which is fetched with CORS too).
 pub fn app(state: AppState) -> Router {
     let limits = &state.config.limits;
     let api = api::router(limits.attachment_bytes).layer(DefaultBodyLimit::max(limits.body_bytes));
-    let mut app = Router::new().nest("/api/v1", api);
+    let mut app = Router::new().nest("/api/v1", api).nest_service("/kexie", widget(&state.config.widget_dir));
     if state.demo {
         app = app.merge(demo::router());
     }
@@ -92,6 +95,26 @@ pub fn app(state: AppState) -> Router {
         app = app.layer(cors);
     }
     app.with_state(state)
+}
+
+/// The built widget's files. A missing folder is only warned about: `/kexie/*` answers 404
+/// until it is built (the folder is read per request, so no restart is needed then).
+fn widget(dir: &Path) -> Router {
+    if !dir.is_dir() {
+        let how = "build it with scripts/build.sh, or set widget_dir / KEXIE_WIDGET_DIR";
+        eprintln!("warning: no widget at {}: /kexie/ answers 404 until it exists ({how})", dir.display());
+    }
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    Router::new().fallback_service(files).layer(axum::middleware::map_response(revalidate))
+}
+
+/// Hosts import fixed names (`/kexie/kexie_widget.js`), so clients must revalidate
+/// (Last-Modified) rather than cache blindly; caches must keep the .br/.gz variants apart.
+async fn revalidate(mut res: Response) -> Response {
+    let headers = res.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    res
 }
 
 /// Publishes every workflow folder that changed; a broken one is reported and skipped

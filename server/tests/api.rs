@@ -90,7 +90,10 @@ fn the_main_route_of_every_shipped_workflow_runs_through_the_api() {
         ] {
             let (view, stopped_at) = replay(&server, workflow, file);
             match stopped_at {
-                None => assert_eq!(view["status"], "completed", "{db} {workflow}: {view}"),
+                None => {
+                    assert_eq!(view["status"], "completed", "{db} {workflow}: {view}");
+                    assert_eq!((&view["step_kind"], &view["return_to"]), (&Value::Null, &json!([])), "{view}");
+                }
                 // The publicity lasts five real days: the replay stops at it, waiting.
                 Some(action) => {
                     assert_eq!(
@@ -119,7 +122,138 @@ fn the_openapi_document_describes_the_api() {
     let (status, doc) = get(&server.url("/openapi.json"), None);
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/workflows", "/api/v1/instances/{id}/actions", "/api/v1/tasks", "/api/v1/attachments"] {
+    let paths = ["/api/v1/workflows", "/api/v1/instances/{id}/actions", "/api/v1/tasks", "/api/v1/attachments"];
+    for path in paths.into_iter().chain(["/api/v1/me", "/api/v1/directory"]) {
         assert!(doc["paths"].get(path).is_some(), "missing {path}");
     }
+}
+
+#[test]
+fn me_is_the_verified_caller() {
+    let db = &databases("me")[0];
+    let server = Server::start(db);
+    let (status, me) = get(&server.url("/me"), Some(&token_of("li", "李明", "tech-center", &["applicant"])));
+    assert_eq!(status, 200);
+    assert_eq!(
+        me,
+        json!({ "id": "li", "name": "李明", "department": "tech-center", "roles": ["applicant"], "admin": false })
+    );
+    let (_, me) = get(&server.url("/me"), Some(&token("boss", &["admin"])));
+    assert_eq!(me, json!({ "id": "boss", "name": "BOSS", "department": null, "roles": ["admin"], "admin": true }));
+    let (status, body) = get(&server.url("/me"), None);
+    assert_eq!((status, code(&body)), (401, "unauthorized"));
+}
+
+#[test]
+fn the_directory_is_searched_by_id_name_and_department() {
+    let db = &databases("directory-search")[0];
+    let server = Server::start(db);
+    let people = json!([
+        { "id": "zhou", "name": "周建国", "department": "party-committee", "roles": ["party_org"] },
+        { "id": "wu", "name": "吴海涛", "department": "leadership", "roles": ["leadership"] },
+        { "id": "zheng", "name": "郑丽华", "department": "leadership", "roles": ["leadership"] },
+        { "id": "chen", "name": "陈思远", "department": "tech-center" },
+        { "id": "ann", "name": "Ann Lee", "department": "Research-Lab" },
+    ]);
+    let (status, body) = post(&server.url("/directory"), Some(&token("admin", &["admin"])), &people);
+    assert_eq!(status, 200, "{body}");
+    let me = token("li", &["applicant"]);
+    let search = |query: &str| get(&server.url(&format!("/directory{query}")), Some(&me));
+    let ids = |page: &Value| -> Vec<String> {
+        page["people"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+    };
+
+    let (status, page) = search("?q=LEAD");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page,
+        json!({
+            "people": [
+                { "id": "wu", "name": "吴海涛", "department": "leadership" },
+                { "id": "zheng", "name": "郑丽华", "department": "leadership" },
+            ],
+            "departments": ["leadership"],
+        }),
+        "case-insensitive, by name, no roles"
+    );
+    assert_eq!(ids(&search("?q=ann").1), ["ann"], "by id and name");
+    assert_eq!(search("?q=%E9%99%88").1["people"][0]["id"], "chen", "by a Chinese name (陈)");
+    assert_eq!(search("?q=research").1["departments"], json!(["Research-Lab"]));
+    let (_, page) = search("?ids=zhou,%20chen,nobody");
+    assert_eq!(ids(&page), ["zhou", "chen"], "exact ids, by name (周 before 陈)");
+    assert_eq!(page["departments"], json!(["party-committee", "tech-center"]));
+    assert_eq!(ids(&search("?ids=zhou,chen&q=tech").1), ["chen"], "both narrow");
+    // Everybody, including the admin and li learned from their tokens, in name order
+    // (code points: 吴 U+5434, 周 U+5468, 郑 U+90D1, 陈 U+9648).
+    let (_, all) = search("");
+    assert_eq!(ids(&all), ["admin", "ann", "li", "wu", "zhou", "zheng", "chen"]);
+    assert_eq!(all["departments"].as_array().unwrap().len(), 4);
+    assert_eq!(ids(&search("?limit=2").1), ["admin", "ann"]);
+    assert_eq!(search("?limit=200").0, 200);
+
+    for bad in ["?limit=0", "?limit=201", "?limit=many", "?role=admin"] {
+        let (status, body) = search(bad);
+        assert_eq!((status, code(&body)), (400, "bad_request"), "{bad}: {body}");
+        assert!(!body["error"]["message"]["zh"].as_str().unwrap().is_empty(), "{bad}");
+    }
+    let (status, _) = get(&server.url("/directory"), None);
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn the_instance_view_says_the_step_kind_the_initiator_names_and_return_targets() {
+    let db = &databases("view-fields")[0];
+    let server = Server::start(db);
+    sync_directory(&server, FORMATION_PEOPLE);
+    let li = token_of("li", "李明", "tech-center", &["applicant"]);
+    let (status, view) =
+        post(&server.url("/instances"), Some(&li), &json!({ "workflow": "kexie-formation", "form": formation_form() }));
+    assert_eq!(status, 201, "{view}");
+    let id = view["id"].as_str().unwrap().to_string();
+    assert_eq!(view["step_kind"], "fill");
+    assert_eq!(
+        view["initiator"],
+        json!({ "id": "li", "name": "李明", "department": "tech-center", "roles": ["applicant"] }),
+        "the actor the rules see as ctx.initiator"
+    );
+    assert_eq!(view["return_to"], json!([]), "the first step returns nowhere");
+    assert_eq!(view["names"], json!({ "li": "李明" }));
+
+    let (_, view) = act(&server, &li, &id, 1, json!({ "action": "cc", "users": ["chen"] }));
+    let (status, view) = act(&server, &li, &id, view["revision"].as_u64().unwrap(), json!({ "action": "submit" }));
+    assert_eq!((status, view["step"].as_str(), view["step_kind"].as_str()), (200, Some("party"), Some("approval")));
+    assert_eq!(view["return_to"], json!([]), "li may not return it: not li's step");
+    assert_eq!(view["names"], json!({ "chen": "CHEN", "li": "李明", "zhou": "ZHOU" }));
+
+    let (_, def) = get(&server.url("/workflows/kexie-formation"), Some(&li));
+    let label = |step: &str| {
+        def["definition"]["steps"].as_array().unwrap().iter().find(|s| s["id"] == step).unwrap()["label"].clone()
+    };
+    let (_, view) = get(&server.url(&format!("/instances/{id}")), Some(&formation_token("zhou")));
+    assert!(view["actions"].as_array().unwrap().iter().any(|a| a == "return"), "{view}");
+    assert_eq!(view["return_to"], json!([{ "id": "apply", "label": label("apply") }]));
+    assert!(label("apply")["zh"].is_string());
+
+    let rev = view["revision"].as_u64().unwrap();
+    let (status, view) = act(
+        &server,
+        &formation_token("zhou"),
+        &id,
+        rev,
+        json!({ "action": "approve", "changes": { "party_opinion": "同意" } }),
+    );
+    assert_eq!((status, view["step"].as_str()), (200, Some("leadership")), "{view}");
+    assert_eq!(view["return_to"], json!([]), "zhou is done here");
+    let (_, view) = get(&server.url(&format!("/instances/{id}")), Some(&formation_token("wu")));
+    let targets: Vec<&str> = view["return_to"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(targets, ["apply", "party"]);
+    let mut waiting: Vec<&str> = view["waiting_for"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    waiting.sort();
+    assert_eq!(waiting, ["wu", "zheng"]);
+    for who in ["li", "chen", "zhou", "wu", "zheng"] {
+        assert!(view["names"][who].is_string(), "{who}: {}", view["names"]);
+    }
+    // Work lists keep their rows short: the initiator by id and name.
+    let (_, started) = get(&server.url("/started"), Some(&li));
+    assert_eq!(started["items"][0]["initiator"], json!({ "id": "li", "name": "李明" }));
 }

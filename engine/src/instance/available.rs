@@ -4,7 +4,7 @@
 use super::machine::REMIND_INTERVAL_HOURS;
 use super::{Instance, Moment, Status};
 use crate::Workflow;
-use crate::definition::StepKind;
+use crate::definition::{Step, StepKind};
 use crate::people::Actor;
 
 /// The names of the actions `actor` may take on `inst` at `now`.
@@ -45,6 +45,25 @@ pub fn available(wf: &Workflow, inst: &Instance, actor: &Actor, now: Moment) -> 
     }
     if initiator || assigned {
         out.push("cc");
+    }
+    out
+}
+
+/// The steps `inst` may be returned to now: every step it passed (in the order first
+/// entered), except the current one; none at the first step or once finished. Whether a
+/// given person may return it is `available`'s question ("return"); the state machine
+/// refuses any other target.
+pub fn return_targets<'w>(wf: &'w Workflow, inst: &Instance) -> Vec<&'w Step> {
+    if inst.status.is_finished() || inst.step == wf.definition.first_step().id {
+        return Vec::new();
+    }
+    let mut out: Vec<&Step> = Vec::new();
+    for id in inst.route.iter().filter(|s| **s != inst.step) {
+        if let Some(step) = wf.definition.step(id)
+            && !out.iter().any(|s| s.id == step.id)
+        {
+            out.push(step);
+        }
     }
     out
 }

@@ -340,8 +340,7 @@ impl<'a> Machine<'a> {
         if self.i.step == self.wf.definition.first_step().id {
             return Err(not_allowed("第一步不能退回。", "the first step cannot return anywhere."));
         }
-        let passed = self.i.route.iter().any(|s| s == to) && to != self.i.step;
-        if !passed {
+        if !super::return_targets(self.wf, &self.i).iter().any(|s| s.id == *to) {
             return Err(bad_target(
                 format!("只能退回到已经过的步骤，「{to}」不是。"),
                 format!("an instance can only return to a step it passed; '{to}' is not one."),

@@ -9,7 +9,7 @@ mod model;
 mod moment;
 
 pub use action::{Action, ActionError, Event, EventKind, FieldChange, Position};
-pub use available::available;
+pub use available::{available, return_targets};
 use machine::Machine;
 pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
 pub use model::{Instance, Status, Task, TaskState};

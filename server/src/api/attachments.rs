@@ -2,13 +2,14 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Params;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -78,7 +79,7 @@ pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
     Path(sha256): Path<String>,
-    Query(q): Query<DownloadQuery>,
+    Params(q): Params<DownloadQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let allowed = match &q.instance {
         Some(id) => match state.store.stored(id).await?.map(|s| s.instance) {

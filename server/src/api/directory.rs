@@ -1,13 +1,15 @@
 //! The host's directory: who holds which role, so steps can be assigned to people who
-//! have not yet opened the widget.
+//! have not yet opened the widget; and a search of it for the widget's pickers.
+
+use std::collections::{BTreeSet, HashSet};
 
 use axum::Json;
 use axum::extract::State;
-use kexie_engine::people::Actor;
-use serde::Serialize;
-use utoipa::ToSchema;
+use kexie_engine::people::{Actor, Directory};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::Body;
+use super::{Body, Params};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -38,4 +40,73 @@ pub async fn sync(
         state.remember(actor).await?;
     }
     Ok(Json(DirectoryResult { updated: people.len() }))
+}
+
+/// What to look for.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryQuery {
+    /// Part of an id, name or department id (case-insensitive).
+    q: Option<String>,
+    /// Exact ids, comma-separated (e.g. to name the people a form mentions).
+    ids: Option<String>,
+    /// 1 to 200; default 20. Limits people and departments each.
+    limit: Option<i64>,
+}
+
+/// A person as pickers show them (roles are not shown to everybody).
+#[derive(Serialize, ToSchema)]
+pub struct PersonEntry {
+    id: String,
+    name: String,
+    department: Option<String>,
+}
+
+/// People matching, by name then id, and department ids containing `q`.
+#[derive(Serialize, ToSchema)]
+pub struct DirectoryPage {
+    people: Vec<PersonEntry>,
+    departments: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/directory", params(DirectoryQuery),
+    responses((status = 200, body = DirectoryPage), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Params(q): Params<DirectoryQuery>,
+) -> Result<Json<DirectoryPage>, ApiError> {
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_request("limit 须在 1–200 之间。", "limit must be 1 to 200."));
+    }
+    let dir = state.directory().await?;
+    Ok(Json(find(&dir, &q, limit as usize)))
+}
+
+/// The search itself, on the cached directory.
+fn find(dir: &Directory, q: &DirectoryQuery, limit: usize) -> DirectoryPage {
+    let needle = q.q.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
+    let contains = |s: &str| needle.as_ref().is_none_or(|n| s.to_lowercase().contains(n.as_str()));
+    // `ids` given (even empty) means just those people.
+    let ids: Option<HashSet<&str>> =
+        q.ids.as_deref().map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect());
+    let chosen: Vec<&Actor> =
+        dir.0.values().filter(|a| ids.as_ref().is_none_or(|ids| ids.contains(a.id.as_str()))).collect();
+    let mut people: Vec<&Actor> = chosen
+        .iter()
+        .copied()
+        .filter(|a| contains(&a.id) || contains(&a.name) || a.department.as_deref().is_some_and(contains))
+        .collect();
+    people.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    let departments: BTreeSet<&str> =
+        chosen.iter().filter_map(|a| a.department.as_deref()).filter(|d| !d.is_empty() && contains(d)).collect();
+    DirectoryPage {
+        people: people
+            .into_iter()
+            .take(limit)
+            .map(|a| PersonEntry { id: a.id.clone(), name: a.name.clone(), department: a.department.clone() })
+            .collect(),
+        departments: departments.into_iter().take(limit).map(String::from).collect(),
+    }
 }

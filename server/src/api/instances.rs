@@ -1,13 +1,16 @@
 //! Instances: start, read (filtered by the caller's permissions), act, audit log.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kexie_engine::definition::StepKind;
 use kexie_engine::fields::Form;
 use kexie_engine::instance::{self, Action, Env, Instance, Transition};
+use kexie_engine::people::{Actor, Directory};
 use kexie_engine::text::{Message, Text};
 use kexie_engine::{RuleContext, Workflow};
 use serde::{Deserialize, Serialize};
@@ -19,11 +22,35 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{Applied, AuditEntry, StoreError, Stored, Write};
 
-/// Somebody, by id and name.
+/// Somebody, by id and name; an instance's initiator also with department and roles (the
+/// actor its rules see as `ctx.initiator`). Left out when empty, as `Actor` reads them.
 #[derive(Serialize, ToSchema)]
 pub struct PersonRef {
     pub id: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+impl PersonRef {
+    /// Id and name only (work lists).
+    pub fn named(id: String, name: String) -> Self {
+        PersonRef { id, name, department: None, roles: Vec::new() }
+    }
+
+    fn actor(a: &Actor) -> Self {
+        PersonRef { id: a.id.clone(), name: a.name.clone(), department: a.department.clone(), roles: a.roles.clone() }
+    }
+}
+
+/// A step to return to.
+#[derive(Serialize, ToSchema)]
+pub struct StepRef {
+    id: String,
+    #[schema(value_type = Object)]
+    label: Text,
 }
 
 /// An instance as one caller may see it.
@@ -39,6 +66,9 @@ pub struct InstanceView {
     step: String,
     #[schema(value_type = Object)]
     step_label: Option<Text>,
+    /// fill, approval, opinion, notice; null at the end.
+    #[schema(value_type = Option<String>)]
+    step_kind: Option<StepKind>,
     /// Send it back with an action: a stale revision gets 409.
     revision: u64,
     initiator: PersonRef,
@@ -57,6 +87,10 @@ pub struct InstanceView {
     due_at: Option<String>,
     waiting_for: Vec<String>,
     route: Vec<String>,
+    /// Steps the caller may return the instance to now (empty unless "return" is offered).
+    return_to: Vec<StepRef>,
+    /// Display names of the people the instance mentions, by id (as far as the directory knows).
+    names: BTreeMap<String, String>,
 }
 
 /// Who may see an instance: its initiator, everybody ever assigned, people copied, admins.
@@ -66,7 +100,7 @@ pub(super) fn may_view(inst: &Instance, caller: &Caller) -> bool {
 }
 
 /// Builds what `caller` sees of `inst`.
-fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> InstanceView {
+fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller, dir: &Directory) -> InstanceView {
     let now = state.now();
     let step = wf.definition.step(&inst.step);
     let hidden: Vec<String> = step.map(|s| s.hidden.clone()).unwrap_or_default();
@@ -74,6 +108,10 @@ fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> In
     let editable = step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default();
     let ctx = RuleContext::for_instance(inst, &caller.actor, now);
     let notes = step.and_then(|_| wf.evaluate(&inst.form, &ctx).ok()).map(|e| e.notes).unwrap_or_default();
+    let actions = instance::available(wf, inst, &caller.actor, now);
+    let may_return = actions.contains(&"return");
+    let targets = if may_return { instance::return_targets(wf, inst) } else { Vec::new() };
+    let return_to = targets.iter().map(|s| StepRef { id: s.id.clone(), label: s.label() }).collect();
     InstanceView {
         id: inst.id.clone(),
         workflow: inst.workflow.clone(),
@@ -82,18 +120,40 @@ fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> In
         status: inst.status.as_str().into(),
         step: inst.step.clone(),
         step_label: step.map(|s| s.label()),
+        step_kind: step.map(|s| s.kind),
         revision: inst.revision,
-        initiator: PersonRef { id: inst.initiator.id.clone(), name: inst.initiator.name.clone() },
+        initiator: PersonRef::actor(&inst.initiator),
         form: step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form)),
         hidden,
         editable,
-        actions: instance::available(wf, inst, &caller.actor, now),
+        actions,
         notes,
         overdue: inst.is_overdue(now),
         due_at: inst.due_at.map(|d| d.to_string()),
         waiting_for: inst.waiting_for().into_iter().map(String::from).collect(),
         route: inst.route.clone(),
+        return_to,
+        names: names(inst, dir),
     }
+}
+
+/// Names for the initiator, the people waited for, participants and copies; nameless or
+/// unknown ids are left out (the widget shows the id). The initiator's name as started is
+/// the fallback for the initiator.
+fn names(inst: &Instance, dir: &Directory) -> BTreeMap<String, String> {
+    let ids = std::iter::once(inst.initiator.id.as_str())
+        .chain(inst.waiting_for())
+        .chain(inst.participants.iter().map(String::as_str))
+        .chain(inst.cc.iter().map(String::as_str));
+    let mut out = BTreeMap::new();
+    for id in ids {
+        let known = dir.get(id).map(|a| a.name.as_str()).filter(|n| !n.is_empty());
+        let fallback = (id == inst.initiator.id).then_some(inst.initiator.name.as_str());
+        if let Some(name) = known.or(fallback).filter(|n| !n.is_empty()) {
+            out.insert(id.to_string(), name.to_string());
+        }
+    }
+    out
 }
 
 /// Starting an instance.
@@ -121,7 +181,7 @@ pub async fn start(
     let now = now.to_string();
     let write = Write { instance: &t.instance, before: None, events: &t.events, request: None, now: &now };
     state.store.write(write).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &wf, &t.instance, &caller))))
+    Ok((StatusCode::CREATED, Json(view(&state, &wf, &t.instance, &caller, &dir))))
 }
 
 async fn readable(state: &AppState, id: &str, caller: &Caller) -> Result<(Stored, Arc<Workflow>), ApiError> {
@@ -143,7 +203,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<InstanceView>, ApiError> {
     let (stored, wf) = readable(&state, &id, &caller).await?;
-    Ok(Json(view(&state, &wf, &stored.instance, &caller)))
+    let dir = state.directory_at(stored.directory_stamp).await?;
+    Ok(Json(view(&state, &wf, &stored.instance, &caller, &dir)))
 }
 
 /// An action, with the client's request id and the revision it saw.
@@ -159,14 +220,14 @@ pub struct ActRequest {
     action: Action,
 }
 
-fn conflict(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller) -> ApiError {
+fn conflict(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller, dir: &Directory) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
         "conflict",
         "流程已被他人更新，请刷新后再试。",
         "the instance changed meanwhile; reload and try again.",
     )
-    .with_details(serde_json::to_value(view(state, wf, inst, caller)).unwrap_or_default())
+    .with_details(serde_json::to_value(view(state, wf, inst, caller, dir)).unwrap_or_default())
 }
 
 #[utoipa::path(post, path = "/api/v1/instances/{id}/actions", request_body = ActRequest,
@@ -190,13 +251,14 @@ pub async fn act(
         if let Some((status, body)) = state.store.replayed(&request_key).await? {
             return Ok(stored(status, body));
         }
-        return Err(conflict(&state, &wf, inst, &caller));
+        let dir = state.directory_at(before.directory_stamp).await?;
+        return Err(conflict(&state, &wf, inst, &caller, &dir));
     }
     let dir = state.directory_at(before.directory_stamp).await?;
     let now = state.now();
     let Transition { instance: after, events } =
         instance::apply(&wf, inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
-    let body = serde_json::to_string(&view(&state, &wf, &after, &caller)).unwrap_or_default();
+    let body = serde_json::to_string(&view(&state, &wf, &after, &caller, &dir)).unwrap_or_default();
     let now = now.to_string();
     let request = Some((request_key.as_str(), caller.actor.id.as_str(), 200, body.clone()));
     let write = Write { instance: &after, before: Some(&before), events: &events, request, now: &now };
@@ -205,7 +267,7 @@ pub async fn act(
         Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
         Err(StoreError::Conflict(_)) => {
             let current = state.store.stored(&id).await?.map_or_else(|| before.instance.clone(), |s| s.instance);
-            Err(conflict(&state, &wf, &current, &caller))
+            Err(conflict(&state, &wf, &current, &caller, &dir))
         }
         Err(e) => Err(e.into()),
     }

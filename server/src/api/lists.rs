@@ -1,12 +1,13 @@
 //! Work lists: my tasks (overdue marked), what I started, what was copied to me.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use kexie_engine::instance::Moment;
 use kexie_engine::text::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Params;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -67,7 +68,7 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
             title: wf.definition.title.clone(),
             step_label: wf.definition.step(&row.step).map(|s| s.label()),
             overdue: due.is_some_and(|d| now > d),
-            initiator: super::instances::PersonRef { name: row.initiator_name.unwrap_or_default(), id: row.initiator },
+            initiator: super::instances::PersonRef::named(row.initiator, row.initiator_name.unwrap_or_default()),
             id: row.id,
             workflow: row.workflow,
             step: row.step,
@@ -83,7 +84,7 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
 pub async fn tasks(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    Params(q): Params<PageQuery>,
 ) -> Result<Json<ListPage>, ApiError> {
     page(&state, List::Tasks, &caller, q).await
 }
@@ -92,7 +93,7 @@ pub async fn tasks(
 pub async fn started(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    Params(q): Params<PageQuery>,
 ) -> Result<Json<ListPage>, ApiError> {
     page(&state, List::Started, &caller, q).await
 }
@@ -101,7 +102,7 @@ pub async fn started(
 pub async fn copied(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    Params(q): Params<PageQuery>,
 ) -> Result<Json<ListPage>, ApiError> {
     page(&state, List::Copied, &caller, q).await
 }

@@ -4,9 +4,11 @@ mod attachments;
 mod directory;
 mod instances;
 mod lists;
+mod me;
 mod workflows;
 
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
@@ -30,7 +32,8 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/tasks", get(lists::tasks))
         .route("/started", get(lists::started))
         .route("/cc", get(lists::copied))
-        .route("/directory", post(directory::sync))
+        .route("/me", get(me::me))
+        .route("/directory", get(directory::search).post(directory::sync))
         .route("/attachments", post(attachments::upload).layer(DefaultBodyLimit::max(attachment_bytes)))
         .route("/attachments/{sha256}", get(attachments::download))
 }
@@ -50,6 +53,9 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         lists::tasks,
         lists::started,
         lists::copied,
+        me::me,
+        directory::search,
+        directory::sync,
         attachments::upload,
         attachments::download,
     ),
@@ -72,6 +78,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             Err(e) => {
                 let detail = e.body_text();
                 Err(ApiError::bad_request(format!("请求内容无效：{detail}"), format!("invalid request body: {detail}")))
+            }
+        }
+    }
+}
+
+/// Query parameters parsed strictly (unknown ones refused) with errors in our shape.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(t)) => Ok(Params(t)),
+            Err(e) => {
+                let detail = e.body_text();
+                Err(ApiError::bad_request(
+                    format!("查询参数无效：{detail}"),
+                    format!("invalid query parameters: {detail}"),
+                ))
             }
         }
     }

@@ -37,6 +37,14 @@ pub struct Server {
     pub base: String,
     pub database: String,
     workflows: PathBuf,
+    extra: Extra,
+}
+
+/// More flags (such as --demo) and environment variables (such as KEXIE_WIDGET_DIR).
+#[derive(Clone, Default)]
+struct Extra {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 fn free_port() -> u16 {
@@ -49,15 +57,26 @@ impl Server {
     }
 
     pub fn start_with(database: &str, workflows: &Path) -> Server {
-        Server::start_on(database, workflows, free_port())
+        Server::start_on(database, workflows, free_port(), Extra::default())
     }
 
-    fn start_on(database: &str, workflows: &Path, port: u16) -> Server {
+    /// With more flags of `kexie serve` and environment variables.
+    pub fn start_extra(database: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let extra = Extra {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        Server::start_on(database, &repo().join("workflows"), free_port(), extra)
+    }
+
+    fn start_on(database: &str, workflows: &Path, port: u16, extra: Extra) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_kexie"))
             .args(["serve", "--bind", "127.0.0.1", "--port", &port.to_string(), "--workflows"])
             .arg(workflows)
             .env("DATABASE_URL", database)
             .env("KEXIE_JWT_SECRET", SECRET)
+            .args(&extra.args)
+            .envs(extra.env.iter().map(|(k, v)| (k, v)))
             .current_dir(repo())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -69,6 +88,7 @@ impl Server {
             base: format!("http://127.0.0.1:{port}"),
             database: database.into(),
             workflows: workflows.into(),
+            extra,
         };
         server.wait_ready();
         server
@@ -89,7 +109,7 @@ impl Server {
     pub fn kill_and_restart(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-        let restarted = Server::start_on(&self.database, &self.workflows, self.port);
+        let restarted = Server::start_on(&self.database, &self.workflows, self.port, self.extra.clone());
         *self = restarted;
     }
 
@@ -105,11 +125,21 @@ impl Drop for Server {
     }
 }
 
+fn expiry(offset: i64) -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + offset
+}
+
 /// A token as the host OA would sign it.
 pub fn token_for(id: &str, roles: &[&str], exp_offset: i64, secret: &str, audience: &str) -> String {
-    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + exp_offset;
-    let claims = json!({ "sub": id, "name": id.to_uppercase(), "roles": roles, "exp": exp, "aud": audience });
+    let claims =
+        json!({ "sub": id, "name": id.to_uppercase(), "roles": roles, "exp": expiry(exp_offset), "aud": audience });
     encode(&Header::default(), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+/// A valid token with a real name and a department.
+pub fn token_of(id: &str, name: &str, dept: &str, roles: &[&str]) -> String {
+    let claims = json!({ "sub": id, "name": name, "dept": dept, "roles": roles, "exp": expiry(3600), "aud": AUDIENCE });
+    encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
 }
 
 pub fn token(id: &str, roles: &[&str]) -> String {
