@@ -1,0 +1,157 @@
+//! How host pages embed the widget: the `mount` function, the `<kexie-workflow>` custom
+//! element, and the DOM events the widget sends back to the host.
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, Node, ShadowRootInit, ShadowRootMode};
+use yew::AppHandle;
+
+use crate::app::{App, AppProps, Route, Setup};
+use crate::i18n::lang_of;
+
+#[wasm_bindgen(inline_js = r#"
+export function define_element(mount) {
+  if (customElements.get("kexie-workflow")) return;
+  customElements.define("kexie-workflow", class extends HTMLElement {
+    static get observedAttributes() { return ["api", "token", "workflow", "instance", "view", "locale"]; }
+    connectedCallback() { this._remount(); }
+    disconnectedCallback() { if (this._handle) { this._handle.unmount(); this._handle = null; } }
+    attributeChangedCallback() { if (this.isConnected) this._remount(); }
+    _remount() {
+      if (this._handle) this._handle.unmount();
+      this._handle = null;
+      const a = (n) => this.getAttribute(n) || undefined;
+      if (!a("token") && !this.getToken) return; // The host sets the token when it has one.
+      this._handle = mount(this, { api: a("api"), token: this.getToken || a("token"), workflow: a("workflow"),
+        instance: a("instance"), view: a("view"), locale: a("locale"), people: this.people });
+    }
+  });
+}
+export function stylesheet_url() { return new URL("../../kexie.css", import.meta.url).href; }
+"#)]
+extern "C" {
+    fn define_element(mount: &Closure<dyn Fn(Element, JsValue) -> JsValue>);
+    fn stylesheet_url() -> String;
+}
+
+/// Runs when the module is initialised: defines `<kexie-workflow>`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    let mount = Closure::<dyn Fn(Element, JsValue) -> JsValue>::new(|el: Element, config: JsValue| {
+        JsValue::from(mount(el, config))
+    });
+    define_element(&mount);
+    mount.forget(); // The element class keeps calling it for the page's lifetime.
+}
+
+/// A mounted widget; `unmount()` removes it and everything it rendered.
+#[wasm_bindgen]
+pub struct Handle {
+    app: Option<AppHandle<App>>,
+    root: Node,
+}
+
+#[wasm_bindgen]
+impl Handle {
+    /// Removes the widget from its element.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        clear(&self.root);
+    }
+}
+
+/// Mounts a widget into `element`. `config`: `{ api, token, workflow, instance, view,
+/// locale, people }`; `token` may be a function returning a fresh token (or a promise of
+/// one), `people` a function `(query, kind) → [{id, name, department}]` that feeds the
+/// person and department pickers instead of the server's directory.
+#[wasm_bindgen]
+pub fn mount(element: Element, config: JsValue) -> Handle {
+    let root = shadow_root(&element);
+    let container = gloo::utils::document().create_element("div").expect("a div");
+    container.set_class_name("kx-root");
+    let _ = container.set_attribute("hidden", "");
+    let link = stylesheet(&container);
+    let _ = root.append_child(&link);
+    let _ = root.append_child(&container);
+    let setup = setup(element, &config);
+    let app = yew::Renderer::<App>::with_root_and_props(container, AppProps { setup }).render();
+    Handle { app: Some(app), root }
+}
+
+/// The element's shadow root (so host styles cannot reach in, nor ours out), or the
+/// element itself where shadow roots are not allowed.
+fn shadow_root(element: &Element) -> Node {
+    let root: Node = match element.shadow_root() {
+        Some(r) => r.into(),
+        None => match element.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) {
+            Ok(r) => r.into(),
+            Err(_) => element.clone().into(),
+        },
+    };
+    clear(&root);
+    root
+}
+
+fn clear(node: &Node) {
+    while let Some(child) = node.first_child() {
+        let _ = node.remove_child(&child);
+    }
+}
+
+/// The widget's stylesheet; the content shows once it has loaded, never unstyled.
+fn stylesheet(container: &Element) -> Element {
+    let link = gloo::utils::document().create_element("link").expect("a link");
+    let _ = link.set_attribute("rel", "stylesheet");
+    let _ = link.set_attribute("href", &stylesheet_url());
+    let shown = container.clone();
+    let show = Closure::<dyn Fn()>::new(move || {
+        let _ = shown.remove_attribute("hidden");
+    });
+    let _ = link.add_event_listener_with_callback("load", show.as_ref().unchecked_ref());
+    let _ = link.add_event_listener_with_callback("error", show.as_ref().unchecked_ref());
+    show.forget(); // One small closure per mount; it lives as long as the link.
+    link
+}
+
+fn text(config: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(config, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+}
+
+fn function(config: &JsValue, key: &str) -> Option<Function> {
+    Reflect::get(config, &key.into()).ok().and_then(|v| v.dyn_into::<Function>().ok())
+}
+
+/// Reads the host's config; what is missing takes its default.
+fn setup(host: Element, config: &JsValue) -> Setup {
+    let refresh = function(config, "token");
+    let token = text(config, "token").unwrap_or_default();
+    let route = match (text(config, "view").as_deref(), text(config, "instance"), text(config, "workflow")) {
+        (Some("inbox"), ..) => Route::Inbox,
+        (_, Some(id), _) => Route::Instance(id),
+        (_, None, Some(key)) => Route::Start(key),
+        _ => Route::Inbox,
+    };
+    Setup {
+        api: text(config, "api").unwrap_or_else(|| "/api/v1".into()),
+        token,
+        refresh,
+        route,
+        lang: lang_of(text(config, "locale").as_deref()),
+        people: function(config, "people"),
+        host,
+    }
+}
+
+/// Sends `kexie:<name>` to the host page, with `detail` as its detail.
+pub fn emit(host: &Element, name: &str, detail: &serde_json::Value) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL));
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(&format!("kexie:{name}"), &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}

@@ -1,0 +1,227 @@
+//! Attachments: files checked for type and size before they leave the browser, uploaded
+//! with a progress bar, listed with download links.
+
+use std::rc::Rc;
+
+use kexie_engine::definition::Field;
+use kexie_engine::text::Lang;
+use serde_json::Value;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::InputProps;
+use crate::app::{Session, use_session};
+use crate::model::AttachmentMeta;
+
+/// A file being uploaded or refused.
+#[derive(Clone, PartialEq)]
+struct Pending {
+    name: String,
+    progress: f64,
+    error: Option<String>,
+}
+
+fn files_of(v: Option<&Value>) -> Vec<AttachmentMeta> {
+    match v {
+        Some(Value::Array(a)) => a.iter().filter_map(|m| serde_json::from_value(m.clone()).ok()).collect(),
+        Some(m @ Value::Object(_)) => serde_json::from_value(m.clone()).ok().into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn value_of(files: &[AttachmentMeta], multiple: bool) -> Value {
+    let json: Vec<Value> = files.iter().filter_map(|m| serde_json::to_value(m).ok()).collect();
+    match (json.len(), multiple) {
+        (0, _) => Value::Null,
+        (_, true) => Value::Array(json),
+        (_, false) => json[0].clone(),
+    }
+}
+
+/// Sizes people read: "820 KB", "3.4 MB".
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KB", b.div_ceil(1024)),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// Why the widget will not send `file`, if it will not.
+fn refusal(s: &Session, field: &Field, name: &str, media: &str, bytes: u64) -> Option<String> {
+    if !field.accept.is_empty() && !field.accept.iter().any(|a| a == media) {
+        let kinds = field.accept.join(", ");
+        return Some(match s.lang {
+            Lang::Zh => format!("「{name}」的类型（{media}）不在允许范围内，可上传：{kinds}。"),
+            Lang::En => format!("'{name}' is of type {media}, which is not accepted; allowed: {kinds}."),
+        });
+    }
+    match field.max_size {
+        Some(max) if bytes > max => Some(match s.lang {
+            Lang::Zh => format!("「{name}」大小为 {}，超过 {} 的上限。", size(bytes), size(max)),
+            Lang::En => format!("'{name}' is {}, over the {} limit.", size(bytes), size(max)),
+        }),
+        _ => None,
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct AttachmentProps {
+    pub input: InputProps,
+    pub instance: Option<AttrValue>,
+}
+
+#[function_component]
+pub fn AttachmentInput(p: &AttachmentProps) -> Html {
+    let s = use_session();
+    let pending = use_state(Vec::<Pending>::new);
+    let field = p.input.field.clone();
+    let files = files_of(p.input.value.as_ref());
+    // The value as it is after each finished upload (uploads end in any order).
+    let latest = use_mut_ref(|| files.clone());
+    *latest.borrow_mut() = files.clone();
+    let full = field.max_files.is_some_and(|m| files.len() >= m) || (!field.multiple && !files.is_empty());
+    let on_pick = {
+        let (s, pending, on_change, field, latest) = (s.clone(), pending.clone(), p.input.on_change.clone(), field.clone(), latest.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(list) = input.files() else { return };
+            let chosen: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            input.set_value(""); // The same file may be picked again after a refusal.
+            let mut now: Vec<Pending> = Vec::new();
+            for file in chosen {
+                let (name, bytes) = (file.name(), file.size() as u64);
+                if let Some(why) = refusal(&s, &field, &name, &file.type_(), bytes) {
+                    now.push(Pending { name, progress: 0.0, error: Some(why) });
+                    continue;
+                }
+                now.push(Pending { name: name.clone(), progress: 0.0, error: None });
+                upload(s.clone(), file, pending.clone(), on_change.clone(), latest.clone(), field.multiple);
+            }
+            pending.set(now);
+        })
+    };
+    let remove = |i: usize| {
+        let (files, on_change, multiple) = (files.clone(), p.input.on_change.clone(), field.multiple);
+        Callback::from(move |_| {
+            let mut next = files.clone();
+            next.remove(i);
+            on_change.emit(value_of(&next, multiple));
+        })
+    };
+    let accept = (!field.accept.is_empty()).then(|| field.accept.join(","));
+    let limits = [
+        (!field.accept.is_empty()).then(|| format!("{}{}", s.t("类型：", "Types: "), field.accept.join(", "))),
+        field.max_size.map(|m| format!("{}{}", s.t("单个文件不超过 ", "Up to "), size(m))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(s.t("；", "; "));
+    html! {
+        <div class="kx-attach">
+            <ul class="kx-files">
+                { for files.iter().enumerate().map(|(i, m)| html! {
+                    <li>
+                        <FileLink meta={m.clone()} instance={p.instance.clone()} />
+                        <button type="button" class="kx-btn kx-btn-quiet" onclick={remove(i)}
+                            aria-label={format!("{}{}", s.t("移除 ", "Remove "), m.name)}>{ s.t("移除", "Remove") }</button>
+                    </li>
+                }) }
+                { for pending.iter().map(|u| html! {
+                    <li class={classes!("kx-upload", u.error.is_some().then_some("kx-invalid"))}>
+                        <span class="kx-file-name">{ u.name.clone() }</span>
+                        if let Some(e) = &u.error { <span class="kx-error" role="alert">{ e.clone() }</span> }
+                        else if u.progress < 1.0 {
+                            <progress max="1" value={u.progress.to_string()} aria-label={format!("{}{}", s.t("正在上传 ", "Uploading "), u.name)}></progress>
+                            <span class="kx-progress-text">{ format!("{:.0}%", u.progress * 100.0) }</span>
+                        }
+                    </li>
+                }) }
+            </ul>
+            if !full {
+                <label class="kx-btn kx-file-pick">
+                    { s.t("选择文件…", "Choose files…") }
+                    <input type="file" class="kx-file-input" id={p.input.id.clone()} multiple={field.multiple} {accept}
+                        onchange={on_pick} aria-label={p.input.label.clone()} aria-describedby={p.input.described_by.clone()} />
+                </label>
+            }
+            if !limits.is_empty() { <p class="kx-help">{ limits }</p> }
+        </div>
+    }
+}
+
+fn upload(
+    s: Session,
+    file: web_sys::File,
+    pending: UseStateHandle<Vec<Pending>>,
+    on_change: Callback<Value>,
+    latest: Rc<std::cell::RefCell<Vec<AttachmentMeta>>>,
+    multiple: bool,
+) {
+    let name = file.name();
+    let set = {
+        let (pending, name) = (pending.clone(), name.clone());
+        move |progress: f64, error: Option<String>| {
+            let mut now = (*pending).clone();
+            match now.iter_mut().find(|u| u.name == name) {
+                Some(u) => {
+                    u.progress = progress;
+                    u.error = error;
+                }
+                None => now.push(Pending { name: name.clone(), progress, error }),
+            }
+            pending.set(now);
+        }
+    };
+    let report: Rc<dyn Fn(f64)> = Rc::new({
+        let set = set.clone();
+        move |f| set(f.min(0.99), None)
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        match s.client.upload(&file, report).await {
+            Ok(meta) => {
+                let mut files = latest.borrow().clone();
+                if !multiple {
+                    files.clear();
+                }
+                files.push(meta);
+                *latest.borrow_mut() = files.clone();
+                on_change.emit(value_of(&files, multiple));
+                set(1.0, None);
+            }
+            Err(f) => set(0.0, Some(f.explain(s.lang))),
+        }
+    });
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct LinkProps {
+    pub meta: AttachmentMeta,
+    pub instance: Option<AttrValue>,
+}
+
+/// A stored file: its name and size; a download button once it belongs to an instance.
+#[function_component]
+pub fn FileLink(p: &LinkProps) -> Html {
+    let s = use_session();
+    let failed = use_state(|| None::<String>);
+    let label = format!("{} ({})", p.meta.name, size(p.meta.size));
+    let Some(instance) = p.instance.clone() else { return html! { <span class="kx-file-name">{ label }</span> } };
+    let download = {
+        let (s, meta, failed) = (s.clone(), p.meta.clone(), failed.clone());
+        Callback::from(move |_| {
+            let (s, meta, failed, instance) = (s.clone(), meta.clone(), failed.clone(), instance.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                failed.set(s.client.download(&meta, &instance).await.err().map(|f| f.explain(s.lang)));
+            });
+        })
+    };
+    html! {
+        <>
+            <button type="button" class="kx-link kx-file-name" onclick={download}
+                title={s.t("下载", "Download")}>{ label }</button>
+            if let Some(e) = &*failed { <span class="kx-error" role="alert">{ e.clone() }</span> }
+        </>
+    }
+}

@@ -1,0 +1,267 @@
+//! The form renderer. [`FormView`] lays out the fields of a definition with the step's
+//! permissions and the engine's verdict; the field components are dumb: value in,
+//! callback out. The engine decides; these only display its verdicts.
+
+mod attachment;
+mod choice;
+pub mod display;
+mod number;
+pub mod picker;
+mod table;
+mod text;
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use kexie_engine::definition::{Field, FieldKind};
+use kexie_engine::fields::{FieldError, Form};
+use kexie_engine::text::Lang;
+use kexie_engine::Evaluation;
+use serde_json::Value;
+use yew::prelude::*;
+
+use crate::app::{Compiled, use_session};
+use crate::i18n::{message, pick, t};
+
+pub use display::show_value;
+
+/// A shared value compared by identity: cheap props for big things that never change
+/// in place (a compiled workflow).
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The field a path (`items[2].budget`) belongs to.
+pub fn root_of(path: &str) -> &str {
+    path.split(['[', '.']).next().unwrap_or(path)
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct FormProps {
+    pub wf: Shared<Compiled>,
+    /// The form as it stands, the user's changes included.
+    pub values: Rc<Form>,
+    pub eval: Rc<Evaluation>,
+    /// Fields the user may change at this step.
+    pub editable: Rc<BTreeSet<String>>,
+    /// Errors to show now (touched fields, after a submit attempt, the server's).
+    pub errors: Rc<Vec<FieldError>>,
+    pub on_change: Callback<(String, Value)>,
+    pub on_blur: Callback<String>,
+    /// The instance, for attachment downloads.
+    #[prop_or_default]
+    pub instance: Option<AttrValue>,
+    /// Names of people the form mentions.
+    #[prop_or_default]
+    pub names: Rc<std::collections::BTreeMap<String, String>>,
+}
+
+/// The whole form.
+#[function_component]
+pub fn FormView(p: &FormProps) -> Html {
+    let s = use_session();
+    let fields = p.wf.0.fields.iter().filter(|f| !p.eval.hidden.contains(&f.id)).map(|f| {
+        let errors: Vec<FieldError> = p.errors.iter().filter(|e| root_of(&e.path) == f.id).cloned().collect();
+        let value = p.eval.computed.get(&f.id).or_else(|| p.values.get(&f.id)).cloned();
+        let editable = p.editable.contains(&f.id) && !f.computed;
+        html! {
+            <FieldRow key={f.id.clone()} field={f.clone()} {value} {errors} {editable}
+                required={p.eval.required.contains(&f.id)}
+                totals={p.eval.totals.get(&f.id).cloned().map(Rc::new)}
+                on_change={p.on_change.clone()} on_blur={p.on_blur.clone()}
+                instance={p.instance.clone()} names={p.names.clone()} />
+        }
+    });
+    let notes = (!p.eval.notes.is_empty()).then(|| {
+        html! {
+            <div class="kx-notes" role="note">
+                <h3 class="kx-notes-title">{ s.t("提示", "Notes") }</h3>
+                <ul>{ for p.eval.notes.iter().map(|n| html! { <li>{ message(s.lang, n) }</li> }) }</ul>
+            </div>
+        }
+    });
+    html! {
+        <div class="kx-form">
+            <div class="kx-fields">{ for fields }</div>
+            { notes }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct RowProps {
+    pub field: Rc<Field>,
+    pub value: Option<Value>,
+    pub errors: Vec<FieldError>,
+    pub editable: bool,
+    pub required: bool,
+    pub totals: Option<Rc<std::collections::BTreeMap<String, String>>>,
+    pub on_change: Callback<(String, Value)>,
+    pub on_blur: Callback<String>,
+    pub instance: Option<AttrValue>,
+    pub names: Rc<std::collections::BTreeMap<String, String>>,
+}
+
+/// One field: its label, input (or read-only value), help, article and errors.
+#[function_component]
+fn FieldRow(p: &RowProps) -> Html {
+    let s = use_session();
+    let f = &p.field;
+    let id = s.dom_id(&f.id);
+    let lang = s.lang;
+    if f.kind == FieldKind::RichText {
+        return html! { <div class="kx-field kx-wide kx-richtext">{ display::rich_text(lang, f) }</div> };
+    }
+    let own: Vec<&FieldError> = p.errors.iter().filter(|e| e.path == f.id).collect();
+    let help_id = format!("{id}-help");
+    let err_id = format!("{id}-err");
+    let described = [
+        (f.help.is_some() || f.article.is_some()).then_some(help_id.as_str()),
+        (!own.is_empty()).then_some(err_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let described_by = (!described.is_empty()).then(|| AttrValue::from(described));
+    let input = if p.editable {
+        let on_change = {
+            let (cb, fid) = (p.on_change.clone(), f.id.clone());
+            Callback::from(move |v| cb.emit((fid.clone(), v)))
+        };
+        let on_blur = {
+            let (cb, fid) = (p.on_blur.clone(), f.id.clone());
+            Callback::from(move |_| cb.emit(fid.clone()))
+        };
+        let props = InputProps {
+            id: id.clone(),
+            field: f.clone(),
+            value: p.value.clone(),
+            on_change,
+            on_blur,
+            invalid: !own.is_empty(),
+            required: p.required,
+            described_by: described_by.clone(),
+            label: pick(lang, &f.label()).into(),
+        };
+        input_for(props, Some(p))
+    } else {
+        html! { <div class="kx-value" id={id.clone()}>{ show_value(lang, f, p.value.as_ref(), &p.names, p.instance.as_ref()) }</div> }
+    };
+    let grouped = p.editable && matches!(f.kind, FieldKind::Radio | FieldKind::MultiSelect);
+    let label = html! {
+        <>
+            { pick(lang, &f.label()) }
+            if p.required { <span class="kx-req" aria-hidden="true">{" *"}</span><span class="kx-sr">{ t(lang, "（必填）", " (required)") }</span> }
+        </>
+    };
+    let label = if grouped {
+        html! { <legend class="kx-label">{ label }</legend> }
+    } else if p.editable && !matches!(f.kind, FieldKind::Table | FieldKind::Attachment) {
+        html! { <label class="kx-label" for={id.clone()}>{ label }</label> }
+    } else {
+        html! { <span class="kx-label" id={format!("{id}-label")}>{ label }</span> }
+    };
+    let help = (f.help.is_some() || f.article.is_some()).then(|| {
+        let cite = f.article.as_deref().map(|a| kexie_engine::text::cite(a, lang));
+        html! {
+            <p class="kx-help" id={help_id.clone()}>
+                { f.help.as_ref().map(|h| pick(lang, h)).unwrap_or_default() }
+                if let Some(c) = cite { <span class="kx-cite">{ c }</span> }
+            </p>
+        }
+    });
+    let errors = (!own.is_empty()).then(|| {
+        html! { <div class="kx-errors" id={err_id.clone()}>{ for own.iter().map(|e| html! { <p class="kx-error">{ message(lang, &e.message) }</p> }) }</div> }
+    });
+    let class = classes!(
+        "kx-field",
+        wide(f.kind).then_some("kx-wide"),
+        (!own.is_empty()).then_some("kx-invalid"),
+        (!p.editable).then_some("kx-readonly")
+    );
+    let body = html! { <>{ label }{ input }{ help }{ errors }</> };
+    if grouped {
+        html! { <fieldset class={class} aria-describedby={described_by}>{ body }</fieldset> }
+    } else {
+        html! { <div class={class} data-field={f.id.clone()}>{ body }</div> }
+    }
+}
+
+/// The input of a table cell (a column of any simple kind).
+fn input_for_cell(props: InputProps) -> Html {
+    match props.field.kind {
+        FieldKind::Table | FieldKind::Attachment | FieldKind::RichText => html! {},
+        _ => input_for(props, None),
+    }
+}
+
+fn input_for(props: InputProps, row: Option<&RowProps>) -> Html {
+    match props.field.kind {
+        FieldKind::Text | FieldKind::LongText | FieldKind::Date => html! { <text::TextInput ..props /> },
+        FieldKind::Integer | FieldKind::Decimal => html! { <number::NumberInput ..props /> },
+        FieldKind::Select | FieldKind::Radio | FieldKind::MultiSelect | FieldKind::Checkbox => {
+            html! { <choice::ChoiceInput ..props /> }
+        }
+        FieldKind::Person | FieldKind::Department => html! { <picker::Picker ..props /> },
+        FieldKind::Table => html! { <table::TableInput input={props} errors={row.map(|r| r.errors.clone()).unwrap_or_default()} totals={row.and_then(|r| r.totals.clone())} /> },
+        FieldKind::Attachment => html! { <attachment::AttachmentInput input={props} instance={row.and_then(|r| r.instance.clone())} /> },
+        FieldKind::RichText => html! {},
+    }
+}
+
+/// Kinds that take the whole width of the form.
+fn wide(kind: FieldKind) -> bool {
+    matches!(
+        kind,
+        FieldKind::LongText
+            | FieldKind::Table
+            | FieldKind::Attachment
+            | FieldKind::RichText
+            | FieldKind::MultiSelect
+            | FieldKind::Radio
+    )
+}
+
+/// What every input component takes.
+#[derive(Properties, PartialEq, Clone)]
+pub struct InputProps {
+    /// The DOM id (unique on the page).
+    pub id: AttrValue,
+    pub field: Rc<Field>,
+    pub value: Option<Value>,
+    /// The new value; `Value::Null` clears the field.
+    pub on_change: Callback<Value>,
+    pub on_blur: Callback<()>,
+    pub invalid: bool,
+    pub required: bool,
+    pub described_by: Option<AttrValue>,
+    /// The field's label, for inputs without a visible `<label>` (table cells).
+    pub label: AttrValue,
+}
+
+/// The text of a JSON value as an input shows it.
+pub fn as_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A language-aware placeholder.
+pub fn placeholder(lang: Lang, f: &Field) -> Option<AttrValue> {
+    f.placeholder.as_ref().map(|p| pick(lang, p).into())
+}

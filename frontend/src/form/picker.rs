@@ -1,0 +1,208 @@
+//! Person and department pickers: a combobox that searches the host's directory (the
+//! host's `people` callback when it gave one, else the server's directory).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use gloo::timers::callback::Timeout;
+use kexie_engine::definition::FieldKind;
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlInputElement, KeyboardEvent};
+use yew::prelude::*;
+
+use super::InputProps;
+use crate::app::{Session, use_session};
+use crate::model::{DirectoryPage, Person};
+
+thread_local! {
+    static NAMES: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// Remembers a person's name for display.
+pub fn remember(id: &str, name: &str) {
+    NAMES.with(|n| n.borrow_mut().insert(id.to_string(), name.to_string()));
+}
+
+/// A known name, or the id.
+pub fn name_of(id: &str) -> String {
+    NAMES.with(|n| n.borrow().get(id).cloned()).unwrap_or_else(|| id.to_string())
+}
+
+/// People (or departments) matching `query`.
+pub async fn search(s: &Session, kind: FieldKind, query: &str) -> Vec<Person> {
+    let kind_name = if kind == FieldKind::Department { "department" } else { "person" };
+    let found = match &s.people {
+        Some(f) => from_host(f, query, kind_name).await,
+        None => from_server(s, kind, query).await,
+    };
+    for p in &found {
+        remember(&p.id, &p.name);
+    }
+    found
+}
+
+async fn from_host(f: &js_sys::Function, query: &str, kind: &str) -> Vec<Person> {
+    let Ok(out) = f.call2(&wasm_bindgen::JsValue::NULL, &query.into(), &kind.into()) else { return Vec::new() };
+    let out = match out.dyn_into::<js_sys::Promise>() {
+        Ok(p) => JsFuture::from(p).await.unwrap_or_default(),
+        Err(v) => v,
+    };
+    let json = js_sys::JSON::stringify(&out).ok().and_then(|s| s.as_string()).unwrap_or_default();
+    serde_json::from_str(&json).unwrap_or_default()
+}
+
+async fn from_server(s: &Session, kind: FieldKind, query: &str) -> Vec<Person> {
+    let q: String = js_sys::encode_uri_component(query).into();
+    let page: DirectoryPage = s.client.get(&format!("/directory?q={q}&limit=20")).await.unwrap_or_default();
+    if kind == FieldKind::Department {
+        page.departments.into_iter().map(|d| Person { id: d.clone(), name: d, department: None }).collect()
+    } else {
+        page.people
+    }
+}
+
+fn chosen(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn value_of(ids: Vec<String>, multiple: bool) -> Value {
+    match (ids.len(), multiple) {
+        (0, _) => Value::Null,
+        (_, true) => Value::Array(ids.into_iter().map(Value::String).collect()),
+        (_, false) => Value::String(ids[0].clone()),
+    }
+}
+
+#[function_component]
+pub fn Picker(p: &InputProps) -> Html {
+    let s = use_session();
+    let query = use_state(String::new);
+    let found = use_state(Vec::<Person>::new);
+    let active = use_state(|| 0usize);
+    let open = use_state(|| false);
+    let timer = use_mut_ref(|| None::<Timeout>);
+    let multiple = p.field.multiple;
+    let ids = chosen(p.value.as_ref());
+    let list_id = format!("{}-list", p.id);
+
+    let choose = {
+        let (ids, on_change, query, open) = (ids.clone(), p.on_change.clone(), query.clone(), open.clone());
+        Callback::from(move |person: Person| {
+            let mut next = if multiple { ids.clone() } else { Vec::new() };
+            if !next.contains(&person.id) {
+                next.push(person.id);
+            }
+            on_change.emit(value_of(next, multiple));
+            query.set(String::new());
+            open.set(false);
+        })
+    };
+    let on_input = {
+        let (s, query, found, open, active, kind) = (s.clone(), query.clone(), found.clone(), open.clone(), active.clone(), p.field.kind);
+        Callback::from(move |e: InputEvent| {
+            let text = e.target_unchecked_into::<HtmlInputElement>().value();
+            query.set(text.clone());
+            let (s, found, open, active) = (s.clone(), found.clone(), open.clone(), active.clone());
+            // Search once typing pauses, not on every keystroke.
+            *timer.borrow_mut() = Some(Timeout::new(200, move || {
+                wasm_bindgen_futures::spawn_local(async move {
+                    found.set(search(&s, kind, text.trim()).await);
+                    active.set(0);
+                    open.set(true);
+                });
+            }));
+        })
+    };
+    let on_key = {
+        let (found, active, open, choose) = (found.clone(), active.clone(), open.clone(), choose.clone());
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "ArrowDown" if *open => {
+                e.prevent_default();
+                active.set((*active + 1).min(found.len().saturating_sub(1)));
+            }
+            "ArrowUp" if *open => {
+                e.prevent_default();
+                active.set(active.saturating_sub(1));
+            }
+            "Enter" if *open => {
+                e.prevent_default();
+                if let Some(person) = found.get(*active) {
+                    choose.emit(person.clone());
+                }
+            }
+            "Escape" => open.set(false),
+            _ => {}
+        })
+    };
+    let on_blur = {
+        let (open, blur) = (open.clone(), p.on_blur.clone());
+        Callback::from(move |_: FocusEvent| {
+            let open = open.clone();
+            // Let a click on an option land before the list closes.
+            Timeout::new(150, move || open.set(false)).forget();
+            blur.emit(());
+        })
+    };
+    let chips = ids.iter().map(|id| {
+        let name = name_of(id);
+        let remove = {
+            let (ids, id, on_change) = (ids.clone(), id.clone(), p.on_change.clone());
+            Callback::from(move |_| on_change.emit(value_of(ids.iter().filter(|i| **i != id).cloned().collect(), multiple)))
+        };
+        html! {
+            <li class="kx-chip">
+                <span>{ name.clone() }</span>
+                <button type="button" class="kx-chip-x" onclick={remove}
+                    aria-label={format!("{}{name}", s.t("移除 ", "Remove "))}>{ "×" }</button>
+            </li>
+        }
+    });
+    let show_input = multiple || ids.is_empty();
+    let options = found.iter().enumerate().map(|(i, person)| {
+        let pick = {
+            let (choose, person) = (choose.clone(), person.clone());
+            Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                choose.emit(person.clone());
+            })
+        };
+        let detail = person.department.clone().filter(|d| *d != person.name);
+        html! {
+            <li role="option" id={format!("{}-opt{i}", p.id)} class={classes!("kx-opt", (i == *active).then_some("kx-opt-active"))}
+                aria-selected={(i == *active).to_string()} onmousedown={pick}>
+                <span>{ person.name.clone() }</span>
+                if let Some(d) = detail { <span class="kx-opt-detail">{ d }</span> }
+            </li>
+        }
+    });
+    let placeholder = if p.field.kind == FieldKind::Department {
+        s.t("输入部门名称搜索", "Type to search departments")
+    } else {
+        s.t("输入姓名、工号或部门搜索", "Type a name, id or department")
+    };
+    html! {
+        <div class="kx-picker">
+            if !ids.is_empty() { <ul class="kx-chips" aria-label={p.label.clone()}>{ for chips }</ul> }
+            if show_input {
+                <input class="kx-input" type="text" id={p.id.clone()} role="combobox" autocomplete="off"
+                    aria-autocomplete="list" aria-expanded={(*open).to_string()} aria-controls={list_id.clone()}
+                    aria-activedescendant={(*open && !found.is_empty()).then(|| format!("{}-opt{}", p.id, *active))}
+                    aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()}
+                    aria-describedby={p.described_by.clone()} value={(*query).clone()} {placeholder}
+                    oninput={on_input} onkeydown={on_key} onblur={on_blur} />
+            }
+            if *open {
+                <ul class="kx-listbox" role="listbox" id={list_id}>
+                    { for options }
+                    if found.is_empty() { <li class="kx-opt kx-opt-none">{ s.t("没有找到", "Nobody found") }</li> }
+                </ul>
+            }
+        </div>
+    }
+}

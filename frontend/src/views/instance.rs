@@ -1,0 +1,294 @@
+//! One instance: the form with the current step's permissions, the actions this user
+//! may take now, and the timeline of the audit log.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use kexie_engine::RuleContext;
+use kexie_engine::instance::Action;
+use kexie_engine::text::Lang;
+use serde_json::json;
+use yew::prelude::*;
+
+use super::actions::ActionBar;
+use super::editing::{EditAction, use_editing};
+use super::start::today;
+use super::status::{Notice, focus_first, loading, notice, problems};
+use super::timeline::Timeline;
+use crate::api::{Failure, request_id};
+use crate::app::{Compiled, Session, use_session, workflow};
+use crate::draft::DraftKey;
+use crate::embed::emit;
+use crate::form::{FormView, Shared, picker};
+use crate::i18n::{date, moment_ms, pick};
+use crate::model::{AuditEntry, InstanceView};
+
+#[derive(Properties, PartialEq)]
+pub struct InstanceProps {
+    pub id: AttrValue,
+}
+
+type Loaded = (Rc<InstanceView>, Rc<Compiled>);
+
+async fn load(s: &Session, id: &str) -> Result<Loaded, Failure> {
+    let view: InstanceView = s.client.get(&format!("/instances/{id}")).await?;
+    let wf = workflow(&s.client, &view.workflow, Some(view.version)).await?;
+    Ok((Rc::new(view), wf))
+}
+
+#[function_component]
+pub fn InstancePage(p: &InstanceProps) -> Html {
+    let s = use_session();
+    let loaded = use_state(|| None::<Result<Loaded, Failure>>);
+    let audit = use_state(|| Rc::new(Vec::<AuditEntry>::new()));
+    let reload_audit = {
+        let (s, audit, id) = (s.clone(), audit.clone(), p.id.to_string());
+        Callback::from(move |_: ()| {
+            let (s, audit, id) = (s.clone(), audit.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(entries) = s.client.get::<Vec<AuditEntry>>(&format!("/instances/{id}/audit")).await {
+                    audit.set(Rc::new(entries));
+                }
+            });
+        })
+    };
+    {
+        let (s, loaded, id, reload_audit) = (s.clone(), loaded.clone(), p.id.to_string(), reload_audit.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move { loaded.set(Some(load(&s, &id).await)) });
+            reload_audit.emit(());
+        });
+    }
+    let on_updated = {
+        let (loaded, reload_audit) = (loaded.clone(), reload_audit.clone());
+        Callback::from(move |view: InstanceView| {
+            if let Some(Ok((_, wf))) = &*loaded {
+                for (id, name) in &view.names {
+                    picker::remember(id, name);
+                }
+                loaded.set(Some(Ok((Rc::new(view), wf.clone()))));
+                reload_audit.emit(());
+            }
+        })
+    };
+    match &*loaded {
+        None => loading(s.lang),
+        Some(Err(f)) => notice(&Some(Notice::Error(f.explain(s.lang)))),
+        Some(Ok((view, wf))) => html! {
+            <InstanceBody key={view.revision.to_string()} view={view.clone()} wf={Shared(wf.clone())}
+                audit={(*audit).clone()} {on_updated} />
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BodyProps {
+    view: Rc<InstanceView>,
+    wf: Shared<Compiled>,
+    audit: Rc<Vec<AuditEntry>>,
+    on_updated: Callback<InstanceView>,
+}
+
+/// What the user is told after an action, and what someone else changed on a conflict.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Notice(Notice),
+    Conflict(Rc<InstanceView>),
+}
+
+#[function_component]
+fn InstanceBody(p: &BodyProps) -> Html {
+    let s = use_session();
+    let view = p.view.clone();
+    let compiled = p.wf.0.clone();
+    let ctx = RuleContext {
+        step: view.step.clone(),
+        actor: s.me.actor(),
+        initiator: view.initiator.actor(),
+        today: today(),
+        history: view.route.clone(),
+        ..RuleContext::default()
+    };
+    let key = DraftKey::instance(s.client.base(), &s.me.id, &view.id);
+    let base = use_memo(view.clone(), |v| v.form.clone());
+    let editing = use_editing(compiled.clone(), base, ctx, key.clone(), view.revision);
+    let editable: Rc<BTreeSet<String>> = use_memo(view.clone(), |v| v.editable.iter().cloned().collect());
+    let busy = use_state(|| false);
+    let outcome = use_state(|| {
+        editing.restored.as_ref().filter(|_| !editable.is_empty()).map(|d| {
+            Outcome::Notice(Notice::Info(format!(
+                "{}{}",
+                s.t("已恢复您上次未提交的修改，保存于 ", "Restored your unsent changes, saved "),
+                moment_ms(s.lang, d.saved_at)
+            )))
+        })
+    });
+    let form_ref = use_node_ref();
+    let names = use_memo(view.clone(), |v| Rc::new(v.names.clone()));
+    let act = {
+        let (s, view, edit, busy, outcome, key, form_ref, on_updated) =
+            (s.clone(), view.clone(), editing.edit.clone(), busy.clone(), outcome.clone(), key.clone(), form_ref.clone(), p.on_updated.clone());
+        let (changes, blocking, can_edit) = (editing.changes_for(&editable), editing.blocking(), !editable.is_empty());
+        Callback::from(move |action: Action| {
+            let action = with_changes(action, &changes);
+            if matches!(action, Action::Submit { .. } | Action::Approve { .. }) && can_edit && !blocking.is_empty() {
+                edit.dispatch(EditAction::ShowAll);
+                outcome.set(Some(Outcome::Notice(Notice::Error(problems(s.lang, &blocking)))));
+                focus_first(&s, &form_ref, &blocking);
+                return;
+            }
+            key.save(&edit.changes, view.revision); // Whatever happens next, nothing typed is lost.
+            busy.set(true);
+            let (s, view, edit, busy, outcome, key, form_ref, on_updated) =
+                (s.clone(), view.clone(), edit.clone(), busy.clone(), outcome.clone(), key.clone(), form_ref.clone(), on_updated.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = action.name();
+                let body = json!({ "request_id": request_id(), "revision": view.revision, "action": action });
+                let result = s.client.post::<InstanceView>(&format!("/instances/{}/actions", view.id), &body).await;
+                busy.set(false);
+                match result {
+                    Ok(after) => {
+                        key.clear();
+                        if let Some(event) = event_of(name) {
+                            emit(&s.host, event, &json!({ "instance": after.id, "workflow": after.workflow, "step": after.step, "status": after.status }));
+                        }
+                        on_updated.emit(after);
+                    }
+                    Err(Failure::Conflict(now)) => {
+                        emit(&s.host, "error", &json!({ "code": "conflict", "instance": view.id, "step": view.step }));
+                        outcome.set(Some(Outcome::Conflict(Rc::new(*now))));
+                    }
+                    Err(f) => {
+                        emit(&s.host, "error", &json!({ "code": f.code(), "message": f.explain(s.lang), "instance": view.id, "step": view.step }));
+                        let errors = f.field_errors();
+                        if !errors.is_empty() {
+                            focus_first(&s, &form_ref, &errors);
+                            edit.dispatch(EditAction::Server(errors));
+                        }
+                        outcome.set(Some(Outcome::Notice(Notice::Error(f.explain(s.lang)))));
+                    }
+                }
+            });
+        })
+    };
+    let eval = match &*editing.eval {
+        Ok(e) => Rc::new(e.clone()),
+        Err(e) => Rc::new(kexie_engine::Evaluation {
+            notes: vec![kexie_engine::text::Message::new(format!("规则出错：{e}"), format!("The rules failed: {e}"))],
+            hidden: view.hidden.iter().cloned().collect(),
+            ..Default::default()
+        }),
+    };
+    let shown = if editable.is_empty() { Rc::new(Vec::new()) } else { editing.shown.clone() };
+    let on_change = {
+        let d = editing.edit.dispatcher();
+        Callback::from(move |(id, v)| d.dispatch(EditAction::Set(id, v)))
+    };
+    let on_blur = {
+        let d = editing.edit.dispatcher();
+        Callback::from(move |id| d.dispatch(EditAction::Touch(id)))
+    };
+    let message = match &*outcome {
+        Some(Outcome::Notice(n)) => notice(&Some(n.clone())),
+        Some(Outcome::Conflict(now)) => conflict(&s, &view, now, &compiled, p.on_updated.clone()),
+        None => notice(&None),
+    };
+    html! {
+        <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={busy.to_string()}>
+            { header(&s, &view) }
+            { message }
+            <div ref={form_ref}>
+                <FormView wf={p.wf.clone()} values={editing.values.clone()} {eval} editable={editable.clone()}
+                    errors={shown} {on_change} {on_blur} instance={Some(AttrValue::from(view.id.clone()))} names={(*names).clone()} />
+            </div>
+            <ActionBar view={view.clone()} busy={*busy} on_act={act} />
+            <Timeline entries={p.audit.clone()} wf={p.wf.clone()} names={(*names).clone()} />
+        </section>
+    }
+}
+
+/// Puts the user's form changes into the actions that carry them.
+fn with_changes(action: Action, changes: &kexie_engine::fields::Form) -> Action {
+    let changes = changes.clone();
+    match action {
+        Action::SaveDraft { .. } => Action::SaveDraft { changes },
+        Action::Submit { .. } => Action::Submit { changes },
+        Action::Approve { comment, .. } => Action::Approve { changes, comment },
+        Action::Reject { comment, .. } => Action::Reject { changes, comment },
+        other => other,
+    }
+}
+
+/// The host event an action sends when it succeeds.
+fn event_of(action: &str) -> Option<&'static str> {
+    match action {
+        "submit" => Some("submitted"),
+        "approve" => Some("approved"),
+        "reject" => Some("rejected"),
+        "return" => Some("returned"),
+        _ => None,
+    }
+}
+
+fn status_label(lang: Lang, status: &str) -> &'static str {
+    match status {
+        "draft" => crate::i18n::t(lang, "草稿", "Draft"),
+        "running" => crate::i18n::t(lang, "审批中", "In progress"),
+        "completed" => crate::i18n::t(lang, "已办结", "Completed"),
+        "rejected" => crate::i18n::t(lang, "已驳回", "Rejected"),
+        _ => "",
+    }
+}
+
+fn header(s: &Session, v: &InstanceView) -> Html {
+    let step = v.step_label.as_ref().map(|l| pick(s.lang, l)).unwrap_or_else(|| v.step.clone());
+    let waiting: Vec<&str> = v.waiting_for.iter().map(|id| v.name_of(id)).collect();
+    html! {
+        <header class="kx-head">
+            <h2 class="kx-title" id={s.dom_id("title")}>{ pick(s.lang, &v.title) }</h2>
+            <p class="kx-meta">
+                <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{ status_label(s.lang, &v.status) }</span>
+                if v.status == "running" || v.status == "draft" {
+                    <span>{ s.t("当前环节：", "Current step: ") }<strong>{ step }</strong></span>
+                }
+                if !waiting.is_empty() { <span>{ s.t("待办人：", "Waiting for: ") }{ waiting.join(s.t("、", ", ")) }</span> }
+                <span>{ s.t("发起人：", "Started by: ") }{ v.initiator.name.clone() }</span>
+                if let Some(due) = &v.due_at {
+                    <span class={classes!(v.overdue.then_some("kx-overdue"))}>
+                        { s.t("办理期限：", "Due: ") }{ date(s.lang, due) }
+                        if v.overdue { { s.t("（已逾期）", " (overdue)") } }
+                    </span>
+                }
+            </p>
+        </header>
+    }
+}
+
+/// What someone else changed, and a way to carry on from there with my changes kept.
+fn conflict(s: &Session, before: &InstanceView, now: &Rc<InstanceView>, wf: &Compiled, on_updated: Callback<InstanceView>) -> Html {
+    let mut changes: Vec<String> = Vec::new();
+    if before.step != now.step {
+        let label = |v: &InstanceView| v.step_label.as_ref().map(|l| pick(s.lang, l)).unwrap_or_else(|| v.step.clone());
+        changes.push(format!("{}{} → {}", s.t("环节：", "Step: "), label(before), label(now)));
+    }
+    for f in &wf.wf.definition.fields {
+        let (a, b) = (before.form.get(&f.id), now.form.get(&f.id));
+        if a != b {
+            let show = |v: Option<&serde_json::Value>| {
+                v.map(|v| crate::form::display::text(s.lang, f, v, &now.names)).unwrap_or_else(|| "—".into())
+            };
+            changes.push(format!("{}{}{} → {}", pick(s.lang, &f.label()), s.t("：", ": "), show(a), show(b)));
+        }
+    }
+    let reload = {
+        let now = now.clone();
+        Callback::from(move |_| on_updated.emit((*now).clone()))
+    };
+    html! {
+        <div class="kx-alert kx-alert-error kx-conflict" role="alert">
+            <p>{ Failure::Conflict(Box::new((**now).clone())).explain(s.lang) }</p>
+            if !changes.is_empty() { <ul>{ for changes.into_iter().map(|c| html! { <li>{ c }</li> }) }</ul> }
+            <button type="button" class="kx-btn" onclick={reload}>{ s.t("载入最新内容（保留我的修改）", "Load the latest (keeping my changes)") }</button>
+        </div>
+    }
+}

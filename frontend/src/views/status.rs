@@ -1,0 +1,60 @@
+//! Shared pieces of the views: loading and failure panels, the live region that
+//! announces results to screen readers, and moving focus to the first error.
+
+use kexie_engine::fields::FieldError;
+use kexie_engine::text::Lang;
+use web_sys::HtmlElement;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::app::Session;
+use crate::form::root_of;
+
+/// A message for the user: what happened, in the tone it deserves.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Info(String),
+    Success(String),
+    Error(String),
+}
+
+/// The notice area; `role=alert` / `status` make screen readers announce it.
+pub fn notice(n: &Option<Notice>) -> Html {
+    match n {
+        None => html! { <div class="kx-live" role="status" aria-live="polite"></div> },
+        Some(Notice::Info(m)) => html! { <div class="kx-alert kx-alert-info" role="status" aria-live="polite">{ m.clone() }</div> },
+        Some(Notice::Success(m)) => html! { <div class="kx-alert kx-alert-ok" role="status" aria-live="polite">{ m.clone() }</div> },
+        Some(Notice::Error(m)) => html! { <div class="kx-alert kx-alert-error" role="alert" aria-live="assertive">{ m.clone() }</div> },
+    }
+}
+
+pub fn loading(lang: Lang) -> Html {
+    html! { <p class="kx-loading" role="status">{ crate::i18n::t(lang, "正在加载…", "Loading…") }</p> }
+}
+
+/// "The form has 3 problems", to announce after a refused submit.
+pub fn problems(lang: Lang, errors: &[FieldError]) -> String {
+    match lang {
+        Lang::Zh => format!("表单有 {} 处需要修改，请查看标红的字段。", errors.len()),
+        Lang::En => format!("The form has {} problem(s); see the fields marked in red.", errors.len()),
+    }
+}
+
+/// Moves focus to the field of the first error, once it has rendered.
+pub fn focus_first(s: &Session, within: &NodeRef, errors: &[FieldError]) {
+    let Some(first) = errors.first() else { return };
+    let id = s.dom_id(root_of(&first.path));
+    let within = within.clone();
+    gloo::timers::callback::Timeout::new(0, move || {
+        let Some(root) = within.cast::<web_sys::Element>() else { return };
+        let target = root
+            .query_selector(&format!("#{id}"))
+            .ok()
+            .flatten()
+            .or_else(|| root.query_selector("[aria-invalid=true]").ok().flatten());
+        if let Some(el) = target.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    })
+    .forget();
+}

@@ -1,0 +1,107 @@
+//! The timeline of an instance: every audit-log entry with who, when, what, the
+//! comment or opinion, and the fields it changed.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use kexie_engine::instance::{Event, EventKind};
+use kexie_engine::text::Lang;
+use yew::prelude::*;
+
+use crate::app::{Compiled, use_session};
+use crate::form::{Shared, display, picker};
+use crate::i18n::{moment, pick, t};
+use crate::model::AuditEntry;
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub entries: Rc<Vec<AuditEntry>>,
+    pub wf: Shared<Compiled>,
+    pub names: Rc<BTreeMap<String, String>>,
+}
+
+fn action_label(lang: Lang, action: &str) -> &'static str {
+    match action {
+        "submit" => t(lang, "提交", "submitted"),
+        "save_draft" => t(lang, "保存了草稿", "saved a draft"),
+        "approve" => t(lang, "同意", "approved"),
+        "reject" => t(lang, "驳回", "rejected"),
+        "return" => t(lang, "退回到", "returned it to"),
+        "withdraw" => t(lang, "撤回", "withdrew it"),
+        "transfer" => t(lang, "转交给", "transferred it to"),
+        "add_approver" => t(lang, "加签", "added approver"),
+        "comment" => t(lang, "评论", "commented"),
+        "cc" => t(lang, "抄送给", "copied"),
+        "remind" => t(lang, "催办", "sent a reminder"),
+        _ => "",
+    }
+}
+
+#[function_component]
+pub fn Timeline(p: &TimelineProps) -> Html {
+    let s = use_session();
+    if p.entries.is_empty() {
+        return html! {};
+    }
+    let def = &p.wf.0.wf.definition;
+    let name = |id: &str| p.names.get(id).cloned().unwrap_or_else(|| picker::name_of(id));
+    let step = |id: &str| def.step(id).map(|st| pick(s.lang, &st.label())).unwrap_or_else(|| id.to_string());
+    let line = |e: &Event| -> String {
+        let who = name(&e.actor);
+        let sep = s.t("、", ", ");
+        match &e.kind {
+            EventKind::Started => format!("{who} {}", s.t("发起了流程", "started the workflow")),
+            EventKind::Completed => s.t("流程办结", "The workflow is complete").to_string(),
+            EventKind::StepEntered { assignees } => {
+                let people = assignees.iter().map(|a| name(a)).collect::<Vec<_>>().join(sep);
+                match s.lang {
+                    Lang::Zh => format!("进入「{}」，待 {people} 办理", step(&e.step)),
+                    Lang::En => format!("Now at '{}', waiting for {people}", step(&e.step)),
+                }
+            }
+            EventKind::Acted => {
+                let targets = if e.action == "return" {
+                    e.targets.iter().map(|t| step(t)).collect::<Vec<_>>().join(sep)
+                } else {
+                    e.targets.iter().map(|t| name(t)).collect::<Vec<_>>().join(sep)
+                };
+                format!("{who} {} {targets}", action_label(s.lang, &e.action)).trim_end().to_string()
+            }
+        }
+    };
+    html! {
+        <section class="kx-timeline-box" aria-labelledby={s.dom_id("timeline")}>
+            <h3 class="kx-section-title" id={s.dom_id("timeline")}>{ s.t("办理记录", "History") }</h3>
+            <ol class="kx-timeline">
+                { for p.entries.iter().map(|entry| {
+                    let e = &entry.event;
+                    let kind = match &e.kind { EventKind::Acted => e.action.as_str(), EventKind::Started => "started", EventKind::Completed => "completed", EventKind::StepEntered { .. } => "step" };
+                    html! {
+                        <li class={classes!("kx-event", format!("kx-event-{kind}"))}>
+                            <div class="kx-event-head">
+                                <span class="kx-event-what">{ line(e) }</span>
+                                <time class="kx-event-when" datetime={e.at.to_string()}>{ moment(s.lang, &e.at.to_string()) }</time>
+                            </div>
+                            if let Some(c) = &e.comment { <blockquote class="kx-comment">{ c.clone() }</blockquote> }
+                            if !e.diff.is_empty() {
+                                <details class="kx-diff">
+                                    <summary>{ match s.lang { Lang::Zh => format!("修改了 {} 个字段", e.diff.len()), Lang::En => format!("changed {} field(s)", e.diff.len()) } }</summary>
+                                    <ul>{ for e.diff.iter().map(|c| {
+                                        let f = def.field(&c.field);
+                                        let label = f.map(|f| pick(s.lang, &f.label())).unwrap_or_else(|| c.field.clone());
+                                        let show = |v: &serde_json::Value| match (f, v.is_null()) {
+                                            (_, true) => "—".to_string(),
+                                            (Some(f), _) => display::text(s.lang, f, v, &p.names),
+                                            (None, _) => v.to_string(),
+                                        };
+                                        html! { <li><strong>{ label }</strong>{ s.t("：", ": ") }{ show(&c.before) }{ " → " }{ show(&c.after) }</li> }
+                                    }) }</ul>
+                                </details>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}

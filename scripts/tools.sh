@@ -1,0 +1,33 @@
+# Sourced by the scripts: installs, once, what building and testing the widget needs on a
+# fresh machine. Each function does nothing when its tool is already in place.
+
+WASM_BINDGEN_VERSION=0.2.130 # must equal the wasm-bindgen crate pinned in frontend/Cargo.toml
+
+ensure_wasm_target() {
+    rustup target add wasm32-unknown-unknown >/dev/null
+}
+
+# The pinned wasm-bindgen-cli (about 3 minutes to build the first time). Not --locked: its
+# lock file wants a dependency version the registry here does not serve.
+ensure_wasm_bindgen() {
+    if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+        cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    fi
+}
+
+# binaryen (wasm-opt) and playwright-core, exactly as package-lock.json says.
+ensure_node_modules() {
+    if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm ci --no-audit --no-fund
+    fi
+}
+
+# Debian's Chromium and ChromeDriver, and CJK fonts so Chinese renders in screenshots.
+ensure_chromium() {
+    if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+        local sudo=""
+        [ "$(id -u)" = 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
+    fi
+}
