@@ -104,6 +104,19 @@ impl Workflow {
         }
     }
 
+    /// A definition that was already checked (by the server that published it, and sent
+    /// as JSON) with its rules compiled here. The browser loads workflows this way: it
+    /// never parses TOML, which keeps the TOML parser out of the widget's payload.
+    pub fn from_definition(definition: Definition, rules: &Source<'_>) -> Result<Workflow, Diagnostics> {
+        match Rules::compile(rules) {
+            (Some(rules), problems) if problems.is_empty() => {
+                let patterns = fields::compile_patterns(&definition);
+                Ok(Workflow { definition, rules, patterns })
+            }
+            (_, problems) => Err(Diagnostics(problems)),
+        }
+    }
+
     /// Runs the engine's constraints and the rules' `check` on `form` at `ctx.step`.
     pub fn evaluate(&self, form: &Form, ctx: &RuleContext) -> Result<Evaluation, RuleError> {
         let def = &self.definition;
@@ -319,6 +332,21 @@ fn check(form, ctx) {
         assert_eq!(e.computed["total"], json!("100.30"));
         assert_eq!(e.notes.len(), 1, "over the cap, and an empty date compares false");
         assert_eq!(e.notes[0].article.as_deref(), Some("十六"));
+    }
+
+    #[test]
+    fn a_checked_definition_loads_without_its_toml() {
+        let checked = wf();
+        let json = serde_json::to_string(&checked.definition).unwrap();
+        let again = Workflow::from_definition(
+            serde_json::from_str(&json).unwrap(),
+            &Source { name: "t.rhai", text: RULES },
+        )
+        .unwrap();
+        assert_eq!(again.definition, checked.definition);
+        let form: Form = serde_json::from_value(json!({ "items": [{ "budget": "150" }] })).unwrap();
+        let ctx = RuleContext { step: "apply".into(), today: "2026-03-02".into(), ..Default::default() };
+        assert_eq!(again.evaluate(&form, &ctx).unwrap(), checked.evaluate(&form, &ctx).unwrap());
     }
 
     #[test]

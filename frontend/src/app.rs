@@ -182,11 +182,8 @@ pub async fn workflow(client: &Client, key: &str, version: Option<u32>) -> Resul
         return Ok(wf);
     }
     let src: WorkflowVersion = client.get(&path).await?;
-    let wf = Workflow::load(
-        &Source { name: "workflow.toml", text: &src.workflow_toml },
-        &Source { name: "rules.rhai", text: &src.rules_rhai },
-    )
-    .map_err(|d| Failure::Garbled(d.to_string()))?;
+    let rules = Source { name: "rules.rhai", text: &src.rules_rhai };
+    let wf = Workflow::from_definition(src.definition, &rules).map_err(|d| Failure::Garbled(d.to_string()))?;
     let wf = Rc::new(Compiled::new(wf));
     WORKFLOWS.with(|w| w.borrow_mut().insert((src.key, src.version), wf.clone()));
     Ok(wf)

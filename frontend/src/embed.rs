@@ -23,7 +23,7 @@ export function define_element(mount) {
       this._handle = null;
       const a = (n) => this.getAttribute(n) || undefined;
       if (!a("token") && !this.getToken) return; // The host sets the token when it has one.
-      this._handle = mount(this, { api: a("api"), token: this.getToken || a("token"), workflow: a("workflow"),
+      this._handle = mount(this, { api: a("api"), token: a("token"), getToken: this.getToken, workflow: a("workflow"),
         instance: a("instance"), view: a("view"), locale: a("locale"), people: this.people });
     }
   });
@@ -63,10 +63,11 @@ impl Handle {
     }
 }
 
-/// Mounts a widget into `element`. `config`: `{ api, token, workflow, instance, view,
-/// locale, people }`; `token` may be a function returning a fresh token (or a promise of
-/// one), `people` a function `(query, kind) → [{id, name, department}]` that feeds the
-/// person and department pickers instead of the server's directory.
+/// Mounts a widget into `element`. `config`: `{ api, token, getToken, workflow, instance,
+/// view, locale, people }`. `getToken` (or a function given as `token`) returns a fresh
+/// token, or a promise of one, when the current one is refused; `people` is a function
+/// `(query, kind) → [{id, name, department}]` (or a promise of that) that feeds the person
+/// and department pickers instead of the server's directory.
 #[wasm_bindgen]
 pub fn mount(element: Element, config: JsValue) -> Handle {
     let root = shadow_root(&element);
@@ -126,7 +127,7 @@ fn function(config: &JsValue, key: &str) -> Option<Function> {
 
 /// Reads the host's config; what is missing takes its default.
 fn setup(host: Element, config: &JsValue) -> Setup {
-    let refresh = function(config, "token");
+    let refresh = function(config, "getToken").or_else(|| function(config, "token"));
     let token = text(config, "token").unwrap_or_default();
     let route = match (text(config, "view").as_deref(), text(config, "instance"), text(config, "workflow")) {
         (Some("inbox"), ..) => Route::Inbox,

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use kexie_engine::definition::Definition;
 use kexie_engine::fields::{FieldError, Form};
 use kexie_engine::instance::Event;
 use kexie_engine::people::Actor;
@@ -52,7 +53,8 @@ pub struct WorkflowSummary {
 pub struct WorkflowVersion {
     pub key: String,
     pub version: i64,
-    pub workflow_toml: String,
+    /// The checked definition (the widget never parses TOML).
+    pub definition: Definition,
     pub rules_rhai: String,
 }
 

@@ -143,7 +143,9 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
                 <label class="kx-btn kx-file-pick">
                     { s.t("选择文件…", "Choose files…") }
                     <input type="file" class="kx-file-input" id={p.input.id.clone()} multiple={field.multiple} {accept}
-                        onchange={on_pick} aria-label={p.input.label.clone()} aria-describedby={p.input.described_by.clone()} />
+                        onchange={on_pick} aria-label={p.input.aria_label.clone()}
+                        aria-labelledby={p.input.aria_label.is_none().then(|| format!("{}-label", p.input.id))}
+                        aria-describedby={p.input.described_by.clone()} />
                 </label>
             }
             if !limits.is_empty() { <p class="kx-help">{ limits }</p> }

@@ -32,7 +32,7 @@ fn select(lang: Lang, p: &InputProps) -> Html {
         if v.is_empty() { Value::Null } else { Value::String(v) }
     });
     html! {
-        <select class="kx-input kx-select" id={p.id.clone()} onchange={on_change} onblur={p.on_blur.reform(|_: FocusEvent| ())}
+        <select class="kx-input kx-select" id={p.id.clone()} onchange={on_change} onblur={p.on_blur.reform(|_: FocusEvent| ())} aria-label={p.aria_label.clone()}
             aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()} aria-describedby={p.described_by.clone()}>
             <option value="" selected={current.is_empty()}>{ t(lang, "请选择", "Choose…") }</option>
             { for p.field.options.iter().map(|c| html! {
@@ -102,7 +102,7 @@ fn yes_no(lang: Lang, p: &InputProps) -> Html {
         <label class="kx-option kx-check">
             <input type="checkbox" id={p.id.clone()} checked={on} onchange={on_change}
                 onblur={p.on_blur.reform(|_: FocusEvent| ())} aria-invalid={p.invalid.to_string()}
-                aria-describedby={p.described_by.clone()} />
+                aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} />
             <span>{ t(lang, "是", "Yes") }</span>
         </label>
     }

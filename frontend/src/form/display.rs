@@ -20,6 +20,10 @@ pub fn show_value(
     names: &BTreeMap<String, String>,
     instance: Option<&AttrValue>,
 ) -> Html {
+    if f.kind == FieldKind::Checkbox {
+        let yes = value.and_then(Value::as_bool) == Some(true);
+        return html! { <span>{ if yes { t(lang, "是", "Yes") } else { t(lang, "否", "No") } }</span> };
+    }
     let Some(v) = value.filter(|v| !is_empty(v)) else { return html! { <span class="kx-empty">{ "—" }</span> } };
     match f.kind {
         FieldKind::Table => table(lang, f, v, names, instance),

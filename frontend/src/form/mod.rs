@@ -153,7 +153,7 @@ fn FieldRow(p: &RowProps) -> Html {
             invalid: !own.is_empty(),
             required: p.required,
             described_by: described_by.clone(),
-            label: pick(lang, &f.label()).into(),
+            aria_label: None,
         };
         input_for(props, Some(p))
     } else {
@@ -247,8 +247,8 @@ pub struct InputProps {
     pub invalid: bool,
     pub required: bool,
     pub described_by: Option<AttrValue>,
-    /// The field's label, for inputs without a visible `<label>` (table cells).
-    pub label: AttrValue,
+    /// A label for inputs that have no visible `<label>` (table cells, action panels).
+    pub aria_label: Option<AttrValue>,
 }
 
 /// The text of a JSON value as an input shows it.

@@ -35,7 +35,7 @@ pub fn NumberInput(p: &InputProps) -> Html {
             <input class="kx-input" type="text" inputmode={mode} id={p.id.clone()} value={as_text(p.value.as_ref())}
                 oninput={on_change} onblur={on_blur} placeholder={placeholder(s.lang, &p.field)}
                 aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()}
-                aria-describedby={p.described_by.clone()} />
+                aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} />
             if let Some(u) = unit { <span class="kx-unit">{ u }</span> }
         </div>
     }

@@ -188,13 +188,13 @@ pub fn Picker(p: &InputProps) -> Html {
     };
     html! {
         <div class="kx-picker">
-            if !ids.is_empty() { <ul class="kx-chips" aria-label={p.label.clone()}>{ for chips }</ul> }
+            if !ids.is_empty() { <ul class="kx-chips">{ for chips }</ul> }
             if show_input {
                 <input class="kx-input" type="text" id={p.id.clone()} role="combobox" autocomplete="off"
                     aria-autocomplete="list" aria-expanded={(*open).to_string()} aria-controls={list_id.clone()}
                     aria-activedescendant={(*open && !found.is_empty()).then(|| format!("{}-opt{}", p.id, *active))}
                     aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()}
-                    aria-describedby={p.described_by.clone()} value={(*query).clone()} {placeholder}
+                    aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} value={(*query).clone()} {placeholder}
                     oninput={on_input} onkeydown={on_key} onblur={on_blur} />
             }
             if *open {

@@ -80,7 +80,7 @@ pub fn TableInput(p: &TableProps) -> Html {
                 invalid: !cell_errors.is_empty(),
                 required: c.required,
                 described_by: (!cell_errors.is_empty()).then(|| err_id.clone().into()),
-                label: row_label(s.lang, &c.label(), i).into(),
+                aria_label: Some(row_label(s.lang, &c.label(), i).into()),
             };
             html! {
                 <td class={classes!((!cell_errors.is_empty()).then_some("kx-invalid"))}>
@@ -112,7 +112,7 @@ pub fn TableInput(p: &TableProps) -> Html {
     html! {
         <div class="kx-table-wrap" id={p.input.id.clone()}>
             <table class="kx-table">
-                <caption class="kx-sr">{ p.input.label.clone() }</caption>
+                <caption class="kx-sr">{ pick(s.lang, &f.label()) }</caption>
                 <thead><tr>
                     <th scope="col" class="kx-rownum">{ "#" }</th>
                     { for columns.iter().map(|c| html! {

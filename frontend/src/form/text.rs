@@ -26,7 +26,7 @@ pub fn TextInput(p: &InputProps) -> Html {
                 <textarea class="kx-input kx-textarea" id={p.id.clone()} rows="4" value={value} oninput={on_change}
                     onblur={on_blur} maxlength={max} placeholder={placeholder(s.lang, &p.field)}
                     aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()}
-                    aria-describedby={p.described_by.clone()} />
+                    aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} />
                 if let Some(c) = count { <span class="kx-count" aria-hidden="true">{ c }</span> }
             </>
         };
@@ -37,6 +37,6 @@ pub fn TextInput(p: &InputProps) -> Html {
         <input class="kx-input" type={kind} id={p.id.clone()} {value} oninput={on_change} onblur={on_blur}
             maxlength={max} placeholder={placeholder(s.lang, &p.field)}
             aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()}
-            aria-describedby={p.described_by.clone()} />
+            aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} />
     }
 }

@@ -112,7 +112,12 @@ pub fn ActionBar(p: &BarProps) -> Html {
             if decides && v.step_kind.as_deref() != Some("notice") {
                 <div class="kx-field kx-wide">
                     <label class="kx-label" for={opinion_id.clone()}>{
-                        if v.step_kind.as_deref() == Some("opinion") { s.t("意见", "Opinion") } else { s.t("审批意见", "Comment") }
+                        match (v.step_kind.as_deref(), v.editable.is_empty()) {
+                            (Some("opinion"), true) => s.t("意见", "Opinion"),
+                            (_, true) => s.t("审批意见", "Comment"),
+                            // The step's own opinion field is in the form above.
+                            (_, false) => s.t("备注（驳回时必填）", "Remark (required to reject)"),
+                        }
                     }</label>
                     <textarea class="kx-input kx-textarea" id={opinion_id} rows="2" value={(*opinion).clone()}
                         oninput={let o = opinion.clone(); move |e: InputEvent| o.set(text_of(e))}
@@ -167,7 +172,7 @@ fn panel_for(
                 <Picker ..InputProps {
                     id, field: person_field(multiple), value: Some((**people).clone()).filter(|v| !v.is_null()),
                     on_change: { let pe = people.clone(); Callback::from(move |v| pe.set(v)) },
-                    on_blur: Callback::noop(), invalid: false, required: true, described_by: None, label: label.into(),
+                    on_blur: Callback::noop(), invalid: false, required: true, described_by: None, aria_label: None,
                 } />
             </div>
         }

@@ -40,6 +40,7 @@ async fn load(s: &Session, id: &str) -> Result<Loaded, Failure> {
 pub fn InstancePage(p: &InstanceProps) -> Html {
     let s = use_session();
     let loaded = use_state(|| None::<Result<Loaded, Failure>>);
+    let flash = use_state(|| None::<Notice>);
     let audit = use_state(|| Rc::new(Vec::<AuditEntry>::new()));
     let reload_audit = {
         let (s, audit, id) = (s.clone(), audit.clone(), p.id.to_string());
@@ -61,7 +62,9 @@ pub fn InstancePage(p: &InstanceProps) -> Html {
     }
     let on_updated = {
         let (loaded, reload_audit) = (loaded.clone(), reload_audit.clone());
-        Callback::from(move |view: InstanceView| {
+        let flash = flash.clone();
+        Callback::from(move |(view, message): (InstanceView, Option<Notice>)| {
+            flash.set(message);
             if let Some(Ok((_, wf))) = &*loaded {
                 for (id, name) in &view.names {
                     picker::remember(id, name);
@@ -76,7 +79,7 @@ pub fn InstancePage(p: &InstanceProps) -> Html {
         Some(Err(f)) => notice(&Some(Notice::Error(f.explain(s.lang)))),
         Some(Ok((view, wf))) => html! {
             <InstanceBody key={view.revision.to_string()} view={view.clone()} wf={Shared(wf.clone())}
-                audit={(*audit).clone()} {on_updated} />
+                audit={(*audit).clone()} {on_updated} flash={(*flash).clone()} />
         },
     }
 }
@@ -86,7 +89,9 @@ struct BodyProps {
     view: Rc<InstanceView>,
     wf: Shared<Compiled>,
     audit: Rc<Vec<AuditEntry>>,
-    on_updated: Callback<InstanceView>,
+    on_updated: Callback<(InstanceView, Option<Notice>)>,
+    /// What the last action did, shown when the body opens.
+    flash: Option<Notice>,
 }
 
 /// What the user is told after an action, and what someone else changed on a conflict.
@@ -115,6 +120,9 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let editable: Rc<BTreeSet<String>> = use_memo(view.clone(), |v| v.editable.iter().cloned().collect());
     let busy = use_state(|| false);
     let outcome = use_state(|| {
+        if let Some(n) = &p.flash {
+            return Some(Outcome::Notice(n.clone()));
+        }
         editing.restored.as_ref().filter(|_| !editable.is_empty()).map(|d| {
             Outcome::Notice(Notice::Info(format!(
                 "{}{}",
@@ -152,7 +160,8 @@ fn InstanceBody(p: &BodyProps) -> Html {
                         if let Some(event) = event_of(name) {
                             emit(&s.host, event, &json!({ "instance": after.id, "workflow": after.workflow, "step": after.step, "status": after.status }));
                         }
-                        on_updated.emit(after);
+                        let done = Notice::Success(done(s.lang, name, &after));
+                        on_updated.emit((after, Some(done)));
                     }
                     Err(Failure::Conflict(now)) => {
                         emit(&s.host, "error", &json!({ "code": "conflict", "instance": view.id, "step": view.step }));
@@ -230,6 +239,32 @@ fn event_of(action: &str) -> Option<&'static str> {
     }
 }
 
+/// What an action did, for the notice after it: "已同意。流程现在处于「…」。"
+fn done(lang: Lang, action: &str, after: &InstanceView) -> String {
+    let (zh, en) = match action {
+        "submit" => ("已提交", "Submitted"),
+        "approve" => ("已办理", "Done"),
+        "reject" => ("已驳回", "Rejected"),
+        "return" => ("已退回", "Returned"),
+        "transfer" => ("已转交", "Transferred"),
+        "add_approver" => ("已加签", "Approver added"),
+        "cc" => ("已抄送", "Copies sent"),
+        "comment" => ("评论已发表", "Comment posted"),
+        "remind" => ("已催办", "Reminder sent"),
+        "withdraw" => ("已撤回", "Withdrawn"),
+        _ => ("已保存", "Saved"),
+    };
+    let step = after.step_label.as_ref().map(|l| pick(lang, l)).unwrap_or_else(|| after.step.clone());
+    match (lang, after.status.as_str()) {
+        (Lang::Zh, "completed") => format!("{zh}。流程已办结。"),
+        (Lang::En, "completed") => format!("{en}. The workflow is complete."),
+        (Lang::Zh, "rejected") => format!("{zh}。流程已结束（驳回）。"),
+        (Lang::En, "rejected") => format!("{en}. The workflow ended (rejected)."),
+        (Lang::Zh, _) => format!("{zh}。当前环节：{step}。"),
+        (Lang::En, _) => format!("{en}. Now at: {step}."),
+    }
+}
+
 fn status_label(lang: Lang, status: &str) -> &'static str {
     match status {
         "draft" => crate::i18n::t(lang, "草稿", "Draft"),
@@ -265,7 +300,13 @@ fn header(s: &Session, v: &InstanceView) -> Html {
 }
 
 /// What someone else changed, and a way to carry on from there with my changes kept.
-fn conflict(s: &Session, before: &InstanceView, now: &Rc<InstanceView>, wf: &Compiled, on_updated: Callback<InstanceView>) -> Html {
+fn conflict(
+    s: &Session,
+    before: &InstanceView,
+    now: &Rc<InstanceView>,
+    wf: &Compiled,
+    on_updated: Callback<(InstanceView, Option<Notice>)>,
+) -> Html {
     let mut changes: Vec<String> = Vec::new();
     if before.step != now.step {
         let label = |v: &InstanceView| v.step_label.as_ref().map(|l| pick(s.lang, l)).unwrap_or_else(|| v.step.clone());
@@ -282,7 +323,7 @@ fn conflict(s: &Session, before: &InstanceView, now: &Rc<InstanceView>, wf: &Com
     }
     let reload = {
         let now = now.clone();
-        Callback::from(move |_| on_updated.emit((*now).clone()))
+        Callback::from(move |_| on_updated.emit(((*now).clone(), None)))
     };
     html! {
         <div class="kx-alert kx-alert-error kx-conflict" role="alert">

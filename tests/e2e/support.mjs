@@ -1,0 +1,90 @@
+// Shared by the end-to-end tests: a real `kexie serve --demo` on a free loopback port with
+// a throwaway SQLite file, Debian's Chromium driven by playwright-core, and helpers that
+// act in the demo portal as a person would (switch user, open a task, press a button).
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const SHOTS = process.env.KEXIE_SHOTS || join(ROOT, "target/e2e-shots");
+const BIN = process.env.KEXIE_BIN || join(ROOT, "target/debug/kexie");
+
+export const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on("error", fail);
+  });
+}
+
+/** Starts `kexie serve --demo` with a fresh database; `stop()` ends it. */
+export async function startServer(extraEnv = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "kexie-e2e-"));
+  const child = spawn(BIN, ["serve", "--demo", "--db", join(dir, "kexie.db"), "--port", String(port)], {
+    cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise((ok, fail) => {
+    child.on("exit", (code) => fail(new Error(`kexie serve exited with ${code}`)));
+    child.stdout.on("data", (d) => { if (String(d).includes("serving on")) ok(); });
+  });
+  return { base: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+}
+
+export async function launch() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** A page with the portal open; browser errors fail the test that reads `page.errors`. */
+export async function portal(browser, base) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  await page.goto(base + "/");
+  return page;
+}
+
+/** Switches the portal's user and waits for the widget to show their inbox. */
+export async function become(page, user) {
+  await page.waitForSelector("#oa-user-select:not([disabled])");
+  await page.selectOption("#oa-user-select", user);
+  await page.locator("kexie-workflow .kx-tab").first().waitFor();
+  await page.waitForFunction((id) => localStorage.getItem("oa-demo-user") === id, user);
+}
+
+export const widget = (page) => page.locator("kexie-workflow");
+
+export async function tab(page, name) {
+  await widget(page).getByRole("tab", { name }).click();
+}
+
+/** Opens the first row of a work list whose text contains `title`. */
+export async function openRow(page, list, title) {
+  await tab(page, list);
+  await widget(page).locator(".kx-row-open", { hasText: title }).first().click();
+  await widget(page).locator(".kx-title").waitFor();
+}
+
+export async function press(page, name) {
+  await widget(page).getByRole("button", { name, exact: true }).click();
+}
+
+/** Waits until the instance header shows `text` (a status or a step). */
+export async function expectHeader(page, text) {
+  await widget(page).locator(".kx-meta", { hasText: text }).waitFor({ timeout: 10_000 });
+}
+
+export async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
