@@ -68,6 +68,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/demo/users", get(|| async { Json(users()) }))
         .route("/demo/token", post(token))
+        .route("/demo/clock", post(clock))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockRequest {
+    days: i64,
+}
+
+/// Runs the demo's clock ahead, so an overdue task or the end of a 公示 period can be shown.
+async fn clock(State(state): State<AppState>, Body(req): Body<ClockRequest>) -> Result<Json<serde_json::Value>, ApiError> {
+    if !(1..=60).contains(&req.days) {
+        return Err(ApiError::bad_request("days 须在 1–60 之间。", "days must be 1 to 60."));
+    }
+    state.shift_clock(req.days);
+    Ok(Json(serde_json::json!({ "today": state.now().today() })))
 }
 
 #[derive(Deserialize)]

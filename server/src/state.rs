@@ -32,6 +32,8 @@ pub struct Inner {
     directory: RwLock<Option<(i64, Arc<Directory>)>>,
     /// The last claims seen per user, to write the directory only when they change.
     seen: RwLock<HashMap<String, Actor>>,
+    /// Seconds the demo clock runs ahead (`POST /demo/clock`); always 0 outside `--demo`.
+    clock_shift: std::sync::atomic::AtomicI64,
 }
 
 impl std::ops::Deref for AppState {
@@ -51,12 +53,21 @@ impl AppState {
             workflows: RwLock::default(),
             directory: RwLock::default(),
             seen: RwLock::default(),
+            clock_shift: std::sync::atomic::AtomicI64::new(0),
         }))
+    }
+
+    /// Moves the demo clock forward by `days` (so deadlines and notice periods can be shown).
+    pub fn shift_clock(&self, days: i64) {
+        if self.demo {
+            self.clock_shift.fetch_add(days * 86_400, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Now, at the enterprise's UTC offset.
     pub fn now(&self) -> Moment {
-        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+            + self.clock_shift.load(std::sync::atomic::Ordering::Relaxed);
         Moment::from_unix(secs, i32::from(self.config.utc_offset_hours) * 3600).expect("the clock is sane")
     }
 

@@ -345,6 +345,8 @@ fn bodies_are_limited_and_the_demo_is_off_unless_asked() {
     }
     let (status, _) = post(&format!("{}/demo/token", server.base), None, &json!({ "user": "hejun" }));
     assert_eq!(status, 404, "no token endpoint without --demo");
+    let (status, _) = post(&format!("{}/demo/clock", server.base), None, &json!({ "days": 6 }));
+    assert_eq!(status, 404, "no clock to move without --demo");
 }
 
 #[test]

@@ -28,6 +28,14 @@ async function switchUser(users, id) {
   widget.setAttribute("token", token);
 }
 
+// Demo only: runs the server's clock a day ahead, then reloads the widget.
+async function moveClock() {
+  const { today } = await post("/demo/clock", { days: 1 });
+  $("oa-today").textContent = `演示日期：${today}`;
+  const widget = $("oa-widget");
+  widget.setAttribute("token", widget.getAttribute("token"));
+}
+
 async function start() {
   try {
     await init();
@@ -44,6 +52,7 @@ async function start() {
     return option;
   }));
   select.disabled = false;
+  $("oa-clock").addEventListener("click", () => moveClock().catch((e) => showError(e.message)));
   select.addEventListener("change", () => switchUser(users, select.value).catch((e) => showError(e.message)));
   const saved = localStorage.getItem(STORAGE_KEY);
   const first = users.find((u) => u.id === saved) || users.find((u) => u.roles.includes("applicant")) || users[0];
