@@ -10,8 +10,8 @@ use kexie_engine::fields::FieldError;
 use kexie_engine::text::{Lang, Text};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::t;
@@ -53,13 +53,15 @@ impl Failure {
         match self {
             Failure::Offline => format!(
                 "{} {kept}",
-                t(lang, "无法连接服务器，请检查网络后重试。", "The server cannot be reached; check the network and try again.")
+                t(
+                    lang,
+                    "无法连接服务器，请检查网络后重试。",
+                    "The server cannot be reached; check the network and try again."
+                )
             ),
-            Failure::Expired(m) => format!(
-                "{} {} {kept}",
-                m.get(lang),
-                t(lang, "请重新登录后再试。", "Sign in again, then retry.")
-            ),
+            Failure::Expired(m) => {
+                format!("{} {} {kept}", m.get(lang), t(lang, "请重新登录后再试。", "Sign in again, then retry."))
+            }
             Failure::Conflict(_) => format!(
                 "{} {kept}",
                 t(
@@ -71,9 +73,15 @@ impl Failure {
             Failure::Refused { detail, .. } => detail.message.get(lang).to_string(),
             Failure::Server(status) => format!(
                 "{} ({status}) {kept}",
-                t(lang, "服务器出错，请稍后重试；如仍失败请联系管理员。", "The server failed; retry later, and tell the administrator if it goes on.")
+                t(
+                    lang,
+                    "服务器出错，请稍后重试；如仍失败请联系管理员。",
+                    "The server failed; retry later, and tell the administrator if it goes on."
+                )
             ),
-            Failure::Garbled(why) => format!("{} {why}", t(lang, "服务器的回答无法读取：", "The server's answer cannot be read:")),
+            Failure::Garbled(why) => {
+                format!("{} {why}", t(lang, "服务器的回答无法读取：", "The server's answer cannot be read:"))
+            }
         }
     }
 
@@ -154,7 +162,9 @@ impl Client {
         let auth = format!("Bearer {}", self.0.token.borrow());
         let req = RequestBuilder::new(&url).method(method).header("Authorization", &auth);
         let sent = match body {
-            Some(b) => req.header("Content-Type", "application/json").body(b).map_err(|_| Failure::Offline)?.send().await,
+            Some(b) => {
+                req.header("Content-Type", "application/json").body(b).map_err(|_| Failure::Offline)?.send().await
+            }
             None => req.send().await,
         };
         let resp = sent.map_err(|_| Failure::Offline)?;
@@ -233,7 +243,8 @@ impl Client {
     pub async fn download(&self, meta: &AttachmentMeta, instance: &str) -> Result<(), Failure> {
         let url = format!("{}/attachments/{}?instance={}", self.0.base, meta.sha256, instance);
         let auth = format!("Bearer {}", self.0.token.borrow());
-        let resp = RequestBuilder::new(&url).header("Authorization", &auth).send().await.map_err(|_| Failure::Offline)?;
+        let resp =
+            RequestBuilder::new(&url).header("Authorization", &auth).send().await.map_err(|_| Failure::Offline)?;
         if !resp.ok() {
             let status = resp.status();
             return Err(failure(status, &resp.text().await.unwrap_or_default()));

@@ -61,15 +61,17 @@ impl Keys {
         Ok(Keys { algorithm: Algorithm::HS256, decoding, encoding: Some(encoding), audience })
     }
 
-    /// Verifies a token and says clearly what is wrong with a bad one.
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+    /// Verifies a token at `now` (Unix seconds, the server's clock) and says clearly what
+    /// is wrong with a bad one. Expiry is checked against the server's clock rather than
+    /// the library's, so the one clock decides deadlines and sessions alike.
+    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, ApiError> {
+        const LEEWAY: i64 = 30;
         let mut v = Validation::new(self.algorithm);
         v.set_audience(&[&self.audience]);
         v.set_required_spec_claims(&["exp", "aud", "sub"]);
-        v.leeway = 30;
-        decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims).map_err(|e| {
+        v.validate_exp = false;
+        let claims = decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims).map_err(|e| {
             let (zh, en) = match e.kind() {
-                ErrorKind::ExpiredSignature => ("登录已过期，请重新进入。", "the token has expired"),
                 ErrorKind::InvalidSignature => ("令牌签名无效。", "the token's signature is not valid"),
                 ErrorKind::InvalidAudience => ("令牌不是签发给本系统的。", "the token is for another audience"),
                 ErrorKind::InvalidAlgorithm => ("令牌的签名算法不被接受。", "the token's algorithm is not accepted"),
@@ -79,7 +81,11 @@ impl Keys {
                 _ => ("令牌格式无效。", "the token is malformed"),
             };
             unauthorized(zh, en)
-        })
+        })?;
+        if (claims.exp as i64).saturating_add(LEEWAY) < now {
+            return Err(unauthorized("登录已过期，请重新进入。", "the token has expired"));
+        }
+        Ok(claims)
     }
 
     /// Signs a token (the demo portal's users only; HS256 only).
@@ -114,7 +120,7 @@ impl FromRequestParts<AppState> for Caller {
                 "missing token: send Authorization: Bearer <token>",
             )
         })?;
-        let claims = state.keys.verify(token.trim())?;
+        let claims = state.keys.verify(token.trim(), state.now().0.unix_timestamp())?;
         let actor = Actor { id: claims.sub, name: claims.name, roles: claims.roles, department: claims.dept };
         state.remember(&actor).await?;
         let admin = actor.has_role(&state.config.auth.admin_role);

@@ -38,19 +38,42 @@ fn value_of(files: &[AttachmentMeta], multiple: bool) -> Value {
     }
 }
 
-/// Sizes people read: "820 KB", "3.4 MB".
+/// Sizes people read: "820 KB", "3.4 MB", "20 MB".
 pub fn size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
     match bytes {
         b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{} KB", b.div_ceil(1024)),
-        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b < MB => format!("{} KB", b.div_ceil(1024)),
+        b if b % MB == 0 => format!("{} MB", b / MB),
+        b => format!("{:.1} MB", b as f64 / MB as f64),
     }
+}
+
+/// A media type as people know it: "PDF", "Word (.docx)".
+fn kind_name(media: &str) -> &str {
+    match media {
+        "application/pdf" => "PDF",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "Word (.docx)",
+        "application/msword" => "Word (.doc)",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "Excel (.xlsx)",
+        "application/vnd.ms-excel" => "Excel (.xls)",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "PowerPoint (.pptx)",
+        "image/jpeg" => "JPEG",
+        "image/png" => "PNG",
+        "application/zip" => "ZIP",
+        "text/plain" => "TXT",
+        other => other,
+    }
+}
+
+fn kinds(accept: &[String], lang: Lang) -> String {
+    accept.iter().map(|a| kind_name(a)).collect::<Vec<_>>().join(if lang == Lang::Zh { "、" } else { ", " })
 }
 
 /// Why the widget will not send `file`, if it will not.
 fn refusal(s: &Session, field: &Field, name: &str, media: &str, bytes: u64) -> Option<String> {
     if !field.accept.is_empty() && !field.accept.iter().any(|a| a == media) {
-        let kinds = field.accept.join(", ");
+        let (kinds, media) = (kinds(&field.accept, s.lang), kind_name(media));
         return Some(match s.lang {
             Lang::Zh => format!("「{name}」的类型（{media}）不在允许范围内，可上传：{kinds}。"),
             Lang::En => format!("'{name}' is of type {media}, which is not accepted; allowed: {kinds}."),
@@ -82,7 +105,8 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
     *latest.borrow_mut() = files.clone();
     let full = field.max_files.is_some_and(|m| files.len() >= m) || (!field.multiple && !files.is_empty());
     let on_pick = {
-        let (s, pending, on_change, field, latest) = (s.clone(), pending.clone(), p.input.on_change.clone(), field.clone(), latest.clone());
+        let (s, pending, on_change, field, latest) =
+            (s.clone(), pending.clone(), p.input.on_change.clone(), field.clone(), latest.clone());
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(list) = input.files() else { return };
@@ -111,8 +135,9 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
     };
     let accept = (!field.accept.is_empty()).then(|| field.accept.join(","));
     let limits = [
-        (!field.accept.is_empty()).then(|| format!("{}{}", s.t("类型：", "Types: "), field.accept.join(", "))),
-        field.max_size.map(|m| format!("{}{}", s.t("单个文件不超过 ", "Up to "), size(m))),
+        (!field.accept.is_empty())
+            .then(|| format!("{}{}", s.t("可上传：", "Accepted: "), kinds(&field.accept, s.lang))),
+        field.max_size.map(|m| format!("{}{}", s.t("单个文件不超过 ", "up to "), size(m))),
     ]
     .into_iter()
     .flatten()

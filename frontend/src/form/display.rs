@@ -60,7 +60,12 @@ pub fn text(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>) 
                 format!("{}{unit}", money(&raw, 0))
             }
             FieldKind::Date => date(lang, &raw),
-            FieldKind::Checkbox => t(lang, if v.as_bool() == Some(true) { "是" } else { "否" }, if v.as_bool() == Some(true) { "Yes" } else { "No" }).into(),
+            FieldKind::Checkbox => t(
+                lang,
+                if v.as_bool() == Some(true) { "是" } else { "否" },
+                if v.as_bool() == Some(true) { "Yes" } else { "No" },
+            )
+            .into(),
             FieldKind::Select | FieldKind::Radio | FieldKind::MultiSelect => {
                 f.option(&raw).and_then(|c| c.label.as_ref()).map_or(raw, |l| pick(lang, l))
             }

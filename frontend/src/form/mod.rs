@@ -13,10 +13,10 @@ mod text;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use kexie_engine::Evaluation;
 use kexie_engine::definition::{Field, FieldKind};
 use kexie_engine::fields::{FieldError, Form};
 use kexie_engine::text::Lang;
-use kexie_engine::Evaluation;
 use serde_json::Value;
 use yew::prelude::*;
 
@@ -193,7 +193,7 @@ fn FieldRow(p: &RowProps) -> Html {
     );
     let body = html! { <>{ label }{ input }{ help }{ errors }</> };
     if grouped {
-        html! { <fieldset class={class} aria-describedby={described_by}>{ body }</fieldset> }
+        html! { <fieldset class={class} aria-describedby={described_by} data-field={f.id.clone()}>{ body }</fieldset> }
     } else {
         html! { <div class={class} data-field={f.id.clone()}>{ body }</div> }
     }
@@ -215,8 +215,12 @@ fn input_for(props: InputProps, row: Option<&RowProps>) -> Html {
             html! { <choice::ChoiceInput ..props /> }
         }
         FieldKind::Person | FieldKind::Department => html! { <picker::Picker ..props /> },
-        FieldKind::Table => html! { <table::TableInput input={props} errors={row.map(|r| r.errors.clone()).unwrap_or_default()} totals={row.and_then(|r| r.totals.clone())} /> },
-        FieldKind::Attachment => html! { <attachment::AttachmentInput input={props} instance={row.and_then(|r| r.instance.clone())} /> },
+        FieldKind::Table => {
+            html! { <table::TableInput input={props} errors={row.map(|r| r.errors.clone()).unwrap_or_default()} totals={row.and_then(|r| r.totals.clone())} /> }
+        }
+        FieldKind::Attachment => {
+            html! { <attachment::AttachmentInput input={props} instance={row.and_then(|r| r.instance.clone())} /> }
+        }
         FieldKind::RichText => html! {},
     }
 }

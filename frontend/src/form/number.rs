@@ -26,7 +26,8 @@ pub fn parse(kind: FieldKind, raw: &str) -> Value {
 pub fn NumberInput(p: &InputProps) -> Html {
     let s = use_session();
     let kind = p.field.kind;
-    let on_change = p.on_change.reform(move |e: InputEvent| parse(kind, &e.target_unchecked_into::<HtmlInputElement>().value()));
+    let on_change =
+        p.on_change.reform(move |e: InputEvent| parse(kind, &e.target_unchecked_into::<HtmlInputElement>().value()));
     let on_blur = p.on_blur.reform(|_: FocusEvent| ());
     let mode = if kind == FieldKind::Integer { "numeric" } else { "decimal" };
     let unit = p.field.unit.as_ref().map(|u| pick(s.lang, u));

@@ -104,7 +104,8 @@ pub fn Picker(p: &InputProps) -> Html {
         })
     };
     let on_input = {
-        let (s, query, found, open, active, kind) = (s.clone(), query.clone(), found.clone(), open.clone(), active.clone(), p.field.kind);
+        let (s, query, found, open, active, kind) =
+            (s.clone(), query.clone(), found.clone(), open.clone(), active.clone(), p.field.kind);
         Callback::from(move |e: InputEvent| {
             let text = e.target_unchecked_into::<HtmlInputElement>().value();
             query.set(text.clone());
@@ -153,7 +154,9 @@ pub fn Picker(p: &InputProps) -> Html {
         let name = name_of(id);
         let remove = {
             let (ids, id, on_change) = (ids.clone(), id.clone(), p.on_change.clone());
-            Callback::from(move |_| on_change.emit(value_of(ids.iter().filter(|i| **i != id).cloned().collect(), multiple)))
+            Callback::from(move |_| {
+                on_change.emit(value_of(ids.iter().filter(|i| **i != id).cloned().collect(), multiple))
+            })
         };
         html! {
             <li class="kx-chip">

@@ -19,7 +19,8 @@ pub fn TextInput(p: &InputProps) -> Html {
     let on_blur = p.on_blur.reform(|_: FocusEvent| ());
     let max = p.field.max_length.map(|m| m.to_string());
     if p.field.kind == FieldKind::LongText {
-        let on_change = p.on_change.reform(|e: InputEvent| emitted(e.target_unchecked_into::<HtmlInputElement>().value()));
+        let on_change =
+            p.on_change.reform(|e: InputEvent| emitted(e.target_unchecked_into::<HtmlInputElement>().value()));
         let count = p.field.max_length.map(|m| format!("{} / {m}", value.chars().count()));
         return html! {
             <>

@@ -36,7 +36,10 @@ enum Panel {
 }
 
 fn person_field(multiple: bool) -> Rc<Field> {
-    Rc::new(serde_json::from_value(json!({ "id": "people", "kind": "person", "multiple": multiple })).expect("a person field"))
+    Rc::new(
+        serde_json::from_value(json!({ "id": "people", "kind": "person", "multiple": multiple }))
+            .expect("a person field"),
+    )
 }
 
 fn ids(v: &Value) -> Vec<String> {
@@ -194,7 +197,10 @@ fn panel_for(
     let (body, confirm, go) = match which {
         Panel::Return => {
             let step_id = s.dom_id("return-to");
-            let choose = { let t = target.clone(); move |e: Event| t.set(e.target_unchecked_into::<HtmlSelectElement>().value()) };
+            let choose = {
+                let t = target.clone();
+                move |e: Event| t.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+            };
             let body = html! {
                 <>
                     <div class="kx-field">
@@ -209,17 +215,36 @@ fn panel_for(
                 </>
             };
             let ok = !text.is_empty() && !target.is_empty();
-            (body, s.t("确认退回", "Return it"), need(ok, s.t("请填写退回原因。", "Give the reason."), Action::Return { to: (**target).clone(), reason: comment.clone() }))
+            (
+                body,
+                s.t("确认退回", "Return it"),
+                need(
+                    ok,
+                    s.t("请填写退回原因。", "Give the reason."),
+                    Action::Return { to: (**target).clone(), reason: comment.clone() },
+                ),
+            )
         }
         Panel::Transfer => {
             let to = chosen.first().cloned().unwrap_or_default();
             let body = html! { <>{ picker(false, s.t("转交给", "Transfer to")) }{ note_box(s.t("留言（可选）", "Note (optional)")) }</> };
-            (body, s.t("确认转交", "Transfer"), need(!to.is_empty(), s.t("请选择转交给谁。", "Choose whom to transfer to."), Action::Transfer { to, comment: comment.clone() }))
+            (
+                body,
+                s.t("确认转交", "Transfer"),
+                need(
+                    !to.is_empty(),
+                    s.t("请选择转交给谁。", "Choose whom to transfer to."),
+                    Action::Transfer { to, comment: comment.clone() },
+                ),
+            )
         }
         Panel::AddApprover => {
             let user = chosen.first().cloned().unwrap_or_default();
             let radio = |pos: Position, zh: &'static str, en: &'static str| {
-                let set = { let ps = position.clone(); move |_: Event| ps.set(pos) };
+                let set = {
+                    let ps = position.clone();
+                    move |_: Event| ps.set(pos)
+                };
                 html! { <label class="kx-option"><input type="radio" name={s.dom_id("position")} checked={**position == pos} onchange={set} /><span>{ s.t(zh, en) }</span></label> }
             };
             let body = html! {
@@ -234,15 +259,39 @@ fn panel_for(
                     { note_box(s.t("留言（可选）", "Note (optional)")) }
                 </>
             };
-            (body, s.t("确认加签", "Add"), need(!user.is_empty(), s.t("请选择加签人。", "Choose the approver to add."), Action::AddApprover { user, position: **position, comment: comment.clone() }))
+            (
+                body,
+                s.t("确认加签", "Add"),
+                need(
+                    !user.is_empty(),
+                    s.t("请选择加签人。", "Choose the approver to add."),
+                    Action::AddApprover { user, position: **position, comment: comment.clone() },
+                ),
+            )
         }
         Panel::Cc => {
             let body = picker(true, s.t("抄送给", "Copy to"));
-            (body, s.t("确认抄送", "Send copies"), need(!chosen.is_empty(), s.t("请选择抄送人。", "Choose whom to copy."), Action::Cc { users: chosen.clone() }))
+            (
+                body,
+                s.t("确认抄送", "Send copies"),
+                need(
+                    !chosen.is_empty(),
+                    s.t("请选择抄送人。", "Choose whom to copy."),
+                    Action::Cc { users: chosen.clone() },
+                ),
+            )
         }
         Panel::Comment => {
             let body = note_box(s.t("评论", "Comment"));
-            (body, s.t("发表评论", "Post"), need(!text.is_empty(), s.t("请填写评论内容。", "Write the comment."), Action::Comment { text: text.clone() }))
+            (
+                body,
+                s.t("发表评论", "Post"),
+                need(
+                    !text.is_empty(),
+                    s.t("请填写评论内容。", "Write the comment."),
+                    Action::Comment { text: text.clone() },
+                ),
+            )
         }
         Panel::Withdraw => {
             let body = html! { <p>{ s.t("撤回后流程回到您手中，可修改后重新提交。", "Withdrawing brings the instance back to you to change and submit again.") }</p> };

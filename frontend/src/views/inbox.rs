@@ -58,7 +58,11 @@ pub fn Inbox() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let got = match tab {
                     Tab::New => s.client.get::<Vec<WorkflowSummary>>(tab.path()).await.map(Content::Workflows),
-                    _ => s.client.get::<ListPage>(&format!("{}?page={page}&per_page={PER_PAGE}", tab.path())).await.map(Content::List),
+                    _ => s
+                        .client
+                        .get::<ListPage>(&format!("{}?page={page}&per_page={PER_PAGE}", tab.path()))
+                        .await
+                        .map(Content::List),
                 };
                 content.set(Some(got));
             });

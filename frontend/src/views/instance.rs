@@ -134,8 +134,16 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let form_ref = use_node_ref();
     let names = use_memo(view.clone(), |v| Rc::new(v.names.clone()));
     let act = {
-        let (s, view, edit, busy, outcome, key, form_ref, on_updated) =
-            (s.clone(), view.clone(), editing.edit.clone(), busy.clone(), outcome.clone(), key.clone(), form_ref.clone(), p.on_updated.clone());
+        let (s, view, edit, busy, outcome, key, form_ref, on_updated) = (
+            s.clone(),
+            view.clone(),
+            editing.edit.clone(),
+            busy.clone(),
+            outcome.clone(),
+            key.clone(),
+            form_ref.clone(),
+            p.on_updated.clone(),
+        );
         let (changes, blocking, can_edit) = (editing.changes_for(&editable), editing.blocking(), !editable.is_empty());
         Callback::from(move |action: Action| {
             let action = with_changes(action, &changes);
@@ -147,8 +155,16 @@ fn InstanceBody(p: &BodyProps) -> Html {
             }
             key.save(&edit.changes, view.revision); // Whatever happens next, nothing typed is lost.
             busy.set(true);
-            let (s, view, edit, busy, outcome, key, form_ref, on_updated) =
-                (s.clone(), view.clone(), edit.clone(), busy.clone(), outcome.clone(), key.clone(), form_ref.clone(), on_updated.clone());
+            let (s, view, edit, busy, outcome, key, form_ref, on_updated) = (
+                s.clone(),
+                view.clone(),
+                edit.clone(),
+                busy.clone(),
+                outcome.clone(),
+                key.clone(),
+                form_ref.clone(),
+                on_updated.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 let name = action.name();
                 let body = json!({ "request_id": request_id(), "revision": view.revision, "action": action });
@@ -158,7 +174,11 @@ fn InstanceBody(p: &BodyProps) -> Html {
                     Ok(after) => {
                         key.clear();
                         if let Some(event) = event_of(name) {
-                            emit(&s.host, event, &json!({ "instance": after.id, "workflow": after.workflow, "step": after.step, "status": after.status }));
+                            emit(
+                                &s.host,
+                                event,
+                                &json!({ "instance": after.id, "workflow": after.workflow, "step": after.step, "status": after.status }),
+                            );
                         }
                         let done = Notice::Success(done(s.lang, name, &after));
                         on_updated.emit((after, Some(done)));
@@ -168,7 +188,11 @@ fn InstanceBody(p: &BodyProps) -> Html {
                         outcome.set(Some(Outcome::Conflict(Rc::new(*now))));
                     }
                     Err(f) => {
-                        emit(&s.host, "error", &json!({ "code": f.code(), "message": f.explain(s.lang), "instance": view.id, "step": view.step }));
+                        emit(
+                            &s.host,
+                            "error",
+                            &json!({ "code": f.code(), "message": f.explain(s.lang), "instance": view.id, "step": view.step }),
+                        );
                         let errors = f.field_errors();
                         if !errors.is_empty() {
                             focus_first(&s, &form_ref, &errors);

@@ -68,13 +68,19 @@ fn StartForm(p: &FormProps) -> Html {
     let busy = use_state(|| false);
     let status = use_state(|| {
         editing.restored.as_ref().map(|d| {
-            Notice::Info(format!("{}{}", s.t("已恢复您上次未提交的内容，保存于 ", "Restored what you entered earlier, saved "), moment_ms(s.lang, d.saved_at)))
+            Notice::Info(format!(
+                "{}{}",
+                s.t("已恢复您上次未提交的内容，保存于 ", "Restored what you entered earlier, saved "),
+                moment_ms(s.lang, d.saved_at)
+            ))
         })
     });
     let form_ref = use_node_ref();
     let send = {
-        let (s, editing_edit, busy, status, form_ref) = (s.clone(), editing.edit.clone(), busy.clone(), status.clone(), form_ref.clone());
-        let (blocking, changes, key, wf_key) = (editing.blocking(), editing.changes_for(&editable), key.clone(), def.key.clone());
+        let (s, editing_edit, busy, status, form_ref) =
+            (s.clone(), editing.edit.clone(), busy.clone(), status.clone(), form_ref.clone());
+        let (blocking, changes, key, wf_key) =
+            (editing.blocking(), editing.changes_for(&editable), key.clone(), def.key.clone());
         Callback::from(move |submit: bool| {
             if submit && !blocking.is_empty() {
                 editing_edit.dispatch(EditAction::ShowAll);
@@ -82,9 +88,18 @@ fn StartForm(p: &FormProps) -> Html {
                 focus_first(&s, &form_ref, &blocking);
                 return;
             }
+            key.save(&editing_edit.changes, 0); // Whatever happens next, nothing typed is lost.
             busy.set(true);
-            let (s, edit, busy, status, key, wf_key, changes, form_ref) =
-                (s.clone(), editing_edit.clone(), busy.clone(), status.clone(), key.clone(), wf_key.clone(), changes.clone(), form_ref.clone());
+            let (s, edit, busy, status, key, wf_key, changes, form_ref) = (
+                s.clone(),
+                editing_edit.clone(),
+                busy.clone(),
+                status.clone(),
+                key.clone(),
+                wf_key.clone(),
+                changes.clone(),
+                form_ref.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 let result = create(&s, &wf_key, changes, submit).await;
                 busy.set(false);
@@ -92,12 +107,20 @@ fn StartForm(p: &FormProps) -> Html {
                     Ok(view) => {
                         key.clear();
                         let name = if submit { "submitted" } else { "saved" };
-                        emit(&s.host, name, &json!({ "instance": view.id, "workflow": view.workflow, "step": view.step, "status": view.status }));
+                        emit(
+                            &s.host,
+                            name,
+                            &json!({ "instance": view.id, "workflow": view.workflow, "step": view.step, "status": view.status }),
+                        );
                         s.go.emit(Route::Instance(view.id));
                     }
                     Err((created, f)) => {
                         let errors = f.field_errors();
-                        emit(&s.host, "error", &json!({ "code": f.code(), "message": f.explain(s.lang), "instance": created }));
+                        emit(
+                            &s.host,
+                            "error",
+                            &json!({ "code": f.code(), "message": f.explain(s.lang), "instance": created }),
+                        );
                         if let Some(id) = created {
                             // The instance exists as a draft: carry on there, where the server's errors show.
                             key.clear();
@@ -122,7 +145,13 @@ fn StartForm(p: &FormProps) -> Html {
     };
     let eval = match &*editing.eval {
         Ok(e) => Rc::new(e.clone()),
-        Err(e) => return notice(&Some(Notice::Error(format!("{}{}", s.t("规则出错，请联系管理员：", "The rules failed; tell the administrator: "), e)))),
+        Err(e) => {
+            return notice(&Some(Notice::Error(format!(
+                "{}{}",
+                s.t("规则出错，请联系管理员：", "The rules failed; tell the administrator: "),
+                e
+            ))));
+        }
     };
     let on_change = {
         let d = editing.edit.dispatcher();
@@ -158,7 +187,12 @@ fn StartForm(p: &FormProps) -> Html {
 
 /// Creates the instance; with `submit`, submits it too. On failure, says whether the
 /// instance was created (as a draft) before the failure.
-async fn create(s: &Session, workflow: &str, form: Form, submit: bool) -> Result<InstanceView, (Option<String>, Failure)> {
+async fn create(
+    s: &Session,
+    workflow: &str,
+    form: Form,
+    submit: bool,
+) -> Result<InstanceView, (Option<String>, Failure)> {
     let view: InstanceView =
         s.client.post("/instances", &json!({ "workflow": workflow, "form": form })).await.map_err(|f| (None, f))?;
     if !submit {

@@ -3,8 +3,8 @@
 
 use kexie_engine::fields::FieldError;
 use kexie_engine::text::Lang;
-use web_sys::HtmlElement;
 use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use crate::app::Session;
@@ -22,9 +22,15 @@ pub enum Notice {
 pub fn notice(n: &Option<Notice>) -> Html {
     match n {
         None => html! { <div class="kx-live" role="status" aria-live="polite"></div> },
-        Some(Notice::Info(m)) => html! { <div class="kx-alert kx-alert-info" role="status" aria-live="polite">{ m.clone() }</div> },
-        Some(Notice::Success(m)) => html! { <div class="kx-alert kx-alert-ok" role="status" aria-live="polite">{ m.clone() }</div> },
-        Some(Notice::Error(m)) => html! { <div class="kx-alert kx-alert-error" role="alert" aria-live="assertive">{ m.clone() }</div> },
+        Some(Notice::Info(m)) => {
+            html! { <div class="kx-alert kx-alert-info" role="status" aria-live="polite">{ m.clone() }</div> }
+        }
+        Some(Notice::Success(m)) => {
+            html! { <div class="kx-alert kx-alert-ok" role="status" aria-live="polite">{ m.clone() }</div> }
+        }
+        Some(Notice::Error(m)) => {
+            html! { <div class="kx-alert kx-alert-error" role="alert" aria-live="assertive">{ m.clone() }</div> }
+        }
     }
 }
 

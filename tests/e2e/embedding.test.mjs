@@ -1,0 +1,162 @@
+// Embedding: a host page with a strict CSP and a hostile stylesheet holding two widgets,
+// a draft that survives a reload, and a token that expires while someone is typing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, portal, become, widget, tab, press, shot } from "./support.mjs";
+
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
+
+// A stylesheet that would wreck any widget that relied on the page's styles.
+const HOSTILE = `* { font-size: 30px !important; color: #f0f !important; }
+input, select, textarea, button { display: none !important; }
+div { margin: 40px !important; border: 3px dotted red !important; }`;
+
+// The host's own script (no inline script is allowed): one widget through mount(), one
+// through the custom element; tokens from the demo portal's endpoint.
+const HOST_JS = `import init, { mount } from "/kexie/kexie_widget.js";
+window.violations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.violations.push(e.violatedDirective + " " + e.blockedURI));
+const token = async (user) => (await (await fetch("/demo/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user }) })).json()).token;
+await init();
+const params = new URLSearchParams(location.search);
+const one = params.get("one") || "liming";
+const refresh = params.has("refresh");
+window.events = [];
+for (const name of ["submitted", "approved", "rejected", "returned", "error"]) {
+  document.addEventListener("kexie:" + name, (e) => window.events.push({ name, target: e.target.id, detail: e.detail }));
+}
+window.handle = mount(document.getElementById("first"), {
+  token: await token(one), getToken: refresh ? () => token(one) : undefined,
+  workflow: params.get("workflow") || undefined, view: params.get("workflow") ? "form" : "inbox",
+});
+const second = document.getElementById("second");
+if (second) second.setAttribute("token", await token("zhoujianguo"));
+window.ready = true;`;
+
+const page_html = (second) => `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>宿主页面</title>
+<link rel="stylesheet" href="/host/hostile.css"><script type="module" src="/host/host.js"></script></head>
+<body><h1>宿主系统</h1><input id="host-input" value="host">
+<section id="first"></section>
+${second ? '<kexie-workflow id="second" workflow="kexie-formation" locale="en"></kexie-workflow>' : ""}
+</body></html>`;
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+/** A page on the server's origin whose host files are served by the test itself. */
+async function hostPage(query = "", second = true, context = null) {
+  const page = await (context ?? browser).newPage({ viewport: { width: 1280, height: 1000 } });
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "error" && !/401/.test(m.text())) page.errors.push(m.text()); });
+  await page.route("**/host/**", (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const [type, body] = path.endsWith(".css") ? ["text/css", HOSTILE]
+      : path.endsWith(".js") ? ["text/javascript", HOST_JS] : ["text/html; charset=utf-8", page_html(second)];
+    route.fulfill({ status: 200, headers: { "content-type": type, "content-security-policy": CSP }, body });
+  });
+  await page.goto(`${server.base}/host/page.html${query}`);
+  await page.waitForFunction(() => window.ready === true);
+  return page;
+}
+
+test("two widgets work side by side under a strict CSP and a hostile stylesheet", async () => {
+  const page = await hostPage("?workflow=kexie-formation");
+  const first = page.locator("#first");
+  const second = page.locator("#second");
+  await first.getByLabel("企业名称").waitFor();
+  await second.getByLabel("Enterprise name").waitFor();
+  await shot(page, "embed-1-two-widgets-hostile-host");
+
+  // The host's rules reach the host's own input, not the widgets'.
+  assert.equal(await page.locator("#host-input").isVisible(), false);
+  assert.ok(await first.getByLabel("企业名称").isVisible());
+  const size = await first.getByLabel("企业名称").evaluate((el) => getComputedStyle(el).fontSize);
+  assert.equal(size, "14px");
+
+  // Typing in one widget leaves the other alone.
+  await first.getByLabel("企业名称").fill("甲公司");
+  await second.getByLabel("Enterprise name").fill("Second Co.");
+  assert.equal(await first.getByLabel("企业名称").inputValue(), "甲公司");
+  assert.equal(await second.getByLabel("Enterprise name").inputValue(), "Second Co.");
+
+  // The rules run in the browser: 100 or more S&T staff and no standalone 科协 needs a reason.
+  await first.getByLabel("科技人员总数").fill("180");
+  await first.getByLabel("科技人员总数").blur();
+  await first.getByLabel("拟采用的组建方式").selectOption("regional");
+  await first.getByLabel("组建方式说明").focus();
+  await first.getByLabel("组建方式说明").blur();
+  await first.locator(".kx-error", { hasText: "（十）" }).first().waitFor();
+  assert.equal(await second.locator(".kx-error").count(), 0, "the other widget shows no errors");
+
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(page.errors, []);
+  await page.evaluate(() => window.handle.unmount());
+  assert.equal(await first.locator(".kx-root").count(), 0, "unmount removes the widget");
+  await page.close();
+});
+
+test("a draft survives a reload and says so", async () => {
+  const page = await portal(browser, server.base);
+  await become(page, "liming");
+  await tab(page, "发起流程");
+  await widget(page).locator(".kx-row-open", { hasText: "科协组建" }).click();
+  await widget(page).getByLabel("企业名称").fill("草稿测试有限公司");
+  await widget(page).getByLabel("科技人员总数").fill("150");
+  await page.waitForTimeout(1000); // The draft is saved within a second of typing.
+  await page.reload();
+  await become(page, "liming");
+  await tab(page, "发起流程");
+  await widget(page).locator(".kx-row-open", { hasText: "科协组建" }).click();
+  await widget(page).getByText("已恢复您上次未提交的内容").waitFor();
+  assert.equal(await widget(page).getByLabel("企业名称").inputValue(), "草稿测试有限公司");
+  assert.equal(await widget(page).getByLabel("科技人员总数").inputValue(), "150");
+  await shot(page, "embed-2-draft-restored");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("an expired token keeps every input and says what to do; a host callback refreshes it", async () => {
+  // One browser profile for both pages: the draft lives in its local storage.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await hostPage("?workflow=kexie-formation&one=liming", false, context);
+  const first = page.locator("#first");
+  await first.getByLabel("企业名称").fill("过期令牌测试公司");
+  await first.getByLabel("科技人员总数").fill("120");
+  await first.getByLabel("所在地区").fill("北京市");
+  await first.getByLabel("所属行业").fill("能源");
+  await first.getByLabel("拟采用的组建方式").selectOption("standalone");
+  // A day passes on the server: the 8-hour token has expired.
+  await page.evaluate(() => fetch("/demo/clock", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"days":1}' }));
+  await first.getByRole("button", { name: "保存草稿", exact: true }).click();
+  const alert = first.getByRole("alert").filter({ hasText: "登录已过期" });
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /已保留/);
+  assert.equal(await first.getByLabel("企业名称").inputValue(), "过期令牌测试公司");
+  assert.equal(await first.getByLabel("所在地区").inputValue(), "北京市");
+  await shot(page, "embed-3-token-expired");
+  const events = await page.evaluate(() => window.events);
+  assert.equal(events.at(-1).name, "error");
+  assert.equal(events.at(-1).detail.code, "unauthorized");
+  await page.close();
+
+  // The same person with a host that refreshes tokens: the draft is back and goes through.
+  const again = await hostPage("?workflow=kexie-formation&one=liming&refresh", false, context);
+  const w = again.locator("#first");
+  await w.getByText("已恢复您上次未提交的内容").waitFor();
+  assert.equal(await w.getByLabel("企业名称").inputValue(), "过期令牌测试公司");
+  await again.evaluate(() => fetch("/demo/clock", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"days":1}' }));
+  await w.getByRole("button", { name: "保存草稿", exact: true }).click();
+  // The first request is refused, the host's callback gives a fresh token, the retry succeeds.
+  await w.locator(".kx-meta", { hasText: "草稿" }).waitFor();
+  assert.equal(await w.getByText("过期令牌测试公司").count(), 1, "the draft was stored on the server");
+  assert.deepEqual(again.errors, []);
+  await context.close();
+});
