@@ -153,7 +153,7 @@ pub fn App(props: &AppProps) -> Html {
         <ContextProvider<Session> context={session}>
             <div class="kx-app" lang={if l == Lang::Zh { "zh-CN" } else { "en" }}>
                 <div class="kx-topbar">
-                    { back }
+                    { back.unwrap_or_default() }
                     <span class="kx-spacer"></span>
                     <button type="button" class="kx-link kx-lang" onclick={switch}
                         aria-label={t(l, "Switch to English", "切换到中文")}>{ t(l, "English", "中文") }</button>

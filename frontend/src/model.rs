@@ -148,6 +148,9 @@ pub struct ListRow {
     #[serde(default)]
     pub step_label: Option<Text>,
     pub status: String,
+    /// The instance's first text field, to tell it from others of its workflow.
+    #[serde(default)]
+    pub summary: Option<String>,
     pub initiator: PersonRef,
     pub updated_at: String,
     #[serde(default)]

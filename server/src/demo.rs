@@ -78,7 +78,10 @@ struct ClockRequest {
 }
 
 /// Runs the demo's clock ahead, so an overdue task or the end of a 公示 period can be shown.
-async fn clock(State(state): State<AppState>, Body(req): Body<ClockRequest>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn clock(
+    State(state): State<AppState>,
+    Body(req): Body<ClockRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     if !(1..=60).contains(&req.days) {
         return Err(ApiError::bad_request("days 须在 1–60 之间。", "days must be 1 to 60."));
     }

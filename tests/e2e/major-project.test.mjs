@@ -27,7 +27,7 @@ const EXPERTS = { zhaoming: "赵明", qianfang: "钱芳", lizhenhua: "李振华"
 async function expertOpinion(user, opinion, left, shotName) {
   await openTask(page, user, TITLE);
   await expectWaiting(page, "专家评估论证", [...left, EXPERTS[user]]);
-  await W().getByLabel("意见", { exact: true }).fill(opinion);
+  await W().getByLabel("意见（必填）").fill(opinion);
   await press(page, "提交意见");
   if (left.length) {
     await expectNotice(page, "已办理。当前环节：专家评估论证。");
@@ -79,10 +79,10 @@ test("a major project is evaluated by every expert, heard by the 科协 and deci
   await expectWaiting(page, "专家评估论证", Object.values(EXPERTS));
   await shot(page, "major-project-4-experts");
 
-  // An expert's opinion cannot be empty.
+  // An expert's opinion cannot be empty: the browser says so at the box.
   await openTask(page, "qianfang", TITLE);
   await press(page, "提交意见");
-  await expectNotice(page, "请填写意见或理由");
+  await W().locator(".kx-actionbox .kx-error", { hasText: "请填写意见。" }).waitFor();
   await expectWaiting(page, "专家评估论证", Object.values(EXPERTS));
 
   // Every expert must give an opinion: the step waits for the last one.
@@ -95,9 +95,8 @@ test("a major project is evaluated by every expert, heard by the 科协 and deci
   await field(page, "专家评估意见汇总").fill("三名专家均认为技术路线可行；建议加强夹杂物控制并复核投资估算。");
   await radio(page, "科协综合意见", "有条件支持").check();
   await field(page, "科协意见说明").fill("支持立项，条件是复核投资估算并落实夹杂物控制方案。");
-  // The engine wants a comment with the opinion, in the box labelled "备注（驳回时必填）"
-  // (there is no 驳回 at an opinion step; see title-evaluation.test.mjs).
-  await W().getByLabel("备注（驳回时必填）").fill("科协综合意见：有条件支持。");
+  // At an opinion step the box under the form is the opinion itself, and required.
+  await W().getByLabel("意见（必填）").fill("科协综合意见：有条件支持。");
   await shot(page, "major-project-6-kexie-opinion");
   await press(page, "提交意见");
   await expectWaiting(page, "决策会议", ["吴振华"]);

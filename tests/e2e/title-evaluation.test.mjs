@@ -78,9 +78,8 @@ test("HR's candidate is heard by the 科协, returned once, passed and publicise
   await openTask(page, "zhaomin", TITLE);
   await radio(page, "科协意见", "推荐").check();
   await W().getByLabel("科协意见说明").fill("业绩突出，技术创新能力强，同意推荐。");
-  // The engine wants a comment with every opinion, in the box under the form (labelled
-  // "备注（驳回时必填）" though there is no 驳回 here: see the last test).
-  await W().getByLabel("备注（驳回时必填）").fill("科协推荐。");
+  // The engine wants a comment with every opinion, in the box under the form.
+  await W().getByLabel("意见（必填）").fill("科协推荐。");
   await shot(page, "title-evaluation-5-opinion");
   await press(page, "提交意见");
   await expectWaiting(page, "职称评审委员会评审", ["李振华", "周宁"]);
@@ -97,7 +96,7 @@ test("HR's candidate is heard by the 科协, returned once, passed and publicise
   await openTask(page, "chenjing", TITLE);
   await W().getByText("请科协补充对其专利成果转化情况的意见。").first().waitFor();
   await W().getByLabel("科协意见说明").fill("专利已在产线应用，年节约成本约80万元，同意推荐。");
-  await W().getByLabel("备注（驳回时必填）").fill("补充意见：推荐。");
+  await W().getByLabel("意见（必填）").fill("补充意见：推荐。");
   await press(page, "提交意见");
   await expectWaiting(page, "职称评审委员会评审", ["李振华", "周宁"]);
 
@@ -149,8 +148,7 @@ test("an uploaded PDF is listed once, and not at all once removed", () => shotOn
 }));
 
 // At the 科协意见 step (an opinion step with fields of its own) the box under the form is
-// labelled "备注（驳回时必填）", "required to reject", but there is no 驳回 here, and 提交意见
-// with the box empty is refused with "请填写意见或理由。" without marking the box.
+// the opinion itself: it says it is required, and 提交意见 with it empty marks it.
 test("the 科协's opinion says which box it needs", () => shotOnFailure(page, "title-evaluation-opinion", async () => {
   await startForm();
   await pickPerson(page, "申报人", "李明");
@@ -169,7 +167,7 @@ test("the 科协's opinion says which box it needs", () => shotOnFailure(page, "
   await W().getByLabel("科协意见说明").fill("同意推荐。");
   assert.equal(await W().getByRole("button", { name: "驳回" }).count(), 0, "an opinion step cannot reject");
   await press(page, "提交意见");
-  await expectNotice(page, "请填写意见或理由");
+  await W().locator(".kx-actionbox .kx-error", { hasText: "请填写意见。" }).waitFor();
   await shot(page, "title-evaluation-10-opinion-refused");
   const label = await W().locator(".kx-actionbox label.kx-label").innerText();
   const marked = await W().locator(".kx-actionbox textarea").getAttribute("aria-invalid");

@@ -21,6 +21,35 @@ struct Pending {
     error: Option<String>,
 }
 
+/// The files in flight; uploads report in any order, so each report updates the latest list.
+#[derive(Default, PartialEq)]
+struct Uploads(Vec<Pending>);
+
+enum Upload {
+    /// A new pick replaces the list.
+    Picked(Vec<Pending>),
+    Progress(String, f64),
+    Failed(String, String),
+    Done(String),
+}
+
+impl Reducible for Uploads {
+    type Action = Upload;
+
+    fn reduce(self: Rc<Self>, action: Upload) -> Rc<Self> {
+        let mut list = self.0.clone();
+        match action {
+            Upload::Picked(now) => list = now,
+            Upload::Progress(name, f) => list.iter_mut().filter(|u| u.name == name).for_each(|u| u.progress = f),
+            Upload::Failed(name, why) => {
+                list.iter_mut().filter(|u| u.name == name).for_each(|u| u.error = Some(why.clone()))
+            }
+            Upload::Done(name) => list.retain(|u| u.name != name),
+        }
+        Rc::new(Uploads(list))
+    }
+}
+
 fn files_of(v: Option<&Value>) -> Vec<AttachmentMeta> {
     match v {
         Some(Value::Array(a)) => a.iter().filter_map(|m| serde_json::from_value(m.clone()).ok()).collect(),
@@ -97,7 +126,7 @@ pub struct AttachmentProps {
 #[function_component]
 pub fn AttachmentInput(p: &AttachmentProps) -> Html {
     let s = use_session();
-    let pending = use_state(Vec::<Pending>::new);
+    let pending = use_reducer(Uploads::default);
     let field = p.input.field.clone();
     let files = files_of(p.input.value.as_ref());
     // The value as it is after each finished upload (uploads end in any order).
@@ -106,7 +135,7 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
     let full = field.max_files.is_some_and(|m| files.len() >= m) || (!field.multiple && !files.is_empty());
     let on_pick = {
         let (s, pending, on_change, field, latest) =
-            (s.clone(), pending.clone(), p.input.on_change.clone(), field.clone(), latest.clone());
+            (s.clone(), pending.dispatcher(), p.input.on_change.clone(), field.clone(), latest.clone());
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(list) = input.files() else { return };
@@ -122,7 +151,7 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
                 now.push(Pending { name: name.clone(), progress: 0.0, error: None });
                 upload(s.clone(), file, pending.clone(), on_change.clone(), latest.clone(), field.multiple);
             }
-            pending.set(now);
+            pending.dispatch(Upload::Picked(now));
         })
     };
     let remove = |i: usize| {
@@ -153,7 +182,7 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
                             aria-label={format!("{}{}", s.t("移除 ", "Remove "), m.name)}>{ s.t("移除", "Remove") }</button>
                     </li>
                 }) }
-                { for pending.iter().map(|u| html! {
+                { for pending.0.iter().map(|u| html! {
                     <li class={classes!("kx-upload", u.error.is_some().then_some("kx-invalid"))}>
                         <span class="kx-file-name">{ u.name.clone() }</span>
                         if let Some(e) = &u.error { <span class="kx-error" role="alert">{ e.clone() }</span> }
@@ -181,29 +210,15 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
 fn upload(
     s: Session,
     file: web_sys::File,
-    pending: UseStateHandle<Vec<Pending>>,
+    pending: UseReducerDispatcher<Uploads>,
     on_change: Callback<Value>,
     latest: Rc<std::cell::RefCell<Vec<AttachmentMeta>>>,
     multiple: bool,
 ) {
     let name = file.name();
-    let set = {
-        let (pending, name) = (pending.clone(), name.clone());
-        move |progress: f64, error: Option<String>| {
-            let mut now = (*pending).clone();
-            match now.iter_mut().find(|u| u.name == name) {
-                Some(u) => {
-                    u.progress = progress;
-                    u.error = error;
-                }
-                None => now.push(Pending { name: name.clone(), progress, error }),
-            }
-            pending.set(now);
-        }
-    };
     let report: Rc<dyn Fn(f64)> = Rc::new({
-        let set = set.clone();
-        move |f| set(f.min(0.99), None)
+        let (pending, name) = (pending.clone(), name.clone());
+        move |f| pending.dispatch(Upload::Progress(name.clone(), f.min(0.99)))
     });
     wasm_bindgen_futures::spawn_local(async move {
         match s.client.upload(&file, report).await {
@@ -215,9 +230,9 @@ fn upload(
                 files.push(meta);
                 *latest.borrow_mut() = files.clone();
                 on_change.emit(value_of(&files, multiple));
-                set(1.0, None);
+                pending.dispatch(Upload::Done(name)); // Listed with the other files now.
             }
-            Err(f) => set(0.0, Some(f.explain(s.lang))),
+            Err(f) => pending.dispatch(Upload::Failed(name, f.explain(s.lang))),
         }
     });
 }

@@ -55,9 +55,10 @@ pub fn text(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>) 
                 let unit = f.unit.as_ref().map(|u| format!(" {}", pick(lang, u))).unwrap_or_default();
                 format!("{}{unit}", money(&raw, f.scale.unwrap_or(2)))
             }
+            // Whole numbers as written: a year is 2027, not 2,027.
             FieldKind::Integer => {
                 let unit = f.unit.as_ref().map(|u| format!(" {}", pick(lang, u))).unwrap_or_default();
-                format!("{}{unit}", money(&raw, 0))
+                format!("{raw}{unit}")
             }
             FieldKind::Date => date(lang, &raw),
             FieldKind::Checkbox => t(

@@ -94,7 +94,7 @@ pub fn FormView(p: &FormProps) -> Html {
     html! {
         <div class="kx-form">
             <div class="kx-fields">{ for fields }</div>
-            { notes }
+            { notes.unwrap_or_default() }
         </div>
     }
 }
@@ -191,7 +191,9 @@ fn FieldRow(p: &RowProps) -> Html {
         (!own.is_empty()).then_some("kx-invalid"),
         (!p.editable).then_some("kx-readonly")
     );
-    let body = html! { <>{ label }{ input }{ help }{ errors }</> };
+    // Empty placeholders keep every child in its slot: Yew matches unkeyed children from
+    // the end, so a message appearing must not shift (and rebuild) the input before it.
+    let body = html! { <>{ label }{ input }{ help.unwrap_or_default() }{ errors.unwrap_or_default() }</> };
     if grouped {
         html! { <fieldset class={class} aria-describedby={described_by} data-field={f.id.clone()}>{ body }</fieldset> }
     } else {
@@ -216,7 +218,8 @@ fn input_for(props: InputProps, row: Option<&RowProps>) -> Html {
         }
         FieldKind::Person | FieldKind::Department => html! { <picker::Picker ..props /> },
         FieldKind::Table => {
-            html! { <table::TableInput input={props} errors={row.map(|r| r.errors.clone()).unwrap_or_default()} totals={row.and_then(|r| r.totals.clone())} /> }
+            html! { <table::TableInput input={props} errors={row.map(|r| r.errors.clone()).unwrap_or_default()}
+            totals={row.and_then(|r| r.totals.clone())} on_blur_path={row.map(|r| r.on_blur.clone()).unwrap_or_default()} /> }
         }
         FieldKind::Attachment => {
             html! { <attachment::AttachmentInput input={props} instance={row.and_then(|r| r.instance.clone())} /> }

@@ -20,6 +20,9 @@ pub struct TableProps {
     /// Errors of the table, its rows and its cells.
     pub errors: Vec<FieldError>,
     pub totals: Option<Rc<BTreeMap<String, String>>>,
+    /// Leaving a cell touches that cell only (`items[0].name`): its error shows, and the
+    /// other rows do not light up (nor move the table under the pointer) as you go.
+    pub on_blur_path: Callback<String>,
 }
 
 fn rows_of(v: Option<&Value>) -> Vec<Value> {
@@ -76,7 +79,10 @@ pub fn TableInput(p: &TableProps) -> Html {
                 field: c.clone(),
                 value: row.get(&c.id).cloned(),
                 on_change,
-                on_blur: p.input.on_blur.clone(),
+                on_blur: p.on_blur_path.reform({
+                    let path = path.clone();
+                    move |_| path.clone()
+                }),
                 invalid: !cell_errors.is_empty(),
                 required: c.required,
                 described_by: (!cell_errors.is_empty()).then(|| err_id.clone().into()),
@@ -92,7 +98,7 @@ pub fn TableInput(p: &TableProps) -> Html {
             }
         });
         html! {
-            <>
+            <key={i}>
                 <tr>
                     <th scope="row" class="kx-rownum">{ i + 1 }</th>
                     { for cells }
@@ -123,7 +129,7 @@ pub fn TableInput(p: &TableProps) -> Html {
                     <th scope="col"><span class="kx-sr">{ s.t("操作", "Actions") }</span></th>
                 </tr></thead>
                 <tbody>
-                    { for body }
+                    <>{ for body }</>
                     if rows.is_empty() {
                         <tr><td class="kx-empty-row" colspan={(columns.len() + 2).to_string()}>{ s.t("还没有内容，请添加一行。", "No rows yet; add one.") }</td></tr>
                     }

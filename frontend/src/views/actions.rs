@@ -68,7 +68,8 @@ pub fn ActionBar(p: &BarProps) -> Html {
     if v.actions.is_empty() {
         return html! {};
     }
-    let comment = || Some((*opinion).trim().to_string()).filter(|c| !c.is_empty());
+    // At an opinion step the comment is the opinion itself, and it is required.
+    let opinion_step = v.step_kind.as_deref() == Some("opinion");
     let fire = |a: Action| {
         let on_act = p.on_act.clone();
         Callback::from(move |_| on_act.emit(a.clone()))
@@ -89,6 +90,19 @@ pub fn ActionBar(p: &BarProps) -> Html {
                 missing.set(None);
                 on_act.emit(Action::Reject { changes: Form::new(), comment: Some(c) });
             }
+        })
+    };
+    let approve = {
+        let (on_act, opinion, missing) = (p.on_act.clone(), opinion.clone(), missing.clone());
+        let required = s.t("请填写意见。", "Write your opinion.");
+        Callback::from(move |_| {
+            let c = Some((*opinion).trim().to_string()).filter(|c| !c.is_empty());
+            if opinion_step && c.is_none() {
+                missing.set(Some(required));
+                return;
+            }
+            missing.set(None);
+            on_act.emit(Action::Approve { changes: Form::new(), comment: c });
         })
     };
     let toggle = |which: Panel| {
@@ -115,11 +129,11 @@ pub fn ActionBar(p: &BarProps) -> Html {
             if decides && v.step_kind.as_deref() != Some("notice") {
                 <div class="kx-field kx-wide">
                     <label class="kx-label" for={opinion_id.clone()}>{
-                        match (v.step_kind.as_deref(), v.editable.is_empty()) {
-                            (Some("opinion"), true) => s.t("意见", "Opinion"),
-                            (_, true) => s.t("审批意见", "Comment"),
+                        match (opinion_step, v.editable.is_empty()) {
+                            (true, _) => s.t("意见（必填）", "Opinion (required)"),
+                            (false, true) => s.t("审批意见", "Comment"),
                             // The step's own opinion field is in the form above.
-                            (_, false) => s.t("备注（驳回时必填）", "Remark (required to reject)"),
+                            (false, false) => s.t("备注（驳回时必填）", "Remark (required to reject)"),
                         }
                     }</label>
                     <textarea class="kx-input kx-textarea" id={opinion_id} rows="2" value={(*opinion).clone()}
@@ -130,7 +144,7 @@ pub fn ActionBar(p: &BarProps) -> Html {
             }
             <div class="kx-actions">
                 if v.can("submit") { <button type="button" class="kx-btn kx-btn-primary" disabled={p.busy} onclick={fire(Action::Submit { changes: Form::new() })}>{ s.t("提交", "Submit") }</button> }
-                if v.can("approve") { <button type="button" class="kx-btn kx-btn-primary" disabled={p.busy} onclick={fire(Action::Approve { changes: Form::new(), comment: comment() })}>{ approve_label }</button> }
+                if v.can("approve") { <button type="button" class="kx-btn kx-btn-primary" disabled={p.busy} onclick={approve}>{ approve_label }</button> }
                 if v.can("reject") { <button type="button" class="kx-btn kx-btn-danger" disabled={p.busy} onclick={reject}>{ s.t("驳回", "Reject") }</button> }
                 if v.can("save_draft") { <button type="button" class="kx-btn" disabled={p.busy} onclick={fire(Action::SaveDraft { changes: Form::new() })}>{ s.t("保存草稿", "Save draft") }</button> }
                 { for more.iter().filter(|(name, ..)| v.can(name)).map(|(_, which, zh, en)| html! {

@@ -2,9 +2,11 @@
 //! fields were touched, the engine's verdict on every change, the server's errors, and
 //! the draft autosaved to local storage.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use kexie_engine::fields::{FieldError, Form};
 use kexie_engine::rules::RuleError;
@@ -21,7 +23,8 @@ use crate::form::root_of;
 pub struct Edit {
     /// Field id → new value (`null` clears it).
     pub changes: Form,
-    /// Fields the user has left at least once: their errors show.
+    /// Fields (and table cells, `items[0].name`) the user has left at least once: their
+    /// errors show.
     pub touched: BTreeSet<String>,
     /// After a submit attempt every error shows.
     pub show_all: bool,
@@ -65,6 +68,37 @@ impl Reducible for Edit {
     }
 }
 
+/// The draft of one form in local storage, written shortly after typing stops, before
+/// every request, and when the form goes away (unmounted, or the page hidden) with
+/// changes not yet written.
+#[derive(Clone)]
+pub struct Autosave {
+    key: DraftKey,
+    revision: u64,
+    pending: Rc<RefCell<Option<Form>>>,
+}
+
+impl Autosave {
+    /// Writes `changes` now.
+    pub fn save_now(&self, changes: &Form) {
+        self.pending.borrow_mut().take();
+        self.key.save(changes, self.revision);
+    }
+
+    /// Writes what is waiting, if anything.
+    fn flush(&self) {
+        if let Some(changes) = self.pending.borrow_mut().take() {
+            self.key.save(&changes, self.revision);
+        }
+    }
+
+    /// Drops the draft: it was sent, or the user discarded it.
+    pub fn forget(&self) {
+        self.pending.borrow_mut().take();
+        self.key.clear();
+    }
+}
+
 /// A form being edited, with everything the view needs to show and send it.
 pub struct Editing {
     pub edit: UseReducerHandle<Edit>,
@@ -76,12 +110,29 @@ pub struct Editing {
     pub shown: Rc<Vec<FieldError>>,
     /// The draft found in local storage when the form opened.
     pub restored: Option<Draft>,
+    pub autosave: Autosave,
 }
 
 impl Editing {
     /// The changes to send: only fields this step lets the user change.
     pub fn changes_for(&self, editable: &BTreeSet<String>) -> Form {
         self.edit.changes.iter().filter(|(k, _)| editable.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    /// The form's change callback.
+    pub fn on_change(&self) -> Callback<(String, Value)> {
+        let d = self.edit.dispatcher();
+        Callback::from(move |(id, v)| d.dispatch(EditAction::Set(id, v)))
+    }
+
+    /// The form's blur callback. The field's messages show a moment after it is left, so
+    /// that a click that left it (on 提交, on 添加一行) lands before the layout moves.
+    pub fn on_blur(&self) -> Callback<String> {
+        let d = self.edit.dispatcher();
+        Callback::from(move |path| {
+            let d = d.clone();
+            Timeout::new(250, move || d.dispatch(EditAction::Touch(path))).forget();
+        })
     }
 
     /// Errors that block sending, from the browser's run of the rules.
@@ -117,16 +168,30 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
         move |(values, _, _)| wf.wf.evaluate(values, &ctx)
     });
     let shown = use_memo((eval.clone(), edit.clone()), |(eval, edit)| shown_errors(eval, edit));
+    let pending = use_mut_ref(|| None::<Form>);
+    let autosave = Autosave { key, revision, pending };
     {
-        // Autosave shortly after typing stops; each change restarts the wait.
-        let key = key.clone();
+        // Shortly after typing stops; each change restarts the wait.
+        let autosave = autosave.clone();
         use_effect_with(edit.changes.clone(), move |changes| {
-            let changes = changes.clone();
-            let timer = Timeout::new(400, move || key.save(&changes, revision));
+            *autosave.pending.borrow_mut() = Some(changes.clone());
+            let timer = Timeout::new(400, move || autosave.flush());
             move || drop(timer)
         });
     }
-    Editing { edit, values, eval, shown, restored: (*restored).clone() }
+    {
+        // And whatever is still waiting when the form goes away or the page is hidden.
+        let autosave = autosave.clone();
+        use_effect_with((), move |_| {
+            let on_hide = autosave.clone();
+            let listener = EventListener::new(&gloo::utils::window(), "pagehide", move |_| on_hide.flush());
+            move || {
+                drop(listener);
+                autosave.flush();
+            }
+        });
+    }
+    Editing { edit, values, eval, shown, restored: (*restored).clone(), autosave }
 }
 
 fn shown_errors(eval: &Result<Evaluation, RuleError>, edit: &Edit) -> Vec<FieldError> {
@@ -135,7 +200,7 @@ fn shown_errors(eval: &Result<Evaluation, RuleError>, edit: &Edit) -> Vec<FieldE
         Ok(e) => e
             .errors
             .iter()
-            .filter(|e| edit.show_all || edit.touched.contains(root_of(&e.path)))
+            .filter(|e| edit.show_all || edit.touched.iter().any(|t| reaches(t, &e.path)))
             .filter(|e| !server_paths.contains(e.path.as_str()))
             .cloned()
             .collect(),
@@ -143,4 +208,29 @@ fn shown_errors(eval: &Result<Evaluation, RuleError>, edit: &Edit) -> Vec<FieldE
     };
     out.extend(edit.server.iter().cloned());
     out
+}
+
+/// Whether having left `touched` shows an error at `path`: the field itself; a table's
+/// own error once any of its cells was left; a row's once one of its cells was.
+fn reaches(touched: &str, path: &str) -> bool {
+    touched == path
+        || (root_of(path) == path && root_of(touched) == path)
+        || touched.strip_prefix(path).is_some_and(|rest| rest.starts_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reaches;
+
+    #[test]
+    fn leaving_a_cell_shows_its_own_errors_its_rows_and_its_tables() {
+        assert!(reaches("name", "name"));
+        assert!(reaches("items[0].what", "items[0].what"));
+        assert!(reaches("items[0].what", "items[0]"));
+        assert!(reaches("items[0].what", "items"));
+        assert!(!reaches("items[0].what", "items[1].what"));
+        assert!(!reaches("items[0].what", "items[0].cost"));
+        assert!(!reaches("items[1].what", "items[10]"));
+        assert!(!reaches("name", "items"));
+    }
 }

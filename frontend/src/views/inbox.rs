@@ -127,7 +127,10 @@ fn rows(s: &Session, tab: Tab, list: &ListPage, page: &UseStateHandle<i64>) -> H
                     html! {
                         <li class="kx-row">
                             <button type="button" class="kx-row-open" onclick={open}>
-                                <span class="kx-row-title">{ pick(s.lang, &r.title) }</span>
+                                <span class="kx-row-title">
+                                    { pick(s.lang, &r.title) }
+                                    if let Some(sum) = &r.summary { <span class="kx-row-summary">{ sum.clone() }</span> }
+                                </span>
                                 <span class="kx-row-meta">
                                     <span class={classes!("kx-badge", format!("kx-status-{}", r.status))}>{ status(s, &r.status) }</span>
                                     if r.status == "running" || r.status == "draft" { <span>{ step }</span> }

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::actions::ActionBar;
 use super::editing::{EditAction, use_editing};
 use super::start::today;
-use super::status::{Notice, focus_first, loading, notice, problems};
+use super::status::{Notice, current, focus_first, loading, notice};
 use super::timeline::Timeline;
 use crate::api::{Failure, request_id};
 use crate::app::{Compiled, Session, use_session, workflow};
@@ -116,7 +116,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
     };
     let key = DraftKey::instance(s.client.base(), &s.me.id, &view.id);
     let base = use_memo(view.clone(), |v| v.form.clone());
-    let editing = use_editing(compiled.clone(), base, ctx, key.clone(), view.revision);
+    let editing = use_editing(compiled.clone(), base, ctx, key, view.revision);
     let editable: Rc<BTreeSet<String>> = use_memo(view.clone(), |v| v.editable.iter().cloned().collect());
     let busy = use_state(|| false);
     let outcome = use_state(|| {
@@ -134,13 +134,13 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let form_ref = use_node_ref();
     let names = use_memo(view.clone(), |v| Rc::new(v.names.clone()));
     let act = {
-        let (s, view, edit, busy, outcome, key, form_ref, on_updated) = (
+        let (s, view, edit, busy, outcome, autosave, form_ref, on_updated) = (
             s.clone(),
             view.clone(),
             editing.edit.clone(),
             busy.clone(),
             outcome.clone(),
-            key.clone(),
+            editing.autosave.clone(),
             form_ref.clone(),
             p.on_updated.clone(),
         );
@@ -149,19 +149,19 @@ fn InstanceBody(p: &BodyProps) -> Html {
             let action = with_changes(action, &changes);
             if matches!(action, Action::Submit { .. } | Action::Approve { .. }) && can_edit && !blocking.is_empty() {
                 edit.dispatch(EditAction::ShowAll);
-                outcome.set(Some(Outcome::Notice(Notice::Error(problems(s.lang, &blocking)))));
+                outcome.set(Some(Outcome::Notice(Notice::Problems)));
                 focus_first(&s, &form_ref, &blocking);
                 return;
             }
-            key.save(&edit.changes, view.revision); // Whatever happens next, nothing typed is lost.
+            autosave.save_now(&edit.changes); // Whatever happens next, nothing typed is lost.
             busy.set(true);
-            let (s, view, edit, busy, outcome, key, form_ref, on_updated) = (
+            let (s, view, edit, busy, outcome, autosave, form_ref, on_updated) = (
                 s.clone(),
                 view.clone(),
                 edit.clone(),
                 busy.clone(),
                 outcome.clone(),
-                key.clone(),
+                autosave.clone(),
                 form_ref.clone(),
                 on_updated.clone(),
             );
@@ -172,7 +172,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
                 busy.set(false);
                 match result {
                     Ok(after) => {
-                        key.clear();
+                        autosave.forget();
                         if let Some(event) = event_of(name) {
                             emit(
                                 &s.host,
@@ -213,16 +213,10 @@ fn InstanceBody(p: &BodyProps) -> Html {
         }),
     };
     let shown = if editable.is_empty() { Rc::new(Vec::new()) } else { editing.shown.clone() };
-    let on_change = {
-        let d = editing.edit.dispatcher();
-        Callback::from(move |(id, v)| d.dispatch(EditAction::Set(id, v)))
-    };
-    let on_blur = {
-        let d = editing.edit.dispatcher();
-        Callback::from(move |id| d.dispatch(EditAction::Touch(id)))
-    };
+    let (on_change, on_blur) = (editing.on_change(), editing.on_blur());
+    let returned = returned_because(&view, &p.audit, &s);
     let message = match &*outcome {
-        Some(Outcome::Notice(n)) => notice(&Some(n.clone())),
+        Some(Outcome::Notice(n)) => notice(&current(&Some(n.clone()), s.lang, &editing.blocking())),
         Some(Outcome::Conflict(now)) => conflict(&s, &view, now, &compiled, p.on_updated.clone()),
         None => notice(&None),
     };
@@ -230,6 +224,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
         <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={busy.to_string()}>
             { header(&s, &view) }
             { message }
+            if let Some(r) = returned { <div class="kx-alert kx-alert-info" role="note">{ r }</div> }
             <div ref={form_ref}>
                 <FormView wf={p.wf.clone()} values={editing.values.clone()} {eval} editable={editable.clone()}
                     errors={shown} {on_change} {on_blur} instance={Some(AttrValue::from(view.id.clone()))} names={(*names).clone()} />
@@ -238,6 +233,20 @@ fn InstanceBody(p: &BodyProps) -> Html {
             <Timeline entries={p.audit.clone()} wf={p.wf.clone()} names={(*names).clone()} />
         </section>
     }
+}
+
+/// Why the instance came back, for the person it came back to: the last return's reason.
+fn returned_because(v: &InstanceView, audit: &[AuditEntry], s: &Session) -> Option<String> {
+    let last = audit.iter().rev().find(|e| e.event.kind == kexie_engine::instance::EventKind::Acted)?;
+    if last.event.action != "return" || v.editable.is_empty() {
+        return None;
+    }
+    let who = v.name_of(&last.event.actor);
+    let why = last.event.comment.clone().unwrap_or_default();
+    Some(match s.lang {
+        Lang::Zh => format!("{who} 退回了此流程：{why}"),
+        Lang::En => format!("{who} returned this: {why}"),
+    })
 }
 
 /// Puts the user's form changes into the actions that carry them.
@@ -289,8 +298,10 @@ fn done(lang: Lang, action: &str, after: &InstanceView) -> String {
     }
 }
 
-fn status_label(lang: Lang, status: &str) -> &'static str {
-    match status {
+fn status_label(lang: Lang, v: &InstanceView) -> &'static str {
+    match v.status.as_str() {
+        // Back at the first step after it was submitted: returned (or withdrawn) for changes.
+        "draft" if v.route.len() > 1 => crate::i18n::t(lang, "待修改", "To revise"),
         "draft" => crate::i18n::t(lang, "草稿", "Draft"),
         "running" => crate::i18n::t(lang, "审批中", "In progress"),
         "completed" => crate::i18n::t(lang, "已办结", "Completed"),
@@ -306,7 +317,7 @@ fn header(s: &Session, v: &InstanceView) -> Html {
         <header class="kx-head">
             <h2 class="kx-title" id={s.dom_id("title")}>{ pick(s.lang, &v.title) }</h2>
             <p class="kx-meta">
-                <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{ status_label(s.lang, &v.status) }</span>
+                <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{ status_label(s.lang, v) }</span>
                 if v.status == "running" || v.status == "draft" {
                     <span>{ s.t("当前环节：", "Current step: ") }<strong>{ step }</strong></span>
                 }

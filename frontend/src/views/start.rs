@@ -11,7 +11,7 @@ use serde_json::json;
 use yew::prelude::*;
 
 use super::editing::{EditAction, use_editing};
-use super::status::{Notice, focus_first, loading, notice, problems};
+use super::status::{Notice, current, focus_first, loading, notice};
 use crate::api::{Failure, request_id};
 use crate::app::{Compiled, Route, Session, use_session, workflow};
 use crate::draft::DraftKey;
@@ -63,7 +63,7 @@ fn StartForm(p: &FormProps) -> Html {
     };
     let key = DraftKey::start(s.client.base(), &s.me.id, &def.key);
     let base = use_memo((), |_| Form::new());
-    let editing = use_editing(compiled.clone(), base, ctx, key.clone(), 0);
+    let editing = use_editing(compiled.clone(), base, ctx, key, 0);
     let editable: Rc<BTreeSet<String>> = use_memo((), |_| first.editable.iter().cloned().collect());
     let busy = use_state(|| false);
     let status = use_state(|| {
@@ -75,27 +75,28 @@ fn StartForm(p: &FormProps) -> Html {
             ))
         })
     });
+    let offer_discard = use_state(|| editing.restored.is_some());
     let form_ref = use_node_ref();
     let send = {
         let (s, editing_edit, busy, status, form_ref) =
             (s.clone(), editing.edit.clone(), busy.clone(), status.clone(), form_ref.clone());
-        let (blocking, changes, key, wf_key) =
-            (editing.blocking(), editing.changes_for(&editable), key.clone(), def.key.clone());
+        let (blocking, changes, autosave, wf_key) =
+            (editing.blocking(), editing.changes_for(&editable), editing.autosave.clone(), def.key.clone());
         Callback::from(move |submit: bool| {
             if submit && !blocking.is_empty() {
                 editing_edit.dispatch(EditAction::ShowAll);
-                status.set(Some(Notice::Error(problems(s.lang, &blocking))));
+                status.set(Some(Notice::Problems));
                 focus_first(&s, &form_ref, &blocking);
                 return;
             }
-            key.save(&editing_edit.changes, 0); // Whatever happens next, nothing typed is lost.
+            autosave.save_now(&editing_edit.changes); // Whatever happens next, nothing typed is lost.
             busy.set(true);
-            let (s, edit, busy, status, key, wf_key, changes, form_ref) = (
+            let (s, edit, busy, status, autosave, wf_key, changes, form_ref) = (
                 s.clone(),
                 editing_edit.clone(),
                 busy.clone(),
                 status.clone(),
-                key.clone(),
+                autosave.clone(),
                 wf_key.clone(),
                 changes.clone(),
                 form_ref.clone(),
@@ -105,7 +106,7 @@ fn StartForm(p: &FormProps) -> Html {
                 busy.set(false);
                 match result {
                     Ok(view) => {
-                        key.clear();
+                        autosave.forget();
                         let name = if submit { "submitted" } else { "saved" };
                         emit(
                             &s.host,
@@ -123,7 +124,7 @@ fn StartForm(p: &FormProps) -> Html {
                         );
                         if let Some(id) = created {
                             // The instance exists as a draft: carry on there, where the server's errors show.
-                            key.clear();
+                            autosave.forget();
                             s.go.emit(Route::Instance(id));
                             return;
                         }
@@ -136,9 +137,11 @@ fn StartForm(p: &FormProps) -> Html {
         })
     };
     let discard = {
-        let (edit, status, key) = (editing.edit.clone(), status.clone(), key.clone());
+        let (edit, status, autosave, offer) =
+            (editing.edit.clone(), status.clone(), editing.autosave.clone(), offer_discard.clone());
         Callback::from(move |_| {
-            key.clear();
+            offer.set(false);
+            autosave.forget();
             edit.dispatch(EditAction::Discard);
             status.set(None);
         })
@@ -153,14 +156,7 @@ fn StartForm(p: &FormProps) -> Html {
             ))));
         }
     };
-    let on_change = {
-        let d = editing.edit.dispatcher();
-        Callback::from(move |(id, v)| d.dispatch(EditAction::Set(id, v)))
-    };
-    let on_blur = {
-        let d = editing.edit.dispatcher();
-        Callback::from(move |id| d.dispatch(EditAction::Touch(id)))
-    };
+    let (on_change, on_blur) = (editing.on_change(), editing.on_blur());
     html! {
         <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={busy.to_string()}>
             <header class="kx-head">
@@ -168,8 +164,8 @@ fn StartForm(p: &FormProps) -> Html {
                 <p class="kx-sub">{ pick(s.lang, &first.label()) }</p>
                 if let Some(d) = &def.description { <p class="kx-desc">{ pick(s.lang, d) }</p> }
             </header>
-            { notice(&status) }
-            if editing.restored.is_some() && !editing.edit.changes.is_empty() {
+            { notice(&current(&status, s.lang, &editing.blocking())) }
+            if *offer_discard && !editing.edit.changes.is_empty() {
                 <p class="kx-draft-note"><button type="button" class="kx-link" onclick={discard}>{ s.t("放弃草稿，重新填写", "Discard the draft and start over") }</button></p>
             }
             <div ref={form_ref}>

@@ -16,12 +16,24 @@ pub enum Notice {
     Info(String),
     Success(String),
     Error(String),
+    /// A submit the browser refused: says how many problems are left, and goes once
+    /// they are fixed.
+    Problems,
+}
+
+/// The notice as it reads now (`Problems` counts the errors left).
+pub fn current(n: &Option<Notice>, lang: Lang, blocking: &[FieldError]) -> Option<Notice> {
+    match n {
+        Some(Notice::Problems) if blocking.is_empty() => None,
+        Some(Notice::Problems) => Some(Notice::Error(problems(lang, blocking))),
+        other => other.clone(),
+    }
 }
 
 /// The notice area; `role=alert` / `status` make screen readers announce it.
 pub fn notice(n: &Option<Notice>) -> Html {
     match n {
-        None => html! { <div class="kx-live" role="status" aria-live="polite"></div> },
+        None | Some(Notice::Problems) => html! { <div class="kx-live" role="status" aria-live="polite"></div> },
         Some(Notice::Info(m)) => {
             html! { <div class="kx-alert kx-alert-info" role="status" aria-live="polite">{ m.clone() }</div> }
         }
@@ -39,7 +51,7 @@ pub fn loading(lang: Lang) -> Html {
 }
 
 /// "The form has 3 problems", to announce after a refused submit.
-pub fn problems(lang: Lang, errors: &[FieldError]) -> String {
+fn problems(lang: Lang, errors: &[FieldError]) -> String {
     match lang {
         Lang::Zh => format!("表单有 {} 处需要修改，请查看标红的字段。", errors.len()),
         Lang::En => format!("The form has {} problem(s); see the fields marked in red.", errors.len()),

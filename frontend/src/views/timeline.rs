@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use kexie_engine::definition::StepKind;
 use kexie_engine::instance::{Event, EventKind};
 use kexie_engine::text::Lang;
 use yew::prelude::*;
@@ -58,6 +59,16 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                     Lang::Zh => format!("进入「{}」，待 {people} 办理", step(&e.step)),
                     Lang::En => format!("Now at '{}', waiting for {people}", step(&e.step)),
                 }
+            }
+            EventKind::Acted if e.action == "approve" => {
+                let kind = def.step(&e.step).map(|st| st.kind);
+                let did = match kind {
+                    Some(StepKind::Opinion) => s.t("提交了意见", "gave an opinion"),
+                    Some(StepKind::Notice) => s.t("结束了公示", "closed the public notice"),
+                    Some(StepKind::Fill) => s.t("提交", "submitted"),
+                    _ => s.t("同意", "approved"),
+                };
+                format!("{who} {did}")
             }
             EventKind::Acted => {
                 let targets = if e.action == "return" {

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use kexie_engine::instance::Moment;
+use kexie_engine::definition::{Definition, FieldKind};
+use kexie_engine::instance::{Instance, Moment};
 use kexie_engine::text::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -34,6 +35,9 @@ pub struct ListRow {
     #[schema(value_type = Object)]
     step_label: Option<Text>,
     status: String,
+    /// What tells this instance from others of its workflow: its first text field with a
+    /// value that the current step shows (an enterprise, a plan, a candidate, a project).
+    summary: Option<String>,
     initiator: super::instances::PersonRef,
     updated_at: String,
     due_at: Option<String>,
@@ -64,7 +68,9 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
     for row in found.items {
         let (wf, _) = state.workflow(&row.workflow, Some(row.version)).await?;
         let due = row.due_at.as_deref().and_then(Moment::parse);
+        let summary = serde_json::from_str::<Instance>(&row.state).ok().and_then(|i| summary(&wf.definition, &i));
         items.push(ListRow {
+            summary,
             title: wf.definition.title.clone(),
             step_label: wf.definition.step(&row.step).map(|s| s.label()),
             overdue: due.is_some_and(|d| now > d),
@@ -78,6 +84,14 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
         });
     }
     Ok(Json(ListPage { items, page, per_page, total: found.total }))
+}
+
+fn summary(def: &Definition, inst: &Instance) -> Option<String> {
+    let hidden = def.step(&inst.step).map(|s| s.hidden.as_slice()).unwrap_or_default();
+    def.fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Text && !hidden.contains(&f.id))
+        .find_map(|f| inst.form.get(&f.id)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(String::from))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery), responses((status = 200, body = ListPage)))]

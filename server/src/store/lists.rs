@@ -16,6 +16,8 @@ pub struct ListItem {
     pub initiator_name: Option<String>,
     pub updated_at: String,
     pub due_at: Option<String>,
+    /// The instance as stored (JSON), for the summary the list shows.
+    pub state: String,
 }
 
 /// A page of a list and the total count.
@@ -48,7 +50,7 @@ impl Store {
         let from = which.sql_from();
         let due = if matches!(which, List::Tasks) { "t.due_at" } else { "NULL" };
         let sql = format!(
-            "SELECT i.id, i.workflow, i.version, i.status, i.step, i.initiator, i.updated_at, {due} AS due_at, \
+            "SELECT i.id, i.workflow, i.version, i.status, i.step, i.initiator, i.updated_at, {due} AS due_at, i.state, \
              (SELECT u.name FROM users u WHERE u.id = i.initiator) AS initiator_name \
              {from} ORDER BY i.updated_at DESC, i.id LIMIT $2 OFFSET $3"
         );
@@ -67,6 +69,7 @@ impl Store {
                     initiator_name: r.try_get("initiator_name")?,
                     updated_at: r.try_get("updated_at")?,
                     due_at: r.try_get("due_at")?,
+                    state: r.try_get("state")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
