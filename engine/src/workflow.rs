@@ -338,11 +338,9 @@ fn check(form, ctx) {
     fn a_checked_definition_loads_without_its_toml() {
         let checked = wf();
         let json = serde_json::to_string(&checked.definition).unwrap();
-        let again = Workflow::from_definition(
-            serde_json::from_str(&json).unwrap(),
-            &Source { name: "t.rhai", text: RULES },
-        )
-        .unwrap();
+        let again =
+            Workflow::from_definition(serde_json::from_str(&json).unwrap(), &Source { name: "t.rhai", text: RULES })
+                .unwrap();
         assert_eq!(again.definition, checked.definition);
         let form: Form = serde_json::from_value(json!({ "items": [{ "budget": "150" }] })).unwrap();
         let ctx = RuleContext { step: "apply".into(), today: "2026-03-02".into(), ..Default::default() };

@@ -8,7 +8,8 @@ use kexie_engine::definition::Source;
 fn every_shipped_definition_survives_the_json_trip_to_the_browser() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../workflows");
     let mut seen = 0;
-    for dir in std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("workflow.toml").exists()) {
+    for dir in std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("workflow.toml").exists())
+    {
         let toml = std::fs::read_to_string(dir.join("workflow.toml")).unwrap();
         let rhai = std::fs::read_to_string(dir.join("rules.rhai")).unwrap();
         let rules = Source { name: "rules.rhai", text: &rhai };
