@@ -16,7 +16,15 @@ after(async () => {
 });
 
 const W = () => widget(page);
-const readme = (name) => page.screenshot({ path: `${process.env.KEXIE_SHOTS || "target/e2e-shots"}/readme-${name}.png` });
+/** A README picture: `height` pixels of the page from `top` (page coordinates). */
+async function readme(name, top = 0, height = 900) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const path = `${process.env.KEXIE_SHOTS || "target/e2e-shots"}/readme-${name}.png`;
+  await page.screenshot({ path, fullPage: true, clip: { x: 0, y: Math.max(0, top), width: 1280, height } });
+}
+
+/** Where an element of the widget starts on the page. */
+const topOf = async (locator) => (await locator.boundingBox()).y + (await page.evaluate(() => window.scrollY));
 
 test("a form filled and submitted with the keyboard alone", async () => {
   await become(page, "liming");
@@ -66,13 +74,15 @@ test("the inbox marks overdue tasks, and the widget speaks English on request", 
   await become(page, "zhoujianguo");
   await W().locator(".kx-row", { hasText: "逾期示例" }).waitFor();
   await W().locator(".kx-badge", { hasText: "已逾期" }).first().waitFor();
-  await readme("inbox");
+  await readme("inbox", 0, 420);
   await shot(page, "views-1-inbox-overdue");
 
   await openRow(page, "我的待办", "科协组建");
   await W().locator(".kx-overdue", { hasText: "已逾期" }).waitFor();
   await W().getByLabel("企业党组织意见").fill("同意组建。");
-  await readme("instance");
+  await W().getByLabel("企业党组织意见").blur();
+  await W().locator(".kx-event").first().waitFor();
+  await readme("instance", (await topOf(W().getByLabel("企业党组织意见"))) - 60, 820);
 
   await W().getByRole("button", { name: "Switch to English" }).click();
   await W().getByText("Current step:").waitFor();

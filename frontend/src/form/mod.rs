@@ -163,7 +163,7 @@ fn FieldRow(p: &RowProps) -> Html {
     let label = html! {
         <>
             { pick(lang, &f.label()) }
-            if p.required { <span class="kx-req" aria-hidden="true">{" *"}</span><span class="kx-sr">{ t(lang, "（必填）", " (required)") }</span> }
+            if p.required && p.editable { <span class="kx-req" aria-hidden="true">{" *"}</span><span class="kx-sr">{ t(lang, "（必填）", " (required)") }</span> }
         </>
     };
     let label = if grouped {
@@ -178,7 +178,7 @@ fn FieldRow(p: &RowProps) -> Html {
         html! {
             <p class="kx-help" id={help_id.clone()}>
                 { f.help.as_ref().map(|h| pick(lang, h)).unwrap_or_default() }
-                if let Some(c) = cite { <span class="kx-cite">{ c }</span> }
+                if let Some(c) = cite { <span class={classes!("kx-cite", f.help.is_none().then_some("kx-cite-alone"))}>{ c }</span> }
             </p>
         }
     });
