@@ -25,8 +25,14 @@ window.events = [];
 for (const name of ["submitted", "approved", "rejected", "returned", "error"]) {
   document.addEventListener("kexie:" + name, (e) => window.events.push({ name, target: e.target.id, detail: e.detail }));
 }
+// The host's own directory, for the pickers, when the page asks for it.
+const directory = [{ id: "h-001", name: "张三丰", department: "宿主研究院" }, { id: "h-002", name: "张无忌", department: "宿主研究院" }];
+const people = (query, kind) => kind === "department"
+  ? [{ id: "host-dept-1", name: "宿主研究院" }]
+  : directory.filter((p) => p.name.includes(query));
 window.handle = mount(document.getElementById("first"), {
   token: await token(one), getToken: refresh ? () => token(one) : undefined,
+  people: params.has("people") ? people : undefined,
   workflow: params.get("workflow") || undefined, view: params.get("workflow") ? "form" : "inbox",
 });
 const second = document.getElementById("second");
@@ -159,4 +165,21 @@ test("an expired token keeps every input and says what to do; a host callback re
   assert.equal(await w.getByText("过期令牌测试公司").count(), 1, "the draft was stored on the server");
   assert.deepEqual(again.errors, []);
   await context.close();
+});
+
+test("the pickers ask the host's directory when the host gives one", async () => {
+  const page = await hostPage("?workflow=title-evaluation&people", false);
+  const first = page.locator("#first");
+  const applicant = first.getByRole("combobox", { name: "申报人" });
+  await applicant.fill("张");
+  await first.getByRole("option", { name: /张无忌/ }).waitFor();
+  assert.equal(await first.getByRole("listbox").getByRole("option").count(), 2, "both of the host's 张");
+  await first.getByRole("option", { name: /张无忌/ }).click();
+  await first.locator(".kx-chip", { hasText: "张无忌" }).waitFor();
+  await first.getByRole("combobox", { name: "所在部门" }).fill("研究");
+  await first.getByRole("option", { name: /宿主研究院/ }).click();
+  await first.locator(".kx-chip", { hasText: "宿主研究院" }).waitFor();
+  await shot(page, "embed-4-host-directory");
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });

@@ -1,0 +1,79 @@
+// Accessibility: axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, ARIA) run on the
+// widget's main views; every problem inside the widget fails the test. The portal around
+// it is a demo and is not checked.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, startServer, launch, become, widget, tab, openRow, press, expectHeader } from "./support.mjs";
+
+const AXE = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+
+let server, browser, page;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  // axe is injected by the test, which the portal's CSP would rightly refuse.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  page = await context.newPage();
+  await page.goto(server.base + "/");
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+/** The WCAG A/AA violations axe finds inside the widget, as "rule: target" lines. */
+async function violations(rules = ["color-contrast"]) {
+  await page.evaluate(AXE);
+  const { found, checked } = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
+    // A node in a shadow root is targeted as [[host, inner]]: the widget's is the only one.
+    const inWidget = (n) => Array.isArray(n.target[0]);
+    return {
+      found: result.violations.flatMap((v) =>
+        v.nodes.filter(inWidget).map((n) => `${v.id}: ${JSON.stringify(n.target)} — ${n.failureSummary}`)),
+      checked: result.passes.filter((p) => p.nodes.some(inWidget)).map((p) => p.id),
+    };
+  });
+  // Proof that axe looked inside the widget's shadow root, not just at the portal.
+  for (const rule of rules) assert.ok(checked.includes(rule), `axe checked ${rule} in the widget`);
+  return found;
+}
+
+test("the inbox, a form with its errors, an approval and English pass axe's WCAG AA rules", async () => {
+  await become(page, "liming");
+  assert.deepEqual(await violations(), [], "inbox");
+
+  await tab(page, "发起流程");
+  await widget(page).locator(".kx-row-open", { hasText: "科协组建" }).click();
+  await widget(page).getByLabel("企业名称").fill("无障碍测试有限公司");
+  await press(page, "提交"); // every error shows
+  await widget(page).getByRole("alert").filter({ hasText: "表单有" }).waitFor();
+  await widget(page).getByRole("button", { name: "＋ 添加一行" }).click();
+  assert.deepEqual(await violations(["color-contrast", "label", "aria-valid-attr-value"]), [], "start form with errors and a table row");
+
+  await widget(page).getByLabel("科技人员总数").fill("150");
+  await widget(page).getByLabel("所在地区").fill("重庆市");
+  await widget(page).getByLabel("所属行业").fill("汽车");
+  await widget(page).getByLabel("拟采用的组建方式").selectOption("standalone");
+  await widget(page).locator("input[type=file]").setInputFiles({ name: "章程.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF") });
+  await widget(page).getByRole("button", { name: /章程\.pdf/ }).waitFor();
+  for (const [i, name] of ["甲", "乙", "丙"].entries()) {
+    if (i > 0) await widget(page).getByRole("button", { name: "＋ 添加一行" }).click();
+    await widget(page).getByLabel(`姓名（第 ${i + 1} 行）`).fill(name);
+  }
+  await press(page, "提交");
+  await expectHeader(page, "企业党组织审批");
+
+  await become(page, "zhoujianguo");
+  await openRow(page, "我的待办", "科协组建");
+  await press(page, "转交…"); // a panel with a person picker
+  await widget(page).getByLabel("转交给").fill("李");
+  await widget(page).getByRole("option").first().waitFor();
+  assert.deepEqual(await violations(), [], "approval with its actions, a panel and an open picker");
+
+  await widget(page).getByRole("button", { name: "Switch to English" }).click();
+  await widget(page).getByText("Current step:").waitFor();
+  assert.deepEqual(await violations(), [], "in English");
+});
