@@ -116,6 +116,9 @@ pub struct InstanceView {
     pub overdue: bool,
     #[serde(default)]
     pub due_at: Option<String>,
+    /// At a notice (公示) step: when it may be closed.
+    #[serde(default)]
+    pub notice_until: Option<String>,
     #[serde(default)]
     pub waiting_for: Vec<String>,
     #[serde(default)]

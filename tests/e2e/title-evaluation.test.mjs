@@ -112,6 +112,7 @@ test("HR's candidate is heard by the 科协, returned once, passed and publicise
   await W().locator("[data-field=publicity_end]", { hasText: zhDate(isoDay(5)) }).waitFor();
   await shot(page, "title-evaluation-7-publicity");
   assert.equal(await W().getByRole("button", { name: "结束公示" }).count(), 0, "not before the 5 days have passed");
+  await W().locator(".kx-meta", { hasText: "（期满后可结束公示）" }).waitFor(); // and it says when
 
   const today = await moveClock(server, 5);
   assert.equal(today, isoDay(5));

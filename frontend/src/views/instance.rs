@@ -323,6 +323,11 @@ fn header(s: &Session, v: &InstanceView) -> Html {
                 }
                 if !waiting.is_empty() { <span>{ s.t("待办人：", "Waiting for: ") }{ waiting.join(s.t("、", ", ")) }</span> }
                 <span>{ s.t("发起人：", "Started by: ") }{ v.initiator.name.clone() }</span>
+                if let Some(until) = &v.notice_until {
+                    <span>{ s.t("公示期满：", "Notice ends: ") }{ crate::i18n::moment(s.lang, until) }
+                        if !v.can("approve") && v.waiting_for.contains(&s.me.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }
+                    </span>
+                }
                 if let Some(due) = &v.due_at {
                     <span class={classes!(v.overdue.then_some("kx-overdue"))}>
                         { s.t("办理期限：", "Due: ") }{ date(s.lang, due) }

@@ -84,6 +84,8 @@ pub struct InstanceView {
     #[schema(value_type = Vec<Object>)]
     notes: Vec<Message>,
     overdue: bool,
+    /// At a notice (公示) step: when the notice period ends and it may be closed.
+    notice_until: Option<String>,
     due_at: Option<String>,
     waiting_for: Vec<String>,
     route: Vec<String>,
@@ -129,6 +131,9 @@ fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller, dir: 
         actions,
         notes,
         overdue: inst.is_overdue(now),
+        notice_until: step
+            .filter(|s| s.kind == StepKind::Notice)
+            .map(|s| inst.entered_at.plus_days(s.notice_days.unwrap_or(0)).to_string()),
         due_at: inst.due_at.map(|d| d.to_string()),
         waiting_for: inst.waiting_for().into_iter().map(String::from).collect(),
         route: inst.route.clone(),
