@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs the benchmarks; see BENCHMARKS.md for the budgets and the last figures.
-#   scripts/bench.sh                everything: the engine's, then the server's
+#   scripts/bench.sh                everything: the engine's, the server's, then the widget's
 #   scripts/bench.sh engine [filter] only the engine's (engine/benches/rules.rs, criterion),
 #                                   and prints the median of each; a filter runs a subset
 #   scripts/bench.sh evaluate/      the same: any other argument is a criterion filter
 #   scripts/bench.sh server         only the server's (server/benches/actions.rs): approvals
 #                                   per second and latency over loopback, on SQLite, then on
 #                                   a throwaway PostgreSQL (scripts/postgres.sh)
+#   scripts/bench.sh widget         only the widget's (benches/widget.mjs): builds dist/ and the
+#                                   release server, prints the payload (and, with twiggy
+#                                   installed, the wasm by crate), the time to an interactive
+#                                   form and per keystroke in headless Chromium
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,9 +54,46 @@ server() {
     KEXIE_BENCH_POSTGRES_URL="${KEXIE_TEST_POSTGRES_URL}" cargo bench -p kexie-server --bench actions -- postgres
 }
 
+widget() (
+    # A subshell: its EXIT trap removes the work folder and leaves the caller's traps alone.
+    source scripts/tools.sh
+    target="${CARGO_TARGET_DIR:-target}"
+    # What is measured is dist/ as scripts/build.sh makes it, served by the release server.
+    scripts/build.sh
+    cargo build --locked --release -p kexie-server
+    cargo build --locked --release -p kexie-engine --example generate_workflow
+    ensure_chromium
+
+    work="$(mktemp -d)"
+    trap 'rm -rf "${work}"' EXIT
+    # The shipped workflows and the engine bench's 300-field one, for `kexie serve --workflows`.
+    mkdir -p "${work}/workflows"
+    cp -r workflows/* "${work}/workflows/"
+    "${target}/release/examples/generate_workflow" "${work}/workflows/generated-bench" "${work}/generated-form.json"
+
+    # The wasm's size by crate: the same build bound with its names kept and shrunk the same
+    # way (wasm-opt -g keeps the names), for twiggy (cargo install twiggy).
+    twiggy="$(command -v twiggy || echo "${HOME}/.cargo/bin/twiggy")"
+    if [ -x "${twiggy}" ]; then
+        wasm-bindgen --target web --no-typescript --keep-debug --out-dir "${work}/names" \
+            "${target}/wasm32-unknown-unknown/release-small/kexie_widget.wasm"
+        node_modules/.bin/wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int \
+            "${work}/names/kexie_widget_bg.wasm" -o "${work}/names.wasm"
+        "${twiggy}" top --format csv "${work}/names.wasm" >"${work}/twiggy.csv"
+        export KEXIE_BENCH_TWIGGY="${work}/twiggy.csv" KEXIE_BENCH_NAMED_WASM="${work}/names.wasm"
+    else
+        echo "twiggy not found: no table by crate (cargo install twiggy)"
+    fi
+
+    echo
+    KEXIE_BIN="${target}/release/kexie" KEXIE_BENCH_WORKFLOWS="${work}/workflows" \
+        KEXIE_BENCH_FORM="${work}/generated-form.json" node benches/widget.mjs
+)
+
 case "${1:-}" in
     server) server ;;
     engine) engine "${@:2}" ;;
-    "") engine && echo && server ;;
+    widget) widget ;;
+    "") engine && echo && server && echo && widget ;;
     *) engine "$@" ;;
 esac
