@@ -117,6 +117,13 @@ fn the_widget_is_served_with_its_media_types_encodings_and_revalidation() {
         assert!(!String::from_utf8_lossy(&r.body).contains(SECRET_FILE), "{target}");
     }
 
+    // API answers are compressed for a client that accepts it, and only then.
+    let doc = raw_get(&server, "/api/v1/openapi.json", &[("Accept-Encoding", "gzip")]);
+    assert_eq!((doc.status, doc.header("content-encoding")), (200, Some("gzip")));
+    let plain = raw_get(&server, "/api/v1/openapi.json", &[]);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(doc.body.len() * 3 < plain.body.len(), "{} of {} bytes", doc.body.len(), plain.body.len());
+
     // The portal keeps its CSP, which lets it import the widget from its own origin.
     let portal = raw_get(&server, "/", &[]);
     assert!(portal.header("content-security-policy").unwrap().contains("script-src 'self'"));

@@ -56,12 +56,15 @@ export async function portal(browser, base) {
 
 /** Switches the portal's user (or signs the same one in again) and waits for their inbox. */
 export async function become(page, user) {
-  await page.waitForSelector("#oa-user-select:not([disabled])");
+  // Wait for the portal's own first sign-in, so that it cannot land after ours.
+  await page.waitForSelector("body[data-switches]");
+  const before = Number(await page.getAttribute("body", "data-switches"));
   if ((await page.inputValue("#oa-user-select")) === user) {
     await page.evaluate(() => document.querySelector("#oa-user-select").dispatchEvent(new Event("change")));
   } else {
     await page.selectOption("#oa-user-select", user);
   }
+  await page.waitForFunction((n) => Number(document.body.dataset.switches) > n, before);
   await page.locator("kexie-workflow .kx-tab").first().waitFor();
   await page.waitForFunction((id) => localStorage.getItem("oa-demo-user") === id, user);
 }

@@ -71,8 +71,12 @@ pub struct FormProps {
 #[function_component]
 pub fn FormView(p: &FormProps) -> Html {
     let s = use_session();
+    let mut by_field: std::collections::HashMap<&str, Vec<FieldError>> = std::collections::HashMap::new();
+    for e in p.errors.iter() {
+        by_field.entry(root_of(&e.path)).or_default().push(e.clone());
+    }
     let fields = p.wf.0.fields.iter().filter(|f| !p.eval.hidden.contains(&f.id)).map(|f| {
-        let errors: Vec<FieldError> = p.errors.iter().filter(|e| root_of(&e.path) == f.id).cloned().collect();
+        let errors = by_field.remove(f.id.as_str()).unwrap_or_default();
         let value = p.eval.computed.get(&f.id).or_else(|| p.values.get(&f.id)).cloned();
         let editable = p.editable.contains(&f.id) && !f.computed;
         html! {

@@ -10,6 +10,7 @@ use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use kexie_engine::fields::{FieldError, Form};
 use kexie_engine::rules::RuleError;
+use kexie_engine::text::Message;
 use kexie_engine::{Evaluation, RuleContext};
 use serde_json::Value;
 use yew::prelude::*;
@@ -18,9 +19,13 @@ use crate::app::Compiled;
 use crate::draft::{Draft, DraftKey};
 use crate::form::root_of;
 
-/// What the user has done to the form.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What the user has done to the form. `Eq`, so that comparing two handles of the same
+/// state stops at the pointer; `version` first, so that two states mostly differ there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edit {
+    /// Counts changes to `changes`: what depends on them is recomputed when it moves, not
+    /// by comparing the whole form on every render.
+    pub version: u64,
     /// Field id → new value (`null` clears it).
     pub changes: Form,
     /// Fields (and table cells, `items[0].name`) the user has left at least once: their
@@ -50,6 +55,7 @@ impl Reducible for Edit {
             EditAction::Set(id, v) => {
                 next.server.retain(|e| root_of(&e.path) != id);
                 next.changes.insert(id, v);
+                next.version += 1;
             }
             EditAction::Touch(id) => {
                 if next.touched.contains(&id) {
@@ -62,7 +68,7 @@ impl Reducible for Edit {
                 next.show_all = true;
                 next.server = errors;
             }
-            EditAction::Discard => next = Edit::default(),
+            EditAction::Discard => next = Edit { version: self.version + 1, ..Edit::default() },
         }
         Rc::new(next)
     }
@@ -99,13 +105,18 @@ impl Autosave {
     }
 }
 
-/// A form being edited, with everything the view needs to show and send it.
+/// A form being edited, with everything the view needs to show and send it. Cheap to
+/// clone: callbacks take a copy and read the state when they run.
+#[derive(Clone)]
 pub struct Editing {
     pub edit: UseReducerHandle<Edit>,
     /// The form as it stands with the user's changes.
     pub values: Rc<Form>,
     /// The engine's verdict on `values`.
     pub eval: Rc<Result<Evaluation, RuleError>>,
+    /// The verdict to display: the engine's, or when the rules failed, the step's hidden
+    /// fields and a note saying so (the form still shows; the server will refuse).
+    pub shown_eval: Rc<Evaluation>,
     /// The errors to show now.
     pub shown: Rc<Vec<FieldError>>,
     /// The draft found in local storage when the form opened.
@@ -136,10 +147,10 @@ impl Editing {
     }
 
     /// Errors that block sending, from the browser's run of the rules.
-    pub fn blocking(&self) -> Vec<FieldError> {
+    pub fn blocking(&self) -> &[FieldError] {
         match &*self.eval {
-            Ok(e) => e.errors.clone(),
-            Err(_) => Vec::new(),
+            Ok(e) => &e.errors,
+            Err(_) => &[],
         }
     }
 }
@@ -152,29 +163,52 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
         let restored = restored.clone();
         move || Edit { changes: restored.as_ref().clone().map(|d| d.changes).unwrap_or_default(), ..Edit::default() }
     });
-    let values = use_memo((base.clone(), edit.changes.clone()), |(base, changes)| {
-        let mut form = (**base).clone();
-        for (k, v) in changes {
-            if v.is_null() {
-                form.remove(k);
-            } else {
-                form.insert(k.clone(), v.clone());
+    let values = use_memo((Rc::as_ptr(&base) as usize, edit.version), {
+        let (base, edit) = (base.clone(), edit.clone());
+        move |_| {
+            let mut form = (*base).clone();
+            for (k, v) in &edit.changes {
+                if v.is_null() {
+                    form.remove(k);
+                } else {
+                    form.insert(k.clone(), v.clone());
+                }
             }
+            form
         }
-        form
     });
-    let eval = use_memo((values.clone(), ctx.step.clone(), ctx.actor.id.clone()), {
-        let wf = wf.clone();
-        move |(values, _, _)| wf.wf.evaluate(values, &ctx)
+    let step_hidden: BTreeSet<String> =
+        wf.wf.definition.step(&ctx.step).map(|st| st.hidden.iter().cloned().collect()).unwrap_or_default();
+    let eval = use_memo((Rc::as_ptr(&values) as usize, ctx.step.clone()), {
+        let (wf, values) = (wf.clone(), values.clone());
+        move |_| wf.wf.evaluate(&values, &ctx)
     });
-    let shown = use_memo((eval.clone(), edit.clone()), |(eval, edit)| shown_errors(eval, edit));
+    let shown_eval = use_memo(Rc::as_ptr(&eval) as usize, {
+        let eval = eval.clone();
+        move |_| match &*eval {
+            Ok(e) => e.clone(),
+            Err(e) => Evaluation {
+                notes: vec![Message::new(
+                    format!("规则出错，请联系管理员：{e}"),
+                    format!("The rules failed; tell the administrator: {e}"),
+                )],
+                hidden: step_hidden,
+                ..Evaluation::default()
+            },
+        }
+    });
+    let shown = use_memo((Rc::as_ptr(&eval) as usize, edit.clone()), {
+        let eval = eval.clone();
+        move |(_, edit)| shown_errors(&eval, edit)
+    });
     let pending = use_mut_ref(|| None::<Form>);
     let autosave = Autosave { key, revision, pending };
     {
         // Shortly after typing stops; each change restarts the wait.
         let autosave = autosave.clone();
-        use_effect_with(edit.changes.clone(), move |changes| {
-            *autosave.pending.borrow_mut() = Some(changes.clone());
+        let changes = edit.clone();
+        use_effect_with(edit.version, move |_| {
+            *autosave.pending.borrow_mut() = Some(changes.changes.clone());
             let timer = Timeout::new(400, move || autosave.flush());
             move || drop(timer)
         });
@@ -191,7 +225,7 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
             }
         });
     }
-    Editing { edit, values, eval, shown, restored: (*restored).clone(), autosave }
+    Editing { edit, values, eval, shown_eval, shown, restored: (*restored).clone(), autosave }
 }
 
 fn shown_errors(eval: &Result<Evaluation, RuleError>, edit: &Edit) -> Vec<FieldError> {

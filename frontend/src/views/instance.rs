@@ -144,9 +144,11 @@ fn InstanceBody(p: &BodyProps) -> Html {
             form_ref.clone(),
             p.on_updated.clone(),
         );
-        let (changes, blocking, can_edit) = (editing.changes_for(&editable), editing.blocking(), !editable.is_empty());
+        let (editing, editable) = (editing.clone(), editable.clone());
         Callback::from(move |action: Action| {
-            let action = with_changes(action, &changes);
+            // Read when pressed, not at every render: the form may be large.
+            let (blocking, can_edit) = (editing.blocking().to_vec(), !editable.is_empty());
+            let action = with_changes(action, &editing.changes_for(&editable));
             if matches!(action, Action::Submit { .. } | Action::Approve { .. }) && can_edit && !blocking.is_empty() {
                 edit.dispatch(EditAction::ShowAll);
                 outcome.set(Some(Outcome::Notice(Notice::Problems)));
@@ -204,19 +206,12 @@ fn InstanceBody(p: &BodyProps) -> Html {
             });
         })
     };
-    let eval = match &*editing.eval {
-        Ok(e) => Rc::new(e.clone()),
-        Err(e) => Rc::new(kexie_engine::Evaluation {
-            notes: vec![kexie_engine::text::Message::new(format!("规则出错：{e}"), format!("The rules failed: {e}"))],
-            hidden: view.hidden.iter().cloned().collect(),
-            ..Default::default()
-        }),
-    };
+    let eval = editing.shown_eval.clone();
     let shown = if editable.is_empty() { Rc::new(Vec::new()) } else { editing.shown.clone() };
     let (on_change, on_blur) = (editing.on_change(), editing.on_blur());
     let returned = returned_because(&view, &p.audit, &s);
     let message = match &*outcome {
-        Some(Outcome::Notice(n)) => notice(&current(&Some(n.clone()), s.lang, &editing.blocking())),
+        Some(Outcome::Notice(n)) => notice(&current(&Some(n.clone()), s.lang, editing.blocking())),
         Some(Outcome::Conflict(now)) => conflict(&s, &view, now, &compiled, p.on_updated.clone()),
         None => notice(&None),
     };

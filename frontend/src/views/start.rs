@@ -80,9 +80,11 @@ fn StartForm(p: &FormProps) -> Html {
     let send = {
         let (s, editing_edit, busy, status, form_ref) =
             (s.clone(), editing.edit.clone(), busy.clone(), status.clone(), form_ref.clone());
-        let (blocking, changes, autosave, wf_key) =
-            (editing.blocking(), editing.changes_for(&editable), editing.autosave.clone(), def.key.clone());
+        let (editing, editable, wf_key) = (editing.clone(), editable.clone(), def.key.clone());
         Callback::from(move |submit: bool| {
+            // Read when pressed, not at every render: the form may be large.
+            let (blocking, changes, autosave) =
+                (editing.blocking().to_vec(), editing.changes_for(&editable), editing.autosave.clone());
             if submit && !blocking.is_empty() {
                 editing_edit.dispatch(EditAction::ShowAll);
                 status.set(Some(Notice::Problems));
@@ -146,16 +148,7 @@ fn StartForm(p: &FormProps) -> Html {
             status.set(None);
         })
     };
-    let eval = match &*editing.eval {
-        Ok(e) => Rc::new(e.clone()),
-        Err(e) => {
-            return notice(&Some(Notice::Error(format!(
-                "{}{}",
-                s.t("规则出错，请联系管理员：", "The rules failed; tell the administrator: "),
-                e
-            ))));
-        }
-    };
+    let eval = editing.shown_eval.clone();
     let (on_change, on_blur) = (editing.on_change(), editing.on_blur());
     html! {
         <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={busy.to_string()}>
@@ -164,7 +157,7 @@ fn StartForm(p: &FormProps) -> Html {
                 <p class="kx-sub">{ pick(s.lang, &first.label()) }</p>
                 if let Some(d) = &def.description { <p class="kx-desc">{ pick(s.lang, d) }</p> }
             </header>
-            { notice(&current(&status, s.lang, &editing.blocking())) }
+            { notice(&current(&status, s.lang, editing.blocking())) }
             if *offer_discard && !editing.edit.changes.is_empty() {
                 <p class="kx-draft-note"><button type="button" class="kx-link" onclick={discard}>{ s.t("放弃草稿，重新填写", "Discard the draft and start over") }</button></p>
             }

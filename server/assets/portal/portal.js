@@ -4,6 +4,7 @@
 import init from "/kexie/kexie_widget.js";
 
 const STORAGE_KEY = "oa-demo-user";
+let switches = 0; // completed user switches, for scripts that drive the page (the e2e tests)
 const $ = (id) => document.getElementById(id);
 
 function showError(message) {
@@ -26,6 +27,7 @@ async function switchUser(users, id) {
   // A fresh token when the old one expires, as a host's single sign-on would give.
   widget.getToken = async () => (await post("/demo/token", { user: user.id })).token;
   widget.setAttribute("token", token);
+  document.body.dataset.switches = String(++switches);
 }
 
 // Demo only: runs the server's clock a day ahead, then reloads the widget.
