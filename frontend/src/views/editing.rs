@@ -122,28 +122,18 @@ pub struct Editing {
     /// The draft found in local storage when the form opened.
     pub restored: Option<Draft>,
     pub autosave: Autosave,
+    /// The form's change callback; the same one at every render, so that the fields whose
+    /// value did not change are not rendered again.
+    pub on_change: Callback<(String, Value)>,
+    /// The form's blur callback, as stable. A field's messages show a moment after it is
+    /// left, so that a click that left it (on 提交, on 添加一行) lands before the layout moves.
+    pub on_blur: Callback<String>,
 }
 
 impl Editing {
     /// The changes to send: only fields this step lets the user change.
     pub fn changes_for(&self, editable: &BTreeSet<String>) -> Form {
         self.edit.changes.iter().filter(|(k, _)| editable.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect()
-    }
-
-    /// The form's change callback.
-    pub fn on_change(&self) -> Callback<(String, Value)> {
-        let d = self.edit.dispatcher();
-        Callback::from(move |(id, v)| d.dispatch(EditAction::Set(id, v)))
-    }
-
-    /// The form's blur callback. The field's messages show a moment after it is left, so
-    /// that a click that left it (on 提交, on 添加一行) lands before the layout moves.
-    pub fn on_blur(&self) -> Callback<String> {
-        let d = self.edit.dispatcher();
-        Callback::from(move |path| {
-            let d = d.clone();
-            Timeout::new(250, move || d.dispatch(EditAction::Touch(path))).forget();
-        })
     }
 
     /// Errors that block sending, from the browser's run of the rules.
@@ -225,7 +215,30 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
             }
         });
     }
-    Editing { edit, values, eval, shown_eval, shown, restored: (*restored).clone(), autosave }
+    let on_change = use_memo((), {
+        let d = edit.dispatcher();
+        move |_| Callback::from(move |(id, v)| d.dispatch(EditAction::Set(id, v)))
+    });
+    let on_blur = use_memo((), {
+        let d = edit.dispatcher();
+        move |_| {
+            Callback::from(move |path| {
+                let d = d.clone();
+                Timeout::new(250, move || d.dispatch(EditAction::Touch(path))).forget();
+            })
+        }
+    });
+    Editing {
+        edit,
+        values,
+        eval,
+        shown_eval,
+        shown,
+        restored: (*restored).clone(),
+        autosave,
+        on_change: (*on_change).clone(),
+        on_blur: (*on_blur).clone(),
+    }
 }
 
 fn shown_errors(eval: &Result<Evaluation, RuleError>, edit: &Edit) -> Vec<FieldError> {

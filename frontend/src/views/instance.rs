@@ -208,7 +208,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
     };
     let eval = editing.shown_eval.clone();
     let shown = if editable.is_empty() { Rc::new(Vec::new()) } else { editing.shown.clone() };
-    let (on_change, on_blur) = (editing.on_change(), editing.on_blur());
+    let (on_change, on_blur) = (editing.on_change.clone(), editing.on_blur.clone());
     let returned = returned_because(&view, &p.audit, &s);
     let message = match &*outcome {
         Some(Outcome::Notice(n)) => notice(&current(&Some(n.clone()), s.lang, editing.blocking())),

@@ -149,7 +149,7 @@ fn StartForm(p: &FormProps) -> Html {
         })
     };
     let eval = editing.shown_eval.clone();
-    let (on_change, on_blur) = (editing.on_change(), editing.on_blur());
+    let (on_change, on_blur) = (editing.on_change.clone(), editing.on_blur.clone());
     html! {
         <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={busy.to_string()}>
             <header class="kx-head">
