@@ -17,12 +17,11 @@
 // keystroke ≤ 4 ms at 300 fields.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg as loadavg1, tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../tests/e2e/support.mjs";
+import { CHROMIUM_ARGS, freePort } from "../tests/e2e/support.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DIST = join(ROOT, "dist");
@@ -237,16 +236,6 @@ function crates() {
 }
 
 // ─── The server and the host page ───────────────────────────────────────────────────
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-    s.on("error", fail);
-  });
-}
 
 /** `kexie serve --demo` on a free loopback port, a throwaway database, the bench's workflows. */
 async function startServer() {

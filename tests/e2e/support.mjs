@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer().listen(0, "127.0.0.1", () => {
       const { port } = s.address();
