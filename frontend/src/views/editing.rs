@@ -224,7 +224,7 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
         move |_| {
             Callback::from(move |path| {
                 let d = d.clone();
-                Timeout::new(250, move || d.dispatch(EditAction::Touch(path))).forget();
+                after_press(move || d.dispatch(EditAction::Touch(path)));
             })
         }
     });
@@ -238,6 +238,39 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
         autosave,
         on_change: (*on_change).clone(),
         on_blur: (*on_blur).clone(),
+    }
+}
+
+thread_local! {
+    /// Whether a mouse button or finger is down on the page.
+    static PRESSED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static TRACKING: std::cell::OnceCell<[EventListener; 3]> = const { std::cell::OnceCell::new() };
+}
+
+/// Runs `f` now, or if a press is under way (the press that moved the focus away), once it
+/// is over and its click has landed: messages appearing mid-click would move the button
+/// being clicked from under the pointer.
+fn after_press(f: impl FnOnce() + 'static) {
+    TRACKING.with(|t| {
+        t.get_or_init(|| {
+            let window = gloo::utils::window();
+            let set = |on: bool| move |_: &web_sys::Event| PRESSED.with(|p| p.set(on));
+            let capture = gloo::events::EventListenerOptions::run_in_capture_phase();
+            [
+                EventListener::new_with_options(&window, "pointerdown", capture, set(true)),
+                EventListener::new_with_options(&window, "pointerup", capture, set(false)),
+                EventListener::new_with_options(&window, "pointercancel", capture, set(false)),
+            ]
+        });
+    });
+    if PRESSED.with(|p| p.get()) {
+        // After pointerup come mouseup and click, in the same task: run after them.
+        EventListener::once(&gloo::utils::window(), "pointerup", move |_| {
+            Timeout::new(0, f).forget();
+        })
+        .forget();
+    } else {
+        f();
     }
 }
 
