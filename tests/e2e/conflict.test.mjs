@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, launch, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
+import { atLeadership } from "./flows.mjs";
 
 let server, browser;
 before(async () => {
@@ -14,40 +15,8 @@ after(async () => {
   server?.stop();
 });
 
-async function api(path, token, body, headers = {}) {
-  const res = await fetch(server.base + path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}`, ...headers },
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${path}: ${JSON.stringify(json)}`);
-  return json;
-}
-const token = async (user) => (await api("/demo/token", "", { user })).token;
-const act = (id, t, revision, action) =>
-  api(`/api/v1/instances/${id}/actions`, t, { request_id: crypto.randomUUID(), revision, action });
-
-/** A 科协组建 application submitted and approved by the party organisation, through the API. */
-async function atLeadership() {
-  const li = await token("liming");
-  const charter = await api("/api/v1/attachments", li, new TextEncoder().encode("%PDF-1.4 charter"), {
-    "Content-Type": "application/pdf", "X-File-Name": encodeURIComponent("章程.pdf"),
-  });
-  const person = (name) => ({ name, title: "工程师", department: "技术中心", is_st_worker: true });
-  const form = {
-    enterprise_name: "冲突测试有限公司", st_staff_count: 150, region: "上海市", industry: "装备制造",
-    in_dev_zone: false, organising_mode: "standalone", charter_draft: charter,
-    committee_candidates: [person("甲"), person("乙"), person("丙")],
-  };
-  let view = await api("/api/v1/instances", li, { workflow: "kexie-formation", form });
-  view = await act(view.id, li, view.revision, { action: "submit" });
-  view = await act(view.id, await token("zhoujianguo"), view.revision, { action: "approve", changes: { party_opinion: "同意。" } });
-  return view;
-}
-
 test("the slower of two any-one approvers sees what changed and keeps what they typed", async () => {
-  await atLeadership();
+  await atLeadership(server);
   const a = await portal(browser, server.base);
   const b = await portal(browser, server.base);
   await become(a, "wuhaitao");

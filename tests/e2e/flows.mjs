@@ -87,3 +87,42 @@ export async function shotOnFailure(page, name, fn) {
     throw e;
   }
 }
+
+// ─── Setting the scene through the API, as the demo users ────────────────────────────────
+
+async function api(server, path, token, body, headers = {}) {
+  const res = await fetch(server.base + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}`, ...headers },
+    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.ok(res.ok, `${path}: ${JSON.stringify(json)}`);
+  return json;
+}
+const token = async (server, user) => (await api(server, "/demo/token", "", { user })).token;
+const act = (server, id, t, revision, action) =>
+  api(server, `/api/v1/instances/${id}/actions`, t, { request_id: crypto.randomUUID(), revision, action });
+
+/** A 科协组建 application by 李明, submitted through the API: it waits for the party organisation. */
+export async function submittedFormation(server, name = "测试有限公司") {
+  const li = await token(server, "liming");
+  const charter = await api(server, "/api/v1/attachments", li, new TextEncoder().encode("%PDF-1.4 charter"), {
+    "Content-Type": "application/pdf", "X-File-Name": encodeURIComponent("章程.pdf"),
+  });
+  const person = (n) => ({ name: n, title: "工程师", department: "技术中心", is_st_worker: true });
+  const form = {
+    enterprise_name: name, st_staff_count: 150, region: "上海市", industry: "装备制造",
+    in_dev_zone: false, organising_mode: "standalone", charter_draft: charter,
+    committee_candidates: [person("甲"), person("乙"), person("丙")],
+  };
+  const view = await api(server, "/api/v1/instances", li, { workflow: "kexie-formation", form });
+  return act(server, view.id, li, view.revision, { action: "submit" });
+}
+
+/** The same, approved by the party organisation too: it waits for the leadership (any one). */
+export async function atLeadership(server) {
+  const view = await submittedFormation(server, "冲突测试有限公司");
+  const zhou = await token(server, "zhoujianguo");
+  return act(server, view.id, zhou, view.revision, { action: "approve", changes: { party_opinion: "同意。" } });
+}

@@ -184,7 +184,7 @@ fn panel_for(
     let picker = |multiple: bool, label: &'static str| {
         let id = s.dom_id(if multiple { "cc" } else { "person" });
         html! {
-            <div class="kx-field kx-wide">
+            <div class="kx-field kx-wide" data-field="people">
                 <label class="kx-label" for={id.clone()}>{ label }</label>
                 <Picker ..InputProps {
                     id, field: person_field(multiple), value: Some((**people).clone()).filter(|v| !v.is_null()),
