@@ -10,29 +10,13 @@ use kexie_engine::people::Actor;
 use kexie_engine::text::{Message, Text};
 use serde::Deserialize;
 
-/// The verified caller (`GET /me`).
+/// The verified caller (`GET /me`): who the rules see acting, and whether they administer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Me {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub department: Option<String>,
-    #[serde(default)]
-    pub roles: Vec<String>,
+    #[serde(flatten)]
+    pub actor: Actor,
     #[serde(default)]
     pub admin: bool,
-}
-
-impl Me {
-    /// The caller as the rules see them.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            roles: self.roles.clone(),
-            department: self.department.clone(),
-        }
-    }
 }
 
 /// A workflow in the list of those that can be started.
@@ -58,28 +42,9 @@ pub struct WorkflowVersion {
     pub rules_rhai: String,
 }
 
-/// Somebody, by id and name.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct PersonRef {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub department: Option<String>,
-    #[serde(default)]
-    pub roles: Vec<String>,
-}
-
-impl PersonRef {
-    /// The person as the rules see them.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            roles: self.roles.clone(),
-            department: self.department.clone(),
-        }
-    }
-}
+/// Somebody, as the server names them: id and name, and for an initiator the department
+/// and roles the rules see (`ctx.initiator`).
+pub type PersonRef = Actor;
 
 /// A step the instance can be returned to.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

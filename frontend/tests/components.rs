@@ -9,6 +9,7 @@ use std::rc::Rc;
 use gloo::timers::future::TimeoutFuture;
 use kexie_engine::definition::Source;
 use kexie_engine::fields::{FieldError, Form};
+use kexie_engine::people::Actor;
 use kexie_engine::text::Lang;
 use kexie_engine::{RuleContext, Workflow};
 use kexie_widget::api::Client;
@@ -60,7 +61,9 @@ fn Harness(p: &HarnessProps) -> Html {
     };
     let session = Session {
         client: Client::new("/api/v1", String::new(), None),
-        me: Rc::new(Me { id: "tester".into(), name: "测试".into(), department: None, roles: vec![], admin: false }),
+        me: Rc::new(Me {
+            actor: Actor { id: "tester".into(), name: "测试".into(), ..Actor::default() }, admin: false
+        }),
         lang: p.lang,
         host: gloo::utils::body().into(),
         people: None,

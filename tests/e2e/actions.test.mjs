@@ -19,7 +19,8 @@ after(async () => {
 
 const W = () => widget(page);
 const TITLE = "科协组建";
-const history = () => W().locator(".kx-timeline").innerText();
+/** Waits until the history (reloaded after each action) shows `line`. */
+const inHistory = (line) => W().locator(".kx-timeline").filter({ hasText: line }).waitFor();
 
 test("remind, comment, withdraw, CC, add approver, transfer and reject, each through its panel", async () => {
   await submittedFormation(server, "办理动作测试有限公司");
@@ -33,7 +34,7 @@ test("remind, comment, withdraw, CC, add approver, transfer and reject, each thr
   await W().getByLabel("评论").fill("材料已齐，请审批。");
   await press(page, "发表评论");
   await W().getByText("评论已发表。").waitFor();
-  assert.match(await history(), /李明 评论[\s\S]*材料已齐，请审批。/);
+  await inHistory(/李明 评论[\s\S]*材料已齐，请审批。/);
   await press(page, "撤回…");
   await press(page, "确认撤回");
   await expectHeader(page, "提出申请");
@@ -72,9 +73,8 @@ test("remind, comment, withdraw, CC, add approver, transfer and reject, each thr
   await W().getByLabel("备注（驳回时必填）").fill("不符合单独组建条件。");
   await press(page, "驳回");
   await expectHeader(page, "已驳回");
-  const log = await history();
   for (const line of [/周建国 抄送给 赵敏/, /周建国 前加签 郑丽华/, /周建国 转交给 吴海涛/, /吴海涛 驳回[\s\S]*不符合单独组建条件。/]) {
-    assert.match(log, line);
+    await inHistory(line);
   }
   await shot(page, "actions-2-rejected");
 

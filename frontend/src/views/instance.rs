@@ -108,13 +108,13 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let compiled = p.wf.0.clone();
     let ctx = RuleContext {
         step: view.step.clone(),
-        actor: s.me.actor(),
-        initiator: view.initiator.actor(),
+        actor: s.me.actor.clone(),
+        initiator: view.initiator.clone(),
         today: today(),
         history: view.route.clone(),
         ..RuleContext::default()
     };
-    let key = DraftKey::instance(s.client.base(), &s.me.id, &view.id);
+    let key = DraftKey::instance(s.client.base(), &s.me.actor.id, &view.id);
     let base = use_memo(view.clone(), |v| v.form.clone());
     let editing = use_editing(compiled.clone(), base, ctx, key, view.revision);
     let editable: Rc<BTreeSet<String>> = use_memo(view.clone(), |v| v.editable.iter().cloned().collect());
@@ -320,7 +320,7 @@ fn header(s: &Session, v: &InstanceView) -> Html {
                 <span>{ s.t("发起人：", "Started by: ") }{ v.initiator.name.clone() }</span>
                 if let Some(until) = &v.notice_until {
                     <span>{ s.t("公示期满：", "Notice ends: ") }{ crate::i18n::moment(s.lang, until) }
-                        if !v.can("approve") && v.waiting_for.contains(&s.me.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }
+                        if !v.can("approve") && v.waiting_for.contains(&s.me.actor.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }
                     </span>
                 }
                 if let Some(due) = &v.due_at {

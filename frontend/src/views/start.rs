@@ -55,13 +55,13 @@ fn StartForm(p: &FormProps) -> Html {
     let first = def.first_step();
     let ctx = RuleContext {
         step: first.id.clone(),
-        actor: s.me.actor(),
-        initiator: s.me.actor(),
+        actor: s.me.actor.clone(),
+        initiator: s.me.actor.clone(),
         today: today(),
         history: vec![first.id.clone()],
         ..RuleContext::default()
     };
-    let key = DraftKey::start(s.client.base(), &s.me.id, &def.key);
+    let key = DraftKey::start(s.client.base(), &s.me.actor.id, &def.key);
     let base = use_memo((), |_| Form::new());
     let editing = use_editing(compiled.clone(), base, ctx, key, 0);
     let editable: Rc<BTreeSet<String>> = use_memo((), |_| first.editable.iter().cloned().collect());
