@@ -159,7 +159,7 @@ impl Client {
 
     async fn once(&self, method: Method, path: &str, body: Option<String>) -> Result<String, Failure> {
         let url = format!("{}{path}", self.0.base);
-        let auth = format!("Bearer {}", self.0.token.borrow());
+        let auth = self.authorization();
         let req = RequestBuilder::new(&url).method(method).header("Authorization", &auth);
         let sent = match body {
             Some(b) => {
@@ -174,6 +174,11 @@ impl Client {
             return Ok(text);
         }
         Err(failure(status, &text))
+    }
+
+    /// The `Authorization` header of the current token.
+    fn authorization(&self) -> String {
+        format!("Bearer {}", self.0.token.borrow())
     }
 
     /// Asks the host's callback for a new token; false when there is none or it failed.
@@ -206,7 +211,7 @@ impl Client {
     async fn upload_once(&self, file: &web_sys::File, progress: &Rc<dyn Fn(f64)>) -> Result<String, Failure> {
         let xhr = web_sys::XmlHttpRequest::new().map_err(|_| Failure::Offline)?;
         xhr.open("POST", &format!("{}/attachments", self.0.base)).map_err(|_| Failure::Offline)?;
-        let auth = format!("Bearer {}", self.0.token.borrow());
+        let auth = self.authorization();
         let name: String = js_sys::encode_uri_component(&file.name()).into();
         let media = if file.type_().is_empty() { "application/octet-stream".to_string() } else { file.type_() };
         for (k, v) in [("Authorization", auth.as_str()), ("X-File-Name", &name), ("Content-Type", &media)] {
@@ -242,7 +247,7 @@ impl Client {
     /// Fetches an attachment with the token and hands it to the browser as a download.
     pub async fn download(&self, meta: &AttachmentMeta, instance: &str) -> Result<(), Failure> {
         let url = format!("{}/attachments/{}?instance={}", self.0.base, meta.sha256, instance);
-        let auth = format!("Bearer {}", self.0.token.borrow());
+        let auth = self.authorization();
         let resp =
             RequestBuilder::new(&url).header("Authorization", &auth).send().await.map_err(|_| Failure::Offline)?;
         if !resp.ok() {

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::api::{Client, Failure};
 use crate::i18n::t;
 use crate::model::{Me, WorkflowVersion};
-use crate::views::{Inbox, InstancePage, StartPage};
+use crate::views::{Inbox, InstancePage, Notice, StartPage, loading, notice};
 
 /// Where the widget is.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,8 +118,8 @@ pub fn App(props: &AppProps) -> Html {
     }
     let l = *lang;
     let me = match &*me {
-        None => return html! { <p class="kx-loading" role="status">{ t(l, "正在加载…", "Loading…") }</p> },
-        Some(Err(f)) => return html! { <p class="kx-alert kx-alert-error" role="alert">{ f.explain(l) }</p> },
+        None => return loading(l),
+        Some(Err(f)) => return notice(&Some(Notice::Error(f.explain(l)))),
         Some(Ok(me)) => me.clone(),
     };
     let session = Session {

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::status::{Notice, loading, notice};
+use super::status::{Notice, loading, notice, status_label};
 use crate::api::Failure;
 use crate::app::{Route, Session, use_session};
 use crate::i18n::{date, moment, pick};
@@ -94,16 +94,6 @@ pub fn Inbox() -> Html {
     }
 }
 
-fn status(s: &Session, st: &str) -> &'static str {
-    match st {
-        "draft" => s.t("草稿", "Draft"),
-        "running" => s.t("审批中", "In progress"),
-        "completed" => s.t("已办结", "Completed"),
-        "rejected" => s.t("已驳回", "Rejected"),
-        _ => "",
-    }
-}
-
 fn rows(s: &Session, tab: Tab, list: &ListPage, page: &UseStateHandle<i64>) -> Html {
     if list.items.is_empty() {
         let empty = match tab {
@@ -132,7 +122,7 @@ fn rows(s: &Session, tab: Tab, list: &ListPage, page: &UseStateHandle<i64>) -> H
                                     if let Some(sum) = &r.summary { <span class="kx-row-summary">{ sum.clone() }</span> }
                                 </span>
                                 <span class="kx-row-meta">
-                                    <span class={classes!("kx-badge", format!("kx-status-{}", r.status))}>{ status(s, &r.status) }</span>
+                                    <span class={classes!("kx-badge", format!("kx-status-{}", r.status))}>{ status_label(s.lang, &r.status, false) }</span>
                                     if r.status == "running" || r.status == "draft" { <span>{ step }</span> }
                                     <span>{ s.t("发起人：", "By ") }{ r.initiator.name.clone() }</span>
                                     <span>{ moment(s.lang, &r.updated_at) }</span>

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::actions::ActionBar;
 use super::editing::{EditAction, use_editing};
 use super::start::today;
-use super::status::{Notice, current, focus_first, loading, notice};
+use super::status::{Notice, current, focus_first, loading, notice, status_label};
 use super::timeline::Timeline;
 use crate::api::{Failure, request_id};
 use crate::app::{Compiled, Session, use_session, workflow};
@@ -293,18 +293,6 @@ fn done(lang: Lang, action: &str, after: &InstanceView) -> String {
     }
 }
 
-fn status_label(lang: Lang, v: &InstanceView) -> &'static str {
-    match v.status.as_str() {
-        // Back at the first step after it was submitted: returned (or withdrawn) for changes.
-        "draft" if v.route.len() > 1 => crate::i18n::t(lang, "待修改", "To revise"),
-        "draft" => crate::i18n::t(lang, "草稿", "Draft"),
-        "running" => crate::i18n::t(lang, "审批中", "In progress"),
-        "completed" => crate::i18n::t(lang, "已办结", "Completed"),
-        "rejected" => crate::i18n::t(lang, "已驳回", "Rejected"),
-        _ => "",
-    }
-}
-
 fn header(s: &Session, v: &InstanceView) -> Html {
     let step = v.step_label.as_ref().map(|l| pick(s.lang, l)).unwrap_or_else(|| v.step.clone());
     let waiting: Vec<&str> = v.waiting_for.iter().map(|id| v.name_of(id)).collect();
@@ -312,7 +300,7 @@ fn header(s: &Session, v: &InstanceView) -> Html {
         <header class="kx-head">
             <h2 class="kx-title" id={s.dom_id("title")}>{ pick(s.lang, &v.title) }</h2>
             <p class="kx-meta">
-                <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{ status_label(s.lang, v) }</span>
+                <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{ status_label(s.lang, &v.status, v.route.len() > 1) }</span>
                 if v.status == "running" || v.status == "draft" {
                     <span>{ s.t("当前环节：", "Current step: ") }<strong>{ step }</strong></span>
                 }

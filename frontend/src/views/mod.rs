@@ -12,3 +12,4 @@ mod timeline;
 pub use inbox::Inbox;
 pub use instance::InstancePage;
 pub use start::StartPage;
+pub use status::{Notice, loading, notice};

@@ -46,6 +46,20 @@ pub fn notice(n: &Option<Notice>) -> Html {
     }
 }
 
+/// An instance's status as people say it; `returned` is a first step reached again after
+/// a submit (returned or withdrawn for changes), which is no longer a fresh draft.
+pub fn status_label(lang: Lang, status: &str, returned: bool) -> &'static str {
+    let t = |zh, en| crate::i18n::t(lang, zh, en);
+    match status {
+        "draft" if returned => t("待修改", "To revise"),
+        "draft" => t("草稿", "Draft"),
+        "running" => t("审批中", "In progress"),
+        "completed" => t("已办结", "Completed"),
+        "rejected" => t("已驳回", "Rejected"),
+        _ => "",
+    }
+}
+
 pub fn loading(lang: Lang) -> Html {
     html! { <p class="kx-loading" role="status">{ crate::i18n::t(lang, "正在加载…", "Loading…") }</p> }
 }
