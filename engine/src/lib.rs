@@ -2,6 +2,7 @@
 //! machine. Pure Rust: no HTTP, DOM, database or clock; the same code runs natively on
 //! the server and as WebAssembly in the browser.
 
+pub mod bundle;
 pub mod definition;
 pub mod fields;
 pub mod golden;
