@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::definition::{Diagnostic, Source};
 use crate::fields::Form;
@@ -10,31 +10,31 @@ use crate::people::{Actor, Directory};
 use crate::text::Text;
 
 /// A person as a case's `[people]` table writes them.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CasePerson {
     /// Display name.
     #[serde(default)]
     pub name: String,
     /// Roles.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
     /// Department id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
 }
 
 /// A shared `cases/_people.toml`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct People {
     /// id → person.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub people: BTreeMap<String, CasePerson>,
 }
 
 /// One action of a case and what it must lead to.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseAction {
     /// Who acts (user id).
@@ -42,85 +42,85 @@ pub struct CaseAction {
     /// `submit`, `approve`, … as in the format doc.
     pub action: String,
     /// Field changes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set: Option<toml::Table>,
     /// Comment, reason or opinion.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Step (return) or person (transfer, add_approver).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// `before` or `after` (add_approver).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
     /// People to copy (cc).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<String>,
     /// When; default one hour after the previous action.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
     /// The action must be refused with this code.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
     /// The action must be refused for exactly these field paths.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
     /// The current step afterwards.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// The status afterwards.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// How many advisory notes the rules give on the form at this action.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<usize>,
 }
 
 /// What must hold after the last action.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// `draft`, `running`, `completed`, `rejected`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// The current step.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// Every step entered, in order.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<Vec<String>>,
     /// Field values.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<toml::Table>,
     /// Whether the current step is overdue at `at`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overdue: Option<bool>,
     /// When to judge `overdue`; default the last action's time.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
 }
 
 /// A golden case: a starting form, actions by people, and the outcome expected.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// What the case shows.
     pub name: String,
     /// More words on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Who starts the instance.
     pub initiator: String,
     /// When, RFC 3339 with offset.
     pub start: String,
     /// The directory for this case (added to `_people.toml`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub people: BTreeMap<String, CasePerson>,
     /// The starting form.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
     pub form: toml::Table,
     /// The actions, in order.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<CaseAction>,
     /// The outcome.
     #[serde(default)]
@@ -171,4 +171,35 @@ pub fn directory(shared: &People, case: &Case) -> Directory {
             })
             .collect(),
     )
+}
+
+/// A case as the text of its file (the rule editor records cases this way).
+pub fn case_to_toml(case: &Case) -> Result<String, toml::ser::Error> {
+    toml::to_string(case)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_case_reads_back_the_same_after_writing() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../workflows");
+        let mut seen = 0;
+        for wf in std::fs::read_dir(root).unwrap().flatten().filter(|e| e.path().is_dir()) {
+            for file in std::fs::read_dir(wf.path().join("cases")).unwrap().flatten() {
+                let name = file.file_name().to_string_lossy().into_owned();
+                if name.starts_with('_') {
+                    continue;
+                }
+                let text = std::fs::read_to_string(file.path()).unwrap();
+                let case = parse_case(&Source { name: &name, text: &text }).unwrap();
+                let written = case_to_toml(&case).unwrap();
+                let again = parse_case(&Source { name: &name, text: &written }).unwrap();
+                assert_eq!(format!("{again:?}"), format!("{case:?}"), "{name}:\n{written}");
+                seen += 1;
+            }
+        }
+        assert!(seen >= 20, "only {seen} cases found");
+    }
 }

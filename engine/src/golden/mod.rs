@@ -4,5 +4,7 @@
 mod case;
 mod run;
 
-pub use case::{Case, CaseAction, CasePerson, Expect, People, directory, form_of, parse_case, parse_people};
+pub use case::{
+    Case, CaseAction, CasePerson, Expect, People, case_to_toml, directory, form_of, parse_case, parse_people,
+};
 pub use run::{CaseReport, TraceLine, run, to_action};
