@@ -34,7 +34,7 @@ pub struct People {
 }
 
 /// One action of a case and what it must lead to.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseAction {
     /// Who acts (user id).
@@ -148,29 +148,45 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(src: &Source<'_>) -> Result<T, Diagn
     })
 }
 
+/// A form as a TOML table. TOML has no null: empty values are left out.
+pub fn table_of(form: &Form) -> toml::Table {
+    fn without_nulls(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Array(items) => items.iter().map(without_nulls).collect(),
+            serde_json::Value::Object(map) => {
+                map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect()
+            }
+            other => other.clone(),
+        }
+    }
+    form.iter()
+        .filter(|(_, v)| !v.is_null())
+        .filter_map(|(k, v)| toml::Value::try_from(without_nulls(v)).ok().map(|t| (k.clone(), t)))
+        .collect()
+}
+
 /// TOML values as a form (JSON).
 pub fn form_of(table: &toml::Table) -> Form {
     table.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or(serde_json::Value::Null))).collect()
 }
 
+impl People {
+    /// The directory these people make, with `more` added (a case's own people).
+    pub fn directory(&self, more: &BTreeMap<String, CasePerson>) -> Directory {
+        let people = self.people.iter().chain(more.iter());
+        let actor = |(id, p): (&String, &CasePerson)| Actor {
+            id: id.clone(),
+            name: p.name.clone(),
+            roles: p.roles.clone(),
+            department: p.department.clone(),
+        };
+        Directory(people.map(|entry| (entry.0.clone(), actor(entry))).collect())
+    }
+}
+
 /// The case's directory: the shared people plus its own.
 pub fn directory(shared: &People, case: &Case) -> Directory {
-    let people = shared.people.iter().chain(case.people.iter());
-    Directory(
-        people
-            .map(|(id, p)| {
-                (
-                    id.clone(),
-                    Actor {
-                        id: id.clone(),
-                        name: p.name.clone(),
-                        roles: p.roles.clone(),
-                        department: p.department.clone(),
-                    },
-                )
-            })
-            .collect(),
-    )
+    shared.directory(&case.people)
 }
 
 /// A case as the text of its file (the rule editor records cases this way).
@@ -197,6 +213,11 @@ mod tests {
                 let written = case_to_toml(&case).unwrap();
                 let again = parse_case(&Source { name: &name, text: &written }).unwrap();
                 assert_eq!(format!("{again:?}"), format!("{case:?}"), "{name}:\n{written}");
+                for a in &case.actions {
+                    let Ok(action) = super::super::to_action(a) else { continue };
+                    let back = super::super::from_action(&a.actor, &action);
+                    assert_eq!(super::super::to_action(&back), Ok(action), "{name}: {a:?}");
+                }
                 seen += 1;
             }
         }

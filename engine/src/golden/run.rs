@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::case::{Case, CaseAction, People, directory, form_of};
+use super::case::{Case, CaseAction, People, directory, form_of, table_of};
 use crate::Workflow;
 use crate::fields::{Form, decimal_of};
 use crate::instance::{self, Action, ActionError, Env, Instance, Moment, Position};
@@ -228,6 +228,33 @@ pub fn to_action(a: &CaseAction) -> Result<Action, String> {
         "remind" => Action::Remind,
         other => return Err(format!("unknown action '{other}'")),
     })
+}
+
+/// The engine's action as a case writes it, taken by `actor`: the inverse of
+/// [`to_action`]. The rule editor records cases from its preview this way.
+pub fn from_action(actor: &str, action: &Action) -> CaseAction {
+    let mut a = CaseAction { actor: actor.into(), action: action.name().into(), ..CaseAction::default() };
+    let set = |changes: &Form| (!changes.is_empty()).then(|| table_of(changes));
+    match action {
+        Action::SaveDraft { changes } | Action::Submit { changes } => a.set = set(changes),
+        Action::Approve { changes, comment } | Action::Reject { changes, comment } => {
+            a.set = set(changes);
+            a.comment = comment.clone();
+        }
+        Action::Return { to, reason: comment } | Action::Transfer { to, comment } => {
+            a.to = Some(to.clone());
+            a.comment = comment.clone();
+        }
+        Action::AddApprover { user, position, comment } => {
+            a.to = Some(user.clone());
+            a.position = Some(if *position == Position::Before { "before" } else { "after" }.into());
+            a.comment = comment.clone();
+        }
+        Action::Comment { text } => a.comment = Some(text.clone()),
+        Action::Cc { users } => a.users = users.clone(),
+        Action::Withdraw | Action::Remind => {}
+    }
+    a
 }
 
 fn outcome_of(before: &str, inst: &Instance) -> String {
