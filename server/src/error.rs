@@ -45,6 +45,12 @@ impl ApiError {
         self
     }
 
+    /// Names the request field at fault.
+    pub fn on_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
+    }
+
     pub fn not_found(zh: &str, en: &str) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("找不到{zh}。"), format!("{en} not found."))
     }

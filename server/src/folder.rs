@@ -1,9 +1,11 @@
 //! Reading workflow folders from disk: the engine itself does no I/O.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use kexie_engine::Workflow;
+use kexie_engine::bundle::Bundle;
 use kexie_engine::definition::{Diagnostic, Diagnostics, Source};
 use kexie_engine::golden::{Case, People, parse_case, parse_people};
 use kexie_engine::text::Text;
@@ -71,4 +73,22 @@ pub fn parse_file<T>(path: &Path, parse: fn(&Source<'_>) -> Result<T, Diagnostic
     let text = read(path)?;
     let name = path.display().to_string();
     parse(&Source { name: &name, text: &text })
+}
+
+/// A folder's texts as one bundle: `workflow.toml`, `rules.rhai` and every `cases/*.toml`
+/// (`_people.toml` among them), exactly as they are on disk. An error names its file.
+pub fn bundle(dir: &Path) -> std::io::Result<Bundle> {
+    let read = |path: &Path| {
+        fs::read_to_string(path).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    };
+    let mut cases = BTreeMap::new();
+    if let Ok(entries) = fs::read_dir(dir.join("cases")) {
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.extension().is_some_and(|e| e == "toml") {
+                let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                cases.insert(name, read(&path)?);
+            }
+        }
+    }
+    Ok(Bundle { workflow_toml: read(&dir.join("workflow.toml"))?, rules_rhai: read(&dir.join("rules.rhai"))?, cases })
 }

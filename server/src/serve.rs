@@ -7,13 +7,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::serve::ListenerExt;
+use kexie_engine::text::Lang;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use crate::auth::Keys;
 use crate::config::Config;
-use crate::publish::{Bundle, Published, publish};
+use crate::publish::{PublishError, Published, Publisher, publish};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::{api, demo, folder};
@@ -135,15 +136,16 @@ async fn publish_folder(state: &AppState) -> Result<(), String> {
     let dirs = folder::find(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let now = state.now().to_string();
     for d in dirs {
-        let bundle = Bundle::read(&d).map_err(|e| format!("{}: {e}", d.display()))?;
-        match publish(&state.store, &bundle, None, "kexie serve", &now).await {
+        let bundle = folder::bundle(&d).map_err(|e| e.to_string())?;
+        let note = format!("载入自 {}", d.display());
+        match publish(&state.store, &bundle, None, &Publisher { by: "kexie serve", note: &note, now: &now }).await {
             Ok((key, Published::New(v))) => println!("published {key} version {v}"),
             Ok((key, Published::Unchanged(v))) => println!("{key} version {v} unchanged"),
-            Err(crate::publish::PublishError::Invalid(problems)) => {
+            Err(PublishError::Invalid(checked)) => {
                 eprintln!("{}: not published:", d.display());
-                problems.iter().for_each(|p| eprintln!("  {p}"));
+                checked.problems(Lang::En).iter().for_each(|p| eprintln!("  {p}"));
             }
-            Err(e) => return Err(format!("{}: {e:?}", d.display())),
+            Err(e) => return Err(format!("{}: {e}", d.display())),
         }
     }
     Ok(())

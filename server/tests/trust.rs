@@ -76,7 +76,7 @@ fn tokens_and_permissions_are_checked_and_refusals_change_nothing() {
         let (status, _) = post(
             &server.url("/workflows/kexie-formation/versions"),
             Some(&formation_token("li")),
-            &json!({ "workflow_toml": "", "rules_rhai": "" }),
+            &json!({ "bundle": { "workflow_toml": "", "rules_rhai": "" }, "note": "试试" }),
         );
         assert_eq!(status, 403);
         assert_eq!(instance(&server, &id)["revision"].as_u64(), Some(rev), "nothing changed");
@@ -188,11 +188,10 @@ fn a_broken_definition_is_not_published_and_the_old_version_keeps_serving() {
         let admin = token("root", &["admin"]);
         let dir = repo().join("workflows/annual-plan");
         let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
-        let broken =
-            json!({ "workflow_toml": read("workflow.toml"), "rules_rhai": "fn check(form, ctx) { let v = verdict( }" });
+        let broken = json!({ "bundle": { "workflow_toml": read("workflow.toml"), "rules_rhai": "fn check(form, ctx) { let v = verdict( }" }, "note": "坏的" });
         let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &broken);
         assert_eq!((status, code(&body)), (422, "definition_invalid"), "{body}");
-        assert!(body["error"]["details"][0].as_str().unwrap().starts_with("rules.rhai:1:"), "{body}");
+        assert!(body["error"]["details"]["problems"][0].as_str().unwrap().starts_with("rules.rhai:1:"), "{body}");
         let (status, latest) = get(&server.url("/workflows/annual-plan"), Some(&admin));
         assert_eq!((status, latest["version"].as_i64()), (200, Some(1)));
         // A real change publishes version 2; the same bundle again creates nothing.
@@ -205,19 +204,17 @@ fn a_broken_definition_is_not_published_and_the_old_version_keeps_serving() {
                 json!(std::fs::read_to_string(&path).unwrap()),
             );
         }
-        let changed = json!({ "workflow_toml": read("workflow.toml"), "rules_rhai": rules, "cases": {} });
+        let changed = json!({ "bundle": { "workflow_toml": read("workflow.toml"), "rules_rhai": rules, "cases": {} }, "note": "上限80" });
         let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &changed);
         assert_eq!((status, body["version"].as_i64()), (201, Some(2)), "{body}");
         let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &changed);
         assert_eq!((status, body["created"].as_bool()), (200, Some(false)), "{body}");
         // The shipped cases fail against a cap of 80 (they test the cap of 50): refused.
-        let failing = json!({ "workflow_toml": read("workflow.toml"), "rules_rhai": read("rules.rhai").replace("50.00", "80.00"), "cases": cases });
+        let failing = json!({ "bundle": { "workflow_toml": read("workflow.toml"), "rules_rhai": read("rules.rhai").replace("50.00", "80.00"), "cases": cases }, "note": "上限80" });
         let (status, body) = post(&server.url("/workflows/annual-plan/versions"), Some(&admin), &failing);
         assert_eq!((status, code(&body)), (422, "definition_invalid"), "{body}");
-        assert!(
-            body["error"]["details"].as_array().unwrap().iter().any(|d| d.as_str().unwrap().starts_with("cases/")),
-            "{body}"
-        );
+        let problems = body["error"]["details"]["problems"].as_array().unwrap();
+        assert!(problems.iter().any(|d| d.as_str().unwrap().starts_with("cases/")), "{body}");
     }
 }
 

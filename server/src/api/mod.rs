@@ -23,8 +23,9 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .route("/workflows", get(workflows::list))
         .route("/workflows/{key}", get(workflows::latest))
-        .route("/workflows/{key}/versions", post(workflows::publish))
+        .route("/workflows/{key}/versions", get(workflows::versions).post(workflows::publish))
         .route("/workflows/{key}/versions/{version}", get(workflows::version))
+        .route("/workflows/{key}/versions/{version}/bundle", get(workflows::bundle))
         .route("/instances", post(instances::start))
         .route("/instances/{id}", get(instances::get))
         .route("/instances/{id}/actions", post(instances::act))
@@ -46,6 +47,8 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         workflows::latest,
         workflows::version,
         workflows::publish,
+        workflows::versions,
+        workflows::bundle,
         instances::start,
         instances::get,
         instances::act,
@@ -59,7 +62,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         attachments::upload,
         attachments::download,
     ),
-    components(schemas(crate::error::ErrorBody))
+    components(schemas(crate::error::ErrorBody, workflows::InvalidBundle))
 )]
 pub struct ApiDoc;
 

@@ -17,6 +17,18 @@ pub struct VersionRow {
     pub digest: String,
     pub published_at: String,
     pub published_by: String,
+    /// Why it was published.
+    pub note: String,
+}
+
+/// A version in the history: who published it, when and why, without its texts.
+#[derive(Debug, Clone)]
+pub struct VersionEntry {
+    pub version: i64,
+    pub digest: String,
+    pub published_at: String,
+    pub published_by: String,
+    pub note: String,
 }
 
 fn row(r: sqlx::any::AnyRow) -> Result<VersionRow, sqlx::Error> {
@@ -29,10 +41,11 @@ fn row(r: sqlx::any::AnyRow) -> Result<VersionRow, sqlx::Error> {
         digest: r.try_get("digest")?,
         published_at: r.try_get("published_at")?,
         published_by: r.try_get("published_by")?,
+        note: r.try_get("note")?,
     })
 }
 
-const COLUMNS: &str = "key, version, workflow_toml, rules_rhai, cases, digest, published_at, published_by";
+const COLUMNS: &str = "key, version, workflow_toml, rules_rhai, cases, digest, published_at, published_by, note";
 
 impl Store {
     /// The newest version of every workflow.
@@ -61,9 +74,26 @@ impl Store {
         Ok(found.map(row).transpose()?)
     }
 
+    /// Every version of a workflow, newest first; empty for an unknown key.
+    pub async fn versions(&self, key: &str) -> Result<Vec<VersionEntry>, StoreError> {
+        let sql = "SELECT version, digest, published_at, published_by, note FROM workflow_versions \
+                   WHERE key = $1 ORDER BY version DESC";
+        let rows = sqlx::query(sql).bind(key).fetch_all(&self.pool).await?;
+        let entry = |r: sqlx::any::AnyRow| -> Result<VersionEntry, sqlx::Error> {
+            Ok(VersionEntry {
+                version: r.try_get("version")?,
+                digest: r.try_get("digest")?,
+                published_at: r.try_get("published_at")?,
+                published_by: r.try_get("published_by")?,
+                note: r.try_get("note")?,
+            })
+        };
+        Ok(rows.into_iter().map(entry).collect::<Result<_, _>>()?)
+    }
+
     /// Writes a new version; fails if that version exists (versions are immutable).
     pub async fn insert_version(&self, v: &VersionRow) -> Result<(), StoreError> {
-        let sql = format!("INSERT INTO workflow_versions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+        let sql = format!("INSERT INTO workflow_versions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
         sqlx::query(&sql)
             .bind(&v.key)
             .bind(v.version)
@@ -73,6 +103,7 @@ impl Store {
             .bind(&v.digest)
             .bind(&v.published_at)
             .bind(&v.published_by)
+            .bind(&v.note)
             .execute(&self.pool)
             .await?;
         Ok(())
