@@ -1,4 +1,4 @@
-//! `kexie`: check, test and simulate workflow definitions (and, later, serve them).
+//! `kexie`: check, test, simulate, export and import workflow definitions, and serve them.
 
 mod api;
 mod auth;
@@ -48,6 +48,26 @@ enum Command {
         #[arg(long)]
         case: PathBuf,
     },
+    /// Write a workflow folder as one file (a `kexie-workflow/1` TOML export).
+    Export {
+        /// The workflow folder.
+        dir: PathBuf,
+        /// The file to write; `-` for standard output.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Write the files of an export into a folder (created if needed); nothing is written if
+    /// the export does not read.
+    Import {
+        /// The export file.
+        file: PathBuf,
+        /// The folder to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write into a folder that is not empty (files of the same name are replaced).
+        #[arg(long)]
+        force: bool,
+    },
     /// Serve the API (and with --demo the demo OA portal); publishes workflows/ on start.
     Serve(serve::ServeArgs),
     /// Check the audit log's hash chains; names the first bad entry.
@@ -81,6 +101,8 @@ fn main() -> ExitCode {
         Command::Check { dir } => cli::check(&dir, lang),
         Command::Test { dir } => cli::test(&dir, lang),
         Command::Simulate { workflow, case } => cli::simulate(&workflow, &case, lang),
+        Command::Export { dir, output } => cli::export(&dir, &output, lang),
+        Command::Import { file, output, force } => cli::import(&file, &output, force, lang),
         Command::Serve(args) => runtime().block_on(serve::run(args)).map_err(|e| eprintln!("kexie serve: {e}")).is_ok(),
         Command::Audit { command: AuditCommand::Verify { db } } => runtime().block_on(cli::verify_audit(db)),
     };

@@ -1,5 +1,6 @@
 //! The `kexie` command on real folders: the shipped workflows and broken fixtures.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -89,4 +90,92 @@ fn simulate_prints_each_step() {
     assert!(lines[0].contains("Over 200 attendees needs a safety plan (Opinions, art. 8)"), "{}", lines[0]);
     assert!(lines[1].contains("apply → office [running]"), "{}", lines[1]);
     assert!(lines[2].contains("wang") && lines[2].contains("office → end [completed]"), "{}", lines[2]);
+}
+
+/// A fresh temporary folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kexie-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file below `dir`, by path relative to it, as bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path).into_iter().map(|(p, b)| (path.strip_prefix(dir).unwrap().join(p), b)));
+        } else {
+            out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn export_then_import_gives_back_every_shipped_workflow_byte_for_byte() {
+    let tmp = scratch("transfer");
+    for wf in ["kexie-formation", "annual-plan", "title-evaluation", "major-project"] {
+        let export = tmp.join(format!("{wf}.kexie.toml"));
+        let (ok, out) = kexie(&["export", &format!("workflows/{wf}"), "-o", export.to_str().unwrap()]);
+        assert!(ok && out.contains(&format!("exported {wf} (")), "{out}");
+        let text = std::fs::read_to_string(&export).unwrap();
+        assert!(text.starts_with("format = \"kexie-workflow/1\"\nkey = \"") && text.contains(wf), "{text}");
+
+        let folder = tmp.join(wf);
+        let (ok, out) = kexie(&["import", export.to_str().unwrap(), "-o", folder.to_str().unwrap()]);
+        assert!(ok, "{out}");
+        assert!(out.contains(&format!("kexie check {}", folder.display())), "{out}");
+        assert_eq!(files(&folder), files(&repo().join("workflows").join(wf)), "{wf}");
+        let (ok, out) = kexie(&["check", folder.to_str().unwrap()]);
+        assert!(ok, "{out}");
+
+        // Into a folder that holds something only with --force.
+        let (ok, out) = kexie(&["import", export.to_str().unwrap(), "-o", folder.to_str().unwrap()]);
+        assert!(!ok && out.contains("not empty"), "{out}");
+        let (ok, out) = kexie(&["import", "--force", export.to_str().unwrap(), "-o", folder.to_str().unwrap()]);
+        assert!(ok, "{out}");
+    }
+    // `-o -` writes the same text to standard output.
+    let Output { status, stdout, .. } = Command::new(env!("CARGO_BIN_EXE_kexie"))
+        .args(["export", "workflows/annual-plan", "-o", "-"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(stdout, std::fs::read(tmp.join("annual-plan.kexie.toml")).unwrap());
+    std::fs::remove_dir_all(&tmp).ok();
+}
+
+#[test]
+fn a_tampered_export_is_refused_at_its_line_and_nothing_is_written() {
+    let tmp = scratch("tampered");
+    let export = tmp.join("seminar.kexie.toml");
+    let (ok, out) = kexie(&["export", "tests/fixtures/seminar-room", "-o", export.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let text = std::fs::read_to_string(&export).unwrap();
+    let tampered = text.replace("\"cases/01-main.toml\"", "\"cases/../x.toml\"");
+    assert_ne!(tampered, text);
+    std::fs::write(&export, &tampered).unwrap();
+    let line = tampered.lines().position(|l| l.starts_with("\"cases/../x.toml\"")).unwrap() + 1;
+
+    let folder = tmp.join("out");
+    let (ok, out) = kexie(&["--lang", "en", "import", export.to_str().unwrap(), "-o", folder.to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    assert!(out.contains(&format!("{}:{line}:1: 'cases/../x.toml' is not a workflow file", export.display())), "{out}");
+    assert!(!folder.exists() && !tmp.join("x.toml").exists(), "nothing is written");
+    std::fs::remove_dir_all(&tmp).ok();
+}
+
+#[test]
+fn a_folder_that_does_not_load_is_not_exported() {
+    let tmp = scratch("broken-export");
+    let export = tmp.join("broken.kexie.toml");
+    let (ok, out) = kexie(&["--lang", "en", "export", "tests/fixtures/broken", "-o", export.to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("tests/fixtures/broken/workflow.toml:32:18: there is no field with id 'zz'"), "{out}");
+    assert!(!export.exists());
+    std::fs::remove_dir_all(&tmp).ok();
 }

@@ -1,4 +1,4 @@
-//! The `check`, `test` and `simulate` commands.
+//! The `check`, `test`, `simulate`, `export` and `import` commands.
 
 use std::path::Path;
 
@@ -15,6 +15,10 @@ macro_rules! out {
         let _ = writeln!(std::io::stdout().lock(), $($arg)*);
     }};
 }
+
+mod transfer;
+
+pub use transfer::{export, import};
 
 fn folders(dir: &Path) -> Option<Vec<Folder>> {
     match folder::find(dir) {
