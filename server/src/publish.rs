@@ -1,6 +1,6 @@
 //! Publishing workflows: a bundle is checked, its golden cases run, then it is stored as a
-//! new immutable version with its change note. The same path serves `workflows/` on start
-//! and the admin API.
+//! new immutable version with its change note. The same path serves the admin API and
+//! `workflows/` on start, which is published only where the folder changed (see [`load`]).
 
 use kexie_engine::bundle::{Bundle, Checked};
 use kexie_engine::text::Lang;
@@ -68,6 +68,63 @@ pub async fn publish(
     expected_key: Option<&str>,
     publisher: &Publisher<'_>,
 ) -> Result<(String, Published), PublishError> {
+    let (key, first) = checked_key(bundle, expected_key)?;
+    let latest = store.version(&key, None).await?.map(|v| (v.version, v.digest));
+    let published = store_unless_newest(store, bundle, &key, first, latest, publisher).await?;
+    Ok((key, published))
+}
+
+/// Who the startup loader is in the history (`published_by`).
+pub const LOADER: &str = "kexie serve";
+
+/// What the startup loader did with a folder.
+pub enum Loaded {
+    /// A new version from the folder; `superseded` is the newest one before it, `(version,
+    /// published_by)`, when someone other than the loader had published that one.
+    New { version: i64, superseded: Option<(i64, String)> },
+    /// The newest version already has the folder's texts.
+    Unchanged(i64),
+    /// The folder still holds the texts of version `folder`, which the loader published
+    /// (or someone published after the loader's last), so the newer version `version`
+    /// that `by` published is kept.
+    Kept { version: i64, by: String, folder: i64 },
+}
+
+/// Publishes a workflow folder on start, as [`LOADER`], only if the folder changed since
+/// the loader last published it: versions published since (from the rule editor) are not
+/// undone by a restart. The folder's texts count as seen when they are those of the
+/// loader's newest version or of any version after it. A folder edited on disk is published
+/// as a new version, whoever published the newest; a key never published is published.
+pub async fn load(store: &Store, bundle: &Bundle, note: &str, now: &str) -> Result<(String, Loaded), PublishError> {
+    let (key, first) = checked_key(bundle, None)?;
+    let digest = digest(bundle);
+    let history = store.versions(&key).await?;
+    // Newest first: the versions after the loader's newest, then the loader's newest.
+    let since = history.iter().position(|v| v.published_by == LOADER).map_or(history.len(), |i| i + 1);
+    let newest = history.first();
+    if let Some(newest) = newest {
+        if newest.digest == digest {
+            return Ok((key, Loaded::Unchanged(newest.version)));
+        }
+        if let Some(seen) = history[..since].iter().find(|v| v.digest == digest) {
+            let kept = Loaded::Kept { version: newest.version, by: newest.published_by.clone(), folder: seen.version };
+            return Ok((key, kept));
+        }
+    }
+    let latest = newest.map(|v| (v.version, v.digest.clone()));
+    let publisher = Publisher { by: LOADER, note, now };
+    let loaded = match store_unless_newest(store, bundle, &key, first, latest, &publisher).await? {
+        Published::New(version) => {
+            let superseded = newest.filter(|v| v.published_by != LOADER).map(|v| (v.version, v.published_by.clone()));
+            Loaded::New { version, superseded }
+        }
+        Published::Unchanged(version) => Loaded::Unchanged(version),
+    };
+    Ok((key, loaded))
+}
+
+/// The bundle's key and first version number, once it checks and its cases pass.
+fn checked_key(bundle: &Bundle, expected_key: Option<&str>) -> Result<(String, u32), PublishError> {
     let checked = bundle.check(Lang::En);
     let (key, first) = match &checked.workflow {
         Some(wf) if checked.problems(Lang::En).is_empty() => (wf.definition.key.clone(), wf.definition.version),
@@ -76,14 +133,26 @@ pub async fn publish(
     if expected_key.is_some_and(|k| k != key) {
         return Err(PublishError::WrongKey(key));
     }
+    Ok((key, first))
+}
+
+/// Stores the bundle as the version after `latest` (its number and digest), unless it has
+/// the same texts.
+async fn store_unless_newest(
+    store: &Store,
+    bundle: &Bundle,
+    key: &str,
+    first: u32,
+    latest: Option<(i64, String)>,
+    publisher: &Publisher<'_>,
+) -> Result<Published, PublishError> {
     let digest = digest(bundle);
-    let latest = store.version(&key, None).await?;
-    if let Some(v) = latest.as_ref().filter(|v| v.digest == digest) {
-        return Ok((key, Published::Unchanged(v.version)));
+    if let Some((version, _)) = latest.as_ref().filter(|(_, d)| *d == digest) {
+        return Ok(Published::Unchanged(*version));
     }
-    let version = latest.map_or(i64::from(first.max(1)), |v| v.version + 1);
+    let version = latest.map_or(i64::from(first.max(1)), |(v, _)| v + 1);
     let row = VersionRow {
-        key: key.clone(),
+        key: key.to_string(),
         version,
         workflow_toml: bundle.workflow_toml.clone(),
         rules_rhai: bundle.rules_rhai.clone(),
@@ -95,10 +164,10 @@ pub async fn publish(
     };
     if let Err(e) = store.insert_version(&row).await {
         // Another replica may have published the same bundle a moment ago.
-        return match store.version(&key, None).await? {
-            Some(v) if v.digest == row.digest => Ok((key, Published::Unchanged(v.version))),
+        return match store.version(key, None).await? {
+            Some(v) if v.digest == row.digest => Ok(Published::Unchanged(v.version)),
             _ => Err(e.into()),
         };
     }
-    Ok((key, Published::New(version)))
+    Ok(Published::New(version))
 }

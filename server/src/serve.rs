@@ -14,7 +14,7 @@ use tower_http::services::ServeDir;
 
 use crate::auth::Keys;
 use crate::config::Config;
-use crate::publish::{PublishError, Published, Publisher, publish};
+use crate::publish::{Loaded, PublishError, load};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::{api, demo, folder};
@@ -129,8 +129,9 @@ async fn revalidate(mut res: Response) -> Response {
     res
 }
 
-/// Publishes every workflow folder that changed; a broken one is reported and skipped
-/// (its previous version keeps serving).
+/// Publishes every workflow folder that changed since this loader last published it (see
+/// [`load`]: a version published from the rule editor since is kept); a broken folder is
+/// reported and skipped (its previous version keeps serving).
 async fn publish_folder(state: &AppState) -> Result<(), String> {
     let dir = &state.config.workflows;
     let dirs = folder::find(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -138,9 +139,15 @@ async fn publish_folder(state: &AppState) -> Result<(), String> {
     for d in dirs {
         let bundle = folder::bundle(&d).map_err(|e| e.to_string())?;
         let note = format!("载入自 {}", d.display());
-        match publish(&state.store, &bundle, None, &Publisher { by: "kexie serve", note: &note, now: &now }).await {
-            Ok((key, Published::New(v))) => println!("published {key} version {v}"),
-            Ok((key, Published::Unchanged(v))) => println!("{key} version {v} unchanged"),
+        match load(&state.store, &bundle, &note, &now).await {
+            Ok((key, Loaded::New { version, superseded: None })) => println!("published {key} version {version}"),
+            Ok((key, Loaded::New { version, superseded: Some((old, by)) })) => {
+                println!("published {key} version {version}: the folder changed; it supersedes version {old} by {by}")
+            }
+            Ok((key, Loaded::Unchanged(v))) => println!("{key} version {v} unchanged"),
+            Ok((key, Loaded::Kept { version, by, folder })) => {
+                println!("{key}: kept version {version} by {by}; the folder is unchanged (version {folder}'s texts)")
+            }
             Err(PublishError::Invalid(checked)) => {
                 eprintln!("{}: not published:", d.display());
                 checked.problems(Lang::En).iter().for_each(|p| eprintln!("  {p}"));

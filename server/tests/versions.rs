@@ -209,3 +209,80 @@ fn publishing_an_old_version_again_rolls_back_and_running_instances_stay_on_thei
         assert_eq!(view["version"].as_u64(), Some(2));
     }
 }
+
+/// Writes a bundle's texts as a workflow folder.
+fn write_folder(dir: &std::path::Path, bundle: &Value) {
+    std::fs::create_dir_all(dir.join("cases")).unwrap();
+    std::fs::write(dir.join("workflow.toml"), bundle["workflow_toml"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.join("rules.rhai"), bundle["rules_rhai"].as_str().unwrap()).unwrap();
+    for (name, text) in bundle["cases"].as_object().unwrap() {
+        std::fs::write(dir.join("cases").join(name), text.as_str().unwrap()).unwrap();
+    }
+}
+
+/// The history as (version, publisher's id, note), newest first.
+fn history(server: &Server, key: &str) -> Vec<(i64, String, String)> {
+    let (status, list) = get(&server.url(&format!("/workflows/{key}/versions")), Some(&admin()));
+    assert_eq!(status, 200, "{list}");
+    let entry = |v: &Value| {
+        let text = |x: &Value| x.as_str().unwrap().to_string();
+        (v["version"].as_i64().unwrap(), text(&v["published_by"]["id"]), text(&v["note"]))
+    };
+    list.as_array().unwrap().iter().map(entry).collect()
+}
+
+#[test]
+fn a_restart_keeps_what_the_rule_editor_published_until_the_folder_changes() {
+    for (n, db) in databases("loader").into_iter().enumerate() {
+        let (key, v1) = seminar();
+        let root = std::env::temp_dir().join(format!("kexie-loader-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let folder = root.join("seminar-room");
+        write_folder(&folder, &v1);
+        let mut server = Server::start_logged(&db, &folder, &root.join("serve.log"));
+        let loaded = format!("载入自 {}", folder.display());
+        assert_eq!(history(&server, &key), [(1, "kexie serve".into(), loaded.clone())]);
+
+        // An administrator changes the rules in the browser; restarts leave that alone.
+        let v2 = edited(&v1, "管理员在浏览器里改的");
+        let (status, body) = publish(&server, &admin(), &key, &v2, "规则编辑器：加注释");
+        assert_eq!((status, body["version"].as_i64()), (201, Some(2)), "{body}");
+        for _ in 0..2 {
+            server.kill_and_restart();
+            assert_eq!(history(&server, &key)[0], (2, "root".into(), "规则编辑器：加注释".into()), "no new version");
+            assert_eq!(history(&server, &key).len(), 2);
+            let (_, latest) = get(&server.url(&format!("/workflows/{key}")), Some(&admin()));
+            assert_eq!(latest["version"].as_i64(), Some(2), "{latest}");
+            let log = server.log();
+            assert!(log.contains(&format!("{key}: kept version 2 by root; the folder is unchanged")), "{log}");
+        }
+
+        // An operator edits the folder on disk: it is published, over the administrator's.
+        let v3 = edited(&v1, "运维在磁盘上改的");
+        write_folder(&folder, &v3);
+        server.kill_and_restart();
+        assert_eq!(history(&server, &key)[0], (3, "kexie serve".into(), loaded.clone()));
+        let (_, got) = get(&server.url(&format!("/workflows/{key}/versions/3/bundle")), Some(&admin()));
+        assert_eq!(got["bundle"], v3, "the folder's texts");
+        let log = server.log();
+        assert!(
+            log.contains(&format!("published {key} version 3: the folder changed; it supersedes version 2 by root"))
+        );
+        server.kill_and_restart();
+        assert_eq!(history(&server, &key).len(), 3, "unchanged since");
+        assert!(server.log().contains(&format!("{key} version 3 unchanged")));
+
+        // A folder brought in line with a version published since (its texts copied from the
+        // history) is not published again over a newer one.
+        let v4 = edited(&v1, "第四版");
+        assert_eq!(publish(&server, &admin(), &key, &v4, "第四版").0, 201);
+        assert_eq!(publish(&server, &admin(), &key, &edited(&v1, "第五版"), "第五版").0, 201);
+        write_folder(&folder, &v4);
+        server.kill_and_restart();
+        assert_eq!(history(&server, &key)[0], (5, "root".into(), "第五版".into()));
+        assert_eq!(history(&server, &key).len(), 5);
+        assert!(server.log().contains(&format!("{key}: kept version 5 by root; the folder is unchanged (version 4's")));
+        drop(server);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

@@ -40,11 +40,13 @@ pub struct Server {
     extra: Extra,
 }
 
-/// More flags (such as --demo) and environment variables (such as KEXIE_WIDGET_DIR).
+/// More flags (such as --demo) and environment variables (such as KEXIE_WIDGET_DIR), and
+/// the file that takes the server's standard output.
 #[derive(Clone, Default)]
 struct Extra {
     args: Vec<String>,
     env: Vec<(String, String)>,
+    stdout: Option<PathBuf>,
 }
 
 fn free_port() -> u16 {
@@ -65,11 +67,28 @@ impl Server {
         let extra = Extra {
             args: args.iter().map(|a| a.to_string()).collect(),
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            stdout: None,
         };
         Server::start_on(database, &repo().join("workflows"), free_port(), extra)
     }
 
+    /// Its standard output written to `log`, afresh on each start (the loader's lines are
+    /// there once it answers).
+    pub fn start_logged(database: &str, workflows: &Path, log: &Path) -> Server {
+        let extra = Extra { stdout: Some(log.into()), ..Extra::default() };
+        Server::start_on(database, workflows, free_port(), extra)
+    }
+
+    /// What the server wrote to standard output (`start_logged` only).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.extra.stdout.as_ref().expect("started with start_logged")).unwrap()
+    }
+
     fn start_on(database: &str, workflows: &Path, port: u16, extra: Extra) -> Server {
+        let stdout = match &extra.stdout {
+            Some(log) => Stdio::from(std::fs::File::create(log).unwrap()),
+            None => Stdio::null(),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_kexie"))
             .args(["serve", "--bind", "127.0.0.1", "--port", &port.to_string(), "--workflows"])
             .arg(workflows)
@@ -78,7 +97,7 @@ impl Server {
             .args(&extra.args)
             .envs(extra.env.iter().map(|(k, v)| (k, v)))
             .current_dir(repo())
-            .stdout(Stdio::null())
+            .stdout(stdout)
             .stderr(Stdio::inherit())
             .spawn()
             .expect("kexie serve starts");
