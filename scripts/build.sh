@@ -2,6 +2,8 @@
 # Builds the widget into dist/: kexie-widget for wasm32 (release-small profile), bound by
 # the pinned wasm-bindgen-cli for ES modules, shrunk by wasm-opt -Oz, with its stylesheet,
 # the custom-element loader, and .gz/.br copies that `kexie serve` sends when accepted.
+# The rule editor goes to dist/editor/ the same way, with CodeMirror bundled by esbuild;
+# the widget loads it only for the editor view.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -11,15 +13,28 @@ ensure_wasm_bindgen
 ensure_node_modules
 
 target="${CARGO_TARGET_DIR:-target}"
+# Two builds, not one: built together, the editor's `kexie-widget` without its `element`
+# feature would be unified with the widget's own.
 cargo build --locked --profile release-small --target wasm32-unknown-unknown -p kexie-widget
+cargo build --locked --profile release-small --target wasm32-unknown-unknown -p kexie-editor
 
-rm -rf dist.tmp && mkdir -p dist.tmp
-wasm-bindgen --target web --no-typescript --out-dir dist.tmp \
-    "$target/wasm32-unknown-unknown/release-small/kexie_widget.wasm"
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    dist.tmp/kexie_widget_bg.wasm -o dist.tmp/kexie_widget_bg.opt.wasm
-mv dist.tmp/kexie_widget_bg.opt.wasm dist.tmp/kexie_widget_bg.wasm
+# Binds a crate's wasm into `out` and shrinks it.
+bind() {
+    local name="$1" out="$2"
+    wasm-bindgen --target web --no-typescript --out-dir "$out" \
+        "$target/wasm32-unknown-unknown/release-small/$name.wasm"
+    node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm"
+    mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
+}
+
+rm -rf dist.tmp && mkdir -p dist.tmp/editor
+bind kexie_widget dist.tmp
+bind kexie_editor dist.tmp/editor
 cp frontend/assets/kexie.css frontend/assets/element.js dist.tmp/
+cp editor/assets/editor.css dist.tmp/editor/
+node_modules/.bin/esbuild editor/js/codemirror.mjs --bundle --format=esm --minify --log-level=warning \
+    --outfile=dist.tmp/editor/codemirror.js
 
 # Precompressed copies, so the server never compresses the same bytes twice.
 find dist.tmp -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) | while read -r f; do
@@ -29,4 +44,5 @@ find dist.tmp -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) | wh
 done
 
 rm -rf dist && mv dist.tmp dist
-wc -c dist/kexie_widget_bg.wasm dist/kexie_widget_bg.wasm.gz dist/kexie_widget_bg.wasm.br | sed 's/^/  /'
+wc -c dist/kexie_widget_bg.wasm dist/kexie_widget_bg.wasm.gz dist/kexie_widget_bg.wasm.br \
+    dist/editor/kexie_editor_bg.wasm.gz dist/editor/codemirror.js.gz | sed 's/^/  /'

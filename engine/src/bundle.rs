@@ -112,7 +112,9 @@ impl Bundle {
                     None => {
                         let message = Text::new(
                             format!("文件「{path}」不属于流程：只能是 workflow.toml、rules.rhai 或 cases/名称.toml"),
-                            format!("'{path}' is not a workflow file: only workflow.toml, rules.rhai or cases/<name>.toml"),
+                            format!(
+                                "'{path}' is not a workflow file: only workflow.toml, rules.rhai or cases/<name>.toml"
+                            ),
                         );
                         return Err((Some(path.clone()), message));
                     }
@@ -225,10 +227,12 @@ mod tests {
 
     #[test]
     fn a_wrong_format_or_broken_toml_is_named() {
-        let err = Export::parse(&Source { name: "x.toml", text: "format = \"zip\"\nkey = \"x\"\n[files]\n" }).unwrap_err();
+        let err =
+            Export::parse(&Source { name: "x.toml", text: "format = \"zip\"\nkey = \"x\"\n[files]\n" }).unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.en.contains("kexie-workflow/1"));
-        let err = Export::parse(&Source { name: "x.toml", text: "format = \"kexie-workflow/1\"\nkey = \n" }).unwrap_err();
+        let err =
+            Export::parse(&Source { name: "x.toml", text: "format = \"kexie-workflow/1\"\nkey = \n" }).unwrap_err();
         assert_eq!(err.line, 2);
     }
 

@@ -134,6 +134,11 @@ impl Client {
         &self.0.base
     }
 
+    /// The current token and the host's refresher, to hand to a module loaded later.
+    pub fn credentials(&self) -> (String, Option<Function>) {
+        (self.0.token.borrow().clone(), self.0.refresh.clone())
+    }
+
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Failure> {
         self.json(Method::GET, path, None).await
     }
@@ -259,7 +264,8 @@ impl Client {
     }
 }
 
-fn save_as(bytes: &[u8], name: &str, media: &str) -> Result<(), JsValue> {
+/// Hands `bytes` to the browser as a download named `name`.
+pub fn save_as(bytes: &[u8], name: &str, media: &str) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(media);

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::api::{Client, Failure};
 use crate::i18n::t;
 use crate::model::{Me, WorkflowVersion};
-use crate::views::{Inbox, InstancePage, Notice, StartPage, loading, notice};
+use crate::views::{EditorHost, Inbox, InstancePage, Notice, StartPage, loading, notice};
 
 /// Where the widget is.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +26,8 @@ pub enum Route {
     Instance(String),
     /// My tasks, what I started, what was copied to me, what I may start.
     Inbox,
+    /// The rule editor (administrators), opened at a workflow if one is named.
+    Editor(Option<String>),
 }
 
 /// What the host configured.
@@ -148,6 +150,7 @@ pub fn App(props: &AppProps) -> Html {
         Route::Start(key) => html! { <StartPage key={key.clone()} workflow={key.clone()} /> },
         Route::Instance(id) => html! { <InstancePage key={id.clone()} id={id.clone()} /> },
         Route::Inbox => html! { <Inbox /> },
+        Route::Editor(key) => html! { <EditorHost workflow={key.clone()} /> },
     };
     html! {
         <ContextProvider<Session> context={session}>

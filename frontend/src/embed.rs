@@ -1,5 +1,6 @@
-//! How host pages embed the widget: the `mount` function, the `<kexie-workflow>` custom
-//! element, and the DOM events the widget sends back to the host.
+//! How host pages embed the widget: the `mount` function and the `<kexie-workflow>` custom
+//! element. Behind the `element` feature, so the rule editor's module, which links this
+//! crate for its form components, does not carry (or run) a second copy.
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::JsCast;
@@ -131,6 +132,7 @@ fn setup(host: Element, config: &JsValue) -> Setup {
     let token = text(config, "token").unwrap_or_default();
     let route = match (text(config, "view").as_deref(), text(config, "instance"), text(config, "workflow")) {
         (Some("inbox"), ..) => Route::Inbox,
+        (Some("editor"), _, key) => Route::Editor(key),
         (_, Some(id), _) => Route::Instance(id),
         (_, None, Some(key)) => Route::Start(key),
         _ => Route::Inbox,
@@ -143,16 +145,5 @@ fn setup(host: Element, config: &JsValue) -> Setup {
         lang: lang_of(text(config, "locale").as_deref()),
         people: function(config, "people"),
         host,
-    }
-}
-
-/// Sends `kexie:<name>` to the host page, with `detail` as its detail.
-pub fn emit(host: &Element, name: &str, detail: &serde_json::Value) {
-    let init = web_sys::CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_detail(&js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL));
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(&format!("kexie:{name}"), &init) {
-        let _ = host.dispatch_event(&event);
     }
 }

@@ -5,10 +5,13 @@
 pub mod api;
 pub mod app;
 pub mod draft;
+#[cfg(feature = "element")]
 pub mod embed;
+pub mod events;
 pub mod form;
 pub mod i18n;
 pub mod model;
 pub mod views;
 
+#[cfg(feature = "element")]
 pub use embed::{Handle, mount};

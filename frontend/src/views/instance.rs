@@ -18,7 +18,7 @@ use super::timeline::Timeline;
 use crate::api::{Failure, request_id};
 use crate::app::{Compiled, Session, use_session, workflow};
 use crate::draft::DraftKey;
-use crate::embed::emit;
+use crate::events::emit;
 use crate::form::{FormView, Shared, picker};
 use crate::i18n::{date, moment_ms, pick};
 use crate::model::{AuditEntry, InstanceView};

@@ -1,15 +1,18 @@
 //! The widget's views: start a workflow, an instance with its actions and timeline, and
-//! the inbox.
+//! the inbox; the rule editor is a module of its own, loaded by [`EditorHost`].
 
 mod actions;
 mod editing;
+mod editor;
 mod inbox;
 mod instance;
 mod start;
 mod status;
 mod timeline;
 
+pub use actions::ActionBar;
+pub use editor::EditorHost;
 pub use inbox::Inbox;
 pub use instance::InstancePage;
 pub use start::StartPage;
-pub use status::{Notice, loading, notice};
+pub use status::{Notice, loading, notice, status_label};

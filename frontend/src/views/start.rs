@@ -15,7 +15,7 @@ use super::status::{Notice, current, focus_first, loading, notice};
 use crate::api::{Failure, request_id};
 use crate::app::{Compiled, Route, Session, use_session, workflow};
 use crate::draft::DraftKey;
-use crate::embed::emit;
+use crate::events::emit;
 use crate::form::{FormView, Shared};
 use crate::i18n::{moment_ms, pick};
 use crate::model::InstanceView;

@@ -18,8 +18,21 @@ async function post(path, body) {
   return res.json();
 }
 
+// "#rules" opens the rule editor (the widget refuses it to anyone but an administrator);
+// anything else, the inbox.
+function route() {
+  const rules = location.hash === "#rules";
+  $("oa-widget").setAttribute("view", rules ? "editor" : "inbox");
+  for (const [id, on] of [["oa-nav-flows", !rules], ["oa-nav-rules", rules]]) {
+    $(id).classList.toggle("oa-nav-on", on);
+    if (on) $(id).setAttribute("aria-current", "page");
+    else $(id).removeAttribute("aria-current");
+  }
+}
+
 async function switchUser(users, id) {
   const user = users.find((u) => u.id === id) || users[0];
+  $("oa-nav-rules-item").hidden = !user.roles.includes("admin");
   $("oa-user-select").value = user.id;
   localStorage.setItem(STORAGE_KEY, user.id);
   const { token } = await post("/demo/token", { user: user.id });
@@ -56,6 +69,8 @@ async function start() {
   select.disabled = false;
   $("oa-clock").addEventListener("click", () => moveClock().catch((e) => showError(e.message)));
   select.addEventListener("change", () => switchUser(users, select.value).catch((e) => showError(e.message)));
+  route();
+  window.addEventListener("hashchange", route);
   const saved = localStorage.getItem(STORAGE_KEY);
   const first = users.find((u) => u.id === saved) || users.find((u) => u.roles.includes("applicant")) || users[0];
   await switchUser(users, first.id);

@@ -1,0 +1,239 @@
+//! The editor's root: who is signed in (administrators only), the workflows, and the one
+//! open in the desk with its edits restored from the browser if there are any.
+
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use js_sys::Function;
+use kexie_engine::bundle::Bundle;
+use kexie_engine::text::Lang;
+use kexie_widget::api::{Client, Failure};
+use kexie_widget::app::Session;
+use kexie_widget::i18n::{moment_ms, pick, t};
+use kexie_widget::model::{Me, WorkflowSummary};
+use kexie_widget::views::{Notice, loading, notice};
+use web_sys::Element;
+use yew::prelude::*;
+
+use crate::desk::DeskView;
+use crate::local::SaveKey;
+use crate::model::{VersionBundle, VersionInfo};
+use crate::state::Work;
+
+/// What the widget handed over.
+#[derive(Properties)]
+pub struct Setup {
+    pub api: String,
+    pub token: String,
+    pub refresh: Option<Function>,
+    pub workflow: Option<String>,
+    pub lang: Lang,
+    pub host: Element,
+}
+
+impl PartialEq for Setup {
+    fn eq(&self, _: &Self) -> bool {
+        true // Mounted once; the widget mounts again to change it.
+    }
+}
+
+#[function_component]
+pub fn EditorApp(setup: &Setup) -> Html {
+    let client = use_memo((), |_| Client::new(&setup.api, setup.token.clone(), setup.refresh.clone()));
+    let me = use_state(|| None::<Result<Rc<Me>, Failure>>);
+    {
+        let (me, client) = (me.clone(), (*client).clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move { me.set(Some(client.get::<Me>("/me").await.map(Rc::new))) });
+        });
+    }
+    let l = setup.lang;
+    let me = match &*me {
+        None => return loading(l),
+        Some(Err(f)) => return notice(&Some(Notice::Error(f.explain(l)))),
+        Some(Ok(me)) if !me.admin => {
+            let refused = t(l, "只有管理员可以打开规则编辑器。", "Only administrators can open the rule editor.");
+            return notice(&Some(Notice::Error(refused.into())));
+        }
+        Some(Ok(me)) => me.clone(),
+    };
+    let session = Session {
+        client: (*client).clone(),
+        me,
+        lang: l,
+        host: setup.host.clone(),
+        people: None,
+        uid: 9000, // One editor per page; clear of the widgets' own numbers.
+        go: Callback::noop(),
+    };
+    html! {
+        <ContextProvider<Session> context={session}>
+            <Workbench first={setup.workflow.clone()} />
+        </ContextProvider<Session>>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WorkbenchProps {
+    first: Option<String>,
+}
+
+/// A workflow opened: its edits and what to tell about them.
+struct Opened {
+    work: Work,
+    notice: Option<Notice>,
+    /// Tells one opening from the next (an import reopens the same workflow).
+    serial: u32,
+}
+
+static OPENINGS: AtomicU32 = AtomicU32::new(0);
+
+/// The workflow list and the open workflow.
+#[function_component]
+fn Workbench(p: &WorkbenchProps) -> Html {
+    let s = kexie_widget::app::use_session();
+    let list = use_state(|| None::<Result<Rc<Vec<WorkflowSummary>>, Failure>>);
+    let selected = use_state(|| p.first.clone());
+    // An imported file waiting for its workflow to open.
+    let imported = use_mut_ref(|| None::<(String, Bundle)>);
+    let opened = use_state(|| None::<Result<Rc<Opened>, Failure>>);
+    {
+        let (list, client, selected) = (list.clone(), s.client.clone(), selected.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let got = client.get::<Vec<WorkflowSummary>>("/workflows").await.map(Rc::new);
+                if let (Ok(all), None) = (&got, &*selected) {
+                    selected.set(all.first().map(|w| w.key.clone()));
+                }
+                list.set(Some(got));
+            });
+        });
+    }
+    {
+        let (opened, s, imported) = (opened.clone(), s.clone(), imported.clone());
+        use_effect_with((*selected).clone(), move |key| {
+            opened.set(None);
+            if let Some(key) = key.clone() {
+                let pending = imported.borrow_mut().take().filter(|(k, _)| *k == key).map(|(_, b)| b);
+                wasm_bindgen_futures::spawn_local(async move {
+                    opened.set(Some(open(&s, &key, pending).await.map(Rc::new)));
+                });
+            }
+        });
+    }
+    let on_import = {
+        let (selected, imported, opened, s) = (selected.clone(), imported.clone(), opened.clone(), s.clone());
+        Callback::from(move |(key, bundle): (String, Bundle)| {
+            *imported.borrow_mut() = Some((key.clone(), bundle));
+            if selected.as_deref() == Some(key.as_str()) {
+                // Same workflow: open it again with the file's texts as the edits.
+                let (opened, s, pending) = (opened.clone(), s.clone(), imported.borrow_mut().take().map(|(_, b)| b));
+                wasm_bindgen_futures::spawn_local(async move {
+                    opened.set(Some(open(&s, &key, pending).await.map(Rc::new)));
+                });
+            } else {
+                selected.set(Some(key));
+            }
+        })
+    };
+    let l = s.lang;
+    let choices = match &*list {
+        None => loading(l),
+        Some(Err(f)) => notice(&Some(Notice::Error(f.explain(l)))),
+        Some(Ok(all)) => chooser(&s, all, &selected),
+    };
+    let desk = match &*opened {
+        None if selected.is_none() => Html::default(),
+        None => loading(l),
+        Some(Err(f)) => notice(&Some(Notice::Error(f.explain(l)))),
+        Some(Ok(o)) => {
+            let key = format!("{}:{}", o.work.key, o.serial);
+            html! { <DeskView {key} work={o.work.clone()} opened={o.notice.clone()} on_import={on_import.clone()} /> }
+        }
+    };
+    html! {
+        <div class="kx-ed" lang={if l == Lang::Zh { "zh-CN" } else { "en" }}>
+            <div class="kx-ed-head">
+                <h2 class="kx-title">{ t(l, "规则编辑器", "Rule editor") }</h2>
+                { choices }
+            </div>
+            { desk }
+        </div>
+    }
+}
+
+/// The workflow picker.
+fn chooser(s: &Session, all: &[WorkflowSummary], selected: &UseStateHandle<Option<String>>) -> Html {
+    let id = s.dom_id("ed-workflow");
+    let onchange = {
+        let selected = selected.clone();
+        Callback::from(move |e: Event| {
+            let el: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            selected.set(Some(el.value()));
+        })
+    };
+    html! {
+        <div class="kx-ed-pick">
+            <label for={id.clone()}>{ s.t("流程", "Workflow") }</label>
+            <select {id} class="kx-input" {onchange}>
+                { for all.iter().map(|w| html! {
+                    <option value={w.key.clone()} selected={selected.as_deref() == Some(w.key.as_str())}>
+                        { format!("{}（{}）", pick(s.lang, &w.title), w.key) }
+                    </option>
+                }) }
+            </select>
+        </div>
+    }
+}
+
+/// Opens `key`: its newest published texts, with the edits kept in this browser (or an
+/// imported file's texts) on top.
+async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<Opened, Failure> {
+    let versions = match s.client.get::<Vec<VersionInfo>>(&format!("/workflows/{key}/versions")).await {
+        Ok(v) => v,
+        // A workflow the server has never seen, from an imported file.
+        Err(Failure::Refused { status: 404, .. }) if imported.is_some() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let base = match versions.first() {
+        Some(v) => Some(Rc::new(
+            s.client.get::<VersionBundle>(&format!("/workflows/{key}/versions/{}/bundle", v.version)).await?,
+        )),
+        None => None,
+    };
+    let save = SaveKey::new(s.client.base(), &s.me.actor.id, key);
+    let l = s.lang;
+    let base_version = base.as_ref().map(|b| b.version);
+    let (bundle, notice) = match (imported, save.load()) {
+        (Some(bundle), _) => {
+            let note = t(
+                l,
+                "已导入文件中的流程。检查、预览无误后即可发布。",
+                "The file was imported. Check and preview it, then publish.",
+            );
+            (bundle, Some(Notice::Info(note.into())))
+        }
+        (None, Some(saved)) if base.as_ref().is_none_or(|b| b.bundle != saved.bundle) => {
+            let mut note = format!(
+                "{}{}",
+                t(l, "已恢复您尚未发布的修改，保存于 ", "Restored your unpublished edits, saved "),
+                moment_ms(l, saved.saved_at)
+            );
+            if saved.base != base_version {
+                note += &match l {
+                    Lang::Zh => {
+                        format!("。注意：这些修改基于第 {} 版，此后已发布了新版本，请先对比。", saved.base.unwrap_or(0))
+                    }
+                    Lang::En => format!(
+                        ". Note: they were made on version {}, and a newer one has been published since; compare first.",
+                        saved.base.unwrap_or(0)
+                    ),
+                };
+            }
+            (saved.bundle, Some(Notice::Info(note)))
+        }
+        _ => (base.as_ref().map(|b| b.bundle.clone()).unwrap_or_default(), None),
+    };
+    let work = Work { key: key.to_string(), base, bundle: Rc::new(bundle), revision: 0 };
+    Ok(Opened { work, notice, serial: OPENINGS.fetch_add(1, Ordering::Relaxed) })
+}

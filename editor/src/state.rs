@@ -1,0 +1,180 @@
+//! What the editor holds for the workflow open in it, and how that changes. Changes go
+//! through one reducer, so callbacks handed to CodeMirror once never act on stale state.
+
+use std::rc::Rc;
+
+use kexie_engine::bundle::Bundle;
+use kexie_engine::definition::Diagnostic;
+use kexie_engine::golden::CaseReport;
+use kexie_engine::text::Lang;
+use kexie_widget::app::Compiled;
+use yew::prelude::*;
+
+use crate::code::Reveal;
+use crate::model::VersionBundle;
+
+/// The two files every workflow has; case files are `cases/<name>`.
+pub const DEFINITION: &str = "workflow.toml";
+pub const RULES: &str = "rules.rhai";
+
+/// What the main area shows.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Tab {
+    /// `workflow.toml`, `rules.rhai` or `cases/<name>`.
+    File(String),
+    Preview,
+    Diff,
+}
+
+/// The workflow being edited.
+#[derive(Clone, PartialEq)]
+pub struct Work {
+    pub key: String,
+    /// The published version the edits start from; none for a workflow never published.
+    pub base: Option<Rc<VersionBundle>>,
+    pub bundle: Rc<Bundle>,
+    /// Counts edits, so a check knows whether it is still about the current text.
+    pub revision: u32,
+}
+
+impl Work {
+    /// Whether the texts differ from what is published.
+    pub fn dirty(&self) -> bool {
+        self.base.as_ref().is_none_or(|b| b.bundle != *self.bundle)
+    }
+}
+
+/// A file's text in a bundle.
+pub fn text_of<'a>(bundle: &'a Bundle, file: &str) -> Option<&'a String> {
+    match file {
+        DEFINITION => Some(&bundle.workflow_toml),
+        RULES => Some(&bundle.rules_rhai),
+        _ => file.strip_prefix("cases/").and_then(|name| bundle.cases.get(name)),
+    }
+}
+
+fn set_text(bundle: &mut Bundle, file: &str, text: String) {
+    match file {
+        DEFINITION => bundle.workflow_toml = text,
+        RULES => bundle.rules_rhai = text,
+        _ => {
+            if let Some(name) = file.strip_prefix("cases/") {
+                bundle.cases.insert(name.to_string(), text);
+            }
+        }
+    }
+}
+
+/// The engine's verdict on one revision: the workflow when it loads, problems at
+/// file:line:col, and every case's report.
+pub struct Verdict {
+    pub revision: u32,
+    pub compiled: Option<Rc<Compiled>>,
+    pub diagnostics: Rc<Vec<Diagnostic>>,
+    pub cases: Vec<(String, CaseReport)>,
+}
+
+impl Verdict {
+    /// Checks `bundle` (as of `revision`) and runs its cases.
+    pub fn of(bundle: &Bundle, revision: u32, lang: Lang) -> Verdict {
+        let checked = bundle.check(lang);
+        Verdict {
+            revision,
+            compiled: checked.workflow.map(|wf| Rc::new(Compiled::new(wf))),
+            diagnostics: Rc::new(checked.diagnostics),
+            cases: checked.cases,
+        }
+    }
+
+    pub fn failed_cases(&self) -> usize {
+        self.cases.iter().filter(|(_, r)| !r.passed()).count()
+    }
+
+    /// Whether nothing stands in the way of publishing.
+    pub fn clean(&self) -> bool {
+        self.diagnostics.is_empty() && self.failed_cases() == 0
+    }
+}
+
+/// The editor's state.
+#[derive(Clone)]
+pub struct Desk {
+    pub work: Work,
+    pub verdict: Option<Rc<Verdict>>,
+    pub tab: Tab,
+    pub reveal: Option<Reveal>,
+}
+
+impl PartialEq for Desk {
+    fn eq(&self, other: &Self) -> bool {
+        self.work == other.work
+            && self.tab == other.tab
+            && self.reveal == other.reveal
+            && self.verdict.as_ref().map(Rc::as_ptr) == other.verdict.as_ref().map(Rc::as_ptr)
+    }
+}
+
+pub enum Msg {
+    /// Typing in a file.
+    Edit(String, String),
+    /// Replace every text (an import, a rollback, discarding edits).
+    Load(Rc<Bundle>),
+    /// The edits were published as this version.
+    Published(Rc<VersionBundle>),
+    /// A new case file.
+    AddCase(String, String),
+    Checked(Rc<Verdict>),
+    Show(Tab),
+    /// Go to a place in a file.
+    Goto(String, u32, u32),
+}
+
+impl Desk {
+    pub fn new(work: Work) -> Desk {
+        Desk { work, verdict: None, tab: Tab::File(RULES.into()), reveal: None }
+    }
+
+    /// Whether the verdict is about the text as it stands.
+    pub fn current_verdict(&self) -> Option<&Verdict> {
+        self.verdict.as_deref().filter(|v| v.revision == self.work.revision)
+    }
+}
+
+impl Reducible for Desk {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut d = (*self).clone();
+        match msg {
+            Msg::Edit(file, text) => {
+                if text_of(&d.work.bundle, &file) == Some(&text) {
+                    return self;
+                }
+                set_text(Rc::make_mut(&mut d.work.bundle), &file, text);
+                d.work.revision += 1;
+            }
+            Msg::Load(bundle) => {
+                d.work.bundle = bundle;
+                d.work.revision += 1;
+            }
+            Msg::Published(base) => {
+                d.work.bundle = Rc::new(base.bundle.clone());
+                d.work.base = Some(base);
+                d.work.revision += 1;
+            }
+            Msg::AddCase(name, text) => {
+                Rc::make_mut(&mut d.work.bundle).cases.insert(name.clone(), text);
+                d.work.revision += 1;
+                d.tab = Tab::File(format!("cases/{name}"));
+            }
+            Msg::Checked(v) => d.verdict = Some(v),
+            Msg::Show(tab) => d.tab = tab,
+            Msg::Goto(file, line, col) => {
+                let nonce = d.reveal.as_ref().map_or(0, |r| r.nonce + 1);
+                d.tab = Tab::File(file.clone());
+                d.reveal = Some(Reveal { file, line, col, nonce });
+            }
+        }
+        Rc::new(d)
+    }
+}
