@@ -13,7 +13,7 @@ use kexie_widget::app::{Compiled, Session, use_session};
 use kexie_widget::form::{FormView, Shared};
 use kexie_widget::i18n::{moment, pick};
 use kexie_widget::model::{InstanceView, StepRef};
-use kexie_widget::views::{ActionBar, Notice, notice, status_label};
+use kexie_widget::views::{ActionBar, Notice, action_label, notice, status_label};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -92,7 +92,8 @@ pub fn Preview(p: &PreviewProps) -> Html {
             if actions_none(&view) {
                 <p class="kx-hint">{ waiting(&s, &view) }</p>
             }
-            <Recorder sim={p.sim.clone()} bundle={p.bundle.clone()} on_record={p.on_record.clone()} />
+            <Recorder sim={p.sim.clone()} wf={p.wf.clone()} bundle={p.bundle.clone()} names={Rc::new(view.names.clone())}
+                on_record={p.on_record.clone()} />
         </div>
     }
 }
@@ -208,7 +209,9 @@ fn view_of(wf: &Compiled, sim: &Sim, actor: &Actor, dir: &Directory) -> Instance
 #[derive(Properties, PartialEq)]
 struct RecorderProps {
     sim: UseReducerHandle<Sim>,
+    wf: Shared<Compiled>,
     bundle: Rc<Bundle>,
+    names: Rc<std::collections::BTreeMap<String, String>>,
     on_record: Callback<(String, String)>,
 }
 
@@ -224,14 +227,17 @@ fn Recorder(p: &RecorderProps) -> Html {
             "Each action taken in the preview is recorded and can be saved as a case, run again after every change to the rules.",
         ) }</p> };
     }
+    let def = &p.wf.0.wf.definition;
     let steps = sim.recorded.iter().map(|a| {
+        let step = |id: &String| def.step(id).map_or_else(|| id.clone(), |st| pick(s.lang, &st.label()));
         let result = match (&a.step, &a.errors, &a.refused) {
-            (Some(step), ..) => format!("→ {step}"),
-            (_, Some(fields), _) => format!("✗ {}", fields.join(", ")),
-            (_, _, Some(code)) => format!("✗ {code}"),
+            (Some(id), ..) => format!("→ {}", step(id)),
+            (_, Some(fields), _) => format!("{}{}", s.t("✗ 被拒绝：", "✗ refused: "), fields.join(", ")),
+            (_, _, Some(code)) => format!("{}{code}", s.t("✗ 被拒绝：", "✗ refused: ")),
             _ => String::new(),
         };
-        html! { <li>{ format!("{} · {} {result}", a.actor, a.action) }</li> }
+        let who = p.names.get(&a.actor).unwrap_or(&a.actor);
+        html! { <li>{ format!("{who} {} {result}", action_label(s.lang, &a.action)) }</li> }
     });
     let id = s.dom_id("ed-case-name");
     let oninput = {

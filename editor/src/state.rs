@@ -57,9 +57,11 @@ fn set_text(bundle: &mut Bundle, file: &str, text: String) {
     match file {
         DEFINITION => bundle.workflow_toml = text,
         RULES => bundle.rules_rhai = text,
+        // Only a file that exists: an editor still showing a file a load removed must not
+        // bring it back empty.
         _ => {
-            if let Some(name) = file.strip_prefix("cases/") {
-                bundle.cases.insert(name.to_string(), text);
+            if let Some(kept) = file.strip_prefix("cases/").and_then(|name| bundle.cases.get_mut(name)) {
+                *kept = text;
             }
         }
     }
@@ -134,6 +136,15 @@ impl Desk {
         Desk { work, verdict: None, tab: Tab::File(RULES.into()), reveal: None }
     }
 
+    /// Back to the rules when the file shown is gone (a load without it).
+    fn keep_tab(&mut self) {
+        if let Tab::File(f) = &self.tab
+            && text_of(&self.work.bundle, f).is_none()
+        {
+            self.tab = Tab::File(RULES.into());
+        }
+    }
+
     /// Whether the verdict is about the text as it stands.
     pub fn current_verdict(&self) -> Option<&Verdict> {
         self.verdict.as_deref().filter(|v| v.revision == self.work.revision)
@@ -156,11 +167,13 @@ impl Reducible for Desk {
             Msg::Load(bundle) => {
                 d.work.bundle = bundle;
                 d.work.revision += 1;
+                d.keep_tab();
             }
             Msg::Published(base) => {
                 d.work.bundle = Rc::new(base.bundle.clone());
                 d.work.base = Some(base);
                 d.work.revision += 1;
+                d.keep_tab();
             }
             Msg::AddCase(name, text) => {
                 Rc::make_mut(&mut d.work.bundle).cases.insert(name.clone(), text);

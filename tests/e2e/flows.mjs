@@ -90,7 +90,7 @@ export async function shotOnFailure(page, name, fn) {
 
 // ─── Setting the scene through the API, as the demo users ────────────────────────────────
 
-async function api(server, path, token, body, headers = {}) {
+export async function api(server, path, token, body, headers = {}) {
   const res = await fetch(server.base + path, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}`, ...headers },
@@ -100,22 +100,27 @@ async function api(server, path, token, body, headers = {}) {
   assert.ok(res.ok, `${path}: ${JSON.stringify(json)}`);
   return json;
 }
-const token = async (server, user) => (await api(server, "/demo/token", "", { user })).token;
-const act = (server, id, t, revision, action) =>
+export const token = async (server, user) => (await api(server, "/demo/token", "", { user })).token;
+export const act = (server, id, t, revision, action) =>
   api(server, `/api/v1/instances/${id}/actions`, t, { request_id: crypto.randomUUID(), revision, action });
 
-/** A 科协组建 application by 李明, submitted through the API: it waits for the party organisation. */
-export async function submittedFormation(server, name = "测试有限公司") {
-  const li = await token(server, "liming");
+/** A complete 科协组建 form of 李明's (`li`: his token), with `changes` on top. */
+export async function formationForm(server, li, changes = {}) {
   const charter = await api(server, "/api/v1/attachments", li, new TextEncoder().encode("%PDF-1.4 charter"), {
     "Content-Type": "application/pdf", "X-File-Name": encodeURIComponent("章程.pdf"),
   });
   const person = (n) => ({ name: n, title: "工程师", department: "技术中心", is_st_worker: true });
-  const form = {
-    enterprise_name: name, st_staff_count: 150, region: "上海市", industry: "装备制造",
+  return {
+    enterprise_name: "测试有限公司", st_staff_count: 150, region: "上海市", industry: "装备制造",
     in_dev_zone: false, organising_mode: "standalone", charter_draft: charter,
-    committee_candidates: [person("甲"), person("乙"), person("丙")],
+    committee_candidates: [person("甲"), person("乙"), person("丙")], ...changes,
   };
+}
+
+/** A 科协组建 application by 李明, submitted through the API: it waits for the party organisation. */
+export async function submittedFormation(server, name = "测试有限公司") {
+  const li = await token(server, "liming");
+  const form = await formationForm(server, li, { enterprise_name: name });
   const view = await api(server, "/api/v1/instances", li, { workflow: "kexie-formation", form });
   return act(server, view.id, li, view.revision, { action: "submit" });
 }

@@ -16,3 +16,4 @@ pub use inbox::Inbox;
 pub use instance::InstancePage;
 pub use start::StartPage;
 pub use status::{Notice, loading, notice, status_label};
+pub use timeline::action_label;

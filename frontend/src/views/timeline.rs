@@ -21,7 +21,8 @@ pub struct TimelineProps {
     pub names: Rc<BTreeMap<String, String>>,
 }
 
-fn action_label(lang: Lang, action: &str) -> &'static str {
+/// What an action did, as a history line says it ("submitted", "returned it to").
+pub fn action_label(lang: Lang, action: &str) -> &'static str {
     match action {
         "submit" => t(lang, "提交", "submitted"),
         "save_draft" => t(lang, "保存了草稿", "saved a draft"),

@@ -1,0 +1,205 @@
+// The rule editor, as an administrator uses it: a syntax error shown at its line with
+// publishing held back; fixed, the cases pass and the change is published; instances
+// started before keep the old rule, new ones follow the new. Also: edits survive a reload,
+// a walk through the preview becomes a case, and nobody else gets in.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { startServer, launch, portal, become, widget } from "./support.mjs";
+import { api, token, act, formationForm, shotOnFailure } from "./flows.mjs";
+
+let server, browser, page;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  page = await portal(browser, server.base);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const W = () => widget(page);
+const THRESHOLD = "const STANDALONE_STAFF = 100;";
+/** README pictures, viewport-sized, in target/e2e-shots/readme-editor-*.png. */
+const readme = (name) =>
+  page.screenshot({ path: `${process.env.KEXIE_SHOTS || "target/e2e-shots"}/readme-editor-${name}.png` });
+
+/** Opens the editor at 科协组建 as `user`. */
+async function openEditor(user) {
+  await page.evaluate(() => { location.hash = ""; }); // `become` waits for the inbox.
+  await become(page, user);
+  await page.evaluate(() => { location.hash = "#rules"; });
+  await W().getByLabel("流程", { exact: true }).selectOption("kexie-formation");
+  await W().locator(".kx-ed-problems").waitFor();
+}
+
+/** Replaces line `text` of the open file with `by`, typing as a person would. */
+async function retype(text, by) {
+  await W().locator(".cm-line", { hasText: text }).click();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("Shift+End");
+  await page.keyboard.type(by);
+}
+
+/** A status or answer of the API, without failing on an error status. */
+async function call(method, path, user, body) {
+  const res = await fetch(server.base + path, {
+    method,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${await token(server, user)}` },
+    body: body && JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+test("a threshold changed from 100 to 80: errors hold publishing back, then new instances follow it", async () => {
+  // An application of 90 S&T staff choosing the industry-wide mode, begun under the old rule.
+  const li = await token(server, "liming");
+  const ninety = await formationForm(server, li, { st_staff_count: 90, organising_mode: "industry" });
+  const earlier = await api(server, "/api/v1/instances", li, { workflow: "kexie-formation", form: ninety });
+  assert.equal(earlier.version, 1);
+
+  await shotOnFailure(page, "editor-threshold", async () => {
+    await openEditor("hejun");
+    const publish = W().getByRole("button", { name: "发布…" });
+    assert.ok(await publish.isDisabled(), "nothing to publish before any edit");
+    await readme("open");
+
+    await retype(THRESHOLD, "const STANDALONE_STAFF = 80 +;");
+    const problem = W().locator(".kx-ed-problem").first();
+    await problem.waitFor();
+    assert.match(await problem.locator(".kx-ed-at").innerText(), /^rules\.rhai:19:\d+$/);
+    await W().locator(".cm-line", { hasText: "STANDALONE_STAFF = 80 +;" }).locator(".cm-lintRange-error").waitFor();
+    assert.ok(await publish.isDisabled(), "publishing waits for the error to be fixed");
+    assert.match(await W().locator(".kx-ed-summary").innerText(), /1 个问题/);
+    await readme("error");
+
+    // Edits are kept in the browser: a reload brings them back.
+    await page.reload();
+    await openEditor("hejun");
+    await W().getByText("已恢复您尚未发布的修改").waitFor();
+    await W().locator(".cm-line", { hasText: "STANDALONE_STAFF = 80 +;" }).waitFor();
+
+    await retype("STANDALONE_STAFF = 80 +;", "const STANDALONE_STAFF = 80;");
+    await W().locator(".kx-ed-clean", { hasText: "10 个案例全部通过" }).waitFor();
+    assert.ok(await publish.isEnabled());
+    await W().getByRole("tab", { name: "与已发布版本对比" }).click();
+    await W().locator(".kx-diffview .cm-changedLine", { hasText: "STANDALONE_STAFF = 80;" }).waitFor();
+    await readme("diff");
+
+    await publish.click();
+    await W().getByLabel("变更说明（必填）").fill("依据第（十）条，单独组建门槛由100人调整为80人");
+    await readme("publish");
+    await W().getByRole("button", { name: "确认发布" }).click();
+    await W().getByText("已发布为第 2 版").waitFor();
+    const newest = W().locator(".kx-ed-version").first();
+    assert.match(await newest.innerText(), /第 2 版[\s\S]*何军[\s\S]*门槛由100人调整为80人/);
+    assert.match(await W().locator(".kx-ed-state").innerText(), /第 2 版，与已发布内容相同/);
+  });
+
+  // Started before: version 1, where 90 staff need no justification.
+  const kept = await act(server, earlier.id, li, earlier.revision, { action: "submit" });
+  assert.equal(kept.status, "running");
+  assert.equal(kept.version, 1);
+  // Started now: version 2, where 90 staff not forming their own 科协 must say why.
+  const now = await api(server, "/api/v1/instances", li, { workflow: "kexie-formation", form: ninety });
+  assert.equal(now.version, 2);
+  const refused = await call("POST", `/api/v1/instances/${now.id}/actions`, "liming",
+    { request_id: crypto.randomUUID(), revision: now.revision, action: { action: "submit" } });
+  assert.equal(refused.status, 422);
+  assert.deepEqual(refused.json.error.details.map((e) => e.path), ["justification"]);
+});
+
+test("a rollback publishes an earlier version's texts as a new version", async () => {
+  await shotOnFailure(page, "editor-rollback", async () => {
+    await openEditor("hejun");
+    const first = W().locator(".kx-ed-version", { hasText: "第 1 版" });
+    await first.getByRole("button", { name: "回滚到此版本…" }).click();
+    await W().getByText("已载入第 1 版的内容").waitFor();
+    await W().locator(".cm-line", { hasText: THRESHOLD }).waitFor();
+    await W().getByRole("button", { name: "发布…" }).click();
+    await W().getByLabel("变更说明（必填）").fill("回滚到第 1 版");
+    await W().getByRole("button", { name: "确认发布" }).click();
+    await W().getByText("已发布为第 3 版").waitFor();
+  });
+  const v1 = await call("GET", "/api/v1/workflows/kexie-formation/versions/1/bundle", "hejun");
+  const v3 = await call("GET", "/api/v1/workflows/kexie-formation/versions/3/bundle", "hejun");
+  assert.deepEqual(v3.json.bundle, v1.json.bundle);
+  assert.equal(v3.json.note, "回滚到第 1 版");
+});
+
+test("a walk through the preview is saved as a case that passes", async () => {
+  await shotOnFailure(page, "editor-record", async () => {
+    await openEditor("hejun");
+    await W().getByRole("tab", { name: "预览" }).click();
+    await W().getByLabel("扮演").selectOption("li");
+    await W().getByLabel("企业名称").fill("预览有限公司");
+    await W().getByRole("button", { name: "保存草稿" }).click();
+    await W().getByText("已办理，现在的步骤：apply").waitFor();
+    await W().getByRole("button", { name: "提交" }).click();
+    await W().getByText("被拒绝：").first().waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await readme("preview");
+    await W().getByLabel("案例名称").fill("只填企业名称的申请不能提交");
+    await W().getByRole("button", { name: "保存为案例" }).click();
+    // The new case opens, and on the next check it passes with the others.
+    await W().locator(".kx-ed-case-on", { hasText: "11-recorded.toml" }).waitFor();
+    await W().locator(".cm-line", { hasText: "只填企业名称的申请不能提交" }).waitFor();
+    await W().locator(".kx-ed-clean", { hasText: "11 个案例全部通过" }).waitFor();
+    await W().locator(".kx-ed-case-on .kx-ed-pass").waitFor();
+    // Discarding brings back the published texts and forgets the local copy.
+    await W().getByRole("button", { name: "放弃修改" }).click();
+    await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
+    await W().locator(".kx-ed-clean", { hasText: "10 个案例全部通过" }).waitFor();
+  });
+});
+
+test("a workflow goes out as one file and comes back in, a broken file changing nothing", async () => {
+  await shotOnFailure(page, "editor-transfer", async () => {
+    await openEditor("hejun");
+    const [download] = await Promise.all([page.waitForEvent("download"), W().getByRole("button", { name: "导出" }).click()]);
+    assert.equal(download.suggestedFilename(), "kexie-formation-v3.kexie.toml");
+    const text = readFileSync(await download.path(), "utf8");
+    assert.match(text, /^format = "kexie-workflow\/1"$/m);
+    assert.match(text, /^version = 3$/m);
+
+    const file = (name, body) => ({ name, mimeType: "application/toml", buffer: Buffer.from(body) });
+    const changed = text.replace(THRESHOLD, "const STANDALONE_STAFF = 70;");
+    assert.notEqual(changed, text);
+    await W().getByLabel("导入流程文件").setInputFiles(file("changed.kexie.toml", changed));
+    await W().getByText("已导入文件中的流程").waitFor();
+    await W().locator(".cm-line", { hasText: "STANDALONE_STAFF = 70;" }).waitFor();
+    // At 70, the case of a 75-staff enterprise that withdraws and resubmits no longer holds.
+    await W().locator(".kx-ed-dirty", { hasText: "10 个案例中 1 个未通过" }).waitFor();
+    await W().locator(".kx-ed-problem", { hasText: "cases/06-withdraw.toml" }).waitFor();
+    assert.ok(await W().getByRole("button", { name: "发布…" }).isDisabled(), "failing cases hold publishing back");
+
+    await W().getByLabel("导入流程文件").setInputFiles(file("broken.kexie.toml", 'format = "kexie-workflow/1"\nkey = \n'));
+    await W().getByText("broken.kexie.toml:2:").waitFor();
+    await W().locator(".cm-line", { hasText: "STANDALONE_STAFF = 70;" }).waitFor();
+
+    await W().getByRole("button", { name: "放弃修改" }).click();
+    await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
+    await W().locator(".cm-line", { hasText: THRESHOLD }).waitFor();
+  });
+});
+
+test("nobody but an administrator opens the editor or publishes", async () => {
+  const editorFetched = [];
+  page.on("request", (r) => { if (r.url().includes("/kexie/editor/")) editorFetched.push(r.url()); });
+  await page.evaluate(() => { location.hash = ""; });
+  await page.reload();
+  await become(page, "liming");
+  assert.ok(await page.locator("#oa-nav-rules-item").isHidden(), "the portal offers the editor to admins only");
+  await page.evaluate(() => { location.hash = "#rules"; });
+  await W().getByText("只有管理员可以打开规则编辑器").waitFor();
+  assert.equal(await W().locator(".cm-content").count(), 0);
+  assert.deepEqual(editorFetched, [], "the editor's code is not even downloaded");
+
+  const bundle = (await call("GET", "/api/v1/workflows/kexie-formation/versions/1/bundle", "hejun")).json.bundle;
+  const publish = await call("POST", "/api/v1/workflows/kexie-formation/versions", "liming", { bundle, note: "越权" });
+  assert.equal(publish.status, 403);
+  assert.equal((await call("GET", "/api/v1/workflows/kexie-formation/versions", "liming")).status, 403);
+  assert.equal((await call("GET", "/api/v1/workflows/kexie-formation/versions/1/bundle", "liming")).status, 403);
+  assert.deepEqual(page.errors, []);
+});
