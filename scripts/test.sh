@@ -23,6 +23,7 @@ cargo fmt --all --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --locked -p kexie-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --locked -p kexie-editor --target wasm32-unknown-unknown -- -D warnings
 
 step "PostgreSQL for the database tests"
 source scripts/postgres.sh

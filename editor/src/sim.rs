@@ -186,3 +186,51 @@ impl Reducible for Sim {
         Rc::new(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kexie_engine::bundle::Bundle;
+    use kexie_engine::definition::Source;
+    use kexie_engine::golden::{form_of, parse_case, run, to_action};
+
+    use super::*;
+
+    fn formation() -> Bundle {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../workflows/kexie-formation");
+        let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+        let cases = ["01-main-standalone.toml", "_people.toml"].map(|n| (n.to_string(), read(&format!("cases/{n}"))));
+        Bundle { workflow_toml: read("workflow.toml"), rules_rhai: read("rules.rhai"), cases: cases.into() }
+    }
+
+    #[test]
+    fn a_walk_through_the_preview_is_recorded_as_a_case_that_passes() {
+        let bundle = formation();
+        let wf = Rc::new(Compiled::new(bundle.load().unwrap()));
+        let people = bundle.people().unwrap();
+        let dir = Rc::new(people.directory(&BTreeMap::new()));
+        let text = &bundle.cases["01-main-standalone.toml"];
+        let case = parse_case(&Source { name: "01", text }).unwrap();
+
+        // Replay case 01 by hand, as an administrator would click through the preview.
+        let mut sim = Rc::new(Sim { now: Moment::parse(&case.start), ..Sim::default() });
+        let send = |sim: Rc<Sim>, msg| sim.reduce(msg);
+        for (field, value) in form_of(&case.form) {
+            sim = send(sim, SimMsg::Set(field, value));
+        }
+        for a in &case.actions {
+            sim = send(sim, SimMsg::ActAs(a.actor.clone()));
+            for (field, value) in a.set.as_ref().map(form_of).unwrap_or_default() {
+                sim = send(sim, SimMsg::Set(field, value));
+            }
+            let action = to_action(&CaseAction { set: None, ..a.clone() }).unwrap();
+            sim = send(sim, SimMsg::Act(wf.clone(), dir.clone(), action, Lang::En));
+        }
+        assert_eq!(sim.instance.as_ref().unwrap().status.as_str(), "completed");
+        assert_eq!(sim.recorded.iter().filter(|a| a.errors.is_some()).count(), 1, "sun's first approve was refused");
+
+        let recorded = sim.to_case("recorded").unwrap();
+        let again = parse_case(&Source { name: "recorded", text: &recorded }).unwrap();
+        let report = run(&wf.wf, &people, &again, Lang::En);
+        assert!(report.passed(), "{recorded}\n{:?}", report.failures);
+    }
+}

@@ -191,3 +191,42 @@ impl Reducible for Desk {
         Rc::new(d)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desk() -> Rc<Desk> {
+        let bundle = Bundle {
+            workflow_toml: "key = 'x'".into(),
+            rules_rhai: "const N = 100;".into(),
+            cases: [("01.toml".to_string(), "name = 'a'".to_string())].into(),
+        };
+        let base = VersionBundle { key: "x".into(), version: 1, note: String::new(), bundle: bundle.clone() };
+        Rc::new(Desk::new(Work { key: "x".into(), base: Some(Rc::new(base)), bundle: Rc::new(bundle), revision: 0 }))
+    }
+
+    #[test]
+    fn edits_count_and_make_the_work_differ_from_what_is_published() {
+        let d = desk().reduce(Msg::Edit(RULES.into(), "const N = 80;".into()));
+        assert!(d.work.dirty());
+        assert_eq!(d.work.revision, 1);
+        let same = d.clone().reduce(Msg::Edit(RULES.into(), "const N = 80;".into()));
+        assert_eq!(same.work.revision, 1, "the same text again is no edit");
+        let back = same.reduce(Msg::Edit(RULES.into(), "const N = 100;".into()));
+        assert!(!back.work.dirty());
+    }
+
+    #[test]
+    fn a_file_a_load_removed_is_not_brought_back_by_its_editor() {
+        let d = desk().reduce(Msg::AddCase("02.toml".into(), "name = 'b'".into()));
+        assert_eq!(d.tab, Tab::File("cases/02.toml".into()));
+        let base = Rc::new(d.work.base.as_ref().unwrap().bundle.clone());
+        let d = d.reduce(Msg::Load(base));
+        assert_eq!(d.tab, Tab::File(RULES.into()), "the removed case's tab closes");
+        // The editor still showing it empties itself as the text goes away.
+        let d = d.reduce(Msg::Edit("cases/02.toml".into(), String::new()));
+        assert!(!d.work.bundle.cases.contains_key("02.toml"));
+        assert!(!d.work.dirty());
+    }
+}
