@@ -43,6 +43,17 @@ const rhai = simpleMode({
 
 const languages = { toml: StreamLanguage.define(toml), rhai: StreamLanguage.define(rhai) };
 
+// CodeMirror's own words (search panel, folds, diagnostics, diff), in Chinese.
+const zh = EditorState.phrases.of({
+  "Find": "查找", "Replace": "替换", "next": "下一个", "previous": "上一个", "all": "全部",
+  "match case": "区分大小写", "regexp": "正则表达式", "by word": "全词匹配", "replace": "替换",
+  "replace all": "全部替换", "close": "关闭", "current match": "当前匹配", "on line": "在行",
+  "Go to line": "跳转到行", "go": "跳转", "Folded lines": "已折叠的行", "Unfolded lines": "已展开的行",
+  "Fold line": "折叠", "Unfold line": "展开", "Diagnostics": "问题", "No diagnostics": "没有问题",
+  "$ unchanged lines": "$ 行未改动", "Accept": "接受", "Reject": "拒绝",
+});
+const phrases = (locale) => (locale === "en" ? [] : zh);
+
 const theme = EditorView.theme({
   "&": { fontSize: "13px", height: "100%" },
   ".cm-scroller": { fontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'Noto Sans Mono CJK SC', monospace" },
@@ -50,12 +61,14 @@ const theme = EditorView.theme({
   "&.cm-focused": { outline: "2px solid #1d4ed8" },
 });
 
-function extensions(language, label, onChange) {
+function extensions(language, label, locale, onChange) {
   return [
+    phrases(locale),
     lineNumbers(), foldGutter(), lintGutter(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(),
     history(), indentOnInput(), bracketMatching(), highlightSelectionMatches(), search({ top: true }),
     syntaxHighlighting(defaultHighlightStyle), languages[language] ?? [], theme, EditorView.lineWrapping,
-    EditorView.contentAttributes.of({ "aria-label": label }),
+    // tabindex: contenteditable alone does not count as focusable to every checker (axe).
+    EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),
     keymap.of([...defaultKeymap, ...historyKeymap, ...foldKeymap, ...searchKeymap, ...lintKeymap, indentWithTab]),
     EditorView.updateListener.of((u) => { if (u.docChanged) onChange(u.state.doc.toString()); }),
   ];
@@ -84,11 +97,11 @@ function span(doc, from) {
 }
 
 /// An editor in `parent`: `problems` are `[{line, col, message}]`.
-export function createEditor(parent, text, language, label, onChange) {
+export function createEditor(parent, text, language, label, locale, onChange) {
   const view = new EditorView({
     parent,
     root: parent.getRootNode(),
-    state: EditorState.create({ doc: text, extensions: extensions(language, label, onChange) }),
+    state: EditorState.create({ doc: text, extensions: extensions(language, label, locale, onChange) }),
   });
   return {
     text: () => view.state.doc.toString(),
@@ -115,8 +128,9 @@ export function createEditor(parent, text, language, label, onChange) {
 }
 
 /// The published text beside the edited one, changes marked; read-only.
-export function createDiff(parent, published, edited, language) {
+export function createDiff(parent, published, edited, language, locale) {
   const ext = [
+    phrases(locale),
     lineNumbers(), syntaxHighlighting(defaultHighlightStyle), languages[language] ?? [], theme, EditorView.lineWrapping,
     EditorState.readOnly.of(true), EditorView.editable.of(false),
   ];

@@ -109,29 +109,44 @@ fn Workbench(p: &WorkbenchProps) -> Html {
             });
         });
     }
-    {
-        let (opened, s, imported) = (opened.clone(), s.clone(), imported.clone());
-        use_effect_with((*selected).clone(), move |key| {
+    // Opens a workflow; only the latest opening lands (a quick second choice must not be
+    // overwritten by the first one's slower answer).
+    let opening = use_mut_ref(|| 0u32);
+    let open_now = {
+        let (opened, s, opening) = (opened.clone(), s.clone(), opening.clone());
+        Rc::new(move |key: String, pending: Option<Bundle>| {
+            let turn = {
+                let mut n = opening.borrow_mut();
+                *n += 1;
+                *n
+            };
             opened.set(None);
+            let (opened, s, opening) = (opened.clone(), s.clone(), opening.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let got = open(&s, &key, pending).await.map(Rc::new);
+                if *opening.borrow() == turn {
+                    opened.set(Some(got));
+                }
+            });
+        })
+    };
+    {
+        let (imported, open_now) = (imported.clone(), open_now.clone());
+        use_effect_with((*selected).clone(), move |key| {
             if let Some(key) = key.clone() {
                 let pending = imported.borrow_mut().take().filter(|(k, _)| *k == key).map(|(_, b)| b);
-                wasm_bindgen_futures::spawn_local(async move {
-                    opened.set(Some(open(&s, &key, pending).await.map(Rc::new)));
-                });
+                open_now(key, pending);
             }
         });
     }
     let on_import = {
-        let (selected, imported, opened, s) = (selected.clone(), imported.clone(), opened.clone(), s.clone());
+        let (selected, imported) = (selected.clone(), imported.clone());
         Callback::from(move |(key, bundle): (String, Bundle)| {
-            *imported.borrow_mut() = Some((key.clone(), bundle));
             if selected.as_deref() == Some(key.as_str()) {
                 // Same workflow: open it again with the file's texts as the edits.
-                let (opened, s, pending) = (opened.clone(), s.clone(), imported.borrow_mut().take().map(|(_, b)| b));
-                wasm_bindgen_futures::spawn_local(async move {
-                    opened.set(Some(open(&s, &key, pending).await.map(Rc::new)));
-                });
+                open_now(key, Some(bundle));
             } else {
+                *imported.borrow_mut() = Some((key.clone(), bundle));
                 selected.set(Some(key));
             }
         })

@@ -13,7 +13,14 @@ use yew::prelude::*;
 extern "C" {
     type CodeView;
     #[wasm_bindgen(js_name = createEditor)]
-    fn create_editor(parent: &Element, text: &str, language: &str, label: &str, on_change: &JsValue) -> CodeView;
+    fn create_editor(
+        parent: &Element,
+        text: &str,
+        language: &str,
+        label: &str,
+        locale: &str,
+        on_change: &JsValue,
+    ) -> CodeView;
     #[wasm_bindgen(method)]
     fn text(this: &CodeView) -> String;
     #[wasm_bindgen(method)]
@@ -27,7 +34,7 @@ extern "C" {
 
     type DiffView;
     #[wasm_bindgen(js_name = createDiff)]
-    fn create_diff(parent: &Element, published: &str, edited: &str, language: &str) -> DiffView;
+    fn create_diff(parent: &Element, published: &str, edited: &str, language: &str, locale: &str) -> DiffView;
     #[wasm_bindgen(method, js_name = destroy)]
     fn destroy_diff(this: &DiffView);
 }
@@ -35,6 +42,10 @@ extern "C" {
 /// The highlighting a file gets.
 pub fn language_of(file: &str) -> &'static str {
     if file.ends_with(".rhai") { "rhai" } else { "toml" }
+}
+
+fn locale(lang: Lang) -> &'static str {
+    if lang == Lang::Zh { "zh-CN" } else { "en" }
 }
 
 /// A place to show: line and column in a file; `nonce` makes asking twice move again.
@@ -71,10 +82,11 @@ pub fn CodeEditor(p: &CodeProps) -> Html {
         let (node, view, text, file) = (node.clone(), view.clone(), p.text.clone(), p.file.clone());
         let on_change = p.on_change.clone();
         let label = format!("{}{file}", kexie_widget::i18n::t(p.lang, "编辑 ", "Editing "));
+        let locale = locale(p.lang);
         use_effect_with((), move |_| {
             if let Some(el) = node.cast::<Element>() {
                 let changed = Closure::<dyn Fn(String)>::new(move |t: String| on_change.emit(t));
-                let cm = create_editor(&el, &text, language_of(&file), &label, changed.as_ref());
+                let cm = create_editor(&el, &text, language_of(&file), &label, locale, changed.as_ref());
                 *view.borrow_mut() = Some((cm, changed));
             }
             move || {
@@ -123,6 +135,7 @@ pub struct DiffProps {
     pub file: AttrValue,
     pub published: AttrValue,
     pub edited: AttrValue,
+    pub lang: Lang,
 }
 
 /// The published text beside the edited one.
@@ -131,9 +144,10 @@ pub fn Diff(p: &DiffProps) -> Html {
     let node = use_node_ref();
     {
         let node = node.clone();
-        let deps = (p.file.clone(), p.published.clone(), p.edited.clone());
-        use_effect_with(deps, move |(file, published, edited)| {
-            let view = node.cast::<Element>().map(|el| create_diff(&el, published, edited, language_of(file)));
+        let deps = (p.file.clone(), p.published.clone(), p.edited.clone(), p.lang);
+        use_effect_with(deps, move |(file, published, edited, lang)| {
+            let view =
+                node.cast::<Element>().map(|el| create_diff(&el, published, edited, language_of(file), locale(*lang)));
             move || {
                 if let Some(v) = view {
                     v.destroy_diff();

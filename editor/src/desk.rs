@@ -297,7 +297,7 @@ fn diff(s: &Session, work: &Work) -> Html {
             html! {
                 <section class="kx-ed-diff">
                     <h3 class="kx-section-title">{ n.clone() }</h3>
-                    <Diff file={n.clone()} published={a} edited={b} />
+                    <Diff file={n.clone()} published={a} edited={b} lang={s.lang} />
                 </section>
             }
         })

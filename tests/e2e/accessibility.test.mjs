@@ -77,3 +77,22 @@ test("the inbox, a form with its errors, an approval and English pass axe's WCAG
   await widget(page).getByText("Current step:").waitFor();
   assert.deepEqual(await violations(), [], "in English");
 });
+
+test("the rule editor, its problems panel and its preview pass axe's WCAG AA rules", async () => {
+  await page.evaluate(() => { location.hash = ""; });
+  await become(page, "hejun");
+  await page.evaluate(() => { location.hash = "#rules"; });
+  await widget(page).getByLabel("流程", { exact: true }).selectOption("kexie-formation");
+  await widget(page).locator(".cm-line", { hasText: "const STANDALONE_STAFF = 100;" }).click();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" +");
+  await widget(page).locator(".kx-ed-problem").first().waitFor();
+  assert.deepEqual(await violations(["color-contrast", "button-name"]), [], "editor with a problem");
+
+  await page.keyboard.press("Backspace");
+  await page.keyboard.press("Backspace");
+  await widget(page).locator(".kx-ed-clean").waitFor();
+  await widget(page).getByRole("tab", { name: "预览" }).click();
+  await widget(page).getByLabel("扮演").waitFor();
+  assert.deepEqual(await violations(["color-contrast", "label"]), [], "preview");
+});

@@ -31,6 +31,7 @@ async function openEditor(user) {
   await become(page, user);
   await page.evaluate(() => { location.hash = "#rules"; });
   await W().getByLabel("流程", { exact: true }).selectOption("kexie-formation");
+  await W().locator(".kx-ed-state", { hasText: "kexie-formation" }).waitFor();
   await W().locator(".kx-ed-problems").waitFor();
 }
 
@@ -92,6 +93,9 @@ test("a threshold changed from 100 to 80: errors hold publishing back, then new 
     await readme("publish");
     await W().getByRole("button", { name: "确认发布" }).click();
     await W().getByText("已发布为第 2 版").waitFor();
+    await W().getByRole("tab", { name: "rules.rhai" }).click();
+    await W().locator(".kx-ed-clean").waitFor();
+    await readme("published");
     const newest = W().locator(".kx-ed-version").first();
     assert.match(await newest.innerText(), /第 2 版[\s\S]*何军[\s\S]*门槛由100人调整为80人/);
     assert.match(await W().locator(".kx-ed-state").innerText(), /第 2 版，与已发布内容相同/);
