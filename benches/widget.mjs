@@ -11,7 +11,7 @@
 //                           to print the wasm's size by crate
 //   KEXIE_BENCH_NAMED_WASM  optional: that wasm, to estimate the gzip bytes of each group of crates
 //   KEXIE_BENCH_PARTS       optional: which parts to run, e.g. "payload,load" (default: all of
-//                           payload, crates, load, keys)
+//                           payload, crates, load, keys, editor)
 //
 // Budgets: payload ≤ 350 KB gzip in all; navigation to an interactive form ≤ 300 ms; a
 // keystroke ≤ 4 ms at 300 fields.
@@ -30,7 +30,7 @@ const WORKFLOWS = process.env.KEXIE_BENCH_WORKFLOWS;
 const FORM = process.env.KEXIE_BENCH_FORM;
 const TWIGGY = process.env.KEXIE_BENCH_TWIGGY;
 const NAMED_WASM = process.env.KEXIE_BENCH_NAMED_WASM;
-const PARTS = new Set((process.env.KEXIE_BENCH_PARTS || "payload,crates,load,keys").split(","));
+const PARTS = new Set((process.env.KEXIE_BENCH_PARTS || "payload,crates,load,keys,editor").split(","));
 
 const LOADS = 10; // cold loads per form
 const KEYS = 200; // keystrokes per form and state
@@ -466,11 +466,79 @@ async function keys(browser, server) {
   table(["form", "state", "field", "median", "p95", "max", "empty round trip", "budget"], rows);
 }
 
+// ─── 4. The rule editor ─────────────────────────────────────────────────────────────
+
+const EDITOR_LOADS = 5;
+const EDITOR_CHECKS = 20;
+
+/** What an administrator downloads on top of the widget to open the editor. */
+function editorPayload() {
+  const dir = join(DIST, "editor");
+  const files = readdirSync(dir, { recursive: true }).map((f) => join(dir, f))
+    .filter((f) => /\.(js|wasm|css)$/.test(f));
+  const size = (f) => (existsSync(f) ? statSync(f).size : NaN);
+  const rows = files.map((f) => [relative(DIST, f), size(f), size(f + ".gz"), size(f + ".br")]);
+  const total = [0, 1, 2].map((i) => rows.reduce((sum, r) => sum + r[i + 1], 0));
+  console.log();
+  console.log("== The rule editor's payload: what an administrator downloads on top of the widget (dist/editor/)");
+  table(["file", "raw", "gzip", "brotli"], [...rows.map(([f, ...n]) => [f, ...n.map(kb)]), ["total", ...total.map(kb)]]);
+}
+
+const editorPage = (token) => `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>bench</title></head>
+<body><div id="app"></div>
+<script type="module">
+import init, { mount } from "/kexie/kexie_widget.js";
+await init();
+mount(document.getElementById("app"), { token: ${JSON.stringify(token)}, workflow: "kexie-formation", view: "editor" });
+</script></body></html>`;
+
+/** Navigation to an editor whose first check is done, cold; then the engine's check (load
+ *  and every case) after edits, as the editor times it. */
+async function editor(browser, server) {
+  const res = await fetch(server.base + "/demo/token", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "hejun" }),
+  });
+  const { token } = await res.json();
+  const opens = [];
+  let checks = [];
+  for (let i = 0; i <= EDITOR_LOADS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const url = `${server.base}/bench/editor.html`;
+    await page.route(url, (r) => r.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: editorPage(token) }), { times: 1 });
+    const t = Date.now();
+    await page.goto(url, { waitUntil: "commit" });
+    const took = page.locator("#app .kx-ed-took");
+    await took.waitFor({ timeout: 60_000 });
+    if (i > 0) opens.push(Date.now() - t); // the first load warms the server and the OS
+    if (i === EDITOR_LOADS) {
+      // Re-checks: one character typed and taken back, each check read off the panel.
+      await page.locator("#app .cm-line", { hasText: "const STANDALONE_STAFF = 100;" }).click();
+      await page.keyboard.press("End");
+      for (let k = 0; k < EDITOR_CHECKS; k++) {
+        const before = await took.getAttribute("data-ms");
+        await page.keyboard.press(k % 2 ? "Backspace" : " ");
+        await page.waitForFunction(([b]) =>
+          document.querySelector("#app").shadowRoot.querySelector(".kx-ed-took")?.dataset.ms !== b, [before]);
+        checks.push(Number(await took.getAttribute("data-ms")));
+      }
+    }
+    await context.close();
+  }
+  console.log();
+  console.log(`== The rule editor at kexie-formation (10 cases): ${EDITOR_LOADS} cold opens; ${EDITOR_CHECKS} checks after an edit`);
+  table(["measure", "median", "max"], [
+    ["navigation → editor shown and first check done (Date.now, ms)", ms(median(opens)), ms(Math.max(...opens))],
+    ["one check in wasm: load + 10 cases (performance.now)", ms(median(checks)), ms(Math.max(...checks))],
+  ]);
+}
+
 // ─── Main ───────────────────────────────────────────────────────────────────────────
 
 if (PARTS.has("payload")) payload();
 if (PARTS.has("crates")) crates();
-if (PARTS.has("load") || PARTS.has("keys")) {
+if (PARTS.has("editor")) editorPayload();
+if (PARTS.has("load") || PARTS.has("keys") || PARTS.has("editor")) {
   const server = await startServer();
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
@@ -479,6 +547,7 @@ if (PARTS.has("load") || PARTS.has("keys")) {
     console.log(`Chromium ${browser.version()}, headless; kexie serve --demo on ${server.base}; load average ${loadavg()}`);
     if (PARTS.has("load")) await load(browser, server);
     if (PARTS.has("keys")) await keys(browser, server);
+    if (PARTS.has("editor")) await editor(browser, server);
     console.log(`load average at the end: ${loadavg()} (other work on the machine skews the figures)`);
   } finally {
     await browser.close();

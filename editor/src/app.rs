@@ -8,9 +8,9 @@ use js_sys::Function;
 use kexie_engine::bundle::Bundle;
 use kexie_engine::text::Lang;
 use kexie_widget::api::{Client, Failure};
-use kexie_widget::app::Session;
+use kexie_widget::app::{Session, use_me};
 use kexie_widget::i18n::{moment_ms, pick, t};
-use kexie_widget::model::{Me, WorkflowSummary};
+use kexie_widget::model::WorkflowSummary;
 use kexie_widget::views::{Notice, loading, notice};
 use web_sys::Element;
 use yew::prelude::*;
@@ -40,13 +40,7 @@ impl PartialEq for Setup {
 #[function_component]
 pub fn EditorApp(setup: &Setup) -> Html {
     let client = use_memo((), |_| Client::new(&setup.api, setup.token.clone(), setup.refresh.clone()));
-    let me = use_state(|| None::<Result<Rc<Me>, Failure>>);
-    {
-        let (me, client) = (me.clone(), (*client).clone());
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move { me.set(Some(client.get::<Me>("/me").await.map(Rc::new))) });
-        });
-    }
+    let me = use_me(&client);
     let l = setup.lang;
     let me = match &*me {
         None => return loading(l),

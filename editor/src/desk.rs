@@ -92,7 +92,11 @@ fn use_check_and_keep(desk: &UseReducerHandle<Desk>, save: SaveKey, lang: kexie_
         }
         let wait = if work.revision == 0 { 0 } else { CHECK_AFTER_MS };
         let timer = Timeout::new(wait, move || {
-            dispatch.dispatch(Msg::Checked(Rc::new(Verdict::of(&work.bundle, work.revision, lang))));
+            let clock = gloo::utils::window().performance();
+            let started = clock.as_ref().map_or(0.0, |c| c.now());
+            let verdict = Verdict::of(&work.bundle, work.revision, lang);
+            let took_ms = clock.map_or(0.0, |c| c.now() - started);
+            dispatch.dispatch(Msg::Checked(Rc::new(Verdict { took_ms, ..verdict })));
         });
         move || drop(timer)
     });

@@ -73,6 +73,9 @@ pub fn Problems(p: &ProblemsProps) -> Html {
             <h3 class="kx-ed-summary" role="status">
                 <span class="kx-ed-count">{ head }</span>
                 <span class="kx-ed-cases-state">{ cases }</span>
+                <span class="kx-ed-took" data-ms={format!("{:.1}", v.took_ms)}>
+                    { format!("{}{:.0} ms", s.t("检查用时 ", "checked in "), v.took_ms) }
+                </span>
             </h3>
             <ul class="kx-ed-list">{ for diagnostics }{ for failed }</ul>
         </section>

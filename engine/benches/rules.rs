@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kexie_engine::bundle::Bundle;
 use kexie_engine::definition::Source;
 use kexie_engine::fields::Form;
 use kexie_engine::golden::{self, Case, People};
@@ -183,7 +184,27 @@ fn bench_shipped(c: &mut Criterion) {
         g.finish();
 
         bench_to_rhai(c, &s.name, &wf, &form);
+        bench_check(c, &s);
     }
+}
+
+/// What the rule editor runs after each pause in typing: load, then every golden case.
+fn bench_check(c: &mut Criterion, s: &Shipped) {
+    let cases = std::fs::read_dir(s.dir.join("cases")).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+    let bundle = Bundle {
+        workflow_toml: s.workflow_toml.clone(),
+        rules_rhai: s.rules_rhai.clone(),
+        cases: cases
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .map(|p| (p.file_name().unwrap_or_default().to_string_lossy().into_owned(), read(&p)))
+            .collect(),
+    };
+    let problems = bundle.check(Lang::En).problems(Lang::En);
+    assert!(problems.is_empty(), "{}: {problems:#?}", s.name);
+    let mut g = c.benchmark_group("check-with-cases");
+    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.bench_function(&s.name, |b| b.iter(|| black_box(&bundle).check(Lang::En).cases.len()));
+    g.finish();
 }
 
 /// The part of an evaluation that turns the JSON form into the rules' Rhai map.

@@ -107,17 +107,9 @@ pub fn App(props: &AppProps) -> Html {
     let setup = &props.setup;
     let client = use_memo((), |_| Client::new(&setup.api, setup.token.clone(), setup.refresh.clone()));
     let uid = use_memo((), |_| NEXT_UID.with(|n| n.replace(n.get() + 1)));
-    let me = use_state(|| None::<Result<Rc<Me>, Failure>>);
+    let me = use_me(&client);
     let route = use_state(|| setup.route.clone());
     let lang = use_state(|| setup.lang);
-    {
-        let (me, client) = (me.clone(), (*client).clone());
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                me.set(Some(client.get::<Me>("/me").await.map(Rc::new)));
-            });
-        });
-    }
     let l = *lang;
     let me = match &*me {
         None => return loading(l),
@@ -165,6 +157,19 @@ pub fn App(props: &AppProps) -> Html {
             </div>
         </ContextProvider<Session>>
     }
+}
+
+/// Who is signed in (`GET /me`), once the server has said.
+#[hook]
+pub fn use_me(client: &Client) -> UseStateHandle<Option<Result<Rc<Me>, Failure>>> {
+    let me = use_state(|| None::<Result<Rc<Me>, Failure>>);
+    {
+        let (me, client) = (me.clone(), client.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move { me.set(Some(client.get::<Me>("/me").await.map(Rc::new))) });
+        });
+    }
+    me
 }
 
 /// The session from context (every view sits under [`App`]).
