@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use kexie_engine::RuleContext;
-use kexie_engine::bundle::{Bundle, is_case_name};
+use kexie_engine::bundle::{Bundle, PEOPLE_FILE, is_case_name};
 use kexie_engine::instance::{self, Action};
 use kexie_engine::people::{Actor, Directory};
 use kexie_widget::app::{Compiled, Session, use_session};
@@ -14,6 +14,8 @@ use kexie_widget::form::{FormView, Shared};
 use kexie_widget::i18n::{moment, pick};
 use kexie_widget::model::{InstanceView, StepRef};
 use kexie_widget::views::{ActionBar, Notice, action_label, notice, status_label};
+use serde_json::json;
+use wasm_bindgen::prelude::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -81,7 +83,12 @@ pub fn Preview(p: &PreviewProps) -> Html {
         Callback::from(move |a: Action| dispatch.dispatch(SimMsg::Act(wf.clone(), dir.clone(), a, lang)))
     };
     let editable: BTreeSet<String> = view.editable.iter().cloned().collect();
+    // The pickers (transfer, add approver, CC, person fields) offer the cases' people, whom
+    // the preview can then act as, not the server's directory.
+    let people = use_memo(p.bundle.cases.get(PEOPLE_FILE).cloned(), |_| directory_search(&dir));
+    let session = Session { people: Some((*people).clone()), ..s.clone() };
     html! {
+        <ContextProvider<Session> context={session}>
         <div class="kx-ed-preview">
             { controls(&s, p, &dir, &actor, &view) }
             { outcome(&s, sim) }
@@ -95,7 +102,27 @@ pub fn Preview(p: &PreviewProps) -> Html {
             <Recorder sim={p.sim.clone()} wf={p.wf.clone()} bundle={p.bundle.clone()} names={Rc::new(view.names.clone())}
                 on_record={p.on_record.clone()} />
         </div>
+        </ContextProvider<Session>>
     }
+}
+
+/// A `people(query, kind)` function, as a host gives the widget, over the cases' directory.
+fn directory_search(dir: &Directory) -> js_sys::Function {
+    let people: Vec<Actor> = dir.0.values().cloned().collect();
+    let search = move |query: String, kind: String| -> JsValue {
+        let q = query.trim().to_lowercase();
+        let found: Vec<serde_json::Value> = if kind == "department" {
+            let mut depts: Vec<&String> = people.iter().filter_map(|a| a.department.as_ref()).collect();
+            depts.sort();
+            depts.dedup();
+            depts.into_iter().filter(|d| d.to_lowercase().contains(&q)).map(|d| json!({ "id": d, "name": d })).collect()
+        } else {
+            let hit = |a: &&Actor| a.id.to_lowercase().contains(&q) || a.name.to_lowercase().contains(&q);
+            people.iter().filter(hit).map(|a| json!({ "id": a.id, "name": a.name, "department": a.department })).collect()
+        };
+        js_sys::JSON::parse(&serde_json::Value::from(found).to_string()).unwrap_or(JsValue::NULL)
+    };
+    Closure::<dyn Fn(String, String) -> JsValue>::new(search).into_js_value().unchecked_into()
 }
 
 fn actions_none(view: &InstanceView) -> bool {

@@ -140,6 +140,11 @@ test("a walk through the preview is saved as a case that passes", async () => {
     await W().getByLabel("企业名称").fill("预览有限公司");
     await W().getByRole("button", { name: "保存草稿" }).click();
     await W().getByText("已办理，现在的步骤：apply").waitFor();
+    // The pickers offer the cases' people (whom the preview can act as), not the server's.
+    await W().getByRole("button", { name: "抄送…" }).click();
+    await W().getByLabel("抄送给").fill("周");
+    await W().getByRole("listbox").getByRole("option", { name: /周建国/ }).waitFor();
+    await W().getByRole("button", { name: "抄送…" }).click();
     await W().getByRole("button", { name: "提交" }).click();
     await W().getByText("被拒绝：").first().waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
