@@ -69,7 +69,7 @@ pub fn DeskView(p: &DeskProps) -> Html {
                 <div class="kx-ed-main">
                     { tabs(&s, d, &dispatch) }
                     { main(&s, d, &dispatch, &sim) }
-                    <Problems verdict={d.current_verdict().is_some().then(|| d.verdict.clone()).flatten()}
+                    <Problems verdict={d.verdict.clone()} stale={d.current_verdict().is_none()}
                         on_goto={dispatch.to_callback().reform(|(f, l, c)| Msg::Goto(f, l, c))} />
                 </div>
                 <History key={*history} work={d.work.clone()} {on_load} />
@@ -197,7 +197,7 @@ fn tabs(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>) -> Html {
     let first_case = d.work.bundle.case_files().next().map(|(n, _)| format!("cases/{n}"));
     let on_cases = matches!(&d.tab, Tab::File(f) if f.starts_with("cases/"));
     let problems_in = |prefix: &str| {
-        d.current_verdict().map_or(0, |v| v.diagnostics.iter().filter(|x| x.file.starts_with(prefix)).count())
+        d.verdict.as_ref().map_or(0, |v| v.diagnostics.iter().filter(|x| x.file.starts_with(prefix)).count())
     };
     let tab = |label: String, to: Option<Tab>, on: bool, bad: usize| {
         let dispatch = dispatch.clone();
@@ -230,7 +230,7 @@ fn main(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>, sim: &UseR
         Tab::File(file) => {
             let text = text_of(&d.work.bundle, file).cloned().unwrap_or_default();
             let problems =
-                d.current_verdict().map(|v| v.diagnostics.iter().filter(|x| &x.file == file).cloned().collect());
+                d.verdict.as_ref().map(|v| v.diagnostics.iter().filter(|x| &x.file == file).cloned().collect());
             let reveal = d.reveal.clone().filter(|r| &r.file == file);
             let on_change = {
                 let (dispatch, file) = (dispatch.clone(), file.clone());
@@ -246,7 +246,7 @@ fn main(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>, sim: &UseR
                 editor
             }
         }
-        Tab::Preview => match d.current_verdict().and_then(|v| v.compiled.clone()) {
+        Tab::Preview => match d.verdict.as_ref().and_then(|v| v.compiled.clone()) {
             Some(wf) => html! {
                 <Preview wf={kexie_widget::form::Shared(wf)} bundle={d.work.bundle.clone()} sim={sim.clone()}
                     on_record={dispatch.to_callback().reform(|(name, text)| Msg::AddCase(name, text))} />
@@ -265,7 +265,7 @@ fn main(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>, sim: &UseR
 
 /// The case files, each marked passed or failed.
 fn case_list(d: &Desk, dispatch: &UseReducerDispatcher<Desk>, open: &str) -> Html {
-    let verdict = d.current_verdict();
+    let verdict = d.verdict.as_deref();
     let item = |name: &String| {
         let file = format!("cases/{name}");
         let failed = verdict.and_then(|v| v.cases.iter().find(|(f, _)| *f == file)).map(|(_, r)| !r.passed());

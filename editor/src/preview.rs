@@ -118,7 +118,11 @@ fn directory_search(dir: &Directory) -> js_sys::Function {
             depts.into_iter().filter(|d| d.to_lowercase().contains(&q)).map(|d| json!({ "id": d, "name": d })).collect()
         } else {
             let hit = |a: &&Actor| a.id.to_lowercase().contains(&q) || a.name.to_lowercase().contains(&q);
-            people.iter().filter(hit).map(|a| json!({ "id": a.id, "name": a.name, "department": a.department })).collect()
+            people
+                .iter()
+                .filter(hit)
+                .map(|a| json!({ "id": a.id, "name": a.name, "department": a.department }))
+                .collect()
         };
         js_sys::JSON::parse(&serde_json::Value::from(found).to_string()).unwrap_or(JsValue::NULL)
     };

@@ -11,14 +11,18 @@ use crate::state::Verdict;
 
 #[derive(Properties)]
 pub struct ProblemsProps {
-    /// None while the engine has not yet checked the current text.
+    /// The latest check; none before the first.
     pub verdict: Option<Rc<Verdict>>,
+    /// The text changed since (the next check is due once typing pauses).
+    pub stale: bool,
     pub on_goto: Callback<(String, u32, u32)>,
 }
 
 impl PartialEq for ProblemsProps {
     fn eq(&self, other: &Self) -> bool {
-        self.verdict.as_ref().map(Rc::as_ptr) == other.verdict.as_ref().map(Rc::as_ptr) && self.on_goto == other.on_goto
+        self.verdict.as_ref().map(Rc::as_ptr) == other.verdict.as_ref().map(Rc::as_ptr)
+            && self.stale == other.stale
+            && self.on_goto == other.on_goto
     }
 }
 
@@ -67,9 +71,14 @@ pub fn Problems(p: &ProblemsProps) -> Html {
         (n, Lang::Zh) => format!("{n} 个问题"),
         (n, Lang::En) => format!("{n} problem(s)"),
     };
-    let class = if v.clean() { "kx-ed-problems kx-ed-clean" } else { "kx-ed-problems kx-ed-dirty" };
+    // Between a keystroke and the next check the last list stays, dimmed: it does not blink.
+    let class = classes!(
+        "kx-ed-problems",
+        if v.clean() { "kx-ed-clean" } else { "kx-ed-dirty" },
+        p.stale.then_some("kx-ed-stale")
+    );
     html! {
-        <section class={class} aria-label={s.t("问题", "Problems")}>
+        <section {class} aria-label={s.t("问题", "Problems")} aria-busy={p.stale.to_string()}>
             <h3 class="kx-ed-summary" role="status">
                 <span class="kx-ed-count">{ head }</span>
                 <span class="kx-ed-cases-state">{ cases }</span>

@@ -2,6 +2,9 @@
 //! (`dist/editor/`, crate kexie-editor, with CodeMirror): only an administrator who opens
 //! this view downloads it, so the forms everyone else uses stay as small as they are.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -40,27 +43,29 @@ pub fn EditorHost(props: &EditorHostProps) -> Html {
         let workflow = props.workflow.clone();
         // Mounted again when the language changes; the editor keeps its edits locally.
         use_effect_with(s.lang, move |_| {
-            let handle = std::rc::Rc::new(std::cell::RefCell::new(None::<JsValue>));
+            let mounted = Rc::new(RefCell::new(Mounted::Loading));
             if let (true, Some(el)) = (s.me.admin, parent.cast::<Element>()) {
-                let kept = handle.clone();
+                let mounted = mounted.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let loaded = match load_editor(&el, &config(&s, workflow.as_deref())) {
                         Ok(promise) => JsFuture::from(promise).await,
                         Err(e) => Err(e),
                     };
+                    let gone = matches!(*mounted.borrow(), Mounted::Gone);
                     match loaded {
+                        // The view went while the module loaded: take the editor down again.
+                        Ok(h) if gone => unmount(&h),
                         Ok(h) => {
-                            *kept.borrow_mut() = Some(h);
+                            *mounted.borrow_mut() = Mounted::Editor(h);
                             ready.set(true);
                         }
-                        Err(e) => failed.set(Some(format!("{e:?}"))),
+                        Err(e) => failed.set(Some(e.as_string().unwrap_or_else(|| format!("{e:?}")))),
                     }
                 });
             }
             move || {
-                if let Some(h) = handle.borrow_mut().take() {
-                    let unmount = Reflect::get(&h, &"unmount".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-                    let _ = unmount.map(|f| f.call0(&h));
+                if let Mounted::Editor(h) = mounted.replace(Mounted::Gone) {
+                    unmount(&h);
                 }
             }
         });
@@ -86,6 +91,20 @@ pub fn EditorHost(props: &EditorHostProps) -> Html {
             <div class="kx-editor-host" ref={parent}></div>
         </>
     }
+}
+
+/// Where the editor module is in its life.
+enum Mounted {
+    Loading,
+    /// Its handle.
+    Editor(JsValue),
+    /// The view is gone.
+    Gone,
+}
+
+fn unmount(handle: &JsValue) {
+    let unmount = Reflect::get(handle, &"unmount".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let _ = unmount.map(|f| f.call0(handle));
 }
 
 /// What the editor module needs: the same server, token, refresher and language.
