@@ -2,7 +2,6 @@
 //! open in the desk with its edits restored from the browser if there are any.
 
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use js_sys::Function;
 use kexie_engine::bundle::Bundle;
@@ -77,10 +76,8 @@ struct Opened {
     work: Work,
     notice: Option<Notice>,
     /// Tells one opening from the next (an import reopens the same workflow).
-    serial: u32,
+    turn: u32,
 }
-
-static OPENINGS: AtomicU32 = AtomicU32::new(0);
 
 /// The workflow list and the open workflow.
 #[function_component]
@@ -117,7 +114,7 @@ fn Workbench(p: &WorkbenchProps) -> Html {
             opened.set(None);
             let (opened, s, opening) = (opened.clone(), s.clone(), opening.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let got = open(&s, &key, pending).await.map(Rc::new);
+                let got = open(&s, &key, pending).await.map(|(work, notice)| Rc::new(Opened { work, notice, turn }));
                 if *opening.borrow() == turn {
                     opened.set(Some(got));
                 }
@@ -156,7 +153,7 @@ fn Workbench(p: &WorkbenchProps) -> Html {
         None => loading(l),
         Some(Err(f)) => notice(&Some(Notice::Error(f.explain(l)))),
         Some(Ok(o)) => {
-            let key = format!("{}:{}", o.work.key, o.serial);
+            let key = format!("{}:{}", o.work.key, o.turn);
             html! { <DeskView {key} work={o.work.clone()} opened={o.notice.clone()} on_import={on_import.clone()} /> }
         }
     };
@@ -190,6 +187,10 @@ fn chooser(s: &Session, all: &[WorkflowSummary], selected: &UseStateHandle<Optio
                         { format!("{}（{}）", pick(s.lang, &w.title), w.key) }
                     </option>
                 }) }
+                // A workflow imported from a file, not on the server yet.
+                if let Some(new) = selected.as_ref().filter(|k| !all.iter().any(|w| &w.key == *k)) {
+                    <option value={new.clone()} selected=true>{ format!("{new}（{}）", s.t("新流程，尚未发布", "new, not yet published")) }</option>
+                }
             </select>
         </div>
     }
@@ -197,7 +198,7 @@ fn chooser(s: &Session, all: &[WorkflowSummary], selected: &UseStateHandle<Optio
 
 /// Opens `key`: its newest published texts, with the edits kept in this browser (or an
 /// imported file's texts) on top.
-async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<Opened, Failure> {
+async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<(Work, Option<Notice>), Failure> {
     let versions = match s.client.get::<Vec<VersionInfo>>(&format!("/workflows/{key}/versions")).await {
         Ok(v) => v,
         // A workflow the server has never seen, from an imported file.
@@ -244,5 +245,5 @@ async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<Opened
         _ => (base.as_ref().map(|b| b.bundle.clone()).unwrap_or_default(), None),
     };
     let work = Work { key: key.to_string(), base, bundle: Rc::new(bundle), revision: 0 };
-    Ok(Opened { work, notice, serial: OPENINGS.fetch_add(1, Ordering::Relaxed) })
+    Ok((work, notice))
 }

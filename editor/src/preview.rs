@@ -45,6 +45,9 @@ pub fn Preview(p: &PreviewProps) -> Html {
             }
         });
     }
+    // The pickers (transfer, add approver, CC, person fields) offer the cases' people, whom
+    // the preview can then act as, not the server's directory.
+    let people = use_memo(p.bundle.cases.get(PEOPLE_FILE).cloned(), |_| directory_search(&dir));
     let sim = &*p.sim;
     let Some(actor) = sim.actor_in(&dir) else {
         return notice(&Some(Notice::Info(
@@ -70,7 +73,11 @@ pub fn Preview(p: &PreviewProps) -> Html {
             }
         }
     };
-    let eval = Rc::new(wf.wf.evaluate(&sim.values, &ctx).unwrap_or_default());
+    // A rule that fails at run time is shown above the form, which stays usable.
+    let (eval, failed) = match wf.wf.evaluate(&sim.values, &ctx) {
+        Ok(e) => (Rc::new(e), None),
+        Err(e) => (Rc::default(), Some(Notice::Error(format!("{}{e}", s.t("规则运行出错：", "A rule failed: "))))),
+    };
     let errors: Vec<_> = eval
         .errors
         .iter()
@@ -83,20 +90,18 @@ pub fn Preview(p: &PreviewProps) -> Html {
         Callback::from(move |a: Action| dispatch.dispatch(SimMsg::Act(wf.clone(), dir.clone(), a, lang)))
     };
     let editable: BTreeSet<String> = view.editable.iter().cloned().collect();
-    // The pickers (transfer, add approver, CC, person fields) offer the cases' people, whom
-    // the preview can then act as, not the server's directory.
-    let people = use_memo(p.bundle.cases.get(PEOPLE_FILE).cloned(), |_| directory_search(&dir));
     let session = Session { people: Some((*people).clone()), ..s.clone() };
     html! {
         <ContextProvider<Session> context={session}>
         <div class="kx-ed-preview">
             { controls(&s, p, &dir, &actor, &view) }
             { outcome(&s, sim) }
+            { notice(&failed) }
             <FormView wf={p.wf.clone()} values={Rc::new(sim.values.clone())} {eval} editable={Rc::new(editable)}
                 errors={Rc::new(errors)} on_change={p.sim.dispatcher().to_callback().reform(|(k, v)| SimMsg::Set(k, v))}
                 on_blur={p.sim.dispatcher().to_callback().reform(SimMsg::Touch)} names={Rc::new(view.names.clone())} />
             <ActionBar view={view.clone()} busy={false} {on_act} />
-            if actions_none(&view) {
+            if view.actions.is_empty() {
                 <p class="kx-hint">{ waiting(&s, &view) }</p>
             }
             <Recorder sim={p.sim.clone()} wf={p.wf.clone()} bundle={p.bundle.clone()} names={Rc::new(view.names.clone())}
@@ -127,10 +132,6 @@ fn directory_search(dir: &Directory) -> js_sys::Function {
         js_sys::JSON::parse(&serde_json::Value::from(found).to_string()).unwrap_or(JsValue::NULL)
     };
     Closure::<dyn Fn(String, String) -> JsValue>::new(search).into_js_value().unchecked_into()
-}
-
-fn actions_none(view: &InstanceView) -> bool {
-    view.actions.is_empty()
 }
 
 /// Who to act as, where the walk is, and the clock.

@@ -190,7 +190,20 @@ test("a workflow goes out as one file and comes back in, a broken file changing 
     await W().getByRole("button", { name: "放弃修改" }).click();
     await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
     await W().locator(".cm-line", { hasText: THRESHOLD }).waitFor();
+
+    // A file of a workflow the server does not have yet opens as a new one, published as version 1.
+    const copy = text.replaceAll('"kexie-formation"', '"kexie-formation-copy"');
+    await W().getByLabel("导入流程文件").setInputFiles(file("copy.kexie.toml", copy));
+    await W().locator(".kx-ed-state", { hasText: "kexie-formation-copy" }).waitFor();
+    assert.match(await W().getByLabel("流程", { exact: true }).inputValue(), /^kexie-formation-copy$/);
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)").waitFor();
+    await W().getByRole("button", { name: "发布…" }).click();
+    await W().getByLabel("变更说明（必填）").fill("另建一个组建流程");
+    await W().getByRole("button", { name: "确认发布" }).click();
+    await W().getByText("已发布为第 1 版").waitFor();
   });
+  const list = await call("GET", "/api/v1/workflows/kexie-formation-copy/versions", "hejun");
+  assert.deepEqual(list.json.map((v) => [v.version, v.note]), [[1, "另建一个组建流程"]]);
 });
 
 test("nobody but an administrator opens the editor or publishes", async () => {
