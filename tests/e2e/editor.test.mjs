@@ -43,6 +43,15 @@ async function retype(text, by) {
   await page.keyboard.type(by);
 }
 
+/** Brings line `n` of the open file into view (CodeMirror renders only what is in view),
+ *  with CodeMirror's go-to-line (Ctrl-Alt-G). */
+async function gotoLine(n) {
+  await W().locator(".cm-content").click();
+  await page.keyboard.press("Control+Alt+g");
+  await page.keyboard.type(String(n));
+  await page.keyboard.press("Enter");
+}
+
 /** A status or answer of the API, without failing on an error status. */
 async function call(method, path, user, body) {
   const res = await fetch(server.base + path, {
@@ -112,6 +121,34 @@ test("a threshold changed from 100 to 80: errors hold publishing back, then new 
     { request_id: crypto.randomUUID(), revision: now.revision, action: { action: "submit" } });
   assert.equal(refused.status, 422);
   assert.deepEqual(refused.json.error.details.map((e) => e.path), ["justification"]);
+});
+
+test("a TOML slip, a definition error and a rule's wrong signature are each shown at their line", async () => {
+  await shotOnFailure(page, "editor-kinds", async () => {
+    await openEditor("hejun");
+    const at = (where) => W().locator(".kx-ed-problem", { hasText: where });
+    await gotoLine(78);
+    await retype("fn check(form, ctx) {", "fn check(form) {");
+    await at("rules.rhai:78:1").filter({ hasText: "应有 2 个参数" }).waitFor();
+
+    await W().getByRole("tab", { name: "workflow.toml" }).click();
+    await gotoLine(203);
+    await retype('next = ["party"]', 'next = ["partyy"]');
+    await at("workflow.toml:203:9").filter({ hasText: "partyy" }).waitFor();
+    assert.equal(await W().getByRole("tab", { name: /rules\.rhai/ }).locator(".kx-ed-bad").innerText(), "1");
+
+    await gotoLine(9);
+    await retype('key = "kexie-formation"', 'key = "kexie-formation');
+    await at("workflow.toml:9:").waitFor();
+    // A click on a problem goes to its place.
+    await at("rules.rhai:78:1").locator(".kx-ed-at").click();
+    await W().locator(".kx-ed-tab-on", { hasText: "rules.rhai" }).waitFor();
+    await W().locator(".cm-activeLine", { hasText: "fn check(form) {" }).waitFor();
+
+    await W().getByRole("button", { name: "放弃修改" }).click();
+    await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)").waitFor();
+  });
 });
 
 test("a rollback publishes an earlier version's texts as a new version", async () => {
