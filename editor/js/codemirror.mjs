@@ -104,7 +104,6 @@ export function createEditor(parent, text, language, label, locale, onChange) {
     state: EditorState.create({ doc: text, extensions: extensions(language, label, locale, onChange) }),
   });
   return {
-    text: () => view.state.doc.toString(),
     replace(text) {
       if (text !== view.state.doc.toString()) {
         view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });

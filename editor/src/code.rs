@@ -22,8 +22,6 @@ extern "C" {
         on_change: &JsValue,
     ) -> CodeView;
     #[wasm_bindgen(method)]
-    fn text(this: &CodeView) -> String;
-    #[wasm_bindgen(method)]
     fn replace(this: &CodeView, text: &str);
     #[wasm_bindgen(method)]
     fn problems(this: &CodeView, list: JsValue);
@@ -65,6 +63,10 @@ pub struct CodeProps {
     /// The file shown (the component is keyed by it).
     pub file: AttrValue,
     pub text: AttrValue,
+    /// Moves when the text was replaced from outside (a load, a publish); typing flows
+    /// the other way and never sets the editor's text, so a render that lags behind fast
+    /// typing cannot take a keystroke back.
+    pub loads: u32,
     /// Problems of this file.
     pub problems: Rc<Vec<Diagnostic>>,
     pub reveal: Option<Reveal>,
@@ -72,8 +74,8 @@ pub struct CodeProps {
     pub lang: Lang,
 }
 
-/// One file in CodeMirror. The text prop seeds it and replaces it when it changes from
-/// outside (import, discard, rollback); typing flows out through `on_change`.
+/// One file in CodeMirror. The text prop seeds it and replaces it when `loads` moves
+/// (import, discard, rollback, publish); typing flows out through `on_change`.
 #[function_component]
 pub fn CodeEditor(p: &CodeProps) -> Html {
     let node = use_node_ref();
@@ -96,7 +98,14 @@ pub fn CodeEditor(p: &CodeProps) -> Html {
             }
         });
     }
-    use_view(&view, p.text.clone(), |cm, text| cm.replace(&text));
+    {
+        let (view, text) = (view.clone(), p.text.clone());
+        use_effect_with(p.loads, move |_| {
+            if let Some((cm, _)) = &*view.borrow() {
+                cm.replace(&text);
+            }
+        });
+    }
     use_view(&view, (p.problems.clone(), p.lang), |cm, (problems, lang)| cm.problems(marks(&problems, lang)));
     use_view(&view, p.reveal.clone(), |cm, reveal| {
         if let Some(r) = reveal {

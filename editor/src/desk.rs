@@ -237,7 +237,7 @@ fn main(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>, sim: &UseR
                 Callback::from(move |t: String| dispatch.dispatch(Msg::Edit(file.clone(), t)))
             };
             let editor = html! {
-                <CodeEditor key={file.clone()} file={file.clone()} {text} problems={Rc::new(problems.unwrap_or_default())}
+                <CodeEditor key={file.clone()} file={file.clone()} {text} loads={d.loads} problems={Rc::new(problems.unwrap_or_default())}
                     {reveal} {on_change} lang={s.lang} />
             };
             if file.starts_with("cases/") {

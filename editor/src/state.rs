@@ -105,6 +105,9 @@ impl Verdict {
 #[derive(Clone)]
 pub struct Desk {
     pub work: Work,
+    /// Counts the times every text was replaced from outside the code editor (a load, a
+    /// publish): only then does the editor take its text from here.
+    pub loads: u32,
     pub verdict: Option<Rc<Verdict>>,
     pub tab: Tab,
     pub reveal: Option<Reveal>,
@@ -113,6 +116,7 @@ pub struct Desk {
 impl PartialEq for Desk {
     fn eq(&self, other: &Self) -> bool {
         self.work == other.work
+            && self.loads == other.loads
             && self.tab == other.tab
             && self.reveal == other.reveal
             && self.verdict.as_ref().map(Rc::as_ptr) == other.verdict.as_ref().map(Rc::as_ptr)
@@ -136,7 +140,7 @@ pub enum Msg {
 
 impl Desk {
     pub fn new(work: Work) -> Desk {
-        Desk { work, verdict: None, tab: Tab::File(RULES.into()), reveal: None }
+        Desk { work, loads: 0, verdict: None, tab: Tab::File(RULES.into()), reveal: None }
     }
 
     /// Back to the rules when the file shown is gone (a load without it).
@@ -170,12 +174,14 @@ impl Reducible for Desk {
             Msg::Load(bundle) => {
                 d.work.bundle = bundle;
                 d.work.revision += 1;
+                d.loads += 1;
                 d.keep_tab();
             }
             Msg::Published(base) => {
                 d.work.bundle = Rc::new(base.bundle.clone());
                 d.work.base = Some(base);
                 d.work.revision += 1;
+                d.loads += 1;
                 d.keep_tab();
             }
             Msg::AddCase(name, text) => {
@@ -213,6 +219,7 @@ mod tests {
     fn edits_count_and_make_the_work_differ_from_what_is_published() {
         let d = desk().reduce(Msg::Edit(RULES.into(), "const N = 80;".into()));
         assert!(d.work.dirty());
+        assert_eq!(d.loads, 0, "typing never sets the code editor's text");
         assert_eq!(d.work.revision, 1);
         let same = d.clone().reduce(Msg::Edit(RULES.into(), "const N = 80;".into()));
         assert_eq!(same.work.revision, 1, "the same text again is no edit");
@@ -226,6 +233,7 @@ mod tests {
         assert_eq!(d.tab, Tab::File("cases/02.toml".into()));
         let base = Rc::new(d.work.base.as_ref().unwrap().bundle.clone());
         let d = d.reduce(Msg::Load(base));
+        assert_eq!(d.loads, 1, "the code editor takes its text from the load");
         assert_eq!(d.tab, Tab::File(RULES.into()), "the removed case's tab closes");
         // The editor still showing it empties itself as the text goes away.
         let d = d.reduce(Msg::Edit("cases/02.toml".into(), String::new()));
