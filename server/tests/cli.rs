@@ -63,9 +63,11 @@ fn a_failing_case_is_reported_and_fails_the_run() {
     std::fs::write(wf.join("cases/01-main.toml"), case.replace("status = \"completed\"", "status = \"rejected\""))
         .unwrap();
     let (ok, out) = kexie(&["test", dir.to_str().unwrap()]);
+    let (_, english) = kexie(&["--lang", "en", "test", dir.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).ok();
     assert!(!ok, "{out}");
-    assert!(out.contains("expected status 'rejected', it is 'completed'"), "{out}");
+    assert!(out.contains("结束时：状态应为「rejected」，实际为「completed」"), "{out}");
+    assert!(english.contains("at the end: expected status 'rejected', it is 'completed'"), "{english}");
     assert!(out.trim_end().ends_with("0 passed, 1 failed"), "{out}");
 }
 

@@ -48,20 +48,27 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
     let mut report = CaseReport { name: case.name.clone(), trace: Vec::new(), failures: Vec::new() };
     let dir = directory(shared, case);
     let Some(mut now) = Moment::parse(&case.start) else {
-        report
-            .failures
-            .push(format!("start = {:?} is not an RFC 3339 time such as 2026-03-02T09:00:00+08:00", case.start));
+        report.failures.push(say(
+            lang,
+            format!("start = {:?} 不是 RFC 3339 时间，应如 2026-03-02T09:00:00+08:00", case.start),
+            format!("start = {:?} is not an RFC 3339 time such as 2026-03-02T09:00:00+08:00", case.start),
+        ));
         return report;
     };
     let Some(initiator) = dir.get(&case.initiator).cloned() else {
-        report.failures.push(format!("the initiator '{}' is not in [people]", case.initiator));
+        let who = &case.initiator;
+        report.failures.push(say(
+            lang,
+            format!("发起人「{who}」不在 [people] 中"),
+            format!("the initiator '{who}' is not in [people]"),
+        ));
         return report;
     };
     let env = Env { now, directory: &dir };
     let mut inst = match instance::start(wf, "case", &initiator, form_of(&case.form), &env) {
         Ok(t) => t.instance,
         Err(e) => {
-            report.failures.push(format!("the instance could not start: {e}"));
+            report.failures.push(say(lang, format!("无法发起：{e}"), format!("the instance could not start: {e}")));
             return report;
         }
     };
@@ -71,7 +78,11 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
             Some(at) => match Moment::parse(at) {
                 Some(m) => m,
                 None => {
-                    report.failures.push(format!("action {}: at = {at:?} is not an RFC 3339 time", k + 1));
+                    report.failures.push(say(
+                        lang,
+                        format!("第 {} 步：at = {at:?} 不是 RFC 3339 时间", k + 1),
+                        format!("action {}: at = {at:?} is not an RFC 3339 time", k + 1),
+                    ));
                     return report;
                 }
             },
@@ -79,7 +90,7 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
         };
         step_once(&set, &mut inst, (k + 1, a), now, &mut report);
     }
-    expect_end(case, &inst, now, &mut report);
+    expect_end(case, &inst, now, lang, &mut report);
     report
 }
 
@@ -98,7 +109,11 @@ fn step_once(
     report: &mut CaseReport,
 ) {
     let Setting { wf, dir, lang } = *set;
-    let label = format!("action {k} ({} by {})", a.action, a.actor);
+    let label = say(
+        lang,
+        format!("第 {k} 步（{} {}）", a.actor, a.action),
+        format!("action {k} ({} by {})", a.action, a.actor),
+    );
     let step = inst.step.clone();
     let actor = dir.get(&a.actor).cloned().unwrap_or_else(|| Actor { id: a.actor.clone(), ..Actor::default() });
     let action = match to_action(a) {
@@ -122,11 +137,13 @@ fn step_once(
         outcome,
     });
     match result {
-        Ok(t) if expects_refusal => report
-            .failures
-            .push(format!("{label}: expected to be refused, but it was accepted (now at step '{}')", t.instance.step)),
+        Ok(t) if expects_refusal => report.failures.push(say(
+            lang,
+            format!("{label}：应被拒绝，却被接受了（现在在步骤「{}」）", t.instance.step),
+            format!("{label}: expected to be refused, but it was accepted (now at step '{}')", t.instance.step),
+        )),
         Ok(t) => *inst = t.instance,
-        Err(e) if !expects_refusal => report.failures.push(format!("{label}: refused: {}", refusal(&e, lang))),
+        Err(e) if !expects_refusal => report.failures.push(format!("{label}: {}", refusal(&e, lang))),
         Err(e) => check_refusal(&label, a, &e, lang, report),
     }
     if let Some(n) = a.notes {
@@ -136,57 +153,104 @@ fn step_once(
         let ctx = crate::RuleContext { step: step.clone(), ..crate::RuleContext::for_instance(inst, &actor, now) };
         match wf.evaluate(&form, &ctx) {
             Ok(e) if e.notes.len() == n => {}
-            Ok(e) => report.failures.push(format!(
-                "{label}: expected {n} note(s), the rules gave {}: {:?}",
-                e.notes.len(),
-                e.notes.iter().map(|m| &m.en).collect::<Vec<_>>()
+            Ok(e) => {
+                let notes: Vec<String> = e.notes.iter().map(|m| m.render(lang)).collect();
+                let got = e.notes.len();
+                report.failures.push(say(
+                    lang,
+                    format!("{label}：应有 {n} 条提示，规则给出 {got} 条：{notes:?}"),
+                    format!("{label}: expected {n} note(s), the rules gave {got}: {notes:?}"),
+                ));
+            }
+            Err(e) => report.failures.push(say(
+                lang,
+                format!("{label}：规则出错：{e}"),
+                format!("{label}: the rules failed: {e}"),
             )),
-            Err(e) => report.failures.push(format!("{label}: the rules failed: {e}")),
         }
     }
-    expect_now(&label, a.step.as_deref(), a.status.as_deref(), inst, report);
+    expect_now(&label, (a.step.as_deref(), a.status.as_deref()), inst, lang, report);
 }
 
 fn check_refusal(label: &str, a: &CaseAction, e: &ActionError, lang: Lang, report: &mut CaseReport) {
     let want_code = a.refused.as_deref().unwrap_or("validation");
     if e.code() != want_code {
-        report.failures.push(format!("{label}: expected refusal '{want_code}', got {}", refusal(e, lang)));
+        let got = refusal(e, lang);
+        report.failures.push(say(
+            lang,
+            format!("{label}：应以「{want_code}」被拒绝，实际{got}"),
+            format!("{label}: expected refusal '{want_code}', got {got}"),
+        ));
     }
     if let (Some(want), ActionError::Validation { errors }) = (&a.errors, e) {
         let got: BTreeSet<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         let want: BTreeSet<&str> = want.iter().map(String::as_str).collect();
         if got != want {
-            report.failures.push(format!("{label}: expected errors on {want:?}, got {got:?}"));
+            report.failures.push(say(
+                lang,
+                format!("{label}：应在 {want:?} 报错，实际在 {got:?}"),
+                format!("{label}: expected errors on {want:?}, got {got:?}"),
+            ));
         }
     }
 }
 
-fn expect_now(label: &str, step: Option<&str>, status: Option<&str>, inst: &Instance, report: &mut CaseReport) {
+/// `(step, status)`: where the instance must be now.
+fn expect_now(label: &str, at: (Option<&str>, Option<&str>), inst: &Instance, lang: Lang, report: &mut CaseReport) {
+    let (step, status) = at;
     if let Some(step) = step.filter(|s| *s != inst.step) {
-        report.failures.push(format!("{label}: expected step '{step}', it is at '{}'", inst.step));
+        report.failures.push(say(
+            lang,
+            format!("{label}：应在步骤「{step}」，实际在「{}」", inst.step),
+            format!("{label}: expected step '{step}', it is at '{}'", inst.step),
+        ));
     }
     if let Some(status) = status.filter(|s| *s != inst.status.as_str()) {
-        report.failures.push(format!("{label}: expected status '{status}', it is '{}'", inst.status.as_str()));
+        let is = inst.status.as_str();
+        report.failures.push(say(
+            lang,
+            format!("{label}：状态应为「{status}」，实际为「{is}」"),
+            format!("{label}: expected status '{status}', it is '{is}'"),
+        ));
     }
 }
 
-fn expect_end(case: &Case, inst: &Instance, now: Moment, report: &mut CaseReport) {
+/// A failure line in the reader's language.
+fn say(lang: Lang, zh: String, en: String) -> String {
+    if lang == Lang::Zh { zh } else { en }
+}
+
+fn expect_end(case: &Case, inst: &Instance, now: Moment, lang: Lang, report: &mut CaseReport) {
     let e = &case.expect;
-    expect_now("at the end", e.step.as_deref(), e.status.as_deref(), inst, report);
+    let end = say(lang, "结束时".into(), "at the end".into());
+    expect_now(&end, (e.step.as_deref(), e.status.as_deref()), inst, lang, report);
     if let Some(route) = e.route.as_ref().filter(|r| **r != inst.route) {
-        report.failures.push(format!("at the end: expected route {route:?}, it went {:?}", inst.route));
+        let went = &inst.route;
+        report.failures.push(say(
+            lang,
+            format!("{end}：路线应为 {route:?}，实际为 {went:?}"),
+            format!("{end}: expected route {route:?}, it went {went:?}"),
+        ));
     }
     for (field, want) in form_of(e.form.as_ref().unwrap_or(&toml::Table::new())) {
         let got = inst.form.get(&field).cloned().unwrap_or(serde_json::Value::Null);
         let same_number = decimal_of(&got).zip(decimal_of(&want)).is_some_and(|(a, b)| a == b);
         if got != want && !same_number {
-            report.failures.push(format!("at the end: expected {field} = {want}, it is {got}"));
+            report.failures.push(say(
+                lang,
+                format!("{end}：{field} 应为 {want}，实际为 {got}"),
+                format!("{end}: expected {field} = {want}, it is {got}"),
+            ));
         }
     }
     if let Some(overdue) = e.overdue {
         let at = e.at.as_deref().and_then(Moment::parse).unwrap_or(now);
         if inst.is_overdue(at) != overdue {
-            report.failures.push(format!("at the end: expected overdue = {overdue} at {at}"));
+            report.failures.push(say(
+                lang,
+                format!("{end}：在 {at} 是否逾期应为 {overdue}"),
+                format!("{end}: expected overdue = {overdue} at {at}"),
+            ));
         }
     }
 }
@@ -271,8 +335,15 @@ fn refusal(e: &ActionError, lang: Lang) -> String {
     match e {
         ActionError::Validation { errors } => {
             let list: Vec<String> = errors.iter().map(|f| format!("{}: {}", f.path, f.message.render(lang))).collect();
-            format!("refused (validation): {}", list.join("; "))
+            say(
+                lang,
+                format!("被拒绝（validation）：{}", list.join("；")),
+                format!("refused (validation): {}", list.join("; ")),
+            )
         }
-        e => format!("refused ({}): {}", e.code(), e.message().render(lang)),
+        e => {
+            let (code, message) = (e.code(), e.message().render(lang));
+            say(lang, format!("被拒绝（{code}）：{message}"), format!("refused ({code}): {message}"))
+        }
     }
 }
