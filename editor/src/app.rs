@@ -88,9 +88,11 @@ fn Workbench(p: &WorkbenchProps) -> Html {
     // An imported file waiting for its workflow to open.
     let imported = use_mut_ref(|| None::<(String, Bundle)>);
     let opened = use_state(|| None::<Result<Rc<Opened>, Failure>>);
+    // Bumped after a publish: a new workflow joins the list, a title may have changed.
+    let listed = use_state(|| 0u32);
     {
         let (list, client, selected) = (list.clone(), s.client.clone(), selected.clone());
-        use_effect_with((), move |_| {
+        use_effect_with(*listed, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 let got = client.get::<Vec<WorkflowSummary>>("/workflows").await.map(Rc::new);
                 if let (Ok(all), None) = (&got, &*selected) {
@@ -154,7 +156,13 @@ fn Workbench(p: &WorkbenchProps) -> Html {
         Some(Err(f)) => notice(&Some(Notice::Error(f.explain(l)))),
         Some(Ok(o)) => {
             let key = format!("{}:{}", o.work.key, o.turn);
-            html! { <DeskView {key} work={o.work.clone()} opened={o.notice.clone()} on_import={on_import.clone()} /> }
+            let on_published = {
+                let listed = listed.clone();
+                Callback::from(move |_| listed.set(*listed + 1))
+            };
+            html! {
+                <DeskView {key} work={o.work.clone()} opened={o.notice.clone()} on_import={on_import.clone()} {on_published} />
+            }
         }
     };
     html! {

@@ -28,6 +28,8 @@ pub struct DeskProps {
     /// What opening it did (edits restored, a file imported).
     pub opened: Option<Notice>,
     pub on_import: Callback<(String, Bundle)>,
+    /// A version was published.
+    pub on_published: Callback<()>,
 }
 
 #[function_component]
@@ -43,11 +45,13 @@ pub fn DeskView(p: &DeskProps) -> Html {
     let dispatch = desk.dispatcher();
     let on_published = {
         let (dispatch, banner, history, save) = (dispatch.clone(), banner.clone(), history.clone(), save.clone());
+        let told = p.on_published.clone();
         Callback::from(move |(base, message): (Rc<crate::model::VersionBundle>, String)| {
             save.forget();
             dispatch.dispatch(Msg::Published(base));
             banner.set(Some(Notice::Success(message)));
             history.set(*history + 1);
+            told.emit(());
         })
     };
     let on_load = {

@@ -238,6 +238,8 @@ test("a workflow goes out as one file and comes back in, a broken file changing 
     await W().getByLabel("变更说明（必填）").fill("另建一个组建流程");
     await W().getByRole("button", { name: "确认发布" }).click();
     await W().getByText("已发布为第 1 版").waitFor();
+    // Now the server has it: the list names it by its title.
+    await W().getByRole("option", { name: "科协组建（kexie-formation-copy）" }).waitFor({ state: "attached" });
   });
   const list = await call("GET", "/api/v1/workflows/kexie-formation-copy/versions", "hejun");
   assert.deepEqual(list.json.map((v) => [v.version, v.note]), [[1, "另建一个组建流程"]]);
