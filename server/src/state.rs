@@ -71,11 +71,18 @@ impl AppState {
         Moment::from_unix(secs, i32::from(self.config.utc_offset_hours) * 3600).expect("the clock is sane")
     }
 
-    /// Keeps the directory up to date with the people tokens describe.
+    /// Keeps the directory up to date with the people tokens describe. A token that says
+    /// what this replica last wrote for its user writes nothing.
     pub async fn remember(&self, actor: &Actor) -> Result<(), ApiError> {
         if self.seen.read().await.get(&actor.id) == Some(actor) {
             return Ok(());
         }
+        self.record(actor).await
+    }
+
+    /// Writes a person to the directory whatever this replica last wrote for them: another
+    /// replica may have written something else since (an administrator's sync must land).
+    pub async fn record(&self, actor: &Actor) -> Result<(), ApiError> {
         self.store.upsert_user(actor, &self.now().to_string()).await?;
         self.seen.write().await.insert(actor.id.clone(), actor.clone());
         Ok(())

@@ -124,6 +124,8 @@ fn two_replicas_on_one_postgres_let_exactly_one_of_each_conflict_win() {
             (id, v["revision"].as_u64().unwrap())
         })
         .collect();
+    // Request ids are the database's for good: unique to this run.
+    let run = uuid::Uuid::new_v4();
     // On each instance at the same moment: wu through A, the very same request of wu's
     // through B (a client retrying on the other replica), and zheng through B.
     let per_instance = 3;
@@ -131,9 +133,9 @@ fn two_replicas_on_one_postgres_let_exactly_one_of_each_conflict_win() {
     let mut handles = Vec::new();
     for (n, (id, rev)) in ids.iter().enumerate() {
         for (who, base, request_id) in [
-            ("wu", &a.base, format!("race-{n}-wu")),
-            ("wu", &b.base, format!("race-{n}-wu")),
-            ("zheng", &b.base, format!("race-{n}-zheng")),
+            ("wu", &a.base, format!("{run}-race-{n}-wu")),
+            ("wu", &b.base, format!("{run}-race-{n}-wu")),
+            ("zheng", &b.base, format!("{run}-race-{n}-zheng")),
         ] {
             let url = format!("{base}/api/v1/instances/{id}/actions");
             let body = json!({ "request_id": request_id, "revision": rev,
@@ -158,7 +160,7 @@ fn two_replicas_on_one_postgres_let_exactly_one_of_each_conflict_win() {
             mine.iter().filter(|(_, _, (s, _))| *s == 200).map(|(_, r, _)| r.as_str()).collect();
         assert_eq!(winners.len(), 1, "instance {n}: {mine:?}");
         let wu: Vec<_> = mine.iter().filter(|(w, ..)| *w == "wu").map(|(_, _, r)| r).collect();
-        if winners.contains(format!("race-{n}-wu").as_str()) {
+        if winners.contains(format!("{run}-race-{n}-wu").as_str()) {
             wu_wins += 1;
             assert_eq!(wu[0], wu[1], "the duplicate gets the first answer: {mine:?}");
         }
@@ -214,6 +216,7 @@ fn a_replica_killed_mid_stream_loses_nothing_it_acknowledged() {
     sync_directory(&b, FORMATION_PEOPLE);
     let ids: Vec<(String, u64)> = (0..STREAMED).map(|_| submitted(&b)).collect();
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
+    let run = uuid::Uuid::new_v4();
     let sent_to_a = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     // Two clients per replica, each commenting in turn on every instance, each comment on
@@ -232,7 +235,7 @@ fn a_replica_killed_mid_stream_loses_nothing_it_acknowledged() {
                 while !stop.load(Ordering::SeqCst) {
                     let k = n % ids.len();
                     let id = &ids[k].0;
-                    let (request_id, text) = (format!("kill-{c}-{n}"), format!("{name}{c}第{n}条"));
+                    let (request_id, text) = (format!("{run}-kill-{c}-{n}"), format!("{name}{c}第{n}条"));
                     let body = json!({ "request_id": request_id, "revision": revs[k],
                         "action": { "action": "comment", "text": text } });
                     let url = format!("{base}/api/v1/instances/{id}/actions");
@@ -326,4 +329,29 @@ fn a_replica_killed_mid_stream_loses_nothing_it_acknowledged() {
         acked.len(),
         started.elapsed()
     );
+}
+
+#[test]
+fn an_admins_directory_sync_through_either_replica_always_lands() {
+    let Some(db) = postgres() else { return };
+    let (a, b) = two_replicas(&db);
+    let admin = token("admin", &["admin"]);
+    let who = format!("replica-sync-{}", std::process::id());
+    let name_in = |via: &Server| {
+        let (status, found) = get(&via.url(&format!("/directory?ids={who}")), Some(&admin));
+        assert_eq!(status, 200, "{found}");
+        found["people"][0]["name"].as_str().unwrap_or_default().to_string()
+    };
+    // A, then B, then A again with what A sent first: the last sync wins on both replicas,
+    // whatever either replica remembers of its own earlier syncs.
+    for (via, name) in [(&a, "甲"), (&b, "乙"), (&a, "甲"), (&b, "乙")] {
+        let (status, body) = post(&via.url("/directory"), Some(&admin), &json!([{ "id": who, "name": name }]));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            (name_in(&a), name_in(&b)),
+            (name.to_string(), name.to_string()),
+            "after a sync through {}",
+            via.base
+        );
+    }
 }

@@ -37,7 +37,7 @@ pub async fn sync(
         ));
     }
     for actor in &people {
-        state.remember(actor).await?;
+        state.record(actor).await?;
     }
     Ok(Json(DirectoryResult { updated: people.len() }))
 }
