@@ -21,14 +21,22 @@ const RACED: usize = 16;
 /// How many instances the kill stream comments on.
 const STREAMED: usize = 4;
 
-fn postgres() -> Option<String> {
-    match std::env::var("KEXIE_TEST_POSTGRES_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            println!("skipped: no PostgreSQL (KEXIE_TEST_POSTGRES_URL is not set; scripts/test.sh sets it)");
-            None
-        }
-    }
+/// A fresh database of this test's own on the test PostgreSQL (the other tests' directory
+/// and instances stay out of its task lists and its audit verification).
+fn postgres(test: &str) -> Option<String> {
+    let Ok(url) = std::env::var("KEXIE_TEST_POSTGRES_URL") else {
+        println!("skipped: no PostgreSQL (KEXIE_TEST_POSTGRES_URL is not set; scripts/test.sh sets it)");
+        return None;
+    };
+    let name = format!("kexie_replicas_{test}_{}", uuid::Uuid::new_v4().simple());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("the test PostgreSQL answers");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("a database is created");
+    });
+    let base = url.rsplit_once('/').expect("a URL with a database name").0;
+    Some(format!("{base}/{name}"))
 }
 
 /// Both replicas started at the same moment (their migrations and first-start seeding race
@@ -104,7 +112,7 @@ fn audit_verifies(db: &str) {
 
 #[test]
 fn two_replicas_on_one_postgres_let_exactly_one_of_each_conflict_win() {
-    let Some(db) = postgres() else { return };
+    let Some(db) = postgres("race") else { return };
     let started = Instant::now();
     let (a, b) = two_replicas(&db);
     sync_directory(&a, FORMATION_PEOPLE);
@@ -210,7 +218,7 @@ type Acked = (String, String, String, u64, &'static str);
 
 #[test]
 fn a_replica_killed_mid_stream_loses_nothing_it_acknowledged() {
-    let Some(db) = postgres() else { return };
+    let Some(db) = postgres("kill") else { return };
     let started = Instant::now();
     let (a, b) = two_replicas(&db);
     sync_directory(&b, FORMATION_PEOPLE);
@@ -333,7 +341,7 @@ fn a_replica_killed_mid_stream_loses_nothing_it_acknowledged() {
 
 #[test]
 fn an_admins_directory_sync_through_either_replica_always_lands() {
-    let Some(db) = postgres() else { return };
+    let Some(db) = postgres("sync") else { return };
     let (a, b) = two_replicas(&db);
     let admin = token("admin", &["admin"]);
     let who = format!("replica-sync-{}", std::process::id());
