@@ -262,7 +262,18 @@ pub async fn act(
     let dir = state.directory_at(before.directory_stamp).await?;
     let now = state.now();
     let Transition { instance: after, events } =
-        instance::apply(&wf, inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
+        match instance::apply(&wf, inst, &req.action, &caller.actor, &Env { now, directory: &dir }) {
+            Ok(transition) => transition,
+            Err(refused) => {
+                // The same request, sent twice (say through two replicas), may have been
+                // applied since this one read the instance, on the revision it carries: the
+                // instance refuses it now (the person has acted), but the answer is the first.
+                if let Some((status, body)) = state.store.replayed(&request_key).await? {
+                    return Ok(stored(status, body));
+                }
+                return Err(refused.into());
+            }
+        };
     let body = serde_json::to_string(&view(&state, &wf, &after, &caller, &dir)).unwrap_or_default();
     let now = now.to_string();
     let request = Some((request_key.as_str(), caller.actor.id.as_str(), 200, body.clone()));
@@ -272,6 +283,12 @@ pub async fn act(
         Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
         Err(StoreError::Conflict(_)) => {
             let current = state.store.stored(&id).await?.map_or_else(|| before.instance.clone(), |s| s.instance);
+            // Read after the instance: if the change that beat this one was this same request
+            // (sent twice), its answer is committed with it and is the answer. Otherwise the
+            // 409 would name a revision on which the retry is refused as already done.
+            if let Some((status, body)) = state.store.replayed(&request_key).await? {
+                return Ok(stored(status, body));
+            }
             Err(conflict(&state, &wf, &current, &caller, &dir))
         }
         Err(e) => Err(e.into()),
