@@ -67,22 +67,26 @@ fn submitted(via: &Server) -> (String, u64) {
 }
 
 fn view(via: &Server, id: &str) -> Value {
-    let (status, view) = get(&via.url(&format!("/instances/{id}")), Some(&formation_token("li")));
+    let (status, view) = get(&via.url(&format!("/instances/{id}")), Some(&token("admin", &["admin"])));
     assert_eq!(status, 200, "{view}");
     view
 }
 
 fn audit(via: &Server, id: &str) -> Vec<Value> {
-    let (status, audit) = get(&via.url(&format!("/instances/{id}/audit")), Some(&formation_token("li")));
+    let (status, audit) = get(&via.url(&format!("/instances/{id}/audit")), Some(&token("admin", &["admin"])));
     assert_eq!(status, 200, "{audit}");
     audit.as_array().unwrap().clone()
 }
 
 /// Every instance id in `who`'s task list, with how often each appears (all pages).
 fn tasks(via: &Server, who: &str) -> BTreeMap<String, usize> {
+    tasks_of(via, &formation_token(who))
+}
+
+fn tasks_of(via: &Server, token: &str) -> BTreeMap<String, usize> {
     let mut seen = BTreeMap::new();
     for page in 1.. {
-        let (status, body) = get(&via.url(&format!("/tasks?page={page}&per_page=100")), Some(&formation_token(who)));
+        let (status, body) = get(&via.url(&format!("/tasks?page={page}&per_page=100")), Some(token));
         assert_eq!(status, 200, "{body}");
         let items = body["items"].as_array().unwrap();
         for item in items {
@@ -362,4 +366,129 @@ fn an_admins_directory_sync_through_either_replica_always_lands() {
             via.base
         );
     }
+}
+
+/// The people of major-project's cases (`workflows/major-project/cases/_people.toml`).
+const PROJECT_PEOPLE: &[(&str, &[&str])] = &[
+    ("xu", &["project_office"]),
+    ("chen", &["kexie_secretariat"]),
+    ("lin", &["kexie_committee"]),
+    ("zhao", &["kexie_expert"]),
+    ("qian", &["kexie_expert"]),
+    ("sun", &["kexie_expert"]),
+    ("zhou", &["kexie_expert"]),
+    ("wu", &["decision_meeting"]),
+];
+
+fn project_token(id: &str) -> String {
+    token(id, PROJECT_PEOPLE.iter().find(|(p, _)| *p == id).map_or(&[][..], |(_, r)| r))
+}
+
+/// How many major-project instances the experts countersign at once.
+const COUNTERSIGNED: usize = 8;
+
+#[test]
+fn a_countersign_through_two_replicas_takes_every_opinion_exactly_once() {
+    let Some(db) = postgres("countersign") else { return };
+    let started = Instant::now();
+    let (a, b) = two_replicas(&db);
+    sync_directory(&a, PROJECT_PEOPLE);
+    let experts = ["zhao", "qian", "sun"];
+    // Brought to the experts' step (会签: every expert on the panel), half through each.
+    let ids: Vec<(String, u64)> = (0..COUNTERSIGNED)
+        .map(|n| {
+            let via = if n % 2 == 0 { &a } else { &b };
+            let form = json!({
+                "project_name": "高端轴承钢连铸产线建设", "project_type": "major_project",
+                "total_investment": "12000.00", "technical_fields": ["new_materials"],
+                "summary": "新建一条高端轴承钢连铸产线，采用电磁搅拌与轻压下技术，预计年产30万吨。",
+                "feasibility_report": { "name": "可行性研究报告.pdf", "size": 2097152, "media_type": "application/pdf",
+                    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" } });
+            let (status, v) = post(
+                &via.url("/instances"),
+                Some(&project_token("xu")),
+                &json!({ "workflow": "major-project", "form": form }),
+            );
+            assert_eq!(status, 201, "{v}");
+            let id = v["id"].as_str().unwrap().to_string();
+            let (status, v) = act(via, &project_token("xu"), &id, 1, json!({ "action": "submit" }));
+            assert_eq!((status, v["step"].as_str()), (200, Some("intake")), "{v}");
+            let rev = v["revision"].as_u64().unwrap();
+            let (status, v) = act(
+                via,
+                &project_token("chen"),
+                &id,
+                rev,
+                json!({ "action": "submit", "changes": { "expert_panel": experts } }),
+            );
+            assert_eq!((status, v["step"].as_str()), (200, Some("experts")), "{v}");
+            (id, v["revision"].as_u64().unwrap())
+        })
+        .collect();
+    // Every expert at the same moment on every instance, zhao and sun through A, qian through
+    // B, and qian's very same request through A too; each retries on a 409 with the revision
+    // it names (the same request id: a refused request applied nothing).
+    let run = uuid::Uuid::new_v4();
+    let clients: Vec<(&str, &String)> = vec![("zhao", &a.base), ("qian", &b.base), ("qian", &a.base), ("sun", &a.base)];
+    let barrier = Arc::new(Barrier::new(COUNTERSIGNED * clients.len()));
+    let mut handles = Vec::new();
+    for (n, (id, rev)) in ids.iter().enumerate() {
+        for (who, base) in &clients {
+            let (who, url, barrier, mut rev) =
+                (*who, format!("{base}/api/v1/instances/{id}/actions"), barrier.clone(), *rev);
+            let request_id = format!("{run}-sign-{n}-{who}");
+            handles.push(std::thread::spawn(move || {
+                barrier.wait();
+                let mut conflicts = 0;
+                loop {
+                    let body = json!({ "request_id": request_id, "revision": rev,
+                        "action": { "action": "approve", "comment": format!("{who}：技术路线可行。") } });
+                    match post(&url, Some(&project_token(who)), &body) {
+                        (200, v) => return (who, conflicts, v),
+                        (409, v) if code(&v) == "conflict" => {
+                            conflicts += 1;
+                            rev = v["error"]["details"]["revision"].as_u64().unwrap();
+                        }
+                        other => panic!("{who}: {other:?}"),
+                    }
+                }
+            }));
+        }
+    }
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let conflicts: usize = results.iter().map(|r| r.1).sum();
+    for (n, (id, rev)) in ids.iter().enumerate() {
+        let mine = &results[n * clients.len()..(n + 1) * clients.len()];
+        assert_eq!(mine[1].2, mine[2].2, "qian's duplicate gets the first answer");
+        let now = view(&b, id);
+        assert_eq!((now["step"].as_str(), now["revision"].as_u64()), (Some("kexie_opinion"), Some(rev + 3)), "{now}");
+        let signed: Vec<String> = audit(&a, id)
+            .into_iter()
+            .filter(|e| e["event"]["action"] == "approve" && e["event"]["step"] == "experts")
+            .map(|e| e["event"]["actor"].as_str().unwrap().to_string())
+            .collect();
+        let mut sorted = signed.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["qian", "sun", "zhao"], "each expert's opinion once: {signed:?}");
+    }
+    // No task lost or duplicated: the experts have none left, the 科协 (secretariat or
+    // committee, either may give its opinion) has each instance once, through either replica.
+    for via in [&a, &b] {
+        for expert in experts {
+            let left = tasks_of(via, &project_token(expert));
+            assert!(ids.iter().all(|(id, _)| !left.contains_key(id)), "{expert} still has a task");
+        }
+        for kexie in ["chen", "lin"] {
+            let open = tasks_of(via, &project_token(kexie));
+            for (id, _) in &ids {
+                assert_eq!(open.get(id), Some(&1), "{kexie}'s task for {id}");
+            }
+        }
+    }
+    audit_verifies(&db);
+    println!(
+        "countersign: {COUNTERSIGNED} instances, {} concurrent clients, {conflicts} conflicts (409) retried; {:.1?}",
+        results.len(),
+        started.elapsed()
+    );
 }
