@@ -137,37 +137,43 @@ fn checked_key(bundle: &Bundle, expected_key: Option<&str>) -> Result<(String, u
 }
 
 /// Stores the bundle as the version after `latest` (its number and digest), unless it has
-/// the same texts.
+/// the same texts. Publishing is "this is the newest now": if another publish (through this
+/// replica or another) took the number meanwhile, this one takes the next.
 async fn store_unless_newest(
     store: &Store,
     bundle: &Bundle,
     key: &str,
     first: u32,
-    latest: Option<(i64, String)>,
+    mut latest: Option<(i64, String)>,
     publisher: &Publisher<'_>,
 ) -> Result<Published, PublishError> {
     let digest = digest(bundle);
-    if let Some((version, _)) = latest.as_ref().filter(|(_, d)| *d == digest) {
-        return Ok(Published::Unchanged(*version));
-    }
-    let version = latest.map_or(i64::from(first.max(1)), |(v, _)| v + 1);
-    let row = VersionRow {
-        key: key.to_string(),
-        version,
-        workflow_toml: bundle.workflow_toml.clone(),
-        rules_rhai: bundle.rules_rhai.clone(),
-        cases: serde_json::to_string(&bundle.cases).unwrap_or_default(),
-        digest,
-        published_at: publisher.now.to_string(),
-        published_by: publisher.by.to_string(),
-        note: publisher.note.to_string(),
-    };
-    if let Err(e) = store.insert_version(&row).await {
-        // Another replica may have published the same bundle a moment ago.
-        return match store.version(key, None).await? {
-            Some(v) if v.digest == row.digest => Ok(Published::Unchanged(v.version)),
-            _ => Err(e.into()),
+    let mut attempts = 0;
+    loop {
+        if let Some((version, _)) = latest.as_ref().filter(|(_, d)| *d == digest) {
+            return Ok(Published::Unchanged(*version));
+        }
+        let version = latest.as_ref().map_or(i64::from(first.max(1)), |(v, _)| v + 1);
+        let row = VersionRow {
+            key: key.to_string(),
+            version,
+            workflow_toml: bundle.workflow_toml.clone(),
+            rules_rhai: bundle.rules_rhai.clone(),
+            cases: serde_json::to_string(&bundle.cases).unwrap_or_default(),
+            digest: digest.clone(),
+            published_at: publisher.now.to_string(),
+            published_by: publisher.by.to_string(),
+            note: publisher.note.to_string(),
         };
+        let Err(e) = store.insert_version(&row).await else { return Ok(Published::New(version)) };
+        // Another publish took this number a moment ago: the same bundle is then this one,
+        // another is older than this one. The insert failing for any other reason (the
+        // newest is still the one this started from) is an error.
+        let now = store.version(key, None).await?.map(|v| (v.version, v.digest));
+        attempts += 1;
+        if attempts > 16 || now.as_ref().map(|n| n.0) < Some(version) {
+            return Err(e.into());
+        }
+        latest = now;
     }
-    Ok(Published::New(version))
 }
