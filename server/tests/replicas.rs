@@ -494,3 +494,41 @@ fn a_countersign_through_two_replicas_takes_every_opinion_exactly_once() {
         started.elapsed()
     );
 }
+
+#[test]
+fn publishes_through_both_replicas_at_once_each_get_a_version_of_their_own() {
+    let Some(db) = postgres("publish") else { return };
+    let (a, b) = two_replicas(&db);
+    let admin = token("root", &["admin"]);
+    let dir = repo().join("workflows/annual-plan");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let (toml, rules) = (read("workflow.toml"), read("rules.rhai"));
+    let caps = [60, 70, 80, 90, 95, 99];
+    let barrier = Arc::new(Barrier::new(caps.len()));
+    let handles: Vec<_> = caps
+        .iter()
+        .enumerate()
+        .map(|(n, cap)| {
+            let url = if n % 2 == 0 { a.url("/workflows/annual-plan/versions") } else { b.url("/workflows/annual-plan/versions") };
+            let rules = rules.replace("const ITEM_BUDGET_CAP = 50.00;", &format!("const ITEM_BUDGET_CAP = {cap}.00;"));
+            let body = json!({ "bundle": { "workflow_toml": toml, "rules_rhai": rules, "cases": {} }, "note": format!("上限{cap}") });
+            let (barrier, admin) = (barrier.clone(), admin.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                post(&url, Some(&admin), &body)
+            })
+        })
+        .collect();
+    let results: Vec<(u16, Value)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut versions: Vec<i64> = results
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 201, "{body}");
+            body["version"].as_i64().unwrap()
+        })
+        .collect();
+    versions.sort();
+    assert_eq!(versions, (2..2 + caps.len() as i64).collect::<Vec<_>>(), "one new version each, none lost");
+    let (status, latest) = get(&b.url("/workflows/annual-plan"), Some(&admin));
+    assert_eq!((status, latest["version"].as_i64()), (200, Some(1 + caps.len() as i64)), "{latest}");
+}
