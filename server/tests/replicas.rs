@@ -2,7 +2,8 @@
 //! concurrent actions through both on the same instances, at an any-one step and at a
 //! countersign (exactly one wins each conflict, a duplicate gets the first answer, no task
 //! lost or duplicated, the audit chains verify), a replica killed mid-stream (nothing
-//! acknowledged is lost, nothing half-written), and directory syncs through either replica.
+//! acknowledged is lost, nothing half-written), directory syncs through either replica, and
+//! publishes through both at once.
 //!
 //! PostgreSQL only (SQLite is one file on one machine): skipped, with the reason printed,
 //! when KEXIE_TEST_POSTGRES_URL is not set. scripts/test.sh always sets it.
