@@ -4,6 +4,7 @@ mod action;
 mod assign;
 mod available;
 mod delegate;
+pub mod invariants;
 mod machine;
 mod model;
 mod moment;
