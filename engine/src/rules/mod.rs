@@ -96,11 +96,11 @@ fn compile_with_constants(src: &Source<'_>) -> Result<(AST, Constants), Vec<Diag
     let mut scope = Scope::new();
     if let Err(e) = engine().run_ast_with_scope(&mut scope, &first) {
         let err = RuleError::from_eval("(top level)", src.name, &e);
-        let pos = e.position();
+        let (line, col) = line_col(src, e.position());
         return Err(vec![Diagnostic {
             file: src.name.to_string(),
-            line: pos.line().unwrap_or(1) as u32,
-            col: pos.position().unwrap_or(1) as u32,
+            line,
+            col,
             message: Text::new(
                 format!("规则脚本顶层代码出错：{err}"),
                 format!("the top level of the rules failed: {err}"),
@@ -113,17 +113,37 @@ fn compile_with_constants(src: &Source<'_>) -> Result<(AST, Constants), Vec<Diag
 }
 
 fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
-    let pos = err.position();
+    let (line, col) = line_col(src, err.position());
     let detail = err.err_type().to_string();
     Diagnostic {
         file: src.name.to_string(),
-        line: pos.line().unwrap_or(1) as u32,
-        col: pos.position().unwrap_or(1) as u32,
+        line,
+        col,
         message: Text::new(
             format!("规则脚本无法编译：{detail}。请修正这一处语法。"),
             format!("the rules do not compile: {detail}. Fix the syntax here."),
         ),
     }
+}
+
+/// Rhai's position of a problem as a line and column of `src` as everything else counts
+/// them (lines end at `\n`). Rhai also ends a line at a lone `\r` in a `//` comment, and
+/// may point just past the end, so its position is taken to an offset first — lines
+/// ending at `\r\n`, `\n` or `\r`, the column clamped to its line — and that offset is
+/// what is reported: always a place inside the file.
+fn line_col(src: &Source<'_>, pos: rhai::Position) -> (u32, u32) {
+    let (line, col) = (pos.line().unwrap_or(1).max(1), pos.position().unwrap_or(1).max(1));
+    let text = src.text;
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find(['\r', '\n']) {
+            Some(i) => start += i + if text[start + i..].starts_with("\r\n") { 2 } else { 1 },
+            None => break,
+        }
+    }
+    let end = text[start..].find(['\r', '\n']).map_or(text.len(), |i| start + i);
+    let offset = text[start..end].char_indices().nth(col - 1).map_or(end, |(i, _)| start + i);
+    src.line_col(offset)
 }
 
 fn contract_problems(src: &Source<'_>, ast: &AST) -> Vec<Diagnostic> {
