@@ -3,7 +3,8 @@
 # the pinned wasm-bindgen-cli, binaryen and playwright-core from package-lock.json,
 # Debian's Chromium, a throwaway PostgreSQL server), then runs the format and lint checks,
 # the unit, property, CLI and API tests (the API ones against SQLite and PostgreSQL over
-# loopback), the golden cases of the shipped workflows, the widget's build, its component
+# loopback), the golden cases of the shipped workflows, a 30 s fuzz run of each engine
+# target (cargo-fuzz on nightly), the widget's build, its component
 # tests in headless Chromium, and the end-to-end tests of the demo portal in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_direc
 
 step "format"
 cargo fmt --all --check
+(cd fuzz && cargo fmt --check) # not a workspace member
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -37,6 +39,9 @@ step "shipped workflows"
 kexie() { cargo run --quiet --locked -p kexie-server --bin kexie -- "$@"; }
 kexie check workflows
 kexie test workflows
+
+step "fuzz smoke: each engine target for 30 s (scripts/fuzz.sh)"
+scripts/fuzz.sh 30
 
 step "widget (wasm32 → dist/)"
 scripts/build.sh

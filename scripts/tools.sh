@@ -31,3 +31,15 @@ ensure_chromium() {
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
     fi
 }
+
+CARGO_FUZZ_VERSION=0.13.1
+
+# cargo-fuzz (libFuzzer) at its pinned version, and the nightly toolchain it builds with.
+ensure_cargo_fuzz() {
+    if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+        rustup toolchain install nightly --profile minimal
+    fi
+    if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+        cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+    fi
+}
