@@ -51,7 +51,7 @@ for t in "${targets[@]}"; do
         echo "ok: $runs runs, $speed/s, corpus $(ls "$corpus" | wc -l)"
     else
         echo "CRASH (log: $log)"
-        grep -E '^(thread .* panicked|==[0-9]+== ERROR|SUMMARY)|^Test unit written to|panicked at' "$log" | head -5 | sed 's/^/    /'
+        grep -E '^(thread .* panicked|==[0-9]+== ERROR|SUMMARY)|^Test unit written to|panicked at' "$log" | head -5 | sed 's/^/    /' || true
         crashed+=("$t")
     fi
 done
