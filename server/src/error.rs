@@ -28,11 +28,21 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable code, e.g. `validation`, `not_assignee`, `conflict`, `unauthorized`.
     code: &'static str,
-    #[schema(value_type = Object)]
+    #[schema(value_type = ErrorMessage)]
     message: Text,
+    /// The request field at fault, if one is.
     field: Option<String>,
-    #[schema(value_type = Object)]
+    /// More about the error, e.g. an `InvalidBundle` for `definition_invalid`.
+    #[schema(value_type = Option<Object>)]
     details: Option<serde_json::Value>,
+}
+
+/// An error's message in both languages (the schema of `ErrorDetail.message`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents `Text` as the API sends it
+pub struct ErrorMessage {
+    zh: String,
+    en: String,
 }
 
 impl ApiError {

@@ -2,14 +2,14 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use super::Params;
+use super::{Params, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -73,12 +73,13 @@ pub struct DownloadQuery {
     instance: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/attachments/{sha256}", params(DownloadQuery),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/attachments/{sha256}", params(("sha256" = String, Path, description = "the file's SHA-256, 64 hex digits"), DownloadQuery),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
-    Path(sha256): Path<String>,
+    PathArgs(sha256): PathArgs<String>,
     Params(q): Params<DownloadQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let allowed = match &q.instance {

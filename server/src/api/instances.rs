@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kexie_engine::definition::StepKind;
@@ -16,7 +16,7 @@ use kexie_engine::{RuleContext, Workflow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Body;
+use super::{Body, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -172,7 +172,8 @@ pub struct StartRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/instances", request_body = StartRequest,
-    responses((status = 201, body = InstanceView), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = InstanceView), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,
     caller: Caller,
@@ -201,11 +202,12 @@ async fn readable(state: &AppState, id: &str, caller: &Caller) -> Result<(Stored
     Ok((stored, wf))
 }
 
-#[utoipa::path(get, path = "/api/v1/instances/{id}", responses((status = 200, body = InstanceView), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/instances/{id}", params(("id" = String, Path, description = "the instance id")), responses((status = 200, body = InstanceView), (status = 403, body = crate::error::ErrorBody),
+    (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
 ) -> Result<Json<InstanceView>, ApiError> {
     let (stored, wf) = readable(&state, &id, &caller).await?;
     let dir = state.directory_at(stored.directory_stamp).await?;
@@ -235,13 +237,14 @@ fn conflict(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller, d
     .with_details(serde_json::to_value(view(state, wf, inst, caller, dir)).unwrap_or_default())
 }
 
-#[utoipa::path(post, path = "/api/v1/instances/{id}/actions", request_body = ActRequest,
+#[utoipa::path(post, path = "/api/v1/instances/{id}/actions", params(("id" = String, Path, description = "the instance id")), request_body = ActRequest,
     responses((status = 200, body = InstanceView), (status = 409, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+        (status = 422, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
 pub async fn act(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
     Body(req): Body<ActRequest>,
 ) -> Result<Response, ApiError> {
     if req.request_id.trim().is_empty() || req.request_id.len() > 100 {
@@ -301,11 +304,12 @@ fn stored(status: u16, body: String) -> Response {
     (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/instances/{id}/audit", responses((status = 200, body = [AuditEntry])))]
+#[utoipa::path(get, path = "/api/v1/instances/{id}/audit", params(("id" = String, Path, description = "the instance id")), responses((status = 200, body = [AuditEntry]),
+    (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathArgs(id): PathArgs<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let (stored, wf) = readable(&state, &id, &caller).await?;
     let inst = stored.instance;

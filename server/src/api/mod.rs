@@ -62,9 +62,41 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         attachments::upload,
         attachments::download,
     ),
-    components(schemas(crate::error::ErrorBody, workflows::InvalidBundle))
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorMessage, workflows::InvalidBundle)),
+    modifiers(&CommonErrors)
 )]
 pub struct ApiDoc;
+
+/// Every operation may answer 400 (a path, query or body that does not parse) and 401 (no
+/// valid token) in the error shape; the document says so once here rather than on each path.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                for (status, description) in [
+                    ("400", "`bad_request`: a path, query or body that does not parse"),
+                    ("401", "`unauthorized`: a missing, expired or forged token"),
+                ] {
+                    responses.entry(status.to_string()).or_insert_with(|| error(description).into());
+                }
+            }
+        }
+    }
+}
 
 /// A JSON body parsed strictly (unknown fields refused) with errors in our shape.
 pub struct Body<T>(pub T);
@@ -81,6 +113,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             Err(e) => {
                 let detail = e.body_text();
                 Err(ApiError::bad_request(format!("请求内容无效：{detail}"), format!("invalid request body: {detail}")))
+            }
+        }
+    }
+}
+
+/// Path parameters with errors in our shape (e.g. a version that is not a number is a 400
+/// `bad_request`, not axum's plain-text rejection).
+pub struct PathArgs<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathArgs<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(t)) => Ok(PathArgs(t)),
+            Err(e) => {
+                let detail = e.body_text();
+                Err(ApiError::bad_request(
+                    format!("路径参数无效：{detail}"),
+                    format!("invalid path parameters: {detail}"),
+                ))
             }
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kexie_engine::bundle::{Bundle, Checked};
 use kexie_engine::definition::{Definition, Diagnostic};
@@ -13,8 +13,8 @@ use kexie_engine::text::{Lang, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Body;
 use super::instances::PersonRef;
+use super::{Body, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::publish::{self, PublishError, Published, Publisher};
@@ -81,20 +81,21 @@ async fn one(state: &AppState, key: &str, version: Option<i64>) -> Result<Json<W
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/workflows/{key}", responses((status = 200, body = WorkflowVersion), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/workflows/{key}", params(("key" = String, Path, description = "the workflow key, e.g. `kexie-formation`")), responses((status = 200, body = WorkflowVersion), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn latest(
     State(state): State<AppState>,
     _caller: Caller,
-    Path(key): Path<String>,
+    PathArgs(key): PathArgs<String>,
 ) -> Result<Json<WorkflowVersion>, ApiError> {
     one(&state, &key, None).await
 }
 
-#[utoipa::path(get, path = "/api/v1/workflows/{key}/versions/{version}", responses((status = 200, body = WorkflowVersion)))]
+#[utoipa::path(get, path = "/api/v1/workflows/{key}/versions/{version}", params(("key" = String, Path, description = "the workflow key, e.g. `kexie-formation`"), ("version" = i64, Path, description = "the version number, from 1")), responses((status = 200, body = WorkflowVersion),
+    (status = 404, body = crate::error::ErrorBody)))]
 pub async fn version(
     State(state): State<AppState>,
     _caller: Caller,
-    Path((key, version)): Path<(String, i64)>,
+    PathArgs((key, version)): PathArgs<(String, i64)>,
 ) -> Result<Json<WorkflowVersion>, ApiError> {
     one(&state, &key, Some(version)).await
 }
@@ -180,7 +181,7 @@ fn admin_only(caller: &Caller, zh: &str, en: &str) -> Result<(), ApiError> {
     if caller.admin { Ok(()) } else { Err(ApiError::forbidden(zh, en)) }
 }
 
-#[utoipa::path(post, path = "/api/v1/workflows/{key}/versions", request_body = PublishRequest,
+#[utoipa::path(post, path = "/api/v1/workflows/{key}/versions", params(("key" = String, Path, description = "the workflow key, e.g. `kexie-formation`")), request_body = PublishRequest,
     responses(
         (status = 201, description = "a new version", body = PublishResult),
         (status = 200, description = "the same texts as the newest version: nothing stored", body = PublishResult),
@@ -190,7 +191,7 @@ fn admin_only(caller: &Caller, zh: &str, en: &str) -> Result<(), ApiError> {
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
-    Path(key): Path<String>,
+    PathArgs(key): PathArgs<String>,
     Body(req): Body<PublishRequest>,
 ) -> Result<(StatusCode, Json<PublishResult>), ApiError> {
     admin_only(&caller, "只有管理员可以发布流程。", "only administrators may publish workflows.")?;
@@ -252,13 +253,13 @@ pub struct VersionSummary {
     digest: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/workflows/{key}/versions",
+#[utoipa::path(get, path = "/api/v1/workflows/{key}/versions", params(("key" = String, Path, description = "the workflow key, e.g. `kexie-formation`")),
     responses((status = 200, description = "newest first", body = [VersionSummary]),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     caller: Caller,
-    Path(key): Path<String>,
+    PathArgs(key): PathArgs<String>,
 ) -> Result<Json<Vec<VersionSummary>>, ApiError> {
     admin_only(&caller, "只有管理员可以查看流程的版本。", "only administrators may see a workflow's versions.")?;
     let entries = state.store.versions(&key).await?;
@@ -289,13 +290,13 @@ pub struct VersionBundle {
     bundle: Bundle,
 }
 
-#[utoipa::path(get, path = "/api/v1/workflows/{key}/versions/{version}/bundle",
+#[utoipa::path(get, path = "/api/v1/workflows/{key}/versions/{version}/bundle", params(("key" = String, Path, description = "the workflow key, e.g. `kexie-formation`"), ("version" = i64, Path, description = "the version number, from 1")),
     responses((status = 200, body = VersionBundle),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn bundle(
     State(state): State<AppState>,
     caller: Caller,
-    Path((key, version)): Path<(String, i64)>,
+    PathArgs((key, version)): PathArgs<(String, i64)>,
 ) -> Result<Json<VersionBundle>, ApiError> {
     admin_only(&caller, "只有管理员可以查看流程的原文。", "only administrators may read a workflow's texts.")?;
     let row = state.store.version(&key, Some(version)).await?.ok_or_else(|| {
