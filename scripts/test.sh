@@ -3,7 +3,8 @@
 # the pinned wasm-bindgen-cli, binaryen and playwright-core from package-lock.json,
 # Debian's Chromium, a throwaway PostgreSQL server), then runs the format and lint checks,
 # the unit, property, CLI and API tests (the API ones against SQLite and PostgreSQL over
-# loopback), the golden cases of the shipped workflows, a 30 s fuzz run of each engine
+# loopback), the golden cases of the shipped workflows, schemathesis (pinned, from PyPI)
+# against the OpenAPI document of a running server, a 30 s fuzz run of each engine
 # target (cargo-fuzz on nightly), the widget's build, its component
 # tests in headless Chromium, and the end-to-end tests of the demo portal in Chromium.
 set -euo pipefail
@@ -39,6 +40,9 @@ step "shipped workflows"
 kexie() { cargo run --quiet --locked -p kexie-server --bin kexie -- "$@"; }
 kexie check workflows
 kexie test workflows
+
+step "API property tests: schemathesis against kexie serve --demo, and a leak check (scripts/api-fuzz.sh)"
+scripts/api-fuzz.sh
 
 step "fuzz smoke: each engine target for 30 s (scripts/fuzz.sh)"
 scripts/fuzz.sh 30
