@@ -54,7 +54,10 @@ fn build() -> Engine {
         .set_max_array_size(limits::ARRAY_SIZE)
         .set_max_map_size(limits::MAP_SIZE)
         .set_fail_on_invalid_map_property(false)
-        .disable_symbol("eval");
+        .disable_symbol("eval")
+        // `f.curry(x)` copies every argument curried so far and the sandbox does not count
+        // them: a loop of it grew to gigabytes within the operations limit (issue 6).
+        .disable_symbol("curry");
     #[allow(deprecated)] // `on_var` is marked volatile, not deprecated
     engine.on_var(resolve_constant);
     super::library::register(&mut engine);
