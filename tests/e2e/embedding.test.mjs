@@ -163,7 +163,7 @@ test("an expired token keeps every input and says what to do; a host callback re
   // The first request is refused, the host's callback gives a fresh token, the retry succeeds.
   await w.locator(".kx-meta", { hasText: "草稿" }).waitFor();
   // The history (fetched after the instance, so waited for) shows the stored value.
-  await w.getByText("过期令牌测试公司").waitFor();
+  await w.getByText("过期令牌测试公司").waitFor({ state: "attached" });
   assert.equal(await w.getByText("过期令牌测试公司").count(), 1, "the draft was stored on the server");
   assert.deepEqual(again.errors, []);
   await context.close();
