@@ -1,21 +1,27 @@
 //! Host tokens: the host OA signs a JWT for its user; every request is verified here.
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
 use kexie_engine::people::Actor;
 use serde::{Deserialize, Serialize};
 
 use crate::config::AuthConfig;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::throttle;
 
-/// The claims a host token carries.
+/// The claims a host token carries. `sub`, `exp` and `aud` are required, but checked by
+/// the validation (which says which one is missing) rather than by deserializing.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     /// The user id.
+    #[serde(default)]
     pub sub: String,
     /// Display name.
     #[serde(default)]
@@ -27,8 +33,10 @@ pub struct Claims {
     #[serde(default)]
     pub roles: Vec<String>,
     /// Expiry, Unix seconds.
+    #[serde(default)]
     pub exp: u64,
     /// Audience: must be the configured one.
+    #[serde(default)]
     pub aud: String,
 }
 
@@ -70,6 +78,13 @@ impl Keys {
         v.set_audience(&[&self.audience]);
         v.set_required_spec_claims(&["exp", "aud", "sub"]);
         v.validate_exp = false;
+        // A header naming an algorithm the library does not know (`none`) fails to parse.
+        decode_header(token).map_err(|_| {
+            unauthorized(
+                "令牌头无效或签名算法不被接受。",
+                "the token's header is malformed or its algorithm is not accepted",
+            )
+        })?;
         let claims = decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims).map_err(|e| {
             let (zh, en) = match e.kind() {
                 ErrorKind::InvalidSignature => ("令牌签名无效。", "the token's signature is not valid"),
@@ -78,10 +93,19 @@ impl Keys {
                 ErrorKind::MissingRequiredClaim(_) => {
                     ("令牌缺少必需的声明（sub、exp、aud）。", "the token lacks a required claim (sub, exp, aud)")
                 }
+                ErrorKind::Json(_) => {
+                    ("令牌的声明格式无效。", "the token's claims are malformed (say, roles not a list)")
+                }
                 _ => ("令牌格式无效。", "the token is malformed"),
             };
             unauthorized(zh, en)
         })?;
+        if claims.sub.trim().is_empty() {
+            return Err(unauthorized(
+                "令牌缺少必需的声明（sub、exp、aud）。",
+                "the token lacks a required claim (sub)",
+            ));
+        }
         if (claims.exp as i64).saturating_add(LEEWAY) < now {
             return Err(unauthorized("登录已过期，请重新进入。", "the token has expired"));
         }
@@ -103,6 +127,25 @@ fn unauthorized(zh: &str, en: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", zh, en)
 }
 
+fn throttled(seconds: u64) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_failures",
+        format!("此地址的令牌验证失败次数过多，请 {seconds} 秒后再试。"),
+        format!("too many failed tokens from this address; try again in {seconds} s."),
+    );
+    e.retry_after = Some(seconds);
+    e
+}
+
+/// The client's address, if the server was started with connection info (it always is,
+/// outside in-process tests).
+fn client_address(parts: &Parts, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    Some(throttle::client(peer, forwarded, trusted_proxies))
+}
+
 /// The verified person making a request.
 pub struct Caller {
     pub actor: Actor,
@@ -120,7 +163,18 @@ impl FromRequestParts<AppState> for Caller {
                 "missing token: send Authorization: Bearer <token>",
             )
         })?;
-        let claims = state.keys.verify(token.trim(), state.now().0.unix_timestamp())?;
+        let client = client_address(parts, &state.config.auth.trusted_proxies);
+        let started = Instant::now();
+        if let Some(ip) = client
+            && let Err(seconds) = state.throttle.check(ip, started)
+        {
+            return Err(throttled(seconds));
+        }
+        let claims = state.keys.verify(token.trim(), state.now().0.unix_timestamp()).inspect_err(|_| {
+            if let Some(ip) = client {
+                state.throttle.failed(ip, started);
+            }
+        })?;
         let actor = Actor { id: claims.sub, name: claims.name, roles: claims.roles, department: claims.dept };
         state.remember(&actor).await?;
         let admin = actor.has_role(&state.config.auth.admin_role);

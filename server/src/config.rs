@@ -40,6 +40,11 @@ pub struct AuthConfig {
     pub rs256_public_key: Option<PathBuf>,
     /// The role that may publish definitions.
     pub admin_role: String,
+    /// Failed token checks a minute after which a client address is refused for the rest
+    /// of the minute (429); 0 turns this off.
+    pub failures_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the limit above).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Request limits.
@@ -77,6 +82,8 @@ impl Default for AuthConfig {
             hs256_secret: None,
             rs256_public_key: None,
             admin_role: "admin".into(),
+            failures_per_minute: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }

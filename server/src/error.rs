@@ -1,7 +1,7 @@
 //! The one mapping from every failure to an HTTP status and a JSON body.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kexie_engine::instance::ActionError;
 use kexie_engine::text::Text;
@@ -17,6 +17,8 @@ pub struct ApiError {
     pub message: Text,
     pub field: Option<String>,
     pub details: Option<Box<serde_json::Value>>,
+    /// Seconds until asking again makes sense (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -47,7 +49,7 @@ pub struct ErrorMessage {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        ApiError { status, code, message: Text::new(zh, en), field: None, details: None }
+        ApiError { status, code, message: Text::new(zh, en), field: None, details: None, retry_after: None }
     }
 
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
@@ -97,7 +99,14 @@ impl From<ActionError> for ApiError {
             ActionError::Rule(rule) => serde_json::to_value(rule).ok().map(Box::new),
             _ => None,
         };
-        ApiError { status, code: e.code(), message: Text::new(message.zh, message.en), field, details }
+        ApiError {
+            status,
+            code: e.code(),
+            message: Text::new(message.zh, message.en),
+            field,
+            details,
+            retry_after: None,
+        }
     }
 }
 
@@ -124,6 +133,10 @@ impl IntoResponse for ApiError {
                 details: self.details.map(|d| *d),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

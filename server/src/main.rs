@@ -11,6 +11,7 @@ mod publish;
 mod serve;
 mod state;
 mod store;
+mod throttle;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

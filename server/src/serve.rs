@@ -1,5 +1,6 @@
 //! `kexie serve`: publish `workflows/`, then serve the API (and the demo portal).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use axum::Router;
@@ -11,6 +12,7 @@ use kexie_engine::text::Lang;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::Keys;
 use crate::config::Config;
@@ -80,6 +82,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())?;
     println!("stopped");
     Ok(())
@@ -106,7 +109,10 @@ pub fn app(state: AppState) -> Router {
             .allow_headers([axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE]);
         app = app.layer(cors);
     }
-    app.with_state(state)
+    // Browsers must take every response as the type it says it is.
+    let nosniff =
+        SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    app.layer(nosniff).with_state(state)
 }
 
 /// The built widget's files. A missing folder is only warned about: `/kexie/*` answers 404

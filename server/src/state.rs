@@ -13,6 +13,7 @@ use crate::auth::Keys;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::store::{Store, VersionRow};
+use crate::throttle::Throttle;
 
 /// A published version: compiled, and as stored.
 pub type CachedVersion = (Arc<Workflow>, Arc<VersionRow>);
@@ -26,6 +27,8 @@ pub struct Inner {
     pub store: Store,
     pub keys: Keys,
     pub demo: bool,
+    /// Failed token checks per client address.
+    pub throttle: Throttle,
     /// Compiled workflows by (key, version): versions are immutable, so this never goes stale.
     workflows: RwLock<HashMap<(String, i64), CachedVersion>>,
     /// The directory and the change count it was read at.
@@ -46,6 +49,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(config: Config, store: Store, keys: Keys, demo: bool) -> Self {
         AppState(Arc::new(Inner {
+            throttle: Throttle::new(config.auth.failures_per_minute),
             config,
             store,
             keys,

@@ -176,6 +176,12 @@ fn a_replayed_request_id_applies_once() {
         // The same id from somebody else is their own request, not a replay of li's.
         let (status, other) = post(&url, Some(&formation_token("zhou")), &body);
         assert_eq!(status, 409, "zhou's request carries a stale revision: {other}");
+        // The same id on another instance is a new request there, not a replay of this one.
+        let (other_id, other_view) = submitted(&server);
+        let body = json!({ "request_id": "once-only", "revision": other_view["revision"], "action": { "action": "comment", "text": "另一份" } });
+        let (status, again) =
+            post(&server.url(&format!("/instances/{other_id}/actions")), Some(&formation_token("li")), &body);
+        assert_eq!((status, again["id"].as_str()), (200, Some(other_id.as_str())), "{again}");
         let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&formation_token("li")));
         assert_eq!(audit.as_array().unwrap().iter().filter(|e| e["event"]["action"] == "comment").count(), 1);
     }

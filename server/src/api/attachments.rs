@@ -60,9 +60,32 @@ pub async fn upload(
             "give the file name in X-File-Name (UTF-8, percent-encoded).",
         ));
     }
+    if !content_matches(&media_type, &body) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "media_type",
+            format!("「{name}」的内容不是 {media_type} 文件。"),
+            format!("the content of “{name}” is not a {media_type} file."),
+        ));
+    }
     let sha256 = hex::encode(Sha256::digest(&body));
     state.store.put_attachment(&sha256, &media_type, &body, &caller.actor.id, &state.now().to_string()).await?;
     Ok((StatusCode::CREATED, Json(AttachmentMeta { name, size: body.len() as u64, media_type, sha256 })))
+}
+
+/// Whether `content` starts as files of `media_type` do, for the types whose signature is
+/// known: a file declared as a PDF but holding HTML or a program is refused at the door.
+fn content_matches(media_type: &str, content: &[u8]) -> bool {
+    const ZIP: &[u8] = b"PK\x03\x04"; // .docx and .xlsx are zip archives
+    let signature: &[u8] = match media_type {
+        "application/pdf" => b"%PDF-",
+        "image/png" => b"\x89PNG\r\n\x1a\n",
+        "image/jpeg" => b"\xff\xd8\xff",
+        "image/gif" => b"GIF8",
+        t if t.starts_with("application/vnd.openxmlformats-officedocument.") => ZIP,
+        _ => return true,
+    };
+    content.starts_with(signature)
 }
 
 /// Through which instance the caller reaches the file.
@@ -82,6 +105,13 @@ pub async fn download(
     PathArgs(sha256): PathArgs<String>,
     Params(q): Params<DownloadQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(ApiError::bad_request(
+            format!("附件编号须为 64 位小写十六进制 SHA-256，而不是「{sha256}」。"),
+            format!("an attachment is named by its SHA-256, 64 lowercase hex digits, not “{sha256}”."),
+        )
+        .on_field("sha256"));
+    }
     let allowed = match &q.instance {
         Some(id) => match state.store.stored(id).await?.map(|s| s.instance) {
             Some(inst) => {
@@ -99,5 +129,12 @@ pub async fn download(
         ));
     }
     let blob = state.store.attachment(&sha256).await?.ok_or_else(|| ApiError::not_found("附件", "attachment"))?;
-    Ok(([(header::CONTENT_TYPE, blob.media_type)], blob.content))
+    // Saved, never shown in the API's origin: even a file a browser would render cannot
+    // run there (`nosniff` is on every response; see `serve::app`).
+    let headers = [
+        (header::CONTENT_TYPE, blob.media_type),
+        (header::CONTENT_DISPOSITION, "attachment".to_string()),
+        (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_string()),
+    ];
+    Ok((headers, blob.content))
 }

@@ -250,8 +250,9 @@ pub async fn act(
     if req.request_id.trim().is_empty() || req.request_id.len() > 100 {
         return Err(ApiError::bad_request("request_id 须为 1–100 个字符。", "request_id must be 1 to 100 characters."));
     }
-    // Request ids are per person: somebody else's id never returns their response.
-    let request_key = format!("{}/{}", caller.actor.id, req.request_id);
+    // Request ids are per person and instance: neither somebody else's id nor the same id
+    // reused on another instance ever returns that other response.
+    let request_key = format!("{}/{id}/{}", caller.actor.id, req.request_id);
     let (before, wf) = readable(&state, &id, &caller).await?;
     let inst = &before.instance;
     if req.revision != inst.revision {

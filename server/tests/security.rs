@@ -1,0 +1,353 @@
+//! The request path's defences, over real loopback HTTP; SECURITY.md cites each test here.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+use support::*;
+
+const ENTERPRISE: &str = "中化新材料研究院有限公司";
+const PDF: &[u8] = b"%PDF-1.4 charter";
+
+/// (status, headers, body text) of any request.
+fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, ureq::http::HeaderMap, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut req = ureq::http::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut resp = agent.run(req.body(body.to_vec()).unwrap()).expect("the server answers");
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    (resp.status().as_u16(), resp.headers().clone(), text)
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// li's uploaded charter and a draft of li's whose form holds it: (instance id, sha256).
+fn li_draft_with_file(server: &Server) -> (String, String) {
+    let (status, meta) =
+        post_raw(&server.url("/attachments"), &formation_token("li"), "application/pdf", "章程.pdf", PDF)
+            .expect("uploaded");
+    assert_eq!(status, 201, "{meta}");
+    let sha = meta["sha256"].as_str().unwrap().to_string();
+    let mut form = formation_form();
+    form["charter_draft"] =
+        json!({ "name": "章程.pdf", "size": PDF.len(), "media_type": "application/pdf", "sha256": sha });
+    let (status, draft) = post(
+        &server.url("/instances"),
+        Some(&formation_token("li")),
+        &json!({ "workflow": "kexie-formation", "form": form }),
+    );
+    assert_eq!(status, 201, "{draft}");
+    (draft["id"].as_str().unwrap().to_string(), sha)
+}
+
+/// Every operation the OpenAPI document lists, with its path parameters filled in.
+fn operations(server: &Server, id: &str, sha: &str) -> Vec<(String, String)> {
+    let (_, doc) = get(&server.url("/openapi.json"), None);
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let path = path
+            .replace("{id}", id)
+            .replace("{sha256}", sha)
+            .replace("{key}", "kexie-formation")
+            .replace("{version}", "1");
+        for method in item.as_object().unwrap().keys() {
+            ops.push((method.to_uppercase(), format!("{}{path}", server.base)));
+        }
+    }
+    ops
+}
+
+#[test]
+fn every_operation_refuses_a_request_without_a_valid_token_and_a_cookie_is_no_token() {
+    let server = Server::start(&databases("security-every")[0]);
+    let (id, sha) = li_draft_with_file(&server);
+    let ops = operations(&server, &id, &sha);
+    assert!(ops.len() >= 18, "the document lists every operation: {ops:?}");
+    let forged = token_for("li", &["applicant", "admin"], 3600, "another-secret-another-secret-another", AUDIENCE);
+    for (method, url) in &ops {
+        let attempts: [&[(&str, &str)]; 2] =
+            [&[("Cookie", "session=li; token=whatever")], &[("Authorization", &bearer(&forged))]];
+        for headers in attempts {
+            let (status, h, body) = call(method, url, headers, b"{}");
+            assert_eq!(status, 401, "{method} {url} with {headers:?}: {body}");
+            assert_eq!(code(&serde_json::from_str(&body).unwrap()), "unauthorized", "{method} {url}: {body}");
+            assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{method} {url}");
+            assert!(!body.contains(ENTERPRISE) && !body.contains(SECRET), "{method} {url}: {body}");
+        }
+    }
+}
+
+#[test]
+fn an_outsider_and_a_non_admin_get_nothing_of_anybody_elses() {
+    let server = Server::start(&databases("security-outsider")[0]);
+    let (id, sha) = li_draft_with_file(&server);
+    let chen = formation_token("chen");
+    let act = json!({ "request_id": "x", "revision": 1, "action": { "action": "comment", "text": "看看" } });
+    let publish = json!({ "bundle": { "workflow_toml": "", "rules_rhai": "" }, "note": "试试" });
+    let refused: &[(&str, String, Value)] = &[
+        ("GET", format!("/instances/{id}"), Value::Null),
+        ("GET", format!("/instances/{id}/audit"), Value::Null),
+        ("POST", format!("/instances/{id}/actions"), act),
+        ("GET", format!("/attachments/{sha}?instance={id}"), Value::Null),
+        ("GET", format!("/attachments/{sha}"), Value::Null),
+        ("POST", "/directory".into(), json!([{ "id": "chen", "name": "陈", "roles": ["admin"] }])),
+        ("POST", "/workflows/kexie-formation/versions".into(), publish),
+        ("GET", "/workflows/kexie-formation/versions".into(), Value::Null),
+        ("GET", "/workflows/kexie-formation/versions/1/bundle".into(), Value::Null),
+    ];
+    for (method, path, body) in refused {
+        let body = if body.is_null() { vec![] } else { serde_json::to_vec(body).unwrap() };
+        let headers = [("Authorization", bearer(&chen)), ("Content-Type", "application/json".into())];
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, text) = call(method, &server.url(path), &headers, &body);
+        assert_eq!(status, 403, "{method} {path}: {text}");
+        assert!(!text.contains(ENTERPRISE), "{method} {path} leaks li's form: {text}");
+    }
+    for list in ["/tasks", "/started", "/cc"] {
+        let (status, body) = get(&server.url(list), Some(&chen));
+        assert_eq!((status, &body["total"]), (200, &json!(0)), "{list}: {body}");
+    }
+    // An unknown instance is not told apart from someone else's by its content.
+    let (status, body) = get(&server.url("/instances/no-such-instance"), Some(&chen));
+    assert_eq!(status, 404, "{body}");
+}
+
+fn token_rs256(key_file: &str, claims: &Value) -> String {
+    let pem = std::fs::read(fixture(key_file)).unwrap();
+    encode(&Header::new(Algorithm::RS256), claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap()
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn claims(exp_offset: i64) -> Value {
+    json!({ "sub": "li", "name": "李明", "roles": ["applicant"], "exp": now() + exp_offset, "aud": AUDIENCE })
+}
+
+/// A token whose header says `alg` and whose signature is `signature`, made by hand as an
+/// attacker would.
+fn handmade(alg: &str, claims: &Value, signature: &[u8]) -> String {
+    let header = URL_SAFE_NO_PAD.encode(json!({ "alg": alg, "typ": "JWT" }).to_string());
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+fn me_status(server: &Server, token: &str) -> (u16, String) {
+    let (status, body) = get(&server.url("/me"), Some(token));
+    (status, body["error"]["message"]["en"].as_str().unwrap_or_default().to_string())
+}
+
+#[test]
+fn rs256_tokens_accept_only_the_hosts_key_and_algorithm() {
+    let public = fixture("host-public.pem");
+    let server = Server::start_extra(
+        &databases("security-rs256")[0],
+        &[],
+        &[("KEXIE_JWT_PUBLIC_KEY", public.to_str().unwrap())],
+    );
+    assert_eq!(me_status(&server, &token_rs256("host-private.pem", &claims(3600))).0, 200, "the host's token");
+    let pem = std::fs::read(&public).unwrap();
+    let confused = encode(&Header::new(Algorithm::HS256), &claims(3600), &EncodingKey::from_secret(&pem)).unwrap();
+    let refused = [
+        (confused, "algorithm"),
+        (handmade("none", &claims(3600), b""), "algorithm is not accepted"),
+        (token_rs256("other-private.pem", &claims(3600)), "signature"),
+        (token_for("li", &["applicant"], 3600, SECRET, AUDIENCE), "algorithm"),
+    ];
+    for (token, why) in refused {
+        let (status, message) = me_status(&server, &token);
+        assert_eq!(status, 401, "{why}: {message}");
+        assert!(message.contains(why), "{why}: {message}");
+    }
+}
+
+#[test]
+fn hs256_tokens_are_checked_for_algorithm_expiry_audience_and_subject() {
+    let server = Server::start(&databases("security-hs256")[0]);
+    let signed = |claims: &Value, alg: Algorithm| {
+        encode(&Header::new(alg), claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
+    };
+    // Clocks differ by a few seconds between the host and here: 30 s of leeway, no more.
+    assert_eq!(me_status(&server, &signed(&claims(-20), Algorithm::HS256)).0, 200, "expired 20 s ago");
+    let mut no_aud = claims(3600);
+    no_aud.as_object_mut().unwrap().remove("aud");
+    let mut no_sub = claims(3600);
+    no_sub.as_object_mut().unwrap().remove("sub");
+    let mut empty_sub = claims(3600);
+    empty_sub["sub"] = json!(" ");
+    let mut other_aud = claims(3600);
+    other_aud["aud"] = json!("another-system");
+    let refused = [
+        (signed(&claims(-40), Algorithm::HS256), "expired"),
+        (signed(&no_aud, Algorithm::HS256), "claim"),
+        (signed(&no_sub, Algorithm::HS256), "claim"),
+        (signed(&empty_sub, Algorithm::HS256), "claim"),
+        (signed(&other_aud, Algorithm::HS256), "audience"),
+        (signed(&claims(3600), Algorithm::HS512), "algorithm"),
+        (handmade("none", &claims(3600), b""), "algorithm is not accepted"),
+        (token_rs256("host-private.pem", &claims(3600)), "algorithm"),
+    ];
+    for (token, why) in refused {
+        let (status, message) = me_status(&server, &token);
+        assert_eq!(status, 401, "{why}: {message}");
+        assert!(message.contains(why), "{why}: {message}");
+    }
+}
+
+/// A kexie.toml in a fresh folder; returns its path.
+fn config_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("kexie-security-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kexie.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn failed_tokens_are_throttled_per_client_address() {
+    let config = config_file("throttle", "[auth]\nfailures_per_minute = 5\ntrusted_proxies = [\"127.0.0.1\"]\n");
+    let server = Server::start_extra(&databases("security-throttle")[0], &["--config", &config], &[]);
+    let forged = token_for("li", &["applicant"], 3600, "another-secret-another-secret-another", AUDIENCE);
+    let me = server.url("/me");
+    let from = |client: &str, token: &str| {
+        let (status, h, body) = call(
+            "GET",
+            &me,
+            &[("Authorization", &bearer(token)), ("X-Forwarded-For", &format!("1.2.3.4, {client}"))],
+            b"",
+        );
+        (status, h.get("retry-after").map(|v| v.to_str().unwrap().parse::<u64>().unwrap()), body)
+    };
+    for n in 1..=5 {
+        assert_eq!(from("10.0.0.1", &forged).0, 401, "failure {n}");
+    }
+    let (status, retry, body) = from("10.0.0.1", &forged);
+    assert_eq!((status, code(&serde_json::from_str(&body).unwrap())), (429, "too_many_failures"), "{body}");
+    assert!(matches!(retry, Some(1..=60)), "Retry-After: {retry:?}");
+    assert_eq!(from("10.0.0.1", &formation_token("li")).0, 429, "the address is refused, whatever it sends");
+    assert_eq!(from("10.0.0.2", &formation_token("li")).0, 200, "another client behind the same proxy is not");
+}
+
+#[test]
+fn attachments_must_be_what_they_claim_and_download_inert() {
+    let server = Server::start(&databases("security-files")[0]);
+    let url = server.url("/attachments");
+    let li = formation_token("li");
+    let html = b"<html><script>alert(document.domain)</script></html>";
+    for (media_type, content) in [("application/pdf", &html[..]), ("image/png", b"GIF89a"), ("image/jpeg", PDF)] {
+        let (status, body) = post_raw(&url, &li, media_type, "x.bin", content).unwrap();
+        assert_eq!((status, code(&body)), (415, "media_type"), "{media_type}: {body}");
+        assert!(body["error"]["message"]["zh"].as_str().unwrap().contains("x.bin"), "{body}");
+    }
+    let (id, sha) = li_draft_with_file(&server);
+    let (status, h, body) =
+        call("GET", &server.url(&format!("/attachments/{sha}?instance={id}")), &[("Authorization", &bearer(&li))], b"");
+    assert_eq!((status, body.as_bytes()), (200, PDF));
+    assert_eq!(h.get("content-type").unwrap(), "application/pdf");
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(h.get("content-disposition").unwrap(), "attachment");
+    assert!(h.get("content-security-policy").unwrap().to_str().unwrap().starts_with("sandbox"));
+    for bad in ["..%2F..%2Fetc%2Fpasswd", "ABC", &sha.to_uppercase()] {
+        let (status, body) = get(&server.url(&format!("/attachments/{bad}?instance={id}")), Some(&li));
+        assert_eq!((status, body["error"]["field"].as_str()), (400, Some("sha256")), "{bad}: {body}");
+    }
+}
+
+/// One raw HTTP/1.1 GET, the path sent exactly as given (clients would normalise `..`).
+fn raw_get(server: &Server, path: &str) -> String {
+    let mut stream = TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn the_widget_folder_cannot_be_left_through_its_paths() {
+    let dir = std::env::temp_dir().join(format!("kexie-security-{}-widget", std::process::id()));
+    std::fs::create_dir_all(dir.join("dist")).unwrap();
+    std::fs::write(dir.join("dist/kexie_widget.js"), "export default 1;").unwrap();
+    std::fs::write(dir.join("secret.txt"), "TOP-SECRET").unwrap();
+    let widget = dir.join("dist");
+    let server =
+        Server::start_extra(&databases("security-widget")[0], &[], &[("KEXIE_WIDGET_DIR", widget.to_str().unwrap())]);
+    assert!(raw_get(&server, "/kexie/kexie_widget.js").starts_with("HTTP/1.1 200"));
+    for path in ["/kexie/../secret.txt", "/kexie/%2e%2e/secret.txt", "/kexie/..%2fsecret.txt", "/kexie/..%5csecret.txt"]
+    {
+        let answer = raw_get(&server, path);
+        assert!(!answer.contains("TOP-SECRET"), "{path}: {answer}");
+        assert!(!answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+    }
+}
+
+#[test]
+fn cors_answers_only_the_configured_origins_and_never_with_credentials() {
+    let config = config_file("cors", "cors_origins = [\"https://oa.example.com\"]\n");
+    let server = Server::start_extra(&databases("security-cors")[0], &["--config", &config], &[]);
+    let preflight = |origin: &str| {
+        let headers = [
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "authorization,content-type"),
+        ];
+        call("OPTIONS", &server.url("/instances"), &headers, b"").1
+    };
+    let allowed = preflight("https://oa.example.com");
+    assert_eq!(allowed.get("access-control-allow-origin").unwrap(), "https://oa.example.com");
+    assert!(allowed.get("access-control-allow-credentials").is_none(), "no cookies cross origins");
+    assert!(preflight("https://evil.example").get("access-control-allow-origin").is_none());
+    let (_, h, _) = call("GET", &server.url("/me"), &[("Origin", "https://evil.example")], b"");
+    assert!(h.get("access-control-allow-origin").is_none());
+    // Without cors_origins (the default) no origin is answered.
+    let plain = Server::start(&databases("security-cors-off")[0]);
+    let (_, h, _) = call("OPTIONS", &plain.url("/me"), &[("Origin", "https://oa.example.com")], b"");
+    assert!(h.get("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn a_body_a_cross_site_form_could_send_is_refused() {
+    let server = Server::start(&databases("security-csrf")[0]);
+    let li = formation_token("li");
+    let body = json!({ "workflow": "kexie-formation" }).to_string();
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        let headers = [("Authorization", bearer(&li)), ("Content-Type", content_type.to_string())];
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, text) = call("POST", &server.url("/instances"), &headers, body.as_bytes());
+        assert!((400..500).contains(&status), "{content_type}: {status} {text}");
+    }
+    let (_, started) = get(&server.url("/started"), Some(&li));
+    assert_eq!(started["total"], 0, "nothing was started");
+}
+
+#[test]
+fn the_server_will_not_start_without_a_proper_key_and_never_prints_it() {
+    for (secret, expect) in [("", "KEXIE_JWT_SECRET"), ("short-secret-123", "at least 32")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kexie"))
+            .args(["serve", "--port", "0", "--db"])
+            .arg(std::env::temp_dir().join(format!("kexie-security-{}-nokey.db", std::process::id())))
+            .env("KEXIE_JWT_SECRET", secret)
+            .env_remove("KEXIE_JWT_PUBLIC_KEY")
+            .env_remove("DATABASE_URL")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success() && said.contains(expect), "{secret:?}: {said}");
+        assert!(secret.is_empty() || !said.contains(secret), "the secret is printed: {said}");
+    }
+}
