@@ -19,7 +19,12 @@ target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_direc
 
 venv="$target/api-fuzz-venv"
 if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
-    python3 -m venv "$venv"
+    rm -rf "$venv"
+    if ! python3 -m venv "$venv"; then
+        rm -rf "$venv"
+        echo "api-fuzz: python3 cannot make a virtualenv; on Debian or Ubuntu: apt-get install python3-venv" >&2
+        exit 1
+    fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 "$venv/bin/st" --version

@@ -156,13 +156,6 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let token = header.and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(|| {
-            unauthorized(
-                "缺少令牌：请求须带 Authorization: Bearer <令牌>。",
-                "missing token: send Authorization: Bearer <token>",
-            )
-        })?;
         let client = client_address(parts, &state.config.auth.trusted_proxies);
         let started = Instant::now();
         if let Some(ip) = client
@@ -170,6 +163,13 @@ impl FromRequestParts<AppState> for Caller {
         {
             return Err(throttled(seconds));
         }
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let token = header.and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(|| {
+            unauthorized(
+                "缺少令牌：请求须带 Authorization: Bearer <令牌>。",
+                "missing token: send Authorization: Bearer <token>",
+            )
+        })?;
         let claims = state.keys.verify(token.trim(), state.now().0.unix_timestamp()).inspect_err(|_| {
             if let Some(ip) = client {
                 state.throttle.failed(ip, started);

@@ -81,6 +81,7 @@ fn the_widget_is_served_with_its_media_types_encodings_and_revalidation() {
     assert_eq!(js.header("cache-control"), Some("no-cache"));
     assert_eq!(js.header("vary"), Some("accept-encoding"));
     assert_eq!(js.header("content-security-policy"), None, "the portal's CSP is not the widget's");
+    assert_eq!(js.header("x-content-type-options"), Some("nosniff"), "taken as the type it says");
 
     let gz = raw_get(&server, "/kexie/kexie_widget.js", &[("Accept-Encoding", "gzip")]);
     assert_eq!(gz.status, 200);
