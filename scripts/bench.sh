@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks; see BENCHMARKS.md for the budgets and the last figures.
-#   scripts/bench.sh                everything: the engine's, the server's, then the widget's
+#   scripts/bench.sh                everything but the soak: the engine's, the server's, then the
+#                                   widget's
 #   scripts/bench.sh engine [filter] only the engine's (engine/benches/rules.rs, criterion),
 #                                   and prints the median of each; a filter runs a subset
 #   scripts/bench.sh evaluate/      the same: any other argument is a criterion filter
@@ -11,6 +12,11 @@
 #                                   release server, prints the payload (and, with twiggy
 #                                   installed, the wasm by crate), the time to an interactive
 #                                   form and per keystroke in headless Chromium
+#   scripts/bench.sh soak           only the soak (server/benches/soak.rs), not part of the
+#                                   above: 100 simulated users of mixed traffic for 10 minutes
+#                                   on SQLite, then 10 on a throwaway PostgreSQL; the server's
+#                                   memory and latency at the start and at the end.
+#                                   KEXIE_SOAK_SECS=60 shortens each run to a minute
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,6 +60,25 @@ server() {
     KEXIE_BENCH_POSTGRES_URL="${KEXIE_TEST_POSTGRES_URL}" cargo bench -p kexie-server --bench actions -- postgres
 }
 
+soak() {
+    # As for the server part: build first, so that compiling does not run beside the soak.
+    cargo bench -p kexie-server --bench soak --no-run
+    echo
+    echo "== soak on SQLite, ${KEXIE_SOAK_SECS:-600} s"
+    # A failed SQLite soak still lets the PostgreSQL one run (20 minutes in all); the part
+    # fails at the end.
+    local failed=0
+    cargo bench -p kexie-server --bench soak -- sqlite || failed=1
+    echo
+    echo "== soak on PostgreSQL, ${KEXIE_SOAK_SECS:-600} s"
+    # shellcheck source=scripts/postgres.sh
+    source scripts/postgres.sh
+    trap stop_postgres EXIT
+    start_postgres
+    KEXIE_BENCH_POSTGRES_URL="${KEXIE_TEST_POSTGRES_URL}" cargo bench -p kexie-server --bench soak -- postgres || failed=1
+    return "${failed}"
+}
+
 widget() (
     # A subshell: its EXIT trap removes the work folder and leaves the caller's traps alone.
     source scripts/tools.sh
@@ -92,6 +117,7 @@ widget() (
 
 case "${1:-}" in
     server) server ;;
+    soak) soak ;;
     engine) engine "${@:2}" ;;
     widget) widget ;;
     "") engine && echo && server && echo && widget ;;

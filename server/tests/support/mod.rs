@@ -132,6 +132,11 @@ impl Server {
         *self = restarted;
     }
 
+    /// The server process's id (the soak bench reads its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }
