@@ -37,6 +37,8 @@ pub struct Inner {
     seen: RwLock<HashMap<String, Actor>>,
     /// Seconds the demo clock runs ahead (`POST /demo/clock`); always 0 outside `--demo`.
     clock_shift: std::sync::atomic::AtomicI64,
+    /// When (Unix seconds, by [`AppState::now`]) old request ids were last forgotten.
+    requests_forgotten: std::sync::atomic::AtomicI64,
 }
 
 impl std::ops::Deref for AppState {
@@ -58,6 +60,7 @@ impl AppState {
             directory: RwLock::default(),
             seen: RwLock::default(),
             clock_shift: std::sync::atomic::AtomicI64::new(0),
+            requests_forgotten: std::sync::atomic::AtomicI64::new(0),
         }))
     }
 
@@ -69,6 +72,26 @@ impl AppState {
     }
 
     /// Now, at the enterprise's UTC offset.
+    /// Forgets request ids older than a week, at most once an hour per process. A replay
+    /// answers a retry, which comes within minutes, and each id keeps a whole response: kept
+    /// for ever they would grow the database by kilobytes per action.
+    pub async fn forget_old_requests(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        const KEPT: i64 = 7 * 86_400;
+        let now = self.now();
+        let (secs, offset) = (now.0.unix_timestamp(), now.0.offset().whole_seconds());
+        let last = self.requests_forgotten.load(Relaxed);
+        if secs - last < 3_600 || self.requests_forgotten.compare_exchange(last, secs, Relaxed, Relaxed).is_err() {
+            return;
+        }
+        let Some(cutoff) = Moment::from_unix(secs - KEPT, offset) else { return };
+        match self.store.forget_requests(&cutoff.to_string()).await {
+            Ok(n) if n > 0 => tracing::info!("forgot {n} request ids answered before {cutoff}"),
+            Ok(_) => {}
+            Err(e) => tracing::error!("forgetting old request ids: {e}"),
+        }
+    }
+
     pub fn now(&self) -> Moment {
         let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
             + self.clock_shift.load(std::sync::atomic::Ordering::Relaxed);

@@ -188,6 +188,36 @@ fn a_replayed_request_id_applies_once() {
 }
 
 #[test]
+fn request_ids_are_forgotten_a_week_after_their_answer() {
+    for db in databases("forget") {
+        // The demo's clock moves the server a week on.
+        let server = Server::start_extra(&db, &["--demo"], &[]);
+        let (id, view) = submitted(&server);
+        let url = server.url(&format!("/instances/{id}/actions"));
+        // Valid on the server's clock after the move too.
+        let li = token_for("li", &["applicant"], 30 * 86_400, SECRET, AUDIENCE);
+        let comment = |request_id: &str, revision: &Value| {
+            let body = json!({ "request_id": request_id, "revision": revision, "action": { "action": "comment", "text": request_id } });
+            post(&url, Some(&li), &body)
+        };
+        let (status, old) = comment("old", &view["revision"]);
+        assert_eq!(status, 200, "{old}");
+        let (status, _) = post(&format!("{}/demo/clock", server.base), None, &json!({ "days": 8 }));
+        assert_eq!(status, 200);
+        let (status, new) = comment("new", &old["revision"]);
+        assert_eq!(status, 200, "{new}");
+        // The clean-up runs beside the answer: within a few seconds the old id is a new
+        // request (on a stale revision: 409), while the recent one still replays.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while comment("old", &view["revision"]).0 == 200 {
+            assert!(std::time::Instant::now() < deadline, "the week-old request id is still kept");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert_eq!(comment("new", &old["revision"]), (200, new), "a recent request id still replays");
+    }
+}
+
+#[test]
 fn a_broken_definition_is_not_published_and_the_old_version_keeps_serving() {
     for db in databases("publish") {
         let server = Server::start(&db);

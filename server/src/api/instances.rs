@@ -283,7 +283,10 @@ pub async fn act(
     let request = Some((request_key.as_str(), caller.actor.id.as_str(), 200, body.clone()));
     let write = Write { instance: &after, before: Some(&before), events: &events, request, now: &now };
     match state.store.write(write).await {
-        Ok(Applied::Done) => Ok(stored(200, body)),
+        Ok(Applied::Done) => {
+            tokio::spawn(async move { state.forget_old_requests().await });
+            Ok(stored(200, body))
+        }
         Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
         Err(StoreError::Conflict(_)) => {
             let current = state.store.stored(&id).await?.map_or_else(|| before.instance.clone(), |s| s.instance);

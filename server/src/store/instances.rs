@@ -64,24 +64,30 @@ impl Store {
             .transpose()?)
     }
 
+    /// Forgets the request ids answered before `before` (RFC 3339, as written); returns how many.
+    pub async fn forget_requests(&self, before: &str) -> Result<u64, StoreError> {
+        let _turn = self.writer_turn().await;
+        let done = sqlx::query("DELETE FROM requests WHERE created_at < $1").bind(before).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+
     /// Writes an action: the instance (only if nobody changed it since `read_revision`), its
     /// open tasks and copies, its audit entries and the request id — all or nothing.
     pub async fn write(&self, w: Write<'_>) -> Result<Applied, StoreError> {
-        let _turn = match &self.writers {
-            Some(queue) => Some(queue.lock().await),
-            None => None,
-        };
+        let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         // The request id first: of two identical requests only one gets past here.
         if let Some((request_id, user, code, body)) = &w.request {
-            let inserted =
-                sqlx::query("INSERT INTO requests (request_id, user_id, status, response) VALUES ($1, $2, $3, $4)")
-                    .bind(*request_id)
-                    .bind(*user)
-                    .bind(*code as i64)
-                    .bind(body)
-                    .execute(&mut *tx)
-                    .await;
+            let inserted = sqlx::query(
+                "INSERT INTO requests (request_id, user_id, status, response, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(*request_id)
+            .bind(*user)
+            .bind(*code as i64)
+            .bind(body)
+            .bind(w.now)
+            .execute(&mut *tx)
+            .await;
             if let Err(e) = inserted {
                 drop(tx); // the same request id won a race: answer with its response
                 return match self.replayed(request_id).await? {

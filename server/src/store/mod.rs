@@ -69,6 +69,14 @@ impl Store {
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool, writers: sqlite.then(Default::default) })
     }
+
+    /// Waits for this writer's turn (SQLite only; PostgreSQL takes writers side by side).
+    async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.writers {
+            Some(queue) => Some(queue.lock().await),
+            None => None,
+        }
+    }
 }
 
 /// JSON in a TEXT column.
