@@ -15,11 +15,14 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{TempDir, databases};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use support::{FORMATION_PEOPLE, Server, formation_form, formation_token, sync_directory};
@@ -48,7 +51,7 @@ const STEPS: [(&str, &str); 4] = [
 
 fn main() {
     let failed = {
-        let dir = TempDir::new();
+        let dir = TempDir::new("bench");
         bench(&dir.0)
     };
     if failed {
@@ -81,38 +84,6 @@ fn errors(database: &str, run: &Run, result: &Outcome) -> bool {
         eprintln!("{database}, {} clients: {} errors; the first: {error}", run.clients, result.errors);
     }
     result.errors > 0
-}
-
-/// A temporary directory for the SQLite file, removed when dropped, also when a panic unwinds.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let dir = std::env::temp_dir().join(format!("kexie-bench-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A fresh SQLite file, and PostgreSQL if asked for. Arguments, like criterion's, keep only the
-/// databases whose name contains one of them (`sqlite`, `postgres`); cargo adds `--bench`.
-fn databases(sqlite: PathBuf) -> Vec<(&'static str, String)> {
-    let mut dbs = vec![("SQLite", format!("sqlite://{}", sqlite.display()))];
-    if let Ok(url) = std::env::var("KEXIE_BENCH_POSTGRES_URL") {
-        dbs.push(("PostgreSQL", url));
-    }
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    dbs.retain(|(name, _)| {
-        filters.is_empty() || filters.iter().any(|f| name.to_lowercase().contains(&f.to_lowercase()))
-    });
-    dbs
 }
 
 /// An HTTP client on one keep-alive connection (ureq pools it in the agent). Answers of any

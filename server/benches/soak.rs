@@ -19,12 +19,15 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+mod common;
+
 use std::collections::{BTreeMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::{TempDir, databases};
 use serde_json::{Value, json};
 use support::{Server, formation_form, sync_directory, token};
 
@@ -52,7 +55,7 @@ const RSS_TOLERANCE_KIB: f64 = 8.0 * 1024.0;
 
 fn main() {
     let secs: u64 = std::env::var("KEXIE_SOAK_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(600);
-    let dir = TempDir::new();
+    let dir = TempDir::new("soak");
     let mut failed = false;
     for (name, url) in databases(dir.0.join("kexie.db")) {
         println!("\n## Soak on {name}: {} users, {secs} s\n", people().len());
@@ -120,38 +123,6 @@ struct Run {
     deadline: Instant,
     /// Instances started lately, for observers to try to open (and be refused).
     recent: Mutex<VecDeque<String>>,
-}
-
-/// A temporary directory for the SQLite file, removed when dropped, also when a panic unwinds.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let dir = std::env::temp_dir().join(format!("kexie-soak-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A fresh SQLite file, and PostgreSQL if asked for; arguments keep only the databases whose
-/// name contains one of them (`sqlite`, `postgres`), as in the actions bench.
-fn databases(sqlite: PathBuf) -> Vec<(&'static str, String)> {
-    let mut dbs = vec![("SQLite", format!("sqlite://{}", sqlite.display()))];
-    if let Ok(url) = std::env::var("KEXIE_BENCH_POSTGRES_URL") {
-        dbs.push(("PostgreSQL", url));
-    }
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    dbs.retain(|(name, _)| {
-        filters.is_empty() || filters.iter().any(|f| name.to_lowercase().contains(&f.to_lowercase()))
-    });
-    dbs
 }
 
 /// The database's size in bytes (the SQLite file with its WAL, or PostgreSQL's own count),
