@@ -34,6 +34,11 @@ mod generated;
 
 use generated::{COMPUTED, RULES, generated_form, generated_rules, generated_toml};
 
+// The server's allocator, which counts what each rule call holds (`rules::memory`): the
+// figures include that cost.
+#[global_allocator]
+static ALLOCATOR: kexie_engine::rules::memory::Counting = kexie_engine::rules::memory::Counting;
+
 /// The name of the generated benchmark workflow.
 const GENERATED: &str = "generated-300-fields-100-rules";
 

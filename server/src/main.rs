@@ -19,6 +19,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use kexie_engine::text::Lang;
 
+/// Counts what each rule call holds, so the sandbox can stop one past its memory budget
+/// (`kexie_engine::rules::memory`).
+#[global_allocator]
+static ALLOCATOR: kexie_engine::rules::memory::Counting = kexie_engine::rules::memory::Counting;
+
 #[derive(Parser)]
 #[command(name = "kexie", version, about = "Kexie Flow (科协流程): workflow definitions, rules and approvals")]
 struct Cli {

@@ -32,6 +32,8 @@ fn a_rule_running_into_a_limit_in_a_case_refuses_the_publish_and_the_server_answ
             ("loop { }", "operations"),
             ("let s = \"x\"; loop { s += s; }", "too large"),
             ("let a = []; loop { a.push(1); }", "too large"),
+            // Past Rhai's per-value limits: only the call's memory budget stops it.
+            ("let a = []; a.pad(5000, 0); let m = #{}; let i = 0; loop { m[`k${i}`] = a; i += 1; }", "memory"),
         ];
         for (prefix, limit) in abuses {
             let (key, bundle) = seminar_with_check_prefix(prefix);
@@ -43,6 +45,14 @@ fn a_rule_running_into_a_limit_in_a_case_refuses_the_publish_and_the_server_answ
             let (status, _) = get(&server.url(&format!("/workflows/{key}/versions")), Some(&admin()));
             assert!(status < 500, "the server answers after {prefix}: {status}");
         }
+        // Without the budget the last abuse took 3 GB.
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+        let peak_kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        assert!(peak_kb < 200_000, "the server's peak memory: {peak_kb} kB");
     }
 }
 

@@ -96,6 +96,9 @@ fn limit_name(err: &EvalAltResult) -> Option<String> {
         }
         EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what} grew too large"),
         EvalAltResult::ErrorTooManyVariables(_) => "too many variables".to_string(),
+        EvalAltResult::ErrorTerminated(..) => {
+            format!("more than {} MB of memory", super::limits::MEMORY_BYTES >> 20)
+        }
         _ => return None,
     })
 }

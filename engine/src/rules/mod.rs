@@ -6,6 +6,7 @@
 
 mod error;
 pub(crate) mod library;
+pub mod memory;
 mod sandbox;
 mod verdict;
 
@@ -67,12 +68,13 @@ impl Rules {
         // The top level ran once at compile time; calls only run the function body, with
         // the constants it defined at hand (see `sandbox::resolve_constant`).
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true).with_tag(self.constants.clone());
-        engine().call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx)).map_err(
-            |e| {
-                let start = self.starts.iter().find(|(f, _)| f == function).map_or(0, |(_, line)| *line);
-                RuleError::from_eval(function, &self.file, &e).or_at_line(start)
-            },
-        )
+        memory::metered(|| {
+            engine().call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx))
+        })
+        .map_err(|e| {
+            let start = self.starts.iter().find(|(f, _)| f == function).map_or(0, |(_, line)| *line);
+            RuleError::from_eval(function, &self.file, &e).or_at_line(start)
+        })
     }
 
     /// Calls `check` and insists on a verdict back.

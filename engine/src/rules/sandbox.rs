@@ -24,7 +24,12 @@ pub mod limits {
     pub const ARRAY_SIZE: usize = 10_000;
     /// Entries in one object map.
     pub const MAP_SIZE: usize = 10_000;
+    /// Bytes one rule call may hold in all, where the host counts them (`rules::memory`).
+    pub const MEMORY_BYTES: usize = 32 << 20;
 }
+
+/// The token a call stopped for its memory carries (see `rules::error`).
+pub(crate) const MEMORY: &str = "memory";
 
 /// The shared, immutable engine. Building it registers the library once per process.
 pub fn engine() -> &'static Engine {
@@ -58,6 +63,9 @@ fn build() -> Engine {
         // `f.curry(x)` copies every argument curried so far and the sandbox does not count
         // them: a loop of it grew to gigabytes within the operations limit (issue 6).
         .disable_symbol("curry");
+    // Checked on every operation: one operation copies at most one value, which Rhai's size
+    // limits keep to a few megabytes, so a call stops soon after passing its budget.
+    engine.on_progress(|_| super::memory::over_budget().then(|| Dynamic::from(MEMORY)));
     #[allow(deprecated)] // `on_var` is marked volatile, not deprecated
     engine.on_var(resolve_constant);
     super::library::register(&mut engine);
