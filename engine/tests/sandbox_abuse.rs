@@ -205,3 +205,27 @@ fn a_submit_running_into_any_abuse_is_refused_and_changes_nothing() {
         }
     }
 }
+
+/// A rule sees only its arguments: no modules to import, no clock, no files, no network,
+/// no sleeping (none of them is in the engine; Rhai's `sleep` is refused), so a rule is
+/// the same quick function of its input everywhere.
+#[test]
+fn nothing_outside_the_rule_is_in_reach() {
+    for body in [
+        "import \"std\" as std;\nverdict()",
+        "import \"/etc/passwd\" as p;\nverdict()",
+        "let t = timestamp();\nverdict()",
+        "let f = open_file(\"/etc/passwd\");\nverdict()",
+        "let s = http_get(\"http://127.0.0.1/\");\nverdict()",
+        "sleep(100000);\nverdict()",
+        "exit(verdict())",
+    ] {
+        let rules = rules_with("check", body);
+        let err =
+            match Workflow::load(&Source { name: "w.toml", text: ROUTED }, &Source { name: "r.rhai", text: &rules }) {
+                Err(d) => format!("refused at load: {}", d.0[0].message.en),
+                Ok(wf) => format!("{}", call(&wf, "check")),
+            };
+        assert!(err.contains("reserved keyword") || err.contains("Function not found"), "{body}: {err}");
+    }
+}

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use rhai::packages::{
-    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package,
+    ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage, BasicMathPackage,
+    BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
 use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, Scope};
 
@@ -39,10 +40,16 @@ pub fn engine() -> &'static Engine {
 
 fn build() -> Engine {
     // `new_raw` has no packages, no module resolver and prints nowhere; we add only what
-    // rules need, which also keeps the wasm build small.
+    // rules need, which also keeps the wasm build small. Rhai's `CorePackage` without its
+    // `LanguageCorePackage`: that one has `sleep`, which would hold a server thread as long
+    // as a script asks, outside the operations limit (issue 6), and `exit` and tags,
+    // which rules do not need.
     let mut engine = Engine::new_raw();
     for module in [
-        CorePackage::new().as_shared_module(),
+        ArithmeticPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        BasicIteratorPackage::new().as_shared_module(),
+        BasicFnPackage::new().as_shared_module(),
         LogicPackage::new().as_shared_module(),
         BasicMathPackage::new().as_shared_module(),
         BasicArrayPackage::new().as_shared_module(),
