@@ -71,7 +71,6 @@ impl AppState {
         }
     }
 
-    /// Now, at the enterprise's UTC offset.
     /// Forgets request ids older than a week, at most once an hour per process. A replay
     /// answers a retry, which comes within minutes, and each id keeps a whole response: kept
     /// for ever they would grow the database by kilobytes per action.
@@ -92,6 +91,7 @@ impl AppState {
         }
     }
 
+    /// Now, at the enterprise's UTC offset.
     pub fn now(&self) -> Moment {
         let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
             + self.clock_shift.load(std::sync::atomic::Ordering::Relaxed);
