@@ -254,6 +254,9 @@ fn attachments_must_be_what_they_claim_and_download_inert() {
         assert_eq!((status, code(&body)), (415, "media_type"), "{media_type}: {body}");
         assert!(body["error"]["message"]["zh"].as_str().unwrap().contains("x.bin"), "{body}");
     }
+    // Readers accept a PDF header after a few stray bytes, and so does the server.
+    let (status, body) = post_raw(&url, &li, "application/pdf", "scan.pdf", b"\r\n%PDF-1.7 scan").unwrap();
+    assert_eq!(status, 201, "{body}");
     let (id, sha) = li_draft_with_file(&server);
     let (status, h, body) =
         call("GET", &server.url(&format!("/attachments/{sha}?instance={id}")), &[("Authorization", &bearer(&li))], b"");

@@ -57,7 +57,7 @@ test("the inbox, a form with its errors, an approval and English pass axe's WCAG
   await widget(page).getByLabel("所在地区").fill("重庆市");
   await widget(page).getByLabel("所属行业").fill("汽车");
   await widget(page).getByLabel("拟采用的组建方式").selectOption("standalone");
-  await widget(page).locator("input[type=file]").setInputFiles({ name: "章程.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF") });
+  await widget(page).locator("input[type=file]").setInputFiles({ name: "章程.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") });
   await widget(page).getByRole("button", { name: /章程\.pdf/ }).waitFor();
   for (const [i, name] of ["甲", "乙", "丙"].entries()) {
     if (i > 0) await widget(page).getByRole("button", { name: "＋ 添加一行" }).click();

@@ -61,7 +61,7 @@ test("the inbox marks overdue tasks, and the widget speaks English on request", 
   await W().getByLabel("所在地区").fill("天津市");
   await W().getByLabel("所属行业").fill("石油化工");
   await W().getByLabel("拟采用的组建方式").selectOption("standalone");
-  await W().locator("input[type=file]").setInputFiles({ name: "章程.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF") });
+  await W().locator("input[type=file]").setInputFiles({ name: "章程.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") });
   await W().getByRole("button", { name: /章程\.pdf/ }).waitFor();
   for (let i = 1; i <= 3; i++) {
     await W().getByRole("button", { name: "＋ 添加一行" }).click();

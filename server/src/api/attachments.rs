@@ -78,7 +78,9 @@ pub async fn upload(
 fn content_matches(media_type: &str, content: &[u8]) -> bool {
     const ZIP: &[u8] = b"PK\x03\x04"; // .docx and .xlsx are zip archives
     let signature: &[u8] = match media_type {
-        "application/pdf" => b"%PDF-",
+        // Readers accept the header anywhere in the first 1024 bytes, and some tools write
+        // bytes before it.
+        "application/pdf" => return content[..content.len().min(1024)].windows(5).any(|w| w == b"%PDF-"),
         "image/png" => b"\x89PNG\r\n\x1a\n",
         "image/jpeg" => b"\xff\xd8\xff",
         "image/gif" => b"GIF8",
