@@ -1,26 +1,21 @@
 // Accessibility: axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, ARIA) run on the
 // widget's main views; every problem inside the widget fails the test. The portal around
 // it is a demo and is not checked.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, startServer, launch, become, widget, tab, openRow, press, expectHeader } from "./support.mjs";
+import { session, ROOT, become, widget, tab, openRow, press, expectHeader } from "./support.mjs";
 
 const AXE = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   // axe is injected by the test, which the portal's CSP would rightly refuse.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   page = await context.newPage();
   await page.goto(server.base + "/");
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 /** The WCAG A/AA violations axe finds inside the widget, as "rule: target" lines. */

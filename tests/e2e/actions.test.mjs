@@ -1,20 +1,15 @@
 // Every action the widget offers, through its buttons and panels: remind, comment,
 // withdraw and resubmit (the initiator); CC, add an approver before me, transfer, and a
 // reject that must give its reason (the approvers).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
 import { openTask, pickPerson, submittedFormation } from "./flows.mjs";
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   page = await portal(browser, server.base);
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 const W = () => widget(page);

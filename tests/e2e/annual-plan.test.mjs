@@ -2,20 +2,15 @@
 // every standing-committee member countersigns (the step waits for the last of three),
 // leadership returns an over-threshold plan (art. 十六) to the secretariat, the reduced
 // plan is countersigned again, approved and filed (art. 十五).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
 import { openTask, expectWaiting, expectNotice, pickPerson, shotOnFailure } from "./flows.mjs";
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   page = await portal(browser, server.base);
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 const W = () => widget(page);

@@ -1,18 +1,13 @@
 // Two leaders open the same any-one (或签) task; the slower one is told what changed and
 // keeps what they typed. Also: files the form does not accept are refused before upload.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
 import { atLeadership } from "./flows.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
+session(async (s, b) => {
+  [server, browser] = [s, b];
 });
 
 test("the slower of two any-one approvers sees what changed and keeps what they typed", async () => {

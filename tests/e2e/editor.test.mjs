@@ -2,21 +2,16 @@
 // publishing held back; fixed, the cases pass and the change is published; instances
 // started before keep the old rule, new ones follow the new. Also: edits survive a reload,
 // a walk through the preview becomes a case, and nobody else gets in.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { startServer, launch, portal, become, widget } from "./support.mjs";
+import { session, portal, become, widget } from "./support.mjs";
 import { api, token, act, formationForm, shotOnFailure } from "./flows.mjs";
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   page = await portal(browser, server.base);
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 const W = () => widget(page);

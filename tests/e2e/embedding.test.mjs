@@ -1,8 +1,8 @@
 // Embedding: a host page with a strict CSP and a hostile stylesheet holding two widgets,
 // a draft that survives a reload, and a token that expires while someone is typing.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, press, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, press, shot } from "./support.mjs";
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
 
@@ -47,13 +47,8 @@ ${second ? '<kexie-workflow id="second" workflow="kexie-formation" locale="en"><
 </body></html>`;
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
+session(async (s, b) => {
+  [server, browser] = [s, b];
 });
 
 /** A page on the server's origin whose host files are served by the test itself. */

@@ -1,18 +1,13 @@
 // 科协组建 from application to SASAC filing, by five people switching in the demo portal,
 // with a return to the applicant on the way (art. 十, 十四).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   page = await portal(browser, server.base);
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 const W = () => widget(page);

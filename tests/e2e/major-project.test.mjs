@@ -3,20 +3,15 @@
 // proposer himself), every expert gives an opinion (the step waits for the last of three),
 // a standing-committee member gives the 科协's consolidated opinion, the decision meeting
 // decides.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, press, expectHeader, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, press, expectHeader, shot } from "./support.mjs";
 import { openTask, expectWaiting, expectNotice, pickPerson, field, radio, pdf, shotOnFailure } from "./flows.mjs";
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   page = await portal(browser, server.base);
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 const W = () => widget(page);

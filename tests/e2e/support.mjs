@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -39,6 +40,23 @@ export async function startServer(extraEnv = {}) {
     child.stdout.on("data", (d) => { if (String(d).includes("serving on")) ok(); });
   });
   return { base: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+}
+
+/**
+ * A demo server and Chromium for a file's tests: started before the first, ended after the
+ * last. `ready(server, browser)` runs once both are up; the file keeps what it needs.
+ */
+export function session(ready) {
+  let server, browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+    await ready(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+  });
 }
 
 export async function launch() {

@@ -2,20 +2,15 @@
 // title committee sends the case back to the 科协 for more, then passes it; the result is
 // publicised (公示) for 5 days, and HR can close the publicity only once they have passed
 // (the demo clock is run ahead).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, press, expectHeader, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, press, expectHeader, shot } from "./support.mjs";
 import { openTask, expectWaiting, expectNotice, pickPerson, field, radio, moveClock, pdf, shotOnFailure } from "./flows.mjs";
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   page = await portal(browser, server.base);
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 const W = () => widget(page);

@@ -1,18 +1,13 @@
 // The main views as people see them, in both languages, operated by keyboard alone; the
 // README's screenshots come from here (viewport-sized, in target/e2e-shots/readme-*.png).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
 
 let server, browser, page;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+session(async (s, b) => {
+  [server, browser] = [s, b];
   page = await portal(browser, server.base);
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
 });
 
 const W = () => widget(page);

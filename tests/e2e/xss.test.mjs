@@ -1,9 +1,9 @@
 // Markup in every text the widget shows from someone else — an administrator's labels and
 // titles, a rule's message quoting a form value, a form value, a file name, a comment — is
 // shown as text and never runs (SECURITY.md, "XSS").
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, portal, become, widget, tab, openRow, shot } from "./support.mjs";
+import { session, portal, become, widget, tab, openRow, shot } from "./support.mjs";
 import { api, token, act, formationForm } from "./flows.mjs";
 
 // Each payload sets window.__xss to its number if it ever runs (short: fields have limits).
@@ -16,13 +16,8 @@ const COMMENT = `<script>${run(5)}</script><b>粗体</b>`;
 const NAME = `<iframe srcdoc="<script>parent.${run(6)}</script>">`;
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
+session(async (s, b) => {
+  [server, browser] = [s, b];
 });
 
 /** kexie-formation published again as `xss-probe`, with markup in its title and a label,
