@@ -29,7 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{TempDir, databases};
 use serde_json::{Value, json};
-use support::{Server, formation_form, sync_directory, token};
+use support::{Server, formation_form, memory_kib, sync_directory, token};
 
 /// The cast: id prefix, role, how many. 100 people in all; the observers hold no role.
 const CAST: &[(&str, &str, usize)] = &[
@@ -181,12 +181,7 @@ fn sample_memory(run: &Run, pid: u32, length: Duration) -> Vec<Memory> {
 }
 
 fn read_memory(pid: u32, at: f64) -> Memory {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server's /proc status");
-    let field = |name: &str| -> u64 {
-        let line = status.lines().find(|l| l.starts_with(name)).unwrap_or_default();
-        line.split_whitespace().nth(1).and_then(|kb| kb.parse().ok()).unwrap_or(0)
-    };
-    Memory { at, rss: field("VmRSS:"), hwm: field("VmHWM:") }
+    Memory { at, rss: memory_kib(pid, "VmRSS"), hwm: memory_kib(pid, "VmHWM") }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -56,15 +56,7 @@ fn two_replicas(db: &str) -> (Server, Server) {
 
 /// A kexie-formation instance started and submitted by li through `via`: its id and revision.
 fn submitted(via: &Server) -> (String, u64) {
-    let (status, view) = post(
-        &via.url("/instances"),
-        Some(&formation_token("li")),
-        &json!({ "workflow": "kexie-formation", "form": formation_form() }),
-    );
-    assert_eq!(status, 201, "{view}");
-    let id = view["id"].as_str().unwrap().to_string();
-    let (status, view) = act(via, &formation_token("li"), &id, 1, json!({ "action": "submit" }));
-    assert_eq!((status, view["step"].as_str()), (200, Some("party")), "{view}");
+    let (id, view) = submitted_formation(via);
     (id, view["revision"].as_u64().unwrap())
 }
 

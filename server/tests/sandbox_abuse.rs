@@ -46,12 +46,7 @@ fn a_rule_running_into_a_limit_in_a_case_refuses_the_publish_and_the_server_answ
             assert!(status < 500, "the server answers after {prefix}: {status}");
         }
         // Without the budget the last abuse took 3 GB.
-        let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-        let peak_kb: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap();
+        let peak_kb = memory_kib(server.pid(), "VmHWM");
         assert!(peak_kb < 200_000, "the server's peak memory: {peak_kb} kB");
     }
 }

@@ -15,12 +15,11 @@ const PDF: &[u8] = b"%PDF-1.4 charter";
 
 /// (status, headers, body text) of any request.
 fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, ureq::http::HeaderMap, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let mut req = ureq::http::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let mut resp = agent.run(req.body(body.to_vec()).unwrap()).expect("the server answers");
+    let mut resp = agent().run(req.body(body.to_vec()).unwrap()).expect("the server answers");
     let text = resp.body_mut().read_to_string().unwrap_or_default();
     (resp.status().as_u16(), resp.headers().clone(), text)
 }

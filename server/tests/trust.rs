@@ -11,16 +11,7 @@ use support::*;
 /// A kexie-formation instance submitted by li: (id, view).
 fn submitted(server: &Server) -> (String, Value) {
     sync_directory(server, FORMATION_PEOPLE);
-    let (status, view) = post(
-        &server.url("/instances"),
-        Some(&formation_token("li")),
-        &json!({ "workflow": "kexie-formation", "form": formation_form() }),
-    );
-    assert_eq!(status, 201, "{view}");
-    let id = view["id"].as_str().unwrap().to_string();
-    let (status, view) = act(server, &formation_token("li"), &id, 1, json!({ "action": "submit" }));
-    assert_eq!((status, view["step"].as_str()), (200, Some("party")), "{view}");
-    (id, view)
+    submitted_formation(server)
 }
 
 fn instance(server: &Server, id: &str) -> Value {

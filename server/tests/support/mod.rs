@@ -170,7 +170,8 @@ pub fn token(id: &str, roles: &[&str]) -> String {
     token_for(id, roles, 3600, SECRET, AUDIENCE)
 }
 
-fn agent() -> ureq::Agent {
+/// A client that returns answers of any status rather than errors.
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
 }
 
@@ -255,6 +256,28 @@ pub const FORMATION_PEOPLE: &[(&str, &[&str])] = &[
 pub fn formation_token(id: &str) -> String {
     let roles = FORMATION_PEOPLE.iter().find(|(p, _)| *p == id).map_or(&[][..], |(_, r)| r);
     token(id, roles)
+}
+
+/// A memory figure of process `pid` from /proc, in KiB: `VmRSS`, `VmHWM` (its peak).
+pub fn memory_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the process's /proc status");
+    let line = status.lines().find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':'))).unwrap_or_default();
+    line.split_whitespace().nth(1).and_then(|kb| kb.parse().ok()).unwrap_or(0)
+}
+
+/// A kexie-formation instance started and submitted by li (the directory must know the
+/// party organisation): its id and the view the submit answered.
+pub fn submitted_formation(server: &Server) -> (String, Value) {
+    let (status, view) = post(
+        &server.url("/instances"),
+        Some(&formation_token("li")),
+        &json!({ "workflow": "kexie-formation", "form": formation_form() }),
+    );
+    assert_eq!(status, 201, "{view}");
+    let id = view["id"].as_str().unwrap().to_string();
+    let (status, view) = act(server, &formation_token("li"), &id, 1, json!({ "action": "submit" }));
+    assert_eq!((status, view["step"].as_str()), (200, Some("party")), "{view}");
+    (id, view)
 }
 
 /// The valid form of kexie-formation's main-route case (cases/01-main-standalone.toml).
