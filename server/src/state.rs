@@ -73,8 +73,9 @@ impl AppState {
 
     /// Forgets request ids older than a week, at most once an hour per process. A replay
     /// answers a retry, which comes within minutes, and each id keeps a whole response: kept
-    /// for ever they would grow the database by kilobytes per action.
-    pub async fn forget_old_requests(&self) {
+    /// for ever they would grow the database by kilobytes per action. Called after every
+    /// action: the check is an atomic read, and only a due clean-up spawns a task.
+    pub fn forget_old_requests(&self) {
         use std::sync::atomic::Ordering::Relaxed;
         const KEPT: i64 = 7 * 86_400;
         let now = self.now();
@@ -84,11 +85,14 @@ impl AppState {
             return;
         }
         let Some(cutoff) = Moment::from_unix(secs - KEPT, offset) else { return };
-        match self.store.forget_requests(&cutoff.to_string()).await {
-            Ok(n) if n > 0 => tracing::info!("forgot {n} request ids answered before {cutoff}"),
-            Ok(_) => {}
-            Err(e) => tracing::error!("forgetting old request ids: {e}"),
-        }
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            match store.forget_requests(&cutoff.to_string()).await {
+                Ok(n) if n > 0 => tracing::info!("forgot {n} request ids answered before {cutoff}"),
+                Ok(_) => {}
+                Err(e) => tracing::error!("forgetting old request ids: {e}"),
+            }
+        });
     }
 
     /// Now, at the enterprise's UTC offset.

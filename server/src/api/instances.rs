@@ -284,7 +284,7 @@ pub async fn act(
     let write = Write { instance: &after, before: Some(&before), events: &events, request, now: &now };
     match state.store.write(write).await {
         Ok(Applied::Done) => {
-            tokio::spawn(async move { state.forget_old_requests().await });
+            state.forget_old_requests();
             Ok(stored(200, body))
         }
         Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
