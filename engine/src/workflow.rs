@@ -11,7 +11,7 @@ use crate::definition::{self, Definition, Diagnostics, FieldKind, Source, Step};
 use crate::fields::{self, FieldError, Form, Patterns};
 use crate::instance::{Instance, Moment};
 use crate::people::Actor;
-use crate::rules::{RuleError, Rules};
+use crate::rules::{self, RuleError, Rules};
 use crate::text::Message;
 
 /// A definition ready to run. Build it once per definition version and share it: the
@@ -182,28 +182,24 @@ impl Workflow {
         if let [only] = step.next.as_slice() {
             return Ok(only.clone());
         }
-        let out = self.rules.call(
-            "route",
-            fields::to_rhai(&self.definition, form),
-            self.rule_ctx(ctx, &self.totals(form)),
-        )?;
-        match out.clone().into_immutable_string() {
-            Ok(s) if step.next.iter().any(|n| n == s.as_str()) => Ok(s.to_string()),
-            _ => Err(self.rules.wrong_return("route", &format!("one of {:?}", step.next), format!("{out:?}"))),
-        }
+        let (form, ctx) = (fields::to_rhai(&self.definition, form), self.rule_ctx(ctx, &self.totals(form)));
+        self.rules.call("route", form, ctx, |out| match out.read_lock::<rhai::ImmutableString>() {
+            Some(s) if step.next.iter().any(|n| n == s.as_str()) => Ok(s.to_string()),
+            _ => Err(self.rules.wrong_return("route", &format!("one of {:?}", step.next), rules::preview(&out))),
+        })
     }
 
     /// The user ids the rules' `assignees` picks for `ctx.target`.
     pub fn assignees(&self, form: &Form, ctx: &RuleContext) -> Result<Vec<String>, RuleError> {
-        let out = self.rules.call(
-            "assignees",
-            fields::to_rhai(&self.definition, form),
-            self.rule_ctx(ctx, &self.totals(form)),
-        )?;
-        let got = format!("{out:?}");
-        let ids =
-            out.into_array().ok().and_then(|a| a.into_iter().map(|d| d.into_string().ok()).collect::<Option<Vec<_>>>());
-        ids.ok_or_else(|| self.rules.wrong_return("assignees", "an array of user ids", got))
+        let (form, ctx) = (fields::to_rhai(&self.definition, form), self.rule_ctx(ctx, &self.totals(form)));
+        self.rules.call("assignees", form, ctx, |out| {
+            let got = rules::preview(&out);
+            let ids = out
+                .into_array()
+                .ok()
+                .and_then(|a| a.into_iter().map(|d| d.into_string().ok()).collect::<Option<Vec<_>>>());
+            ids.ok_or_else(|| self.rules.wrong_return("assignees", "an array of user ids", got))
+        })
     }
 
     /// Column totals of every table, for the rules (`ctx.totals`) and the display.

@@ -80,6 +80,16 @@ const ABUSES: &[(&str, &str)] = &[
         "map of big keys",
         "let s = \"x\";\ns.pad(90000, \"y\");\nlet m = #{};\nlet i = 0;\nloop { m[`${s}${i}`] = 0; i += 1; }",
     ),
+    ("map nested in itself", "let m = #{};\nloop { m.n = m; }"),
+    ("array nested in itself", "let a = [];\nloop { a = [a]; }"),
+    ("array nested through an index", "let a = [0];\nloop { a[0] = a; }"),
+    ("array pushed into itself", "let a = [];\nloop { a.push(a); }"),
+    ("nested array printed", "let a = [];\nlet i = 0;\nloop { a = [a]; i += 1; if i % 64 == 0 { let s = `${a}`; } }"),
+    ("long string upper-cased", "let s = \"\";\ns.pad(49999, \"ß\");\nloop { let t = s.to_upper(); }"),
+    ("long string searched", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.index_of(\"b\"); }"),
+    ("long string searched from", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.index_of(\"b\", 5); }"),
+    ("long string tested", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.contains(\"b\"); }"),
+    ("long string cut", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.sub_string(99990, 5); }"),
     ("deep recursion", "fn_down(0)"),
     ("mutual recursion", "ping(0)"),
     ("integer overflow add", "let x = 9223372036854775807;\nx + 1"),
@@ -227,5 +237,111 @@ fn nothing_outside_the_rule_is_in_reach() {
                 Ok(wf) => format!("{}", call(&wf, "check")),
             };
         assert!(err.contains("reserved keyword") || err.contains("Function not found"), "{body}: {err}");
+    }
+}
+
+/// A rule call runs on a stack of its own (`rules::budget`): a value nested as deep as the
+/// budgets allow is built, copied, printed and dropped without overflowing even a thread
+/// with a stack far smaller than any host's (before, `m.n = m` 9 000 times aborted the
+/// server: "thread 'tokio-rt-worker' has overflowed its stack").
+#[test]
+fn nesting_cannot_overflow_the_callers_stack() {
+    let nesting = ABUSES.iter().filter(|(name, _)| name.contains("nested") || name.contains("into itself"));
+    for (name, body) in nesting {
+        let wf = load(&rules_with("check", body));
+        let outcome = std::thread::Builder::new()
+            .stack_size(128 << 10)
+            .spawn(move || call(&wf, "check").to_string())
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("{name} panicked"));
+        assert!(outcome.contains("stopped"), "{name}: {outcome}");
+    }
+    // The same nesting, bounded by the loop, ends normally: only the budgets stop it.
+    let wf = load(&rules_with("check", "let m = #{};\nfor i in 0..300 { m.n = m; }\nverdict()"));
+    let ctx = RuleContext { step: "apply".into(), ..Default::default() };
+    let out = std::thread::Builder::new()
+        .stack_size(128 << 10)
+        .spawn(move || wf.evaluate(&Default::default(), &ctx).map(|e| e.errors.len()))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(out, Ok(0));
+}
+
+/// Nothing deeply nested leaves a call: a computed value is a field's value at most (a
+/// table's rows of cells), and a wrong return is shown by its first characters.
+#[test]
+fn a_nested_result_is_refused_inside_the_call() {
+    let deep = "let a = [];\nfor i in 0..500 { a = [a]; }";
+    let checks = format!("let v = verdict();\n{deep}\nv.set(\"amount\", a);\nv");
+    let routes = format!("{deep}\na");
+    for (function, body) in [("check", checks.as_str()), ("route", routes.as_str()), ("assignees", routes.as_str())] {
+        let wf = load(&rules_with(function, body));
+        let err = std::thread::Builder::new()
+            .stack_size(128 << 10)
+            .spawn(move || call(&wf, function))
+            .unwrap()
+            .join()
+            .unwrap();
+        match &err {
+            RuleError::WrongReturn { got, .. } => assert!(got.len() < 200 && got.starts_with("[[[["), "{got}"),
+            other => panic!("{function}: {other:?}"),
+        }
+    }
+}
+
+/// The top level runs within a call's budgets, at every load: constants built in a loop
+/// (1.24 GB the first time a process loaded them) are refused where the script loads, and
+/// constants are kept small and shallow, since they stay loaded with it.
+#[test]
+fn the_top_level_is_held_to_the_budgets() {
+    let hog =
+        "let a = [];\na.pad(9000, 0);\nlet b = [];\nb.pad(9000, 0);\nfor i in 0..9000 { b[i] = a; }\nconst B = b;\n";
+    let deep = "let a = [];\nfor i in 0..20 { a = [a]; }\nconst DEEP = a;\n";
+    let big = "let a = [];\na.pad(9000, 0);\nconst A = a; const B = a; const C = a; const D = a;\nconst E = a; const F = a; const G = a; const H = a;\n";
+    let slow = "let s = \"\";\ns.pad(49999, \"ß\");\nlet i = 0;\nwhile i < 100000 { let t = s.to_upper(); i += 1; }\n";
+    for (name, top, expected) in [
+        ("hog", hog, "operations"),
+        ("deep constant", deep, "nests more than 8 levels"),
+        ("big constants", big, "more than 1024 KB"),
+        ("slow", slow, "operations"),
+    ] {
+        let rules = format!("{top}{}", rules_with("check", "verdict()"));
+        let d = Workflow::load(&Source { name: "w.toml", text: ROUTED }, &Source { name: "r.rhai", text: &rules })
+            .map(|_| ())
+            .unwrap_err();
+        let first = &d.0[0];
+        assert_eq!(first.file, "r.rhai", "{name}");
+        assert!(first.message.en.contains("top level") && first.message.en.contains(expected), "{name}: {d}");
+        assert!(first.line <= top.lines().count() as u32, "{name}: {d}");
+    }
+    // Thresholds and tables of titles, as the shipped workflows keep them, load.
+    let fine = "const CAP = 50000.00;\nconst LEVELS = #{ a: [1, 2], b: [3, 4] };\n";
+    let rules = format!("{fine}{}", rules_with("check", "verdict()"));
+    load(&rules);
+}
+
+/// The searches the library charges by size answer as Rhai's own do.
+#[test]
+fn charged_searches_answer_as_rhai_does() {
+    use rhai::packages::{MoreStringPackage, Package};
+    let mut plain = rhai::Engine::new_raw();
+    plain.register_global_module(MoreStringPackage::new().as_shared_module());
+    let ours = kexie_engine::rules::engine();
+    for (s, find) in [("", ""), ("", "a"), ("abc", ""), ("科协科协", "协"), ("hello", "lo"), ("hello", "x")] {
+        for expr in
+            [format!("{s:?}.contains({find:?})"), format!("{s:?}.index_of({find:?})"), format!("{find:?} in {s:?}")]
+        {
+            let a = plain.eval::<rhai::Dynamic>(&expr).unwrap().to_string();
+            let b = ours.eval::<rhai::Dynamic>(&expr).unwrap().to_string();
+            assert_eq!(a, b, "{expr}");
+        }
+        if let Some(c) = find.chars().next() {
+            for expr in [format!("{s:?}.contains('{c}')"), format!("{s:?}.index_of('{c}')")] {
+                let a = plain.eval::<rhai::Dynamic>(&expr).unwrap().to_string();
+                assert_eq!(a, ours.eval::<rhai::Dynamic>(&expr).unwrap().to_string(), "{expr}");
+            }
+        }
     }
 }

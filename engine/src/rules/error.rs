@@ -96,9 +96,13 @@ fn limit_name(err: &EvalAltResult) -> Option<String> {
         }
         EvalAltResult::ErrorDataTooLarge(what, _) => format!("{what} grew too large"),
         EvalAltResult::ErrorTooManyVariables(_) => "too many variables".to_string(),
-        EvalAltResult::ErrorTerminated(..) => {
-            format!("more than {} MB of memory", super::limits::MEMORY_BYTES >> 20)
-        }
+        EvalAltResult::ErrorTerminated(token, _) => match token.clone().into_string().as_deref() {
+            Ok(super::budget::MEMORY) => format!("more than {} MB of memory", super::limits::MEMORY_BYTES >> 20),
+            Ok(super::budget::TIME) => {
+                format!("more than {} ms (a slow loop over large values?)", super::budget::time_limit().as_millis())
+            }
+            _ => format!("more than {} operations, counting large values by size", super::limits::OPERATIONS),
+        },
         _ => return None,
     })
 }

@@ -1,10 +1,10 @@
-//! The memory one rule call may take, in total.
+//! What a thread allocates, for the budget of a rule call (`rules::budget`).
 //!
 //! Rhai's size limits hold per value, and it checks them only where a value is written
 //! directly: a map filled with copies of a large array (`m[k] = a` in a loop) passed every
 //! limit and grew to gigabytes within the operations limit. So the host's allocator counts
-//! what each thread holds, and the sandbox's progress callback stops a call once it holds
-//! more than [`super::limits::MEMORY_BYTES`] beyond what it started with.
+//! what each thread holds and has allocated, and the budget stops a call that holds too
+//! much, or has copied so much that it has spent its operations.
 //!
 //! The server installs [`Counting`] as its global allocator. Where it is not installed (the
 //! browser, where a runaway rule can only hurt its own tab) nothing is counted and Rhai's
@@ -16,8 +16,8 @@ use std::cell::Cell;
 thread_local! {
     /// Bytes this thread has allocated less those it freed, as `Counting` saw them.
     static HELD: Cell<isize> = const { Cell::new(0) };
-    /// `HELD` when the running rule call began; `None` outside a call.
-    static BASE: Cell<Option<isize>> = const { Cell::new(None) };
+    /// Bytes this thread has ever allocated (what it copied, whether kept or not).
+    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
 }
 
 /// The system allocator, counting bytes per thread.
@@ -57,19 +57,19 @@ unsafe impl GlobalAlloc for Counting {
 }
 
 fn count(bytes: isize) {
-    // `try_with`: while a thread ends, its slot may already be gone.
+    // `try_with`: while a thread ends, its slots may already be gone.
     let _ = HELD.try_with(|held| held.set(held.get().wrapping_add(bytes)));
+    if bytes > 0 {
+        let _ = ALLOCATED.try_with(|all| all.set(all.get().wrapping_add(bytes as usize)));
+    }
 }
 
-/// Runs `f` as one rule call: what it allocates from here on counts against the budget.
-pub(crate) fn metered<T>(f: impl FnOnce() -> T) -> T {
-    let outer = BASE.replace(Some(HELD.get()));
-    let out = f();
-    BASE.set(outer);
-    out
+/// Bytes this thread holds, as far as `Counting` saw (0 where it is not installed).
+pub(crate) fn held() -> isize {
+    HELD.get()
 }
 
-/// Whether the running rule call holds more than its budget.
-pub(crate) fn over_budget() -> bool {
-    BASE.get().is_some_and(|base| HELD.get().wrapping_sub(base) > super::limits::MEMORY_BYTES as isize)
+/// Bytes this thread has allocated in all, as far as `Counting` saw.
+pub(crate) fn allocated() -> usize {
+    ALLOCATED.get()
 }

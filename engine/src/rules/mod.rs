@@ -4,10 +4,12 @@
 //! a [`Verdict`]; `route` picks the next step when a step lists several; `assignees`
 //! picks the people of a step whose actors are `"rules"`.
 
+pub mod budget;
 mod error;
 pub(crate) mod library;
 pub mod memory;
 mod sandbox;
+mod value;
 mod verdict;
 
 use rhai::{AST, CallFnOptions, Dynamic, Scope};
@@ -15,6 +17,7 @@ use rhai::{AST, CallFnOptions, Dynamic, Scope};
 pub use error::RuleError;
 use sandbox::Constants;
 pub use sandbox::{engine, limits};
+pub(crate) use value::preview;
 pub use verdict::Verdict;
 
 use crate::definition::{Diagnostic, Source};
@@ -63,25 +66,48 @@ impl Rules {
         &self.file
     }
 
-    /// Calls a contract function; nothing the script does can escape the sandbox.
-    pub(crate) fn call(&self, function: &str, form: Dynamic, ctx: Dynamic) -> Result<Dynamic, RuleError> {
+    /// Calls a contract function and reads its result with `read`; nothing the script does
+    /// can escape the sandbox. Both run within the call's budgets (`budget`), and whatever
+    /// the script built is dropped there: only what `read` makes of it leaves.
+    pub(crate) fn call<T>(
+        &self,
+        function: &str,
+        form: Dynamic,
+        ctx: Dynamic,
+        read: impl FnOnce(Dynamic) -> Result<T, RuleError>,
+    ) -> Result<T, RuleError> {
         // The top level ran once at compile time; calls only run the function body, with
         // the constants it defined at hand (see `sandbox::resolve_constant`).
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true).with_tag(self.constants.clone());
-        memory::metered(|| {
-            engine().call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx))
-        })
-        .map_err(|e| {
-            let start = self.starts.iter().find(|(f, _)| f == function).map_or(0, |(_, line)| *line);
-            RuleError::from_eval(function, &self.file, &e).or_at_line(start)
+        budget::metered(|| {
+            match engine().call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, function, (form, ctx))
+            {
+                Ok(out) => read(out),
+                Err(e) => {
+                    let start = self.starts.iter().find(|(f, _)| f == function).map_or(0, |(_, line)| *line);
+                    Err(RuleError::from_eval(function, &self.file, &e).or_at_line(start))
+                }
+            }
         })
     }
 
-    /// Calls `check` and insists on a verdict back.
+    /// Calls `check` and insists on a verdict back, whose computed values are field values
+    /// (a table's rows at most: no deeper than [`value::FIELD_DEPTH`]).
     pub(crate) fn check(&self, form: Dynamic, ctx: Dynamic) -> Result<Verdict, RuleError> {
-        let out = self.call("check", form, ctx)?;
-        let got = out.type_name().to_string();
-        out.try_cast::<Verdict>().ok_or_else(|| self.wrong_return("check", "a verdict (let v = verdict(); … v)", got))
+        self.call("check", form, ctx, |out| {
+            let got = out.type_name().to_string();
+            let verdict = out
+                .try_cast::<Verdict>()
+                .ok_or_else(|| self.wrong_return("check", "a verdict (let v = verdict(); … v)", got))?;
+            match verdict.computed.iter().find(|(_, v)| value::nests_deeper(v, value::FIELD_DEPTH)) {
+                Some((field, v)) => Err(self.wrong_return(
+                    "check",
+                    &format!("a field's value in v.set(\"{field}\", …)"),
+                    value::preview(v),
+                )),
+                None => Ok(verdict),
+            }
+        })
     }
 
     pub(crate) fn wrong_return(&self, function: &str, expected: &str, got: String) -> RuleError {
@@ -90,28 +116,43 @@ impl Rules {
 }
 
 /// Rhai functions cannot see top-level variables, but administrators keep thresholds in
-/// top-level `const`s. So the top level runs once, sandboxed, and its constants are kept
-/// for every call; the optimizer also folds them where it can.
+/// top-level `const`s. So the top level runs once, sandboxed and within a call's budgets
+/// (it runs again at every load of the script), and its constants are kept for every call.
+/// Those are bounded (`limits::CONSTANT_DEPTH`, `limits::CONSTANT_BYTES`), since they stay
+/// loaded and are copied, compared and dropped outside any call; the optimizer folds the
+/// small scalar ones into the functions.
 fn compile_with_constants(src: &Source<'_>) -> Result<(AST, Constants), Vec<Diagnostic>> {
     let parse = |scope: &Scope| engine().compile_with_scope(scope, src.text).map_err(|e| vec![parse_error(src, &e)]);
     let first = parse(&Scope::new())?;
-    let mut scope = Scope::new();
-    if let Err(e) = engine().run_ast_with_scope(&mut scope, &first) {
-        let err = RuleError::from_eval("(top level)", src.name, &e);
-        let (line, col) = line_col(src, e.position());
-        return Err(vec![Diagnostic {
-            file: src.name.to_string(),
-            line,
-            col,
-            message: Text::new(
-                format!("规则脚本顶层代码出错：{err}"),
-                format!("the top level of the rules failed: {err}"),
-            ),
-        }]);
+    let constants = budget::metered(|| -> Result<Constants, Vec<Diagnostic>> {
+        let mut scope = Scope::new();
+        engine().run_ast_with_scope(&mut scope, &first).map_err(|e| {
+            let err = RuleError::from_eval("(top level)", src.name, &e);
+            let (line, col) = line_col(src, e.position());
+            top_level_problem(src, line, col, &err.to_string())
+        })?;
+        let constants = Constants::of(&scope);
+        constants.check().map_err(|what| top_level_problem(src, 1, 1, &what))?;
+        Ok(constants)
+    })?;
+    let mut folded = Scope::new();
+    for (name, value) in constants.iter().filter(|(_, v)| value::is_small_scalar(v)) {
+        folded.push_constant_dynamic(name.clone(), value.clone());
     }
-    let constants = Constants::of(&scope);
-    let ast = if scope.is_empty() { first } else { parse(&scope)? };
+    let ast = if folded.is_empty() { first } else { parse(&folded)? };
     Ok((ast, constants))
+}
+
+fn top_level_problem(src: &Source<'_>, line: u32, col: u32, what: &str) -> Vec<Diagnostic> {
+    vec![Diagnostic {
+        file: src.name.to_string(),
+        line,
+        col,
+        message: Text::new(
+            format!("规则脚本顶层代码出错：{what}"),
+            format!("the top level of the rules failed: {what}"),
+        ),
+    }]
 }
 
 fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {

@@ -11,8 +11,20 @@ use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, Scope};
 
 /// Limits that keep a runaway or hostile script from hurting the host.
 pub mod limits {
-    /// Operations one rule call may run (a `check` of a 300-field form needs ~30k).
+    /// Operations one rule call may run (a `check` of a 300-field form needs ~30k), counting
+    /// one per [`CHARGE_BYTES`] copied or searched (`rules::budget`).
     pub const OPERATIONS: u64 = 500_000;
+    /// Bytes copied or searched that count as one operation.
+    pub const CHARGE_BYTES: usize = 64;
+    /// Milliseconds of wall clock one rule call may run, unless the host sets another
+    /// (`rules::budget::set_time_limit`).
+    pub const TIME_MS: u64 = 1_000;
+    /// The stack a rule call runs on (reserved, and touched only as deep as it goes).
+    pub const STACK_BYTES: usize = 64 << 20;
+    /// Levels a top-level constant may nest (a table of tables is 2).
+    pub const CONSTANT_DEPTH: usize = 8;
+    /// Bytes of constants one script's top level may leave (they stay loaded with it).
+    pub const CONSTANT_BYTES: usize = 1 << 20;
     /// Nested function calls (stops unbounded recursion).
     pub const CALL_LEVELS: usize = 32;
     /// Nesting of expressions, at top level and inside functions.
@@ -28,9 +40,6 @@ pub mod limits {
     /// Bytes one rule call may hold in all, where the host counts them (`rules::memory`).
     pub const MEMORY_BYTES: usize = 32 << 20;
 }
-
-/// The token a call stopped for its memory carries (see `rules::error`).
-pub(crate) const MEMORY: &str = "memory";
 
 /// The shared, immutable engine. Building it registers the library once per process.
 pub fn engine() -> &'static Engine {
@@ -71,8 +80,8 @@ fn build() -> Engine {
         // them: a loop of it grew to gigabytes within the operations limit (issue 6).
         .disable_symbol("curry");
     // Checked on every operation: one operation copies at most one value, which Rhai's size
-    // limits keep to a few megabytes, so a call stops soon after passing its budget.
-    engine.on_progress(|_| super::memory::over_budget().then(|| Dynamic::from(MEMORY)));
+    // limits keep to a few megabytes, so a call stops soon after passing a budget.
+    engine.on_progress(super::budget::spent);
     #[allow(deprecated)] // `on_var` is marked volatile, not deprecated
     engine.on_var(resolve_constant);
     super::library::register(&mut engine);
@@ -89,6 +98,27 @@ impl Constants {
         Constants(Arc::new(
             scope.iter().filter(|(_, constant, _)| *constant).map(|(n, _, v)| (n.to_string(), v)).collect(),
         ))
+    }
+
+    /// Each constant by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Dynamic)> {
+        self.0.iter()
+    }
+
+    /// Whether they nest and weigh no more than constants may: the message if not.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some((name, _)) = self.0.iter().find(|(_, v)| super::value::nests_deeper(v, limits::CONSTANT_DEPTH)) {
+            return Err(format!("the constant {name} nests more than {} levels deep", limits::CONSTANT_DEPTH));
+        }
+        let bytes: usize = self.0.iter().map(|(n, v)| n.len() + super::value::size_of(v)).sum();
+        if bytes > limits::CONSTANT_BYTES {
+            return Err(format!(
+                "the constants take {} KB, more than {} KB",
+                bytes >> 10,
+                limits::CONSTANT_BYTES >> 10
+            ));
+        }
+        Ok(())
     }
 }
 
