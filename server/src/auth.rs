@@ -147,6 +147,7 @@ fn client_address(parts: &Parts, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
 }
 
 /// The verified person making a request.
+#[derive(Clone)]
 pub struct Caller {
     pub actor: Actor,
     pub admin: bool,

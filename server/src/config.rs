@@ -24,6 +24,7 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Size and type limits.
     pub limits: Limits,
+    pub rules: RulesConfig,
     /// Host origins allowed to call the API from a browser.
     pub cors_origins: Vec<String>,
 }
@@ -59,6 +60,35 @@ pub struct Limits {
     pub attachment_types: Vec<String>,
 }
 
+/// How the server runs rules (`workers.rs`, `kexie_engine::rules::budget`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Wall-clock budget of one rule call, in milliseconds.
+    pub time_ms: u64,
+    /// Engine jobs (loading, evaluating, acting, publishing) that run at once; 0 is one
+    /// per CPU core, and at least two.
+    pub workers: usize,
+    /// Milliseconds a request waits for a free worker before it is answered 503.
+    pub queue_ms: u64,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        RulesConfig { time_ms: kexie_engine::rules::limits::TIME_MS, workers: 0, queue_ms: 10_000 }
+    }
+}
+
+impl RulesConfig {
+    /// Workers to start: as configured, or one per core (at least two).
+    pub fn worker_count(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()).max(2),
+            n => n,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -70,6 +100,7 @@ impl Default for Config {
             utc_offset_hours: 8,
             auth: AuthConfig::default(),
             limits: Limits::default(),
+            rules: RulesConfig::default(),
             cors_origins: Vec::new(),
         }
     }

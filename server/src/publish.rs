@@ -6,7 +6,9 @@ use kexie_engine::bundle::{Bundle, Checked};
 use kexie_engine::text::Lang;
 use sha2::{Digest, Sha256};
 
+use crate::error::ApiError;
 use crate::store::{Store, StoreError, VersionRow};
+use crate::workers::Workers;
 
 /// sha256 over every text, to tell a changed workflow from an unchanged one. Stored
 /// versions carry it, so it must not change with the code.
@@ -35,6 +37,8 @@ pub enum PublishError {
     /// The key in the file differs from the one asked for.
     WrongKey(String),
     Store(StoreError),
+    /// No worker was free to run the cases.
+    Busy(ApiError),
 }
 
 impl std::fmt::Display for PublishError {
@@ -43,6 +47,7 @@ impl std::fmt::Display for PublishError {
             PublishError::Invalid(checked) => write!(f, "{} problem(s)", checked.problems(Lang::En).len()),
             PublishError::WrongKey(found) => write!(f, "the definition's key is '{found}'"),
             PublishError::Store(e) => e.fmt(f),
+            PublishError::Busy(e) => f.write_str(&e.message.en),
         }
     }
 }
@@ -63,12 +68,13 @@ pub struct Publisher<'a> {
 /// Publishes a bundle under its key if it differs from the newest version. Publishing an
 /// older version's texts again is how a workflow is rolled back: it becomes the newest.
 pub async fn publish(
+    workers: &Workers,
     store: &Store,
     bundle: &Bundle,
     expected_key: Option<&str>,
     publisher: &Publisher<'_>,
 ) -> Result<(String, Published), PublishError> {
-    let (key, first) = checked_key(bundle, expected_key)?;
+    let (key, first) = checked_key(workers, bundle, expected_key).await?;
     let latest = store.version(&key, None).await?.map(|v| (v.version, v.digest));
     let published = store_unless_newest(store, bundle, &key, first, latest, publisher).await?;
     Ok((key, published))
@@ -95,8 +101,14 @@ pub enum Loaded {
 /// undone by a restart. The folder's texts count as seen when they are those of the
 /// loader's newest version or of any version after it. A folder edited on disk is published
 /// as a new version, whoever published the newest; a key never published is published.
-pub async fn load(store: &Store, bundle: &Bundle, note: &str, now: &str) -> Result<(String, Loaded), PublishError> {
-    let (key, first) = checked_key(bundle, None)?;
+pub async fn load(
+    workers: &Workers,
+    store: &Store,
+    bundle: &Bundle,
+    note: &str,
+    now: &str,
+) -> Result<(String, Loaded), PublishError> {
+    let (key, first) = checked_key(workers, bundle, None).await?;
     let digest = digest(bundle);
     let history = store.versions(&key).await?;
     // Newest first: the versions after the loader's newest, then the loader's newest.
@@ -123,9 +135,15 @@ pub async fn load(store: &Store, bundle: &Bundle, note: &str, now: &str) -> Resu
     Ok((key, loaded))
 }
 
-/// The bundle's key and first version number, once it checks and its cases pass.
-fn checked_key(bundle: &Bundle, expected_key: Option<&str>) -> Result<(String, u32), PublishError> {
-    let checked = bundle.check(Lang::En);
+/// The bundle's key and first version number, once it checks and its cases pass (run on
+/// the workers, under the budgets of every rule call).
+async fn checked_key(
+    workers: &Workers,
+    bundle: &Bundle,
+    expected_key: Option<&str>,
+) -> Result<(String, u32), PublishError> {
+    let owned = bundle.clone();
+    let checked = workers.run(move || owned.check(Lang::En)).await.map_err(PublishError::Busy)?;
     let (key, first) = match &checked.workflow {
         Some(wf) if checked.problems(Lang::En).is_empty() => (wf.definition.key.clone(), wf.definition.version),
         _ => return Err(PublishError::Invalid(Box::new(checked))),

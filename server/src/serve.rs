@@ -63,6 +63,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     let keys = Keys::from_config(&config.auth)?;
+    kexie_engine::rules::budget::set_time_limit(std::time::Duration::from_millis(config.rules.time_ms));
     let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?;
     let state = AppState::new(config.clone(), store, keys, args.demo);
     publish_folder(&state).await?;
@@ -145,7 +146,7 @@ async fn publish_folder(state: &AppState) -> Result<(), String> {
     for d in dirs {
         let bundle = folder::bundle(&d).map_err(|e| e.to_string())?;
         let note = format!("载入自 {}", d.display());
-        match load(&state.store, &bundle, &note, &now).await {
+        match load(&state.workers, &state.store, &bundle, &note, &now).await {
             Ok((key, Loaded::New { version, superseded: None })) => println!("published {key} version {version}"),
             Ok((key, Loaded::New { version, superseded: Some((old, by)) })) => {
                 println!("published {key} version {version}: the folder changed; it supersedes version {old} by {by}")

@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::store::{Store, VersionRow};
 use crate::throttle::Throttle;
+use crate::workers::Workers;
 
 /// A published version: compiled, and as stored.
 pub type CachedVersion = (Arc<Workflow>, Arc<VersionRow>);
@@ -29,6 +30,8 @@ pub struct Inner {
     pub demo: bool,
     /// Failed token checks per client address.
     pub throttle: Throttle,
+    /// Where engine work runs, off the async workers.
+    pub workers: Workers,
     /// Compiled workflows by (key, version): versions are immutable, so this never goes stale.
     workflows: RwLock<HashMap<(String, i64), CachedVersion>>,
     /// The directory and the change count it was read at.
@@ -52,6 +55,7 @@ impl AppState {
     pub fn new(config: Config, store: Store, keys: Keys, demo: bool) -> Self {
         AppState(Arc::new(Inner {
             throttle: Throttle::new(config.auth.failures_per_minute),
+            workers: Workers::new(config.rules.worker_count(), std::time::Duration::from_millis(config.rules.queue_ms)),
             config,
             store,
             keys,
@@ -136,11 +140,13 @@ impl AppState {
         if let Some(hit) = self.workflows.read().await.get(&id) {
             return Ok(hit.clone());
         }
-        let wf = Arc::new(compile(&row).map_err(|e| {
+        let row = Arc::new(row);
+        let stored = row.clone();
+        let wf = Arc::new(self.workers.run(move || compile(&stored)).await?.map_err(|e| {
             tracing::error!("stored version {}@{} does not load: {e}", row.key, row.version);
             ApiError::from(crate::store::StoreError::Corrupt(e))
         })?);
-        let entry = (wf, Arc::new(row));
+        let entry = (wf, row);
         self.workflows.write().await.insert(id, entry.clone());
         Ok(entry)
     }

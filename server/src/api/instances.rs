@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kexie_engine::definition::StepKind;
 use kexie_engine::fields::Form;
-use kexie_engine::instance::{self, Action, Env, Instance, Transition};
+use kexie_engine::instance::{self, Action, Env, Instance, Moment, Transition};
 use kexie_engine::people::{Actor, Directory};
 use kexie_engine::text::{Message, Text};
 use kexie_engine::{RuleContext, Workflow};
@@ -101,15 +101,19 @@ pub(super) fn may_view(inst: &Instance, caller: &Caller) -> bool {
     caller.admin || *id == inst.initiator.id || inst.participants.contains(id) || inst.cc.contains(id)
 }
 
-/// Builds what `caller` sees of `inst`.
-fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller, dir: &Directory) -> InstanceView {
-    let now = state.now();
+/// Builds what `caller` sees of `inst`, with the advice its rules give (`notes`) or none.
+/// Runs rules: call it on the workers.
+fn view(now: Moment, wf: &Workflow, inst: &Instance, caller: &Caller, dir: &Directory, notes: Notes) -> InstanceView {
     let step = wf.definition.step(&inst.step);
     let hidden: Vec<String> = step.map(|s| s.hidden.clone()).unwrap_or_default();
     let mine = inst.actionable(&caller.actor.id).is_some();
     let editable = step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default();
     let ctx = RuleContext::for_instance(inst, &caller.actor, now);
-    let notes = step.and_then(|_| wf.evaluate(&inst.form, &ctx).ok()).map(|e| e.notes).unwrap_or_default();
+    let notes = match notes {
+        // A rule that fails here refuses every action anyway; the form still shows.
+        Notes::Ask => step.and_then(|_| wf.evaluate(&inst.form, &ctx).ok()).map(|e| e.notes).unwrap_or_default(),
+        Notes::Skip => Vec::new(),
+    };
     let actions = instance::available(wf, inst, &caller.actor, now);
     let may_return = actions.contains(&"return");
     let targets = if may_return { instance::return_targets(wf, inst) } else { Vec::new() };
@@ -140,6 +144,27 @@ fn view(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller, dir: 
         return_to,
         names: names(inst, dir),
     }
+}
+
+/// Whether a view asks the rules for their advice on the form.
+#[derive(Clone, Copy)]
+enum Notes {
+    Ask,
+    /// A new draft: its form is what the widget just evaluated, and nothing was checked.
+    Skip,
+}
+
+/// What a caller sees of an instance, built on the workers.
+async fn view_of(
+    state: &AppState,
+    wf: &Arc<Workflow>,
+    inst: Instance,
+    caller: &Caller,
+    dir: &Arc<Directory>,
+    notes: Notes,
+) -> Result<InstanceView, ApiError> {
+    let (now, wf, caller, dir) = (state.now(), wf.clone(), caller.clone(), dir.clone());
+    state.workers.run(move || view(now, &wf, &inst, &caller, &dir, notes)).await
 }
 
 /// Names for the initiator, the people waited for, participants and copies; nameless or
@@ -183,11 +208,24 @@ pub async fn start(
     let dir = state.directory().await?;
     let now = state.now();
     let id = uuid::Uuid::new_v4().to_string();
-    let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
-    let now = now.to_string();
-    let write = Write { instance: &t.instance, before: None, events: &t.events, request: None, now: &now };
+    // A draft may be anything, and `submit` checks it: starting asks the rules nothing but
+    // whom the first step is for, where they decide it.
+    let started = {
+        let (caller, dir) = (caller.clone(), dir.clone());
+        state
+            .workers
+            .run(move || {
+                let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
+                let view = view(now, &wf, &t.instance, &caller, &dir, Notes::Skip);
+                Ok::<_, instance::ActionError>((t, view))
+            })
+            .await?
+    };
+    let (t, view) = started?;
+    let stamp = now.to_string();
+    let write = Write { instance: &t.instance, before: None, events: &t.events, request: None, now: &stamp };
     state.store.write(write).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &wf, &t.instance, &caller, &dir))))
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn readable(state: &AppState, id: &str, caller: &Caller) -> Result<(Stored, Arc<Workflow>), ApiError> {
@@ -211,7 +249,7 @@ pub async fn get(
 ) -> Result<Json<InstanceView>, ApiError> {
     let (stored, wf) = readable(&state, &id, &caller).await?;
     let dir = state.directory_at(stored.directory_stamp).await?;
-    Ok(Json(view(&state, &wf, &stored.instance, &caller, &dir)))
+    Ok(Json(view_of(&state, &wf, stored.instance, &caller, &dir, Notes::Ask).await?))
 }
 
 /// An action, with the client's request id and the revision it saw.
@@ -227,14 +265,25 @@ pub struct ActRequest {
     action: Action,
 }
 
-fn conflict(state: &AppState, wf: &Workflow, inst: &Instance, caller: &Caller, dir: &Directory) -> ApiError {
+/// 409 with the instance as it is now.
+async fn conflict(
+    state: &AppState,
+    wf: &Arc<Workflow>,
+    inst: Instance,
+    caller: &Caller,
+    dir: &Arc<Directory>,
+) -> ApiError {
+    let current = match view_of(state, wf, inst, caller, dir, Notes::Ask).await {
+        Ok(view) => view,
+        Err(busy) => return busy,
+    };
     ApiError::new(
         StatusCode::CONFLICT,
         "conflict",
         "流程已被他人更新，请刷新后再试。",
         "the instance changed meanwhile; reload and try again.",
     )
-    .with_details(serde_json::to_value(view(state, wf, inst, caller, dir)).unwrap_or_default())
+    .with_details(serde_json::to_value(current).unwrap_or_default())
 }
 
 #[utoipa::path(post, path = "/api/v1/instances/{id}/actions", params(("id" = String, Path, description = "the instance id")), request_body = ActRequest,
@@ -254,31 +303,38 @@ pub async fn act(
     // reused on another instance ever returns that other response.
     let request_key = format!("{}/{id}/{}", caller.actor.id, req.request_id);
     let (before, wf) = readable(&state, &id, &caller).await?;
-    let inst = &before.instance;
-    if req.revision != inst.revision {
+    let dir = state.directory_at(before.directory_stamp).await?;
+    if req.revision != before.instance.revision {
         // A replay carries the revision it was first applied on: answer it as then.
         if let Some((status, body)) = state.store.replayed(&request_key).await? {
             return Ok(stored(status, body));
         }
-        let dir = state.directory_at(before.directory_stamp).await?;
-        return Err(conflict(&state, &wf, inst, &caller, &dir));
+        return Err(conflict(&state, &wf, before.instance, &caller, &dir).await);
     }
-    let dir = state.directory_at(before.directory_stamp).await?;
     let now = state.now();
-    let Transition { instance: after, events } =
-        match instance::apply(&wf, inst, &req.action, &caller.actor, &Env { now, directory: &dir }) {
-            Ok(transition) => transition,
-            Err(refused) => {
-                // The same request, sent twice (say through two replicas), may have been
-                // applied since this one read the instance, on the revision it carries: the
-                // instance refuses it now (the person has acted), but the answer is the first.
-                if let Some((status, body)) = state.store.replayed(&request_key).await? {
-                    return Ok(stored(status, body));
-                }
-                return Err(refused.into());
+    let applied = {
+        let (wf, inst, caller, dir) = (wf.clone(), before.instance.clone(), caller.clone(), dir.clone());
+        state
+            .workers
+            .run(move || {
+                let t = instance::apply(&wf, &inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
+                let body = serde_json::to_string(&view(now, &wf, &t.instance, &caller, &dir, Notes::Ask));
+                Ok::<_, instance::ActionError>((t, body.unwrap_or_default()))
+            })
+            .await?
+    };
+    let (Transition { instance: after, events }, body) = match applied {
+        Ok(done) => done,
+        Err(refused) => {
+            // The same request, sent twice (say through two replicas), may have been
+            // applied since this one read the instance, on the revision it carries: the
+            // instance refuses it now (the person has acted), but the answer is the first.
+            if let Some((status, body)) = state.store.replayed(&request_key).await? {
+                return Ok(stored(status, body));
             }
-        };
-    let body = serde_json::to_string(&view(&state, &wf, &after, &caller, &dir)).unwrap_or_default();
+            return Err(refused.into());
+        }
+    };
     let now = now.to_string();
     let request = Some((request_key.as_str(), caller.actor.id.as_str(), 200, body.clone()));
     let write = Write { instance: &after, before: Some(&before), events: &events, request, now: &now };
@@ -296,7 +352,7 @@ pub async fn act(
             if let Some((status, body)) = state.store.replayed(&request_key).await? {
                 return Ok(stored(status, body));
             }
-            Err(conflict(&state, &wf, &current, &caller, &dir))
+            Err(conflict(&state, &wf, current, &caller, &dir).await)
         }
         Err(e) => Err(e.into()),
     }

@@ -213,7 +213,7 @@ pub async fn publish(
     }
     let now = state.now().to_string();
     let publisher = Publisher { by: &caller.actor.id, note, now: &now };
-    match publish::publish(&state.store, &req.bundle, Some(&key), &publisher).await {
+    match publish::publish(&state.workers, &state.store, &req.bundle, Some(&key), &publisher).await {
         Ok((key, Published::New(version))) => {
             Ok((StatusCode::CREATED, Json(PublishResult { key, version, created: true })))
         }
@@ -232,6 +232,7 @@ pub async fn publish(
             format!("the definition's key is '{found}', not '{key}' as in the path."),
         )),
         Err(PublishError::Store(e)) => Err(e.into()),
+        Err(PublishError::Busy(e)) => Err(e),
     }
 }
 
