@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use common::{TempDir, databases};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{FORMATION_PEOPLE, Server, formation_form, formation_token, sync_directory};
+use support::{FORMATION_PEOPLE, Server, formation_form_of, formation_token, sync_directory};
 
 /// One measured run: how many clients, each on its own thread and keep-alive connection, send
 /// how many approvals in all. A multiple of 4 (the approvals of one instance).
@@ -122,21 +122,22 @@ struct Pending {
 fn prepare(server: &Server, count: usize) -> Vec<Pending> {
     const CLIENTS: usize = 4;
     let (base, li) = (server.url(""), formation_token("li"));
+    let form = formation_form_of(server, &li);
     let handles: Vec<_> = (0..CLIENTS)
         .map(|k| {
-            let (base, li) = (base.clone(), li.clone());
+            let (base, li, form) = (base.clone(), li.clone(), form.clone());
             let share = count / CLIENTS + usize::from(k < count % CLIENTS);
             thread::spawn(move || {
                 let client = Client::new();
-                (0..share).map(|_| submitted(&client, &base, &li)).collect::<Vec<_>>()
+                (0..share).map(|_| submitted(&client, &base, &li, &form)).collect::<Vec<_>>()
             })
         })
         .collect();
     handles.into_iter().flat_map(|h| h.join().expect("preparing instances")).collect()
 }
 
-fn submitted(client: &Client, base: &str, li: &str) -> Pending {
-    let start = json!({ "workflow": "kexie-formation", "form": formation_form() });
+fn submitted(client: &Client, base: &str, li: &str, form: &Value) -> Pending {
+    let start = json!({ "workflow": "kexie-formation", "form": form });
     let (status, text) = client.post(&format!("{base}/instances"), li, &start).expect("the server answers");
     assert_eq!(status, 201, "starting an instance: {text}");
     let view: View = serde_json::from_str(&text).expect("an instance view");

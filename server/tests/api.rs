@@ -17,6 +17,23 @@ fn case(workflow: &str, file: &str) -> (Case, People) {
     (case, people)
 }
 
+/// `form` with each file it names uploaded by the holder of `token` (a small PDF of the
+/// same name), as the widget does before it names one: a form may name only files its
+/// author uploaded.
+fn uploaded(server: &Server, token: &str, mut form: Value) -> Value {
+    let Some(fields) = form.as_object_mut() else { return form };
+    for value in fields.values_mut() {
+        let files = match value {
+            Value::Array(list) => list.iter_mut().collect(),
+            one => vec![one],
+        };
+        for file in files.into_iter().filter(|f| f.get("sha256").is_some()) {
+            *file = uploaded_pdf(server, token, file["name"].as_str().unwrap_or("file.pdf"));
+        }
+    }
+    form
+}
+
 /// Replays a golden case through the API with several users, as far as the real clock
 /// allows: a notice (公示) step lasts real days, so the replay stops there.
 fn replay(server: &Server, workflow: &str, file: &str) -> (Value, Option<String>) {
@@ -30,7 +47,7 @@ fn replay(server: &Server, workflow: &str, file: &str) -> (Value, Option<String>
         let roles: Vec<&str> = dir.get(id).map(|a| a.roles.iter().map(String::as_str).collect()).unwrap_or_default();
         token(id, &roles)
     };
-    let form = golden::form_of(&case.form);
+    let form = uploaded(server, &tok(&case.initiator), json!(golden::form_of(&case.form)));
     let (status, mut view) =
         post(&server.url("/instances"), Some(&tok(&case.initiator)), &json!({ "workflow": workflow, "form": form }));
     assert_eq!(status, 201, "{view}");
@@ -43,7 +60,10 @@ fn replay(server: &Server, workflow: &str, file: &str) -> (Value, Option<String>
         if notice(&view["step"]) {
             return (view, Some(a.action.clone()));
         }
-        let action = serde_json::to_value(golden::to_action(a).unwrap()).unwrap();
+        let mut action = serde_json::to_value(golden::to_action(a).unwrap()).unwrap();
+        if let Some(changes) = action.get_mut("changes") {
+            *changes = uploaded(server, &tok(&a.actor), changes.take());
+        }
         let (status, body) = act(server, &tok(&a.actor), &id, view["revision"].as_u64().unwrap(), action);
         let label = format!("{workflow}/{file} action {} ({} by {})", k + 1, a.action, a.actor);
         match (&a.refused, &a.errors) {
@@ -206,8 +226,11 @@ fn the_instance_view_says_the_step_kind_the_initiator_names_and_return_targets()
     let server = Server::start(db);
     sync_directory(&server, FORMATION_PEOPLE);
     let li = token_of("li", "李明", "tech-center", &["applicant"]);
-    let (status, view) =
-        post(&server.url("/instances"), Some(&li), &json!({ "workflow": "kexie-formation", "form": formation_form() }));
+    let (status, view) = post(
+        &server.url("/instances"),
+        Some(&li),
+        &json!({ "workflow": "kexie-formation", "form": formation_form_of(&server, &li) }),
+    );
     assert_eq!(status, 201, "{view}");
     let id = view["id"].as_str().unwrap().to_string();
     assert_eq!(view["step_kind"], "fill");

@@ -389,6 +389,7 @@ fn a_countersign_through_two_replicas_takes_every_opinion_exactly_once() {
     let (a, b) = two_replicas(&db);
     sync_directory(&a, PROJECT_PEOPLE);
     let experts = ["zhao", "qian", "sun"];
+    let report = uploaded_pdf(&a, &project_token("xu"), "可行性研究报告.pdf");
     // Brought to the experts' step (会签: every expert on the panel), half through each.
     let ids: Vec<(String, u64)> = (0..COUNTERSIGNED)
         .map(|n| {
@@ -397,8 +398,7 @@ fn a_countersign_through_two_replicas_takes_every_opinion_exactly_once() {
                 "project_name": "高端轴承钢连铸产线建设", "project_type": "major_project",
                 "total_investment": "12000.00", "technical_fields": ["new_materials"],
                 "summary": "新建一条高端轴承钢连铸产线，采用电磁搅拌与轻压下技术，预计年产30万吨。",
-                "feasibility_report": { "name": "可行性研究报告.pdf", "size": 2097152, "media_type": "application/pdf",
-                    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" } });
+                "feasibility_report": report });
             let (status, v) = post(
                 &via.url("/instances"),
                 Some(&project_token("xu")),

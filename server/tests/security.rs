@@ -326,3 +326,63 @@ fn the_server_will_not_start_without_a_proper_key_and_never_prints_it() {
         assert!(secret.is_empty() || !said.contains(secret), "the secret is printed: {said}");
     }
 }
+
+/// A file belongs to whoever uploaded it until an instance holds it, then to that
+/// instance's readers. Before, a user who learnt another's file hash put it in a draft of
+/// their own and downloaded it through that draft, a form could name a file never
+/// uploaded, and 404 against 403 told anyone whether a file existed (issue 12).
+#[test]
+fn a_file_is_its_uploaders_until_an_instance_holds_it() {
+    let server = Server::start(&databases("security-owners")[0]);
+    sync_directory(&server, FORMATION_PEOPLE);
+    // chen is an applicant too here: he may start the workflow, with files of his own.
+    let (li, chen) = (formation_token("li"), token_of("chen", "陈刚", "tech-center", &["applicant"]));
+    let (li_draft, sha) = li_draft_with_file(&server);
+    let start = |token: &str, form: Value| {
+        post(&server.url("/instances"), Some(token), &json!({ "workflow": "kexie-formation", "form": form }))
+    };
+    let file = |sha: &str, size: usize| json!({ "name": "章程.pdf", "size": size, "media_type": "application/pdf", "sha256": sha });
+
+    // chen names li's file in his own draft: refused, as is a file never uploaded, or li's
+    // own file with another size than she uploaded.
+    let never = "0".repeat(64);
+    for (who, named) in [(&chen, file(&sha, PDF.len())), (&li, file(&never, 10)), (&li, file(&sha, PDF.len() + 1))] {
+        let mut form = formation_form();
+        form["charter_draft"] = named.clone();
+        let (status, body) = start(who, form);
+        assert_eq!((status, code(&body)), (422, "attachment_not_uploaded"), "{named}: {body}");
+        assert_eq!(body["error"]["field"], "charter_draft");
+    }
+    // Nor can he add it to his draft later.
+    let (status, chen_draft) = start(&chen, formation_form_of(&server, &chen));
+    assert_eq!(status, 201, "{chen_draft}");
+    let chen_draft = chen_draft["id"].as_str().unwrap().to_string();
+    let save = json!({ "action": "save_draft", "changes": { "charter_draft": file(&sha, PDF.len()) } });
+    let (status, body) = act(&server, &chen, &chen_draft, 1, save);
+    assert_eq!((status, code(&body)), (422, "attachment_not_uploaded"), "{body}");
+
+    // The hash typed into a text field of his draft opens nothing, and every way chen asks
+    // for li's file answers exactly as for a file that does not exist.
+    let save = json!({ "action": "save_draft", "changes": { "industry": sha } });
+    assert_eq!(act(&server, &chen, &chen_draft, 1, save).0, 200);
+    let answer = |token: &str, path: String| {
+        let (status, _, body) = call("GET", &server.url(&path), &[("Authorization", &bearer(token))], b"");
+        (status, body)
+    };
+    for through in [format!("?instance={chen_draft}"), format!("?instance={li_draft}"), String::new()] {
+        let theirs = answer(&chen, format!("/attachments/{sha}{through}"));
+        let missing = answer(&chen, format!("/attachments/{never}{through}"));
+        assert_eq!(theirs.0, 403, "{through}: {}", theirs.1);
+        assert_eq!(theirs, missing, "{through}");
+    }
+
+    // Li reads her file without an instance (it is hers) and through her draft, and the
+    // draft keeps it through her own changes; administrators read it.
+    assert_eq!(answer(&li, format!("/attachments/{sha}")).0, 200);
+    assert_eq!(answer(&li, format!("/attachments/{sha}?instance={li_draft}")).0, 200);
+    let keep =
+        json!({ "action": "save_draft", "changes": { "charter_draft": file(&sha, PDF.len()), "industry": "新材料" } });
+    assert_eq!(act(&server, &li, &li_draft, 1, keep).0, 200);
+    let admin = token_of("root", "系统管理员", "it", &["admin"]);
+    assert_eq!(answer(&admin, format!("/attachments/{sha}")).0, 200);
+}

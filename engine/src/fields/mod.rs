@@ -16,6 +16,44 @@ use crate::text::Message;
 /// A form: field id → value, as JSON (decimals as strings, dates as "YYYY-MM-DD").
 pub type Form = BTreeMap<String, serde_json::Value>;
 
+/// A file a form's attachment field names, as the form records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// The attachment field.
+    pub field: String,
+    pub name: String,
+    pub sha256: String,
+    pub size: Option<u64>,
+    pub media_type: String,
+}
+
+/// Every file named in `form`'s attachment fields (one value or a list each), whatever
+/// else is wrong with them: the constraints report that.
+pub fn files(def: &crate::definition::Definition, form: &Form) -> Vec<FileRef> {
+    let attachment_fields = def.fields.iter().filter(|f| f.kind == crate::definition::FieldKind::Attachment);
+    let mut out = Vec::new();
+    for field in attachment_fields {
+        let items = match form.get(&field.id) {
+            Some(serde_json::Value::Array(list)) => list.iter().collect(),
+            Some(one) => vec![one],
+            None => Vec::new(),
+        };
+        for item in items {
+            let text = |k: &str| item.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+            if let Some(sha256) = item.get("sha256").and_then(serde_json::Value::as_str) {
+                out.push(FileRef {
+                    field: field.id.clone(),
+                    name: text("name"),
+                    sha256: sha256.to_string(),
+                    size: item.get("size").and_then(serde_json::Value::as_u64),
+                    media_type: text("media_type"),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// A problem with one field or table cell (`items[2].budget`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {

@@ -92,6 +92,15 @@ pub enum Action {
 }
 
 impl Action {
+    /// The form changes the action carries, if it can carry any.
+    pub fn changes(&self) -> Option<&Form> {
+        match self {
+            Action::SaveDraft { changes } | Action::Submit { changes } => Some(changes),
+            Action::Approve { changes, .. } | Action::Reject { changes, .. } => Some(changes),
+            _ => None,
+        }
+    }
+
     /// The action's name as cases and the audit log write it.
     pub fn name(&self) -> &'static str {
         match self {

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use kexie_engine::definition::Definition;
+use kexie_engine::fields::{self, Form};
+
 use super::{Params, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -90,6 +93,51 @@ fn content_matches(media_type: &str, content: &[u8]) -> bool {
     content.starts_with(signature)
 }
 
+/// Whether instance `id` is the caller's to see and shows them the file in an attachment
+/// field (a hash typed into a text field, or in a field hidden from them, does not count).
+async fn holds(state: &AppState, id: &str, caller: &Caller, sha256: &str) -> Result<bool, ApiError> {
+    let Some(inst) = state.store.stored(id).await?.map(|s| s.instance) else { return Ok(false) };
+    if !super::instances::may_view(&inst, caller) {
+        return Ok(false);
+    }
+    let (wf, _) = state.workflow(&inst.workflow, Some(i64::from(inst.version))).await?;
+    let form = match wf.definition.step(&inst.step) {
+        Some(step) if !caller.admin => step.visible_form(&inst.form),
+        _ => inst.form,
+    };
+    Ok(fields::files(&wf.definition, &form).iter().any(|f| f.sha256 == sha256))
+}
+
+/// Refuses changes naming a file that `author` did not upload, or not as the form says
+/// (size, type), unless the instance holds it already (`held`: its form before the change).
+pub(super) async fn check_named(
+    state: &AppState,
+    def: &Definition,
+    held: Option<&Form>,
+    changes: &Form,
+    author: &str,
+) -> Result<(), ApiError> {
+    let held = held.map(|form| fields::files(def, form)).unwrap_or_default();
+    for file in fields::files(def, changes) {
+        let kept =
+            held.iter().any(|h| (&h.sha256, h.size, &h.media_type) == (&file.sha256, file.size, &file.media_type));
+        if kept {
+            continue;
+        }
+        let uploaded = state.store.upload(&file.sha256, author).await?;
+        if uploaded.is_none_or(|(size, media_type)| (Some(size), media_type) != (file.size, file.media_type.clone())) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "attachment_not_uploaded",
+                format!("「{}」不是您上传的文件，或其大小、类型与上传时不同：请重新上传。", file.name),
+                format!("“{}” is not a file you uploaded, or not with this size and type: upload it again.", file.name),
+            )
+            .on_field(&file.field));
+        }
+    }
+    Ok(())
+}
+
 /// Through which instance the caller reaches the file.
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -114,23 +162,23 @@ pub async fn download(
         )
         .on_field("sha256"));
     }
+    // One answer for a file the caller may not read and a file that does not exist, so
+    // asking tells nobody whether a file exists.
+    let refused = || {
+        ApiError::forbidden(
+            "没有这个附件，或您无权下载：请通过您参与且含有它的流程下载（?instance=流程编号）。",
+            "no such attachment, or not yours to download: download it through an instance you take part in that holds it (?instance=<id>).",
+        )
+    };
     let allowed = match &q.instance {
-        Some(id) => match state.store.stored(id).await?.map(|s| s.instance) {
-            Some(inst) => {
-                super::instances::may_view(&inst, &caller)
-                    && serde_json::to_string(&inst.form).unwrap_or_default().contains(&sha256)
-            }
-            None => false,
-        },
-        None => caller.admin,
+        Some(id) => holds(&state, id, &caller, &sha256).await?,
+        // A file no instance is asked about is its uploaders' (and administrators').
+        None => caller.admin || state.store.upload(&sha256, &caller.actor.id).await?.is_some(),
     };
     if !allowed {
-        return Err(ApiError::forbidden(
-            "只能通过您参与的流程下载其中的附件（?instance=流程编号）。",
-            "download a file through an instance you take part in (?instance=<id>) that holds it.",
-        ));
+        return Err(refused());
     }
-    let blob = state.store.attachment(&sha256).await?.ok_or_else(|| ApiError::not_found("附件", "attachment"))?;
+    let blob = state.store.attachment(&sha256).await?.ok_or_else(refused)?;
     // Saved, never shown in the API's origin: even a file a browser would render cannot
     // run there (`nosniff` is on every response; see `serve::app`).
     let headers = [

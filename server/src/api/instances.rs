@@ -205,6 +205,7 @@ pub async fn start(
     Body(req): Body<StartRequest>,
 ) -> Result<(StatusCode, Json<InstanceView>), ApiError> {
     let (wf, _) = state.workflow(&req.workflow, None).await?;
+    super::attachments::check_named(&state, &wf.definition, None, &req.form, &caller.actor.id).await?;
     let dir = state.directory().await?;
     let now = state.now();
     let id = uuid::Uuid::new_v4().to_string();
@@ -310,6 +311,10 @@ pub async fn act(
             return Ok(stored(status, body));
         }
         return Err(conflict(&state, &wf, before.instance, &caller, &dir).await);
+    }
+    if let Some(changes) = req.action.changes() {
+        let held = Some(&before.instance.form);
+        super::attachments::check_named(&state, &wf.definition, held, changes, &caller.actor.id).await?;
     }
     let now = state.now();
     let applied = {

@@ -49,7 +49,8 @@ impl Store {
         Ok(dir)
     }
 
-    /// Stores an attachment by its sha256 (storing the same bytes twice is a no-op).
+    /// Stores an attachment by its sha256 (the same bytes are stored once) and records
+    /// that `by` uploaded it, as `media_type` (their latest upload of it counts).
     pub async fn put_attachment(
         &self,
         sha256: &str,
@@ -70,7 +71,30 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
+        sqlx::query(
+            "INSERT INTO uploads (sha256, user_id, media_type, size, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (sha256, user_id) DO UPDATE SET media_type = excluded.media_type, created_at = excluded.created_at",
+        )
+        .bind(sha256)
+        .bind(by)
+        .bind(media_type)
+        .bind(content.len() as i64)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    /// The size and media type `user` uploaded the file `sha256` as, if they did.
+    pub async fn upload(&self, sha256: &str, user: &str) -> Result<Option<(u64, String)>, StoreError> {
+        let row = sqlx::query("SELECT size, media_type FROM uploads WHERE sha256 = $1 AND user_id = $2")
+            .bind(sha256)
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>("size")? as u64, r.try_get("media_type")?)))
+            .transpose()?)
     }
 
     /// An attachment's bytes.

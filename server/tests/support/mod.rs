@@ -271,7 +271,7 @@ pub fn submitted_formation(server: &Server) -> (String, Value) {
     let (status, view) = post(
         &server.url("/instances"),
         Some(&formation_token("li")),
-        &json!({ "workflow": "kexie-formation", "form": formation_form() }),
+        &json!({ "workflow": "kexie-formation", "form": formation_form_of(server, &formation_token("li")) }),
     );
     assert_eq!(status, 201, "{view}");
     let id = view["id"].as_str().unwrap().to_string();
@@ -280,7 +280,32 @@ pub fn submitted_formation(server: &Server) -> (String, Value) {
     (id, view)
 }
 
-/// The valid form of kexie-formation's main-route case (cases/01-main-standalone.toml).
+/// A small PDF named `name`, uploaded by the holder of `token`: its metadata, as a form's
+/// attachment field holds it.
+pub fn uploaded_pdf(server: &Server, token: &str, name: &str) -> Value {
+    let content = format!("%PDF-1.4\n{name}\n");
+    let (status, meta) =
+        post_raw(&server.url("/attachments"), token, "application/pdf", name, content.as_bytes()).expect("uploaded");
+    assert_eq!(status, 201, "{meta}");
+    meta
+}
+
+/// The charter draft the formation forms attach.
+pub const CHARTER: &[u8] = "%PDF-1.4\n科协章程草案（征求意见稿）\n".as_bytes();
+
+/// `formation_form()` with the charter draft uploaded by the holder of `token`: a form
+/// may name only a file its author uploaded.
+pub fn formation_form_of(server: &Server, token: &str) -> Value {
+    let (status, meta) =
+        post_raw(&server.url("/attachments"), token, "application/pdf", "科协章程草案.pdf", CHARTER).expect("uploaded");
+    assert_eq!(status, 201, "{meta}");
+    let mut form = formation_form();
+    form["charter_draft"] = meta;
+    form
+}
+
+/// The valid form of kexie-formation's main-route case (cases/01-main-standalone.toml);
+/// its charter draft was never uploaded (see `formation_form_of`).
 pub fn formation_form() -> Value {
     json!({
         "enterprise_name": "中化新材料研究院有限公司",
