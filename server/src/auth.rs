@@ -17,27 +17,56 @@ use crate::state::AppState;
 use crate::throttle;
 
 /// The claims a host token carries. `sub`, `exp` and `aud` are required, but checked by
-/// the validation (which says which one is missing) rather than by deserializing.
+/// the validation (which says which one is missing) rather than by deserializing. `name`,
+/// `dept` and `roles` are the host's word on the person when present; absent, the
+/// directory's stands (SECURITY.md, "Who says who someone is").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     /// The user id.
     #[serde(default)]
     pub sub: String,
     /// Display name.
-    #[serde(default)]
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Department id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dept: Option<String>,
     /// Roles.
-    #[serde(default)]
-    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
     /// Expiry, Unix seconds.
     #[serde(default)]
     pub exp: u64,
-    /// Audience: must be the configured one.
+    /// Audience: one, or a list (RFC 7519, 4.1.3); the configured one must be among them.
     #[serde(default)]
-    pub aud: String,
+    pub aud: Audience,
+}
+
+/// A token's `aud`: a string or a list of strings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Default for Audience {
+    fn default() -> Self {
+        Audience::Many(Vec::new())
+    }
+}
+
+impl Claims {
+    /// The person the token describes; what it leaves out is taken from `known`, the
+    /// directory's entry (a token without `roles` does not take anybody's roles away).
+    pub fn actor(self, known: Option<&Actor>) -> Actor {
+        Actor {
+            name: self.name.or_else(|| known.map(|k| k.name.clone())).unwrap_or_default(),
+            department: self.dept.or_else(|| known.and_then(|k| k.department.clone())),
+            roles: self.roles.or_else(|| known.map(|k| k.roles.clone())).unwrap_or_default(),
+            id: self.sub,
+        }
+    }
 }
 
 /// The keys tokens are checked with (and, for the demo only, signed with).
@@ -123,6 +152,12 @@ impl Keys {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header, the scheme in any case.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
+}
+
 fn unauthorized(zh: &str, en: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", zh, en)
 }
@@ -165,7 +200,8 @@ impl FromRequestParts<AppState> for Caller {
             return Err(throttled(seconds));
         }
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        let token = header.and_then(|h| h.strip_prefix("Bearer ")).ok_or_else(|| {
+        // The scheme is case-insensitive (RFC 7235, 2.1): `bearer` is as good as `Bearer`.
+        let token = header.and_then(bearer_token).ok_or_else(|| {
             unauthorized(
                 "缺少令牌：请求须带 Authorization: Bearer <令牌>。",
                 "missing token: send Authorization: Bearer <token>",
@@ -176,9 +212,13 @@ impl FromRequestParts<AppState> for Caller {
                 state.throttle.failed(ip, started);
             }
         })?;
-        let actor = Actor { id: claims.sub, name: claims.name, roles: claims.roles, department: claims.dept };
+        // Administration is the host's to grant, token by token: a role the directory
+        // remembers does not make anyone an administrator.
+        let admin = claims.roles.as_ref().is_some_and(|r| r.contains(&state.config.auth.admin_role));
+        let complete = claims.name.is_some() && claims.roles.is_some() && claims.dept.is_some();
+        let known = if complete { None } else { state.directory().await?.get(&claims.sub).cloned() };
+        let actor = claims.actor(known.as_ref());
         state.remember(&actor).await?;
-        let admin = actor.has_role(&state.config.auth.admin_role);
         Ok(Caller { actor, admin })
     }
 }

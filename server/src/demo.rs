@@ -10,7 +10,7 @@ use kexie_engine::people::Actor;
 use serde::{Deserialize, Serialize};
 
 use crate::api::Body;
-use crate::auth::Claims;
+use crate::auth::{Audience, Claims};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -104,11 +104,11 @@ async fn token(
     let exp = state.now().0.unix_timestamp() as u64 + 8 * 3600;
     let claims = Claims {
         sub: user.id,
-        name: user.name,
+        name: Some(user.name),
         dept: Some(user.department),
-        roles: user.roles,
+        roles: Some(user.roles),
         exp,
-        aud: state.keys.audience().into(),
+        aud: Audience::One(state.keys.audience().into()),
     };
     let token = state.keys.sign(&claims).ok_or_else(|| {
         ApiError::new(

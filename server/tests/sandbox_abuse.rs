@@ -278,3 +278,28 @@ fn a_case_running_into_a_budget_is_named_at_publish() {
     let text = body["error"]["details"].to_string();
     assert!(text.contains("01-main.toml") && text.contains("rules.rhai:2") && text.contains("operations"), "{body}");
 }
+
+/// Creating an instance ran `check()` and threw its verdict away (1.3 s under a slow
+/// rule, then 201): a new draft may be anything, so creating one asks the rules nothing.
+/// The rule here runs until its budget (4 s); the draft is created well before that.
+#[test]
+fn creating_a_draft_runs_no_check() {
+    let dir = std::env::temp_dir().join(format!("kexie-start-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("kexie.toml");
+    std::fs::write(&config, "[rules]\ntime_ms = 4000\n").unwrap();
+    let server = Server::start_extra(&databases("start-check")[0], &["--config", config.to_str().unwrap()], &[]);
+    let key = published_with(
+        &server,
+        "if form.topic == \"SLOW\" { let s = \"\"; s.pad(49999, \"ß\"); loop { s.index_of(\"b\", 5); } }",
+    );
+    let t = std::time::Instant::now();
+    let id = started(&server, &key, "SLOW");
+    let took = t.elapsed();
+    assert!(took < std::time::Duration::from_secs(2), "creating the draft took {took:?}: it ran the rule");
+    // Submitting it does run the rule, which is stopped by its budget.
+    let (status, body) = act(&server, &li(), &id, 1, json!({ "action": "submit" }));
+    assert_eq!((status, code(&body)), (422, "rule_error"), "{body}");
+    assert!(body["error"]["details"]["limit"].as_str().unwrap_or_default().contains("4000 ms"), "{body}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -386,3 +386,103 @@ fn a_file_is_its_uploaders_until_an_instance_holds_it() {
     let admin = token_of("root", "系统管理员", "it", &["admin"]);
     assert_eq!(answer(&admin, format!("/attachments/{sha}")).0, 200);
 }
+
+/// A token that leaves out `name`, `dept` or `roles` leaves what the directory holds:
+/// before, such a token cleared the person's roles, and the next submit found nobody to
+/// assign (409 `no_assignees`). Administration still comes only from a token's own roles.
+#[test]
+fn a_token_without_name_or_roles_keeps_what_the_directory_holds() {
+    let server = Server::start(&databases("security-claims")[0]);
+    sync_directory(&server, FORMATION_PEOPLE);
+    let secret_token =
+        |claims: Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes()));
+    let bare = |sub: &str| secret_token(json!({ "sub": sub, "exp": now() + 3600, "aud": "kexie-flow" })).unwrap();
+    let (_, admin_me) = get(&server.url("/me"), Some(&token_of("root", "系统管理员", "it", &["admin"])));
+    assert_eq!(admin_me["admin"], true);
+
+    let (status, me) = get(&server.url("/me"), Some(&bare("zhou")));
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["roles"], json!(["party_org"]), "{me}");
+    let (_, me) = get(&server.url("/me"), Some(&bare("root")));
+    assert_eq!((me["roles"].clone(), me["admin"].clone()), (json!(["admin"]), json!(false)), "{me}");
+    // zhou is still the party organisation: li's submit finds him.
+    let (id, view) = submitted_formation(&server);
+    assert_eq!(view["waiting_for"], json!(["zhou"]), "{id}: {view}");
+    // A token that says the roles wins over the directory.
+    let (_, me) = get(&server.url("/me"), Some(&token_of("zhou", "周强", "party", &[])));
+    assert_eq!(me["roles"], json!([]), "{me}");
+}
+
+/// `aud` may be a list that names this server (RFC 7519), and the scheme may be written in
+/// any case (RFC 7235); both were refused.
+#[test]
+fn an_audience_list_and_a_lower_case_scheme_are_accepted() {
+    let server = Server::start(&databases("security-aud")[0]);
+    let signed = |aud: Value| {
+        let claims = json!({ "sub": "li", "name": "李明", "roles": ["applicant"], "exp": now() + 3600, "aud": aud });
+        encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
+    };
+    let me = |auth: String| call("GET", &server.url("/me"), &[("Authorization", &auth)], b"").0;
+    assert_eq!(me(format!("Bearer {}", signed(json!(["oa-portal", "kexie-flow"])))), 200);
+    assert_eq!(me(format!("Bearer {}", signed(json!(["oa-portal"])))), 401);
+    assert_eq!(me(format!("bearer {}", signed(json!("kexie-flow")))), 200);
+    assert_eq!(me(format!("BEARER {}", signed(json!("kexie-flow")))), 200);
+    assert_eq!(me(format!("Basic {}", signed(json!("kexie-flow")))), 401);
+}
+
+/// A request id reused with another body is refused (422 `request_id_reused`) instead of
+/// being answered silently with the first request's response; the same body still gets it.
+#[test]
+fn a_request_id_reused_for_another_request_is_refused() {
+    let server = Server::start(&databases("security-reuse")[0]);
+    sync_directory(&server, FORMATION_PEOPLE);
+    let (id, view) = submitted_formation(&server);
+    let rev = view["revision"].as_u64().unwrap();
+    let zhou = formation_token("zhou");
+    let url = server.url(&format!("/instances/{id}/actions"));
+    let send =
+        |action: Value| post(&url, Some(&zhou), &json!({ "request_id": "r-1", "revision": rev, "action": action }));
+    let first = send(json!({ "action": "comment", "text": "请补充章程第三章。" }));
+    assert_eq!(first.0, 200, "{}", first.1);
+    assert_eq!(send(json!({ "action": "comment", "text": "请补充章程第三章。" })), first, "the same request replays");
+    let (status, body) = send(json!({ "action": "approve", "changes": { "party_opinion": "同意" } }));
+    assert_eq!((status, code(&body)), (422, "request_id_reused"), "{body}");
+    assert_eq!(body["error"]["field"], "request_id");
+    let (_, now) = get(&server.url(&format!("/instances/{id}")), Some(&zhou));
+    assert_eq!(now["step"], "party", "nothing was applied: {now}");
+}
+
+/// Every parameter the OpenAPI document declares is where the API reads it: a name in
+/// the path template is a path parameter, any other a query parameter (the download's
+/// `instance` was declared a required path parameter).
+#[test]
+fn the_openapi_document_puts_each_parameter_where_it_is_read() {
+    let server = Server::start(&databases("security-openapi")[0]);
+    let (_, doc) = get(&server.url("/openapi.json"), None);
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (_, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let expected = if path.contains(&format!("{{{name}}}")) { "path" } else { "query" };
+                assert_eq!(p["in"], expected, "{path} {name}: {p}");
+                seen += 1;
+            }
+        }
+    }
+    let download = &doc["paths"]["/api/v1/attachments/{sha256}"]["get"]["parameters"];
+    let instance = download.as_array().unwrap().iter().find(|p| p["name"] == "instance").unwrap();
+    assert_eq!((instance["in"].as_str(), instance["required"].as_bool()), (Some("query"), Some(false)), "{instance}");
+    assert!(seen > 5);
+}
+
+/// The directory the pickers search shows names and departments, never roles.
+#[test]
+fn the_directory_search_shows_no_roles() {
+    let server = Server::start(&databases("security-directory")[0]);
+    sync_directory(&server, FORMATION_PEOPLE);
+    let (status, page) = get(&server.url("/directory?q=zhou"), Some(&formation_token("li")));
+    assert_eq!(status, 200, "{page}");
+    let zhou = page["people"].as_array().unwrap().iter().find(|p| p["id"] == "zhou").unwrap().clone();
+    assert!(zhou.get("roles").is_none() && !page.to_string().contains("party_org"), "{page}");
+}

@@ -140,6 +140,7 @@ pub(super) async fn check_named(
 
 /// Through which instance the caller reaches the file.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DownloadQuery {
     /// An instance the caller may see whose form holds the file.

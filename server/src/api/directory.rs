@@ -44,6 +44,7 @@ pub async fn sync(
 
 /// What to look for.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryQuery {
     /// Part of an id, name or department id (case-insensitive).

@@ -14,13 +14,14 @@ use kexie_engine::people::{Actor, Directory};
 use kexie_engine::text::{Message, Text};
 use kexie_engine::{RuleContext, Workflow};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::{Body, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Applied, AuditEntry, StoreError, Stored, Write};
+use crate::store::{Applied, AuditEntry, Replay, Request, StoreError, Stored, Write};
 
 /// Somebody, by id and name; an instance's initiator also with department and roles (the
 /// actor its rules see as `ctx.initiator`). Left out when empty, as `Actor` reads them.
@@ -303,12 +304,13 @@ pub async fn act(
     // Request ids are per person and instance: neither somebody else's id nor the same id
     // reused on another instance ever returns that other response.
     let request_key = format!("{}/{id}/{}", caller.actor.id, req.request_id);
+    let digest = digest_of(&req);
     let (before, wf) = readable(&state, &id, &caller).await?;
     let dir = state.directory_at(before.directory_stamp).await?;
     if req.revision != before.instance.revision {
         // A replay carries the revision it was first applied on: answer it as then.
-        if let Some((status, body)) = state.store.replayed(&request_key).await? {
-            return Ok(stored(status, body));
+        if let Some(replay) = state.store.replayed(&request_key).await? {
+            return answered(replay, &digest);
         }
         return Err(conflict(&state, &wf, before.instance, &caller, &dir).await);
     }
@@ -334,33 +336,60 @@ pub async fn act(
             // The same request, sent twice (say through two replicas), may have been
             // applied since this one read the instance, on the revision it carries: the
             // instance refuses it now (the person has acted), but the answer is the first.
-            if let Some((status, body)) = state.store.replayed(&request_key).await? {
-                return Ok(stored(status, body));
+            if let Some(replay) = state.store.replayed(&request_key).await? {
+                return answered(replay, &digest);
             }
             return Err(refused.into());
         }
     };
     let now = now.to_string();
-    let request = Some((request_key.as_str(), caller.actor.id.as_str(), 200, body.clone()));
+    let request = Some(Request {
+        id: &request_key,
+        user: &caller.actor.id,
+        digest: &digest,
+        status: 200,
+        response: body.clone(),
+    });
     let write = Write { instance: &after, before: Some(&before), events: &events, request, now: &now };
     match state.store.write(write).await {
         Ok(Applied::Done) => {
             state.forget_old_requests();
             Ok(stored(200, body))
         }
-        Ok(Applied::Replayed(status, body)) => Ok(stored(status, body)),
+        Ok(Applied::Replayed(replay)) => answered(replay, &digest),
         Err(StoreError::Conflict(_)) => {
             let current = state.store.stored(&id).await?.map_or_else(|| before.instance.clone(), |s| s.instance);
             // Read after the instance: if the change that beat this one was this same request
             // (sent twice), its answer is committed with it and is the answer. Otherwise the
             // 409 would name a revision on which the retry is refused as already done.
-            if let Some((status, body)) = state.store.replayed(&request_key).await? {
-                return Ok(stored(status, body));
+            if let Some(replay) = state.store.replayed(&request_key).await? {
+                return answered(replay, &digest);
             }
             Err(conflict(&state, &wf, current, &caller, &dir).await)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a request asks: its revision and action, as sha256 (hex).
+fn digest_of(req: &ActRequest) -> String {
+    let asked = serde_json::to_string(&(req.revision, &req.action)).unwrap_or_default();
+    hex::encode(Sha256::digest(asked.as_bytes()))
+}
+
+/// The answer a request id got, if this is the same request again: the same id with
+/// another body is a mistake of the client's, refused rather than answered as the first.
+fn answered(replay: Replay, digest: &str) -> Result<Response, ApiError> {
+    if !replay.digest.is_empty() && replay.digest != digest {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request_id_reused",
+            "这个 request_id 已用于另一个请求：每次新的操作请换一个 request_id。",
+            "this request_id was used for another request: send each new action with a new request_id.",
+        )
+        .on_field("request_id"));
+    }
+    Ok(stored(replay.status, replay.response))
 }
 
 /// A response stored as JSON text, sent as it is.

@@ -23,18 +23,35 @@ pub struct Write<'a> {
     pub before: Option<&'a Stored>,
     /// The audit entries to append.
     pub events: &'a [Event],
-    /// The client's request id and the response it gets, so a replay returns it again.
-    pub request: Option<(&'a str, &'a str, u16, String)>,
+    /// The client's request and the response it gets, so a replay returns it again.
+    pub request: Option<Request<'a>>,
     /// Now (RFC 3339).
     pub now: &'a str,
+}
+
+/// A client's request id, who sent it, what it asked (a digest of its body) and the
+/// response it got.
+pub struct Request<'a> {
+    pub id: &'a str,
+    pub user: &'a str,
+    pub digest: &'a str,
+    pub status: u16,
+    pub response: String,
+}
+
+/// A request id applied before: the digest of what it asked, and its answer.
+pub struct Replay {
+    pub digest: String,
+    pub status: u16,
+    pub response: String,
 }
 
 /// The outcome of a write.
 pub enum Applied {
     /// Written.
     Done,
-    /// This request id was applied before: its stored status and response.
-    Replayed(u16, String),
+    /// This request id was applied before.
+    Replayed(Replay),
 }
 
 impl Store {
@@ -53,15 +70,20 @@ impl Store {
         Ok(Some(Stored { instance, audit_head, directory_stamp: r.try_get("stamp")? }))
     }
 
-    /// The stored response of a request id already applied.
-    pub async fn replayed(&self, request_id: &str) -> Result<Option<(u16, String)>, StoreError> {
-        let row = sqlx::query("SELECT status, response FROM requests WHERE request_id = $1")
+    /// What a request id already applied asked, and its answer.
+    pub async fn replayed(&self, request_id: &str) -> Result<Option<Replay>, StoreError> {
+        let row = sqlx::query("SELECT digest, status, response FROM requests WHERE request_id = $1")
             .bind(request_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row
-            .map(|r| Ok::<_, sqlx::Error>((r.try_get::<i64, _>("status")? as u16, r.try_get("response")?)))
-            .transpose()?)
+        let read = |r: sqlx::any::AnyRow| {
+            Ok::<_, sqlx::Error>(Replay {
+                digest: r.try_get("digest")?,
+                status: r.try_get::<i64, _>("status")? as u16,
+                response: r.try_get("response")?,
+            })
+        };
+        Ok(row.map(read).transpose()?)
     }
 
     /// Forgets the request ids answered before `before` (RFC 3339, as written); returns how many.
@@ -77,21 +99,23 @@ impl Store {
         let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         // The request id first: of two identical requests only one gets past here.
-        if let Some((request_id, user, code, body)) = &w.request {
+        if let Some(r) = &w.request {
             let inserted = sqlx::query(
-                "INSERT INTO requests (request_id, user_id, status, response, created_at) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO requests (request_id, user_id, digest, status, response, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(*request_id)
-            .bind(*user)
-            .bind(*code as i64)
-            .bind(body)
+            .bind(r.id)
+            .bind(r.user)
+            .bind(r.digest)
+            .bind(r.status as i64)
+            .bind(&r.response)
             .bind(w.now)
             .execute(&mut *tx)
             .await;
             if let Err(e) = inserted {
                 drop(tx); // the same request id won a race: answer with its response
-                return match self.replayed(request_id).await? {
-                    Some((code, body)) => Ok(Applied::Replayed(code, body)),
+                return match self.replayed(r.id).await? {
+                    Some(replay) => Ok(Applied::Replayed(replay)),
                     None => Err(e.into()),
                 };
             }
@@ -149,10 +173,10 @@ impl Store {
                 .await?;
                 if updated.rows_affected() == 0 {
                     drop(tx);
-                    if let Some((request_id, ..)) = &w.request
-                        && let Some((code, body)) = self.replayed(request_id).await?
+                    if let Some(r) = &w.request
+                        && let Some(replay) = self.replayed(r.id).await?
                     {
-                        return Ok(Applied::Replayed(code, body));
+                        return Ok(Applied::Replayed(replay));
                     }
                     let now = sqlx::query("SELECT revision FROM instances WHERE id = $1")
                         .bind(&i.id)

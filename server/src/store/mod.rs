@@ -11,7 +11,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::AuditEntry;
-pub use instances::{Applied, Stored, Write};
+pub use instances::{Applied, Replay, Request, Stored, Write};
 pub use lists::List;
 pub use workflows::VersionRow;
 
