@@ -4,7 +4,10 @@
 #             diagnostic inside its file;
 #   evaluate  any form over a shipped workflow's fields, at every step: no panic;
 #   actions   any sequence of actions by the case directory's people on a shipped
-#             workflow: the state machine's invariants after every step.
+#             workflow: the state machine's invariants after every step;
+#   rules     scripts made of the shapes that once aborted or starved the server (values
+#             nested in themselves, slow string loops, endless loops) anywhere in a
+#             script: on a small stack, no panic, no overflow, no call far past its budget.
 # Usage: scripts/fuzz.sh [seconds-per-target] (default 300; scripts/test.sh runs 30).
 # The build, corpora and crashing inputs live under the cargo target dir
 # ($CARGO_TARGET_DIR or target/): fuzz/, fuzz-corpus/<target>/, fuzz-artifacts/<target>/.
@@ -17,7 +20,7 @@ source scripts/tools.sh
 ensure_cargo_fuzz
 target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 fuzz() { cargo +nightly fuzz "$1" --sanitizer none --target-dir "$target/fuzz" "${@:2}"; }
-targets=(load evaluate actions)
+targets=(load evaluate actions rules)
 
 fuzz build
 
