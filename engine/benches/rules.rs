@@ -15,13 +15,16 @@
 //! - `load/<workflow>`: `Workflow::load` (parse, check, compile the rules) of each.
 //! - `to-rhai/<workflow>`: only the conversion of the form to the rules' Rhai map, a part
 //!   of every evaluation, to see how much of it the rules themselves take.
+//! - `evaluate-fresh-stack/<workflow>`: `evaluate/<workflow>` on an ordinary 2 MB thread,
+//!   where each rule call maps a stack segment of its own (`rules::budget`). Everything
+//!   else runs, as on the server's engine threads, on a stack with room for the call.
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use kexie_engine::bundle::Bundle;
 use kexie_engine::definition::Source;
 use kexie_engine::fields::Form;
@@ -262,5 +265,33 @@ fn bench_generated(c: &mut Criterion) {
     bench_to_rhai(c, GENERATED, &wf, &form);
 }
 
+/// `evaluate/<workflow>` where a rule call gets a fresh stack segment (see `main`).
+fn bench_fresh_stack(c: &mut Criterion) {
+    let mut g = c.benchmark_group("evaluate-fresh-stack");
+    g.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    for s in shipped() {
+        let wf = s.load().unwrap_or_else(|e| panic!("{} does not load: {:#?}", s.name, e.0));
+        let (case, people) = main_case(&s.dir);
+        let (form, ctx) = (filled_form(&case), contexts(&wf, &case, &people).remove(0));
+        g.bench_function(&s.name, |b| b.iter(|| wf.evaluate(black_box(&form), black_box(&ctx))));
+    }
+    g.finish();
+}
+
 criterion_group!(benches, bench_shipped, bench_generated);
-criterion_main!(benches);
+criterion_group!(fresh_stack, bench_fresh_stack);
+
+fn main() {
+    // As on the server's engine threads (server/src/workers.rs): room for a rule call's
+    // stack, so calls run in place.
+    on_thread(kexie_engine::rules::limits::STACK_BYTES + (4 << 20), benches);
+    on_thread(2 << 20, fresh_stack);
+    Criterion::default().configure_from_args().final_summary();
+}
+
+fn on_thread(stack: usize, run: fn()) {
+    let thread = std::thread::Builder::new().stack_size(stack).spawn(run).expect("a benchmark thread");
+    if let Err(panic) = thread.join() {
+        std::panic::resume_unwind(panic);
+    }
+}

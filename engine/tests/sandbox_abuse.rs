@@ -88,6 +88,11 @@ const ABUSES: &[(&str, &str)] = &[
     ("long string upper-cased", "let s = \"\";\ns.pad(49999, \"ß\");\nloop { let t = s.to_upper(); }"),
     ("long string searched", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.index_of(\"b\"); }"),
     ("long string searched from", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.index_of(\"b\", 5); }"),
+    // Counting characters is not charged by size: the operations or the time budget
+    // stops it, whichever comes first.
+    ("long string measured", "let s = \"\";\ns.pad(99999, \"a\");\nloop { let n = s.len(); }"),
+    // An array search: each comparison of its elements counts.
+    ("long array searched", "let a = [];\na.pad(10000, \"x\");\nloop { a.contains(\"y\"); }"),
     ("long string tested", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.contains(\"b\"); }"),
     ("long string cut", "let s = \"\";\ns.pad(99999, \"a\");\nloop { s.sub_string(99990, 5); }"),
     ("deep recursion", "fn_down(0)"),
@@ -147,7 +152,10 @@ fn call(wf: &Workflow, function: &str) -> RuleError {
 fn every_abuse_in_every_rule_function_is_stopped_and_named() {
     for function in ["check", "route", "assignees"] {
         for (name, body) in ABUSES {
-            let err = call(&load(&rules_with(function, body)), function);
+            let wf = load(&rules_with(function, body));
+            let started = std::time::Instant::now();
+            let err = call(&wf, function);
+            let took = started.elapsed();
             let last = START + body.lines().count() as u32;
             match &err {
                 RuleError::Limit { function: f, file, line, .. }
@@ -157,7 +165,7 @@ fn every_abuse_in_every_rule_function_is_stopped_and_named() {
                 }
                 other => panic!("{name} in {function}: {other:?}"),
             }
-            eprintln!("{function:9} {name:32} {err}");
+            eprintln!("{function:9} {name:32} {:>5} ms  {err}", took.as_millis());
         }
     }
     // The limits bound memory too: the whole run, beside the other tests here, stays within
@@ -329,19 +337,25 @@ fn charged_searches_answer_as_rhai_does() {
     let mut plain = rhai::Engine::new_raw();
     plain.register_global_module(MoreStringPackage::new().as_shared_module());
     let ours = kexie_engine::rules::engine();
-    for (s, find) in [("", ""), ("", "a"), ("abc", ""), ("科协科协", "协"), ("hello", "lo"), ("hello", "x")] {
-        for expr in
-            [format!("{s:?}.contains({find:?})"), format!("{s:?}.index_of({find:?})"), format!("{find:?} in {s:?}")]
-        {
-            let a = plain.eval::<rhai::Dynamic>(&expr).unwrap().to_string();
-            let b = ours.eval::<rhai::Dynamic>(&expr).unwrap().to_string();
-            assert_eq!(a, b, "{expr}");
+    let cases = [("", ""), ("", "a"), ("abc", ""), ("科协科协", "协"), ("hello", "lo"), ("hello", "x"), ("aXbXc", "X")];
+    for (s, find) in cases {
+        let mut exprs = vec![
+            format!("{s:?}.contains({find:?})"),
+            format!("{s:?}.index_of({find:?})"),
+            format!("{find:?} in {s:?}"),
+        ];
+        for start in [-9, -4, -1, 0, 1, 2, 3, 4, 9] {
+            exprs.push(format!("{s:?}.index_of({find:?}, {start})"));
         }
         if let Some(c) = find.chars().next() {
-            for expr in [format!("{s:?}.contains('{c}')"), format!("{s:?}.index_of('{c}')")] {
-                let a = plain.eval::<rhai::Dynamic>(&expr).unwrap().to_string();
-                assert_eq!(a, ours.eval::<rhai::Dynamic>(&expr).unwrap().to_string(), "{expr}");
+            exprs.extend([format!("{s:?}.contains('{c}')"), format!("{s:?}.index_of('{c}')")]);
+            for start in [-9, -2, 0, 1, 3, 9] {
+                exprs.push(format!("{s:?}.index_of('{c}', {start})"));
             }
+        }
+        for expr in exprs {
+            let a = plain.eval::<rhai::Dynamic>(&expr).unwrap().to_string();
+            assert_eq!(a, ours.eval::<rhai::Dynamic>(&expr).unwrap().to_string(), "{expr}");
         }
     }
 }

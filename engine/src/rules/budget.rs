@@ -28,7 +28,7 @@ pub(crate) const MEMORY: &str = "memory";
 pub(crate) const TIME: &str = "time";
 pub(crate) const OPERATIONS: &str = "operations";
 
-/// Milliseconds a rule call may run; set by the host (`kexie serve`'s `rule_time_ms`).
+/// Milliseconds a rule call may run; set by the host (`kexie serve`'s `[rules] time_ms`).
 static TIME_LIMIT_MS: AtomicU64 = AtomicU64::new(limits::TIME_MS);
 
 /// Sets the wall-clock budget of every rule call in this process.

@@ -25,15 +25,36 @@ fn register_searches(engine: &mut Engine) {
         s
     }
     // As Rhai's: nothing is found in an empty string, not even an empty one.
-    let chars_before = |s: &str, at: Option<usize>| match at {
-        Some(at) if !s.is_empty() => s[..at].chars().count() as INT,
-        _ => -1,
-    };
+    fn index(s: &str, found: Option<usize>) -> INT {
+        match found {
+            Some(at) if !s.is_empty() => s[..at].chars().count() as INT,
+            _ => -1,
+        }
+    }
+    // Where a search from character `start` begins, in bytes, as Rhai counts it: from the
+    // end if negative (from the beginning if before it), nowhere if past the end.
+    fn from(s: &str, start: INT) -> Option<usize> {
+        let chars = read(s).chars().count();
+        let char_at = |k: usize| s.char_indices().nth(k).map_or(s.len(), |(i, _)| i);
+        match usize::try_from(start.unsigned_abs()) {
+            Ok(back) if start < 0 => Some(char_at(chars.saturating_sub(back))),
+            Ok(k) if k < chars || k == 0 => Some(char_at(k)),
+            _ => None,
+        }
+    }
+    fn find_from(s: &str, start: INT, find: impl FnOnce(&str) -> Option<usize>) -> INT {
+        match from(s, start) {
+            Some(at) => index(s, find(read(&s[at..])).map(|i| at + i)),
+            None => -1,
+        }
+    }
     engine
         .register_fn("contains", |s: &str, find: &str| read(s).contains(find))
         .register_fn("contains", |s: &str, c: char| read(s).contains(c))
-        .register_fn("index_of", move |s: &str, find: &str| chars_before(s, read(s).find(find)))
-        .register_fn("index_of", move |s: &str, c: char| chars_before(s, read(s).find(c)));
+        .register_fn("index_of", |s: &str, find: &str| index(s, read(s).find(find)))
+        .register_fn("index_of", |s: &str, c: char| index(s, read(s).find(c)))
+        .register_fn("index_of", |s: &str, find: &str, start: INT| find_from(s, start, |rest| rest.find(find)))
+        .register_fn("index_of", |s: &str, c: char, start: INT| find_from(s, start, |rest| rest.find(c)));
 }
 
 fn runtime_error(message: String) -> Box<EvalAltResult> {
