@@ -19,9 +19,11 @@ use crate::store::List;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    /// From 1.
+    /// 1 to 1 000 000; default 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<i64>,
     /// 1 to 100; default 20.
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
 }
 
@@ -57,10 +59,11 @@ pub struct ListPage {
 async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> Result<Json<ListPage>, ApiError> {
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(20);
-    if page < 1 || !(1..=100).contains(&per_page) {
+    // Bounded, so that the offset, (page - 1) × per_page, cannot overflow.
+    if !(1..=1_000_000).contains(&page) || !(1..=100).contains(&per_page) {
         return Err(ApiError::bad_request(
-            "page 须 ≥ 1，per_page 须在 1–100 之间。",
-            "page must be ≥ 1 and per_page 1 to 100.",
+            "page 须在 1–1000000 之间，per_page 须在 1–100 之间。",
+            "page must be 1 to 1000000 and per_page 1 to 100.",
         ));
     }
     let found = state.store.list(which, &caller.actor.id, page, per_page).await?;
