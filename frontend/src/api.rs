@@ -28,6 +28,8 @@ pub enum Failure {
     Conflict(Box<InstanceView>),
     /// The server refused the request and said why (4xx).
     Refused { status: u16, detail: ErrorDetail },
+    /// The server is busy with other rules (503 `busy`): the same request will do later.
+    Busy(Text),
     /// The server failed (5xx).
     Server(u16),
     /// An answer the widget cannot read.
@@ -42,6 +44,7 @@ impl Failure {
             Failure::Expired(_) => "unauthorized".into(),
             Failure::Conflict(_) => "conflict".into(),
             Failure::Refused { detail, .. } => detail.code.clone(),
+            Failure::Busy(_) => "busy".into(),
             Failure::Server(_) => "server".into(),
             Failure::Garbled(_) => "garbled".into(),
         }
@@ -71,6 +74,7 @@ impl Failure {
                 )
             ),
             Failure::Refused { detail, .. } => detail.message.get(lang).to_string(),
+            Failure::Busy(m) => format!("{} {kept}", m.get(lang)),
             Failure::Server(status) => format!(
                 "{} ({status}) {kept}",
                 t(
@@ -289,6 +293,7 @@ fn failure(status: u16, body: &str) -> Failure {
             Some(Ok(view)) => Failure::Conflict(Box::new(view)),
             _ => Failure::Refused { status, detail: d },
         },
+        (503, Ok(d)) if d.code == "busy" => Failure::Busy(d.message),
         (500.., _) => Failure::Server(status),
         (_, Ok(detail)) => Failure::Refused { status, detail },
         (_, Err(e)) => Failure::Garbled(format!("{status}: {e}")),
@@ -301,4 +306,18 @@ pub fn request_id() -> String {
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
         .unwrap_or_else(|| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_server_says_so_and_that_the_form_is_kept() {
+        let body = r#"{"error":{"code":"busy","message":{"zh":"服务器正忙于处理其他规则，请稍后再试。","en":"the server is busy"},"field":null,"details":null}}"#;
+        let f = failure(503, body);
+        assert_eq!(f.code(), "busy");
+        assert_eq!(f.explain(Lang::Zh), "服务器正忙于处理其他规则，请稍后再试。 您填写的内容已保留。");
+        assert_eq!(failure(503, "").code(), "server");
+    }
 }

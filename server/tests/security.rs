@@ -445,6 +445,10 @@ fn a_request_id_reused_for_another_request_is_refused() {
     let first = send(json!({ "action": "comment", "text": "请补充章程第三章。" }));
     assert_eq!(first.0, 200, "{}", first.1);
     assert_eq!(send(json!({ "action": "comment", "text": "请补充章程第三章。" })), first, "the same request replays");
+    // A retry after 409 carries the revision it was shown: still the same request.
+    let retry = json!({ "request_id": "r-1", "revision": rev + 1,
+        "action": { "action": "comment", "text": "请补充章程第三章。" } });
+    assert_eq!(post(&url, Some(&zhou), &retry), first, "a retry on a newer revision replays");
     let (status, body) = send(json!({ "action": "approve", "changes": { "party_opinion": "同意" } }));
     assert_eq!((status, code(&body)), (422, "request_id_reused"), "{body}");
     assert_eq!(body["error"]["field"], "request_id");

@@ -371,9 +371,10 @@ pub async fn act(
     }
 }
 
-/// What a request asks: its revision and action, as sha256 (hex).
+/// What a request asks, as sha256 (hex) of its action. Not of its revision: a client
+/// that got 409 retries the same request on the revision it was shown.
 fn digest_of(req: &ActRequest) -> String {
-    let asked = serde_json::to_string(&(req.revision, &req.action)).unwrap_or_default();
+    let asked = serde_json::to_string(&req.action).unwrap_or_default();
     hex::encode(Sha256::digest(asked.as_bytes()))
 }
 
