@@ -216,7 +216,7 @@ impl FromRequestParts<AppState> for Caller {
         // remembers does not make anyone an administrator.
         let admin = claims.roles.as_ref().is_some_and(|r| r.contains(&state.config.auth.admin_role));
         let complete = claims.name.is_some() && claims.roles.is_some() && claims.dept.is_some();
-        let known = if complete { None } else { state.directory().await?.get(&claims.sub).cloned() };
+        let known = if complete { None } else { state.known(&claims.sub).await? };
         let actor = claims.actor(known.as_ref());
         state.remember(&actor).await?;
         Ok(Caller { actor, admin })

@@ -115,6 +115,15 @@ impl AppState {
         self.record(actor).await
     }
 
+    /// What is known of a person: as this replica last wrote them, else the directory's
+    /// entry (a query only for someone this replica has not seen).
+    pub async fn known(&self, id: &str) -> Result<Option<Actor>, ApiError> {
+        if let Some(actor) = self.seen.read().await.get(id) {
+            return Ok(Some(actor.clone()));
+        }
+        Ok(self.directory().await?.get(id).cloned())
+    }
+
     /// Writes a person to the directory whatever this replica last wrote for them: another
     /// replica may have written something else since (an administrator's sync must land).
     pub async fn record(&self, actor: &Actor) -> Result<(), ApiError> {
