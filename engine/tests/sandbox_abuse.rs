@@ -17,33 +17,7 @@ use kexie_engine::{RuleContext, Workflow};
 static ALLOCATOR: Counting = Counting;
 
 /// apply → (route) review | end; review is assigned by the rules.
-const ROUTED: &str = r#"
-key = "routed"
-version = 1
-title = { zh = "路由", en = "Routed" }
-starters = ["role:staff"]
-
-[[fields]]
-id = "amount"
-kind = "decimal"
-label = { zh = "金额", en = "Amount" }
-
-[[steps]]
-id = "apply"
-kind = "fill"
-label = { zh = "申请", en = "Apply" }
-actors = ["initiator"]
-editable = ["amount"]
-next = ["review", "end"]
-
-[[steps]]
-id = "review"
-kind = "approval"
-mode = "any"
-label = { zh = "审", en = "Review" }
-actors = ["rules"]
-next = ["end"]
-"#;
+const ROUTED: &str = include_str!("fixture/routed.toml");
 
 /// Abuses, each as a function body that never returns normally. The ones writing copies
 /// through an index or a property pass Rhai's per-value limits and are stopped by the

@@ -22,33 +22,7 @@ static ALLOCATOR: Counting = Counting;
 const BUDGET: Duration = Duration::from_millis(100);
 
 /// apply → (route) review | end; review is assigned by the rules.
-const DEFINITION: &str = r#"
-key = "fuzzed"
-version = 1
-title = { zh = "模糊", en = "Fuzzed" }
-starters = ["role:staff"]
-
-[[fields]]
-id = "amount"
-kind = "decimal"
-label = { zh = "金额", en = "Amount" }
-
-[[steps]]
-id = "apply"
-kind = "fill"
-label = { zh = "申请", en = "Apply" }
-actors = ["initiator"]
-editable = ["amount"]
-next = ["review", "end"]
-
-[[steps]]
-id = "review"
-kind = "approval"
-mode = "any"
-label = { zh = "审", en = "Review" }
-actors = ["rules"]
-next = ["end"]
-"#;
+const DEFINITION: &str = include_str!("../../engine/tests/fixture/routed.toml");
 
 #[derive(Arbitrary, Debug)]
 enum Place {

@@ -205,12 +205,8 @@ fn slow_string_rules_are_stopped_and_hold_up_nobody_else() {
 /// for one is told to come back (503 with Retry-After), not left hanging.
 #[test]
 fn a_request_waiting_too_long_for_a_worker_is_told_to_retry() {
-    let dir = std::env::temp_dir().join(format!("kexie-busy-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("kexie.toml");
-    std::fs::write(&config, "[rules]\nworkers = 1\nqueue_ms = 50\ntime_ms = 1500\n").unwrap();
-    let db = &databases("busy")[0];
-    let server = Server::start_extra(db, &["--config", config.to_str().unwrap()], &[]);
+    let config = config_file("busy", "[rules]\nworkers = 1\nqueue_ms = 50\ntime_ms = 1500\n");
+    let server = Server::start_extra(&databases("busy")[0], &["--config", &config], &[]);
     sync_directory(&server, &[("wang", &["office"])]);
     let key = published_with(
         &server,
@@ -238,7 +234,6 @@ fn a_request_waiting_too_long_for_a_worker_is_told_to_retry() {
     let busy: Vec<_> = answers.iter().filter(|(s, _)| *s == 503).collect();
     assert!(!busy.is_empty(), "the others were told to retry: {answers:?}");
     assert!(busy.iter().all(|(_, after)| after.as_deref() == Some("1")), "{answers:?}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The top level of rules.rhai runs within a call's budgets, at publish and at every load:
@@ -288,11 +283,8 @@ fn a_case_running_into_a_budget_is_named_at_publish() {
 /// the draft takes a small part of what submitting it takes.
 #[test]
 fn creating_a_draft_runs_no_check() {
-    let dir = std::env::temp_dir().join(format!("kexie-start-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("kexie.toml");
-    std::fs::write(&config, "[rules]\ntime_ms = 4000\n").unwrap();
-    let server = Server::start_extra(&databases("start-check")[0], &["--config", config.to_str().unwrap()], &[]);
+    let config = config_file("start-check", "[rules]\ntime_ms = 4000\n");
+    let server = Server::start_extra(&databases("start-check")[0], &["--config", &config], &[]);
     let key = published_with(
         &server,
         "if form.topic == \"SLOW\" { let s = \"\"; s.pad(49999, \"ß\"); loop { let n = s.len(); } }",
@@ -305,5 +297,4 @@ fn creating_a_draft_runs_no_check() {
     let submitted = t.elapsed();
     assert_eq!((status, code(&body)), (422, "rule_error"), "submitting runs the rule: {body}");
     assert!(created * 4 < submitted, "creating took {created:?}, submitting {submitted:?}: creating ran the rule");
-    let _ = std::fs::remove_dir_all(dir);
 }

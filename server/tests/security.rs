@@ -207,14 +207,6 @@ fn hs256_tokens_are_checked_for_algorithm_expiry_audience_and_subject() {
 }
 
 /// A kexie.toml in a fresh folder; returns its path.
-fn config_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("kexie-security-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("kexie.toml");
-    std::fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
 #[test]
 fn failed_tokens_are_throttled_per_client_address() {
     let config = config_file("throttle", "[auth]\nfailures_per_minute = 5\ntrusted_proxies = [\"127.0.0.1\"]\n");

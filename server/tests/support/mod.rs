@@ -30,6 +30,15 @@ pub fn databases(name: &str) -> Vec<String> {
     dbs
 }
 
+/// A `kexie.toml` holding `text`, in a folder of this test process's own: its path.
+pub fn config_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("kexie-config-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kexie.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
 /// A running server; killed when dropped.
 pub struct Server {
     child: Child,
