@@ -148,8 +148,9 @@ pub struct DownloadQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{sha256}", params(("sha256" = String, Path, description = "the file's SHA-256, 64 hex digits"), DownloadQuery),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, content_type = "application/octet-stream"),
+        (status = 400, description = "`sha256` is not 64 lowercase hex digits", body = crate::error::ErrorBody),
+        (status = 403, description = "not the caller's to read, or no such file: the same answer either way", body = crate::error::ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
     caller: Caller,
