@@ -35,6 +35,8 @@ start_postgres
 
 step "tests"
 cargo test --workspace --locked
+# PostgreSQL only, so ignored in a plain `cargo test`; here they must run, and fail without it.
+cargo test --locked -p kexie-server --test replicas -- --ignored
 
 step "shipped workflows"
 kexie() { cargo run --quiet --locked -p kexie-server --bin kexie -- "$@"; }
