@@ -38,8 +38,13 @@ test("an application goes through party, leadership, upper 科协 and SASAC, wit
   await W().getByLabel("所在地区").fill("江苏省南京市");
   await W().getByLabel("所属行业").fill("化工新材料");
   await W().getByLabel("拟采用的组建方式").selectOption("standalone");
-  // Under 100 S&T staff a standalone 科协 needs no justification, but the rules say why.
+  // With 80 S&T staff outside a development zone, art. 十 provides for a regional, an
+  // industry-wide or a liaison-point 科协, not a standalone one: the rules say so at the
+  // field, citing it; with 180 a standalone 科协 is what it expects, and the message goes.
+  const modeError = W().locator('[data-field="organising_mode"] .kx-error');
+  await modeError.filter({ hasText: "（十）" }).first().waitFor();
   await W().getByLabel("科技人员总数").fill("180");
+  await modeError.first().waitFor({ state: "detached" });
   await W().locator("input[type=file]").setInputFiles({
     name: "科协章程草案.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 demo charter"),
   });

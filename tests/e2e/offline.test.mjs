@@ -16,8 +16,7 @@ test("a request that cannot reach the server keeps the input and says what to do
   await widget(page).locator(".kx-row-open", { hasText: "科协组建" }).click();
   await widget(page).getByLabel("企业名称").fill("断网测试有限公司");
   await widget(page).getByLabel("科技人员总数").fill("130");
-  server.stop();
-  await new Promise((ok) => setTimeout(ok, 500));
+  await server.stop();
   await widget(page).getByRole("button", { name: "保存草稿", exact: true }).click();
   const alert = widget(page).getByRole("alert").filter({ hasText: "无法连接服务器" });
   await alert.waitFor();

@@ -28,7 +28,7 @@ export function freePort() {
   });
 }
 
-/** Starts `kexie serve --demo` with a fresh database; `stop()` ends it. */
+/** Starts `kexie serve --demo` with a fresh database; `await stop()` ends it. */
 export async function startServer(extraEnv = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "kexie-e2e-"));
@@ -39,7 +39,9 @@ export async function startServer(extraEnv = {}) {
     child.on("exit", (code) => fail(new Error(`kexie serve exited with ${code}`)));
     child.stdout.on("data", (d) => { if (String(d).includes("serving on")) ok(); });
   });
-  return { base: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+  const exited = new Promise((ok) => child.on("exit", ok));
+  // `stop()` resolves once the process has exited (its port is closed by then).
+  return { base: `http://127.0.0.1:${port}`, stop: () => (child.kill("SIGTERM"), exited) };
 }
 
 /**
@@ -55,7 +57,7 @@ export function session(ready) {
   });
   after(async () => {
     await browser?.close();
-    server?.stop();
+    await server?.stop();
   });
 }
 
