@@ -93,7 +93,7 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Writes an action: the instance (only if nobody changed it since `read_revision`), its
+    /// Writes an action: the instance (only if nobody changed it since `w.before` was read), its
     /// open tasks and copies, its audit entries and the request id — all or nothing.
     pub async fn write(&self, w: Write<'_>) -> Result<Applied, StoreError> {
         let _turn = self.writer_turn().await;
