@@ -99,131 +99,183 @@ impl Store {
         let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         // The request id first: of two identical requests only one gets past here.
-        if let Some(r) = &w.request {
-            let inserted = sqlx::query(
-                "INSERT INTO requests (request_id, user_id, digest, status, response, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(r.id)
-            .bind(r.user)
-            .bind(r.digest)
-            .bind(r.status as i64)
-            .bind(&r.response)
-            .bind(w.now)
-            .execute(&mut *tx)
-            .await;
-            if let Err(e) = inserted {
-                drop(tx); // the same request id won a race: answer with its response
-                return match self.replayed(r.id).await? {
-                    Some(replay) => Ok(Applied::Replayed(replay)),
-                    None => Err(e.into()),
-                };
-            }
+        if let Some(r) = &w.request
+            && let Err(e) = insert_request(&mut tx, r, w.now).await
+        {
+            drop(tx); // the same request id won a race: answer with its response
+            return self.replayed(r.id).await?.map(Applied::Replayed).ok_or_else(|| e.into());
         }
         let i = w.instance;
-        let state = to_json(i);
-        let (rev, status) = (i.revision as i64, i.status.as_str());
-        let (mut seq, mut prev) = w.before.map_or((0, String::new()), |b| b.audit_head.clone());
-        let entries: Vec<(i64, String, String, String)> = w
-            .events
-            .iter()
-            .map(|event| {
-                let entry = to_json(event);
-                let hash = chain_hash(&prev, &entry);
-                seq += 1;
-                (seq, entry, std::mem::replace(&mut prev, hash.clone()), hash)
-            })
-            .collect();
+        let (entries, head) = chained(w.before.map_or((0, String::new()), |b| b.audit_head.clone()), w.events);
         match w.before {
-            None => {
-                sqlx::query(
-                    "INSERT INTO instances (id, workflow, version, initiator, status, step, revision, state, created_at, \
-                     updated_at, audit_seq, audit_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(&i.id)
-                .bind(&i.workflow)
-                .bind(i.version as i64)
-                .bind(&i.initiator.id)
-                .bind(status)
-                .bind(&i.step)
-                .bind(rev)
-                .bind(&state)
-                .bind(w.now)
-                .bind(w.now)
-                .bind(seq)
-                .bind(&prev)
-                .execute(&mut *tx)
-                .await?;
-            }
+            None => insert_instance(&mut tx, i, &head, w.now).await?,
             Some(before) => {
-                let updated = sqlx::query(
-                    "UPDATE instances SET status = $1, step = $2, revision = $3, state = $4, updated_at = $5, \
-                     audit_seq = $6, audit_hash = $7 WHERE id = $8 AND revision = $9",
-                )
-                .bind(status)
-                .bind(&i.step)
-                .bind(rev)
-                .bind(&state)
-                .bind(w.now)
-                .bind(seq)
-                .bind(&prev)
-                .bind(&i.id)
-                .bind(before.instance.revision as i64)
-                .execute(&mut *tx)
-                .await?;
-                if updated.rows_affected() == 0 {
+                if !update_instance(&mut tx, i, &head, before.instance.revision, w.now).await? {
                     drop(tx);
-                    if let Some(r) = &w.request
-                        && let Some(replay) = self.replayed(r.id).await?
-                    {
-                        return Ok(Applied::Replayed(replay));
-                    }
-                    let now = sqlx::query("SELECT revision FROM instances WHERE id = $1")
-                        .bind(&i.id)
-                        .fetch_one(&self.pool)
-                        .await?;
-                    return Err(StoreError::Conflict(now.try_get("revision")?));
+                    return self.lost_race(i, w.request.as_ref()).await;
                 }
             }
         }
-        let tasks = open_tasks(i);
-        if w.before.is_none_or(|b| open_tasks(&b.instance) != tasks) {
-            sqlx::query("DELETE FROM open_tasks WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
-            for (assignee, due) in &tasks {
-                sqlx::query("INSERT INTO open_tasks (instance_id, assignee, due_at) VALUES ($1, $2, $3)")
-                    .bind(&i.id)
-                    .bind(assignee)
-                    .bind(due.clone())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        if w.before.is_none_or(|b| b.instance.cc != i.cc) {
-            sqlx::query("DELETE FROM copies WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
-            for user in &i.cc {
-                sqlx::query("INSERT INTO copies (instance_id, user_id) VALUES ($1, $2)")
-                    .bind(&i.id)
-                    .bind(user)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        if !entries.is_empty() {
-            // One statement for all of the action's entries.
-            let values: Vec<String> = (0..entries.len())
-                .map(|k| format!("(${}, ${}, ${}, ${}, ${})", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4, 5 * k + 5))
-                .collect();
-            let sql =
-                format!("INSERT INTO audit (instance_id, seq, entry, prev_hash, hash) VALUES {}", values.join(", "));
-            let mut insert = sqlx::query(&sql);
-            for (seq, entry, prev_hash, hash) in &entries {
-                insert = insert.bind(&i.id).bind(*seq).bind(entry).bind(prev_hash).bind(hash);
-            }
-            insert.execute(&mut *tx).await?;
-        }
+        let before = w.before.map(|b| &b.instance);
+        replace_tasks(&mut tx, i, before).await?;
+        replace_copies(&mut tx, i, before).await?;
+        append_audit(&mut tx, &i.id, &entries).await?;
         tx.commit().await?;
         Ok(Applied::Done)
     }
+
+    /// The instance changed since the action read it: the same request applied meanwhile
+    /// (its answer), or another one (a conflict, with the revision it is at now).
+    async fn lost_race(&self, i: &Instance, request: Option<&Request<'_>>) -> Result<Applied, StoreError> {
+        if let Some(r) = request
+            && let Some(replay) = self.replayed(r.id).await?
+        {
+            return Ok(Applied::Replayed(replay));
+        }
+        let now = sqlx::query("SELECT revision FROM instances WHERE id = $1").bind(&i.id).fetch_one(&self.pool).await?;
+        Err(StoreError::Conflict(now.try_get("revision")?))
+    }
+}
+
+type Connection = sqlx::AnyConnection;
+
+/// One audit entry as stored: its place in the chain, the entry, the hash before it, its own.
+struct AuditRow {
+    seq: i64,
+    entry: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The action's audit entries chained on from `head` (the last entry's number and hash),
+/// and the new head.
+fn chained(head: (i64, String), events: &[Event]) -> (Vec<AuditRow>, (i64, String)) {
+    let (mut seq, mut prev) = head;
+    let rows = events
+        .iter()
+        .map(|event| {
+            let entry = to_json(event);
+            let hash = chain_hash(&prev, &entry);
+            seq += 1;
+            AuditRow { seq, entry, prev_hash: std::mem::replace(&mut prev, hash.clone()), hash }
+        })
+        .collect();
+    (rows, (seq, prev))
+}
+
+async fn insert_request(tx: &mut Connection, r: &Request<'_>, now: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO requests (request_id, user_id, digest, status, response, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(r.id)
+    .bind(r.user)
+    .bind(r.digest)
+    .bind(r.status as i64)
+    .bind(&r.response)
+    .bind(now)
+    .execute(tx)
+    .await
+    .map(|_| ())
+}
+
+async fn insert_instance(tx: &mut Connection, i: &Instance, head: &(i64, String), now: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO instances (id, workflow, version, initiator, status, step, revision, state, created_at, \
+         updated_at, audit_seq, audit_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&i.id)
+    .bind(&i.workflow)
+    .bind(i.version as i64)
+    .bind(&i.initiator.id)
+    .bind(i.status.as_str())
+    .bind(&i.step)
+    .bind(i.revision as i64)
+    .bind(to_json(i))
+    .bind(now)
+    .bind(now)
+    .bind(head.0)
+    .bind(&head.1)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Whether the instance was still at `read_at` and is now written.
+async fn update_instance(
+    tx: &mut Connection,
+    i: &Instance,
+    head: &(i64, String),
+    read_at: u64,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query(
+        "UPDATE instances SET status = $1, step = $2, revision = $3, state = $4, updated_at = $5, \
+         audit_seq = $6, audit_hash = $7 WHERE id = $8 AND revision = $9",
+    )
+    .bind(i.status.as_str())
+    .bind(&i.step)
+    .bind(i.revision as i64)
+    .bind(to_json(i))
+    .bind(now)
+    .bind(head.0)
+    .bind(&head.1)
+    .bind(&i.id)
+    .bind(read_at as i64)
+    .execute(tx)
+    .await?;
+    Ok(updated.rows_affected() > 0)
+}
+
+/// The work lists' rows of the instance, rewritten only when they changed.
+async fn replace_tasks(tx: &mut Connection, i: &Instance, before: Option<&Instance>) -> Result<(), StoreError> {
+    let tasks = open_tasks(i);
+    if before.is_some_and(|b| open_tasks(b) == tasks) {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM open_tasks WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
+    for (assignee, due) in &tasks {
+        sqlx::query("INSERT INTO open_tasks (instance_id, assignee, due_at) VALUES ($1, $2, $3)")
+            .bind(&i.id)
+            .bind(assignee)
+            .bind(due.clone())
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Who the instance is copied to, rewritten only when it changed.
+async fn replace_copies(tx: &mut Connection, i: &Instance, before: Option<&Instance>) -> Result<(), StoreError> {
+    if before.is_some_and(|b| b.cc == i.cc) {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM copies WHERE instance_id = $1").bind(&i.id).execute(&mut *tx).await?;
+    for user in &i.cc {
+        sqlx::query("INSERT INTO copies (instance_id, user_id) VALUES ($1, $2)")
+            .bind(&i.id)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The action's audit entries, in one statement.
+async fn append_audit(tx: &mut Connection, id: &str, rows: &[AuditRow]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..rows.len())
+        .map(|k| format!("(${}, ${}, ${}, ${}, ${})", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4, 5 * k + 5))
+        .collect();
+    let sql = format!("INSERT INTO audit (instance_id, seq, entry, prev_hash, hash) VALUES {}", values.join(", "));
+    let mut insert = sqlx::query(&sql);
+    for r in rows {
+        insert = insert.bind(id).bind(r.seq).bind(&r.entry).bind(&r.prev_hash).bind(&r.hash);
+    }
+    insert.execute(tx).await?;
+    Ok(())
 }
 
 /// Who may act now and by when: what the work lists read.
