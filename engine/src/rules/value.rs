@@ -53,19 +53,21 @@ pub(crate) fn is_small_scalar(v: &Dynamic) -> bool {
 /// What a rule returned, for an error: the start of it as Rhai writes values, cut at
 /// [`PREVIEW_CHARS`] (writing stops there, however large or deep the value is).
 pub(crate) fn preview(v: &Dynamic) -> String {
-    struct Capped(String);
+    /// The text so far and how many characters it has.
+    struct Capped(String, usize);
     impl Write for Capped {
         fn write_str(&mut self, s: &str) -> std::fmt::Result {
             for c in s.chars() {
-                if self.0.chars().count() >= PREVIEW_CHARS {
+                if self.1 == PREVIEW_CHARS {
                     return Err(std::fmt::Error);
                 }
                 self.0.push(c);
+                self.1 += 1;
             }
             Ok(())
         }
     }
-    let mut out = Capped(String::new());
+    let mut out = Capped(String::new(), 0);
     match write!(out, "{v:?}") {
         Ok(()) => out.0,
         Err(_) => out.0 + "…",

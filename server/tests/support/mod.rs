@@ -299,17 +299,11 @@ pub fn uploaded_pdf(server: &Server, token: &str, name: &str) -> Value {
     meta
 }
 
-/// The charter draft the formation forms attach.
-pub const CHARTER: &[u8] = "%PDF-1.4\n科协章程草案（征求意见稿）\n".as_bytes();
-
 /// `formation_form()` with the charter draft uploaded by the holder of `token`: a form
 /// may name only a file its author uploaded.
 pub fn formation_form_of(server: &Server, token: &str) -> Value {
-    let (status, meta) =
-        post_raw(&server.url("/attachments"), token, "application/pdf", "科协章程草案.pdf", CHARTER).expect("uploaded");
-    assert_eq!(status, 201, "{meta}");
     let mut form = formation_form();
-    form["charter_draft"] = meta;
+    form["charter_draft"] = uploaded_pdf(server, token, "科协章程草案.pdf");
     form
 }
 
