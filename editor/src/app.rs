@@ -4,20 +4,20 @@
 use std::rc::Rc;
 
 use js_sys::Function;
+use kexie_api::WorkflowSummary;
 use kexie_engine::bundle::Bundle;
 use kexie_engine::text::Lang;
 use kexie_widget::api::{Client, Failure};
 use kexie_widget::app::{Session, use_me};
 use kexie_widget::i18n::{moment_ms, pick, t};
-use kexie_widget::model::WorkflowSummary;
 use kexie_widget::views::{Notice, loading, notice};
 use web_sys::Element;
 use yew::prelude::*;
 
 use crate::desk::DeskView;
 use crate::local::SaveKey;
-use crate::model::{VersionBundle, VersionInfo};
 use crate::state::Work;
+use kexie_api::{VersionBundle, VersionSummary};
 
 /// What the widget handed over.
 #[derive(Properties)]
@@ -207,7 +207,7 @@ fn chooser(s: &Session, all: &[WorkflowSummary], selected: &UseStateHandle<Optio
 /// Opens `key`: its newest published texts, with the edits kept in this browser (or an
 /// imported file's texts) on top.
 async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<(Work, Option<Notice>), Failure> {
-    let versions = match s.client.get::<Vec<VersionInfo>>(&format!("/workflows/{key}/versions")).await {
+    let versions = match s.client.get::<Vec<VersionSummary>>(&format!("/workflows/{key}/versions")).await {
         Ok(v) => v,
         // A workflow the server has never seen, from an imported file.
         Err(Failure::Refused { status: 404, .. }) if imported.is_some() => Vec::new(),
@@ -219,7 +219,7 @@ async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<(Work,
         )),
         None => None,
     };
-    let save = SaveKey::new(s.client.base(), &s.me.actor.id, key);
+    let save = SaveKey::new(s.client.base(), &s.me.id, key);
     let l = s.lang;
     let base_version = base.as_ref().map(|b| b.version);
     let (bundle, notice) = match (imported, save.load()) {

@@ -39,14 +39,14 @@ pub fn DeskView(p: &DeskProps) -> Html {
     let banner = use_state(|| p.opened.clone());
     let history = use_state(|| 0u32); // Bumped to reload the history after publishing.
     let sim = use_reducer(Sim::default); // Kept while the other tabs are visited.
-    let save = SaveKey::new(s.client.base(), &s.me.actor.id, &desk.work.key);
+    let save = SaveKey::new(s.client.base(), &s.me.id, &desk.work.key);
     use_check_and_keep(&desk, save.clone(), s.lang);
     let d = &*desk;
     let dispatch = desk.dispatcher();
     let on_published = {
         let (dispatch, banner, history, save) = (dispatch.clone(), banner.clone(), history.clone(), save.clone());
         let told = p.on_published.clone();
-        Callback::from(move |(base, message): (Rc<crate::model::VersionBundle>, String)| {
+        Callback::from(move |(base, message): (Rc<kexie_api::VersionBundle>, String)| {
             save.forget();
             dispatch.dispatch(Msg::Published(base));
             banner.set(Some(Notice::Success(message)));
@@ -109,7 +109,7 @@ fn use_check_and_keep(desk: &UseReducerHandle<Desk>, save: SaveKey, lang: kexie_
 #[derive(Properties, PartialEq)]
 struct ToolbarProps {
     desk: Desk,
-    on_published: Callback<(Rc<crate::model::VersionBundle>, String)>,
+    on_published: Callback<(Rc<kexie_api::VersionBundle>, String)>,
     on_load: Callback<(Rc<Bundle>, String)>,
     on_import: Callback<(String, Bundle)>,
     on_notice: Callback<Notice>,

@@ -7,7 +7,6 @@ mod app;
 mod code;
 mod desk;
 mod local;
-mod model;
 mod preview;
 mod problems;
 mod publish;

@@ -2,24 +2,24 @@
 //! directory at whatever step the walk has reached, with the widget's own form and action
 //! components; the walk can be saved as a golden case.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use kexie_api::{InstanceView, Notes, instance_view};
 use kexie_engine::RuleContext;
 use kexie_engine::bundle::{Bundle, PEOPLE_FILE, is_case_name};
-use kexie_engine::instance::{self, Action};
+use kexie_engine::instance::{self, Action, ActionError, Env};
 use kexie_engine::people::{Actor, Directory};
 use kexie_widget::app::{Compiled, Session, use_session};
 use kexie_widget::form::{FormView, Shared};
 use kexie_widget::i18n::{moment, pick};
-use kexie_widget::model::{InstanceView, StepRef};
 use kexie_widget::views::{ActionBar, Notice, action_label, notice, status_label};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::sim::{Sim, SimMsg};
+use crate::sim::{self, Sim, SimMsg};
 
 #[derive(Properties, PartialEq)]
 pub struct PreviewProps {
@@ -58,7 +58,20 @@ pub fn Preview(p: &PreviewProps) -> Html {
             .into(),
         )));
     };
-    let view = Rc::new(view_of(&wf, sim, &actor, &dir));
+    let view = match view_of(&wf, sim, &actor, &dir) {
+        Ok(view) => Rc::new(view),
+        // Before the first action, as somebody who may not start the workflow.
+        Err(refused) => {
+            return html! {
+                <div class="kx-ed-preview">
+                    { controls(&s, p, &dir, &actor, None) }
+                    { notice(&Some(Notice::Info(refused.message().render(s.lang)))) }
+                </div>
+            };
+        }
+    };
+    // Person fields may name anybody in the cases' directory, not only whom the instance mentions.
+    let names: Rc<BTreeMap<String, String>> = Rc::new(dir.0.values().map(|a| (a.id.clone(), a.name.clone())).collect());
     let ctx = match &sim.instance {
         Some(inst) => RuleContext::for_instance(inst, &actor, sim.clock()),
         None => {
@@ -94,17 +107,17 @@ pub fn Preview(p: &PreviewProps) -> Html {
     html! {
         <ContextProvider<Session> context={session}>
         <div class="kx-ed-preview">
-            { controls(&s, p, &dir, &actor, &view) }
+            { controls(&s, p, &dir, &actor, Some(&view)) }
             { outcome(&s, sim) }
             { notice(&failed) }
             <FormView wf={p.wf.clone()} values={Rc::new(sim.values.clone())} {eval} editable={Rc::new(editable)}
                 errors={Rc::new(errors)} on_change={p.sim.dispatcher().to_callback().reform(|(k, v)| SimMsg::Set(k, v))}
-                on_blur={p.sim.dispatcher().to_callback().reform(SimMsg::Touch)} names={Rc::new(view.names.clone())} />
+                on_blur={p.sim.dispatcher().to_callback().reform(SimMsg::Touch)} names={names.clone()} />
             <ActionBar view={view.clone()} busy={false} {on_act} />
             if view.actions.is_empty() {
                 <p class="kx-hint">{ waiting(&s, &view) }</p>
             }
-            <Recorder sim={p.sim.clone()} wf={p.wf.clone()} bundle={p.bundle.clone()} names={Rc::new(view.names.clone())}
+            <Recorder sim={p.sim.clone()} wf={p.wf.clone()} bundle={p.bundle.clone()} {names}
                 on_record={p.on_record.clone()} />
         </div>
         </ContextProvider<Session>>
@@ -135,7 +148,7 @@ fn directory_search(dir: &Directory) -> js_sys::Function {
 }
 
 /// Who to act as, where the walk is, and the clock.
-fn controls(s: &Session, p: &PreviewProps, dir: &Directory, actor: &Actor, view: &InstanceView) -> Html {
+fn controls(s: &Session, p: &PreviewProps, dir: &Directory, actor: &Actor, view: Option<&InstanceView>) -> Html {
     let id = s.dom_id("ed-actor");
     let onchange = p
         .sim
@@ -146,9 +159,7 @@ fn controls(s: &Session, p: &PreviewProps, dir: &Directory, actor: &Actor, view:
         let roles = if a.roles.is_empty() { String::new() } else { format!(" · {}", a.roles.join("、")) };
         html! { <option value={a.id.clone()} selected={a.id == actor.id}>{ format!("{}（{}）{roles}", a.name, a.id) }</option> }
     });
-    let step = view.step_label.as_ref().map(|l| pick(s.lang, l)).unwrap_or_else(|| view.step.clone());
-    let status = status_label(s.lang, &view.status, false);
-    let route = view.route.join(" → ");
+    let clock = format!("{}{}", s.t("模拟时间：", "Simulated time: "), moment(s.lang, &p.sim.clock().to_string()));
     html! {
         <div class="kx-ed-sim">
             <div class="kx-ed-sim-who">
@@ -156,15 +167,30 @@ fn controls(s: &Session, p: &PreviewProps, dir: &Directory, actor: &Actor, view:
                 <select {id} class="kx-input" {onchange}>{ for people }</select>
             </div>
             <div class="kx-ed-sim-where">
-                <span>{ s.t("当前步骤：", "Step: ") }<strong>{ step }</strong>{ format!(" · {status}") }</span>
-                if !route.is_empty() { <span class="kx-hint">{ route }</span> }
-                <span class="kx-hint">{ format!("{}{}", s.t("模拟时间：", "Simulated time: "), moment(s.lang, &p.sim.clock().to_string())) }</span>
+                { view.map(|v| whereabouts(s, v)).unwrap_or_default() }
+                <span class="kx-hint">{ clock }</span>
             </div>
             <div class="kx-ed-sim-tools">
                 <button type="button" class="kx-btn" onclick={p.sim.dispatcher().to_callback().reform(|_| SimMsg::Wait(1))}>{ s.t("时间 +1 天", "+1 day") }</button>
                 <button type="button" class="kx-btn" onclick={p.sim.dispatcher().to_callback().reform(|_| SimMsg::Reset)}>{ s.t("从头开始", "Start over") }</button>
             </div>
         </div>
+    }
+}
+
+/// The step the walk is at, its status and route, and at a notice step when it may close.
+fn whereabouts(s: &Session, view: &InstanceView) -> Html {
+    let step = view.step_label.as_ref().map(|l| pick(s.lang, l)).unwrap_or_else(|| view.step.clone());
+    let status = status_label(s.lang, &view.status, false);
+    let route = view.route.join(" → ");
+    html! {
+        <>
+            <span>{ s.t("当前步骤：", "Step: ") }<strong>{ step }</strong>{ format!(" · {status}") }</span>
+            if let Some(until) = &view.notice_until {
+                <span>{ format!("{}{}", s.t("公示期满：", "Notice ends: "), moment(s.lang, until)) }</span>
+            }
+            if !route.is_empty() { <span class="kx-hint">{ route }</span> }
+        </>
     }
 }
 
@@ -194,47 +220,18 @@ fn waiting(s: &Session, view: &InstanceView) -> String {
     }
 }
 
-/// The preview's instance as the widget's components see a server's.
-fn view_of(wf: &Compiled, sim: &Sim, actor: &Actor, dir: &Directory) -> InstanceView {
-    let def = &wf.wf.definition;
+/// The preview's instance as the server would show it to `actor`: the walk's instance, or
+/// before the first action the draft that starting it would make (refused to somebody
+/// who may not start the workflow).
+fn view_of(wf: &Compiled, sim: &Sim, actor: &Actor, dir: &Directory) -> Result<InstanceView, ActionError> {
     let now = sim.clock();
-    let first = def.first_step();
-    let (step, actions, editable) = match &sim.instance {
-        Some(inst) => {
-            let step = def.step(&inst.step).unwrap_or(first);
-            let acts: Vec<String> =
-                instance::available(&wf.wf, inst, actor, now).into_iter().map(String::from).collect();
-            let editable = if inst.actionable(&actor.id).is_some() { step.editable.clone() } else { Vec::new() };
-            (step, acts, editable)
+    match &sim.instance {
+        Some(inst) => Ok(instance_view(&wf.wf, inst, actor, dir, now, Notes::Ask)),
+        None => {
+            let env = Env { now, directory: dir };
+            let draft = instance::start(&wf.wf, sim::PREVIEW_ID, actor, sim.values.clone(), &env)?;
+            Ok(instance_view(&wf.wf, &draft.instance, actor, dir, now, Notes::Skip))
         }
-        None if def.may_start(actor) => (first, vec!["save_draft".into(), "submit".into()], first.editable.clone()),
-        None => (first, Vec::new(), Vec::new()),
-    };
-    let inst = sim.instance.as_ref();
-    let return_to = inst.map(|i| instance::return_targets(&wf.wf, i)).unwrap_or_default();
-    InstanceView {
-        id: "preview".into(),
-        workflow: def.key.clone(),
-        version: def.version,
-        title: def.title.clone(),
-        status: inst.map_or("draft", |i| i.status.as_str()).to_string(),
-        step: step.id.clone(),
-        step_label: Some(step.label()),
-        step_kind: serde_json::to_value(step.kind).ok().and_then(|v| v.as_str().map(String::from)),
-        revision: 0,
-        initiator: inst.map_or_else(|| actor.clone(), |i| i.initiator.clone()),
-        form: sim.values.clone(),
-        hidden: Vec::new(),
-        editable,
-        actions,
-        notes: Vec::new(),
-        overdue: inst.is_some_and(|i| i.is_overdue(now)),
-        due_at: inst.and_then(|i| i.due_at.map(|d| d.to_string())),
-        notice_until: None,
-        waiting_for: inst.map(|i| i.waiting_for().into_iter().map(String::from).collect()).unwrap_or_default(),
-        route: inst.map(|i| i.route.clone()).unwrap_or_default(),
-        return_to: return_to.into_iter().map(|st| StepRef { id: st.id.clone(), label: st.label() }).collect(),
-        names: dir.0.values().map(|a| (a.id.clone(), a.name.clone())).collect(),
     }
 }
 
@@ -243,7 +240,7 @@ struct RecorderProps {
     sim: UseReducerHandle<Sim>,
     wf: Shared<Compiled>,
     bundle: Rc<Bundle>,
-    names: Rc<std::collections::BTreeMap<String, String>>,
+    names: Rc<BTreeMap<String, String>>,
     on_record: Callback<(String, String)>,
 }
 
@@ -306,4 +303,45 @@ fn next_case_name(bundle: &Bundle) -> String {
     let name = format!("{:02}-recorded.toml", last + 1);
     debug_assert!(is_case_name(&name));
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use kexie_engine::fields::Form;
+    use kexie_engine::instance::Moment;
+    use kexie_engine::text::Lang;
+    use serde_json::json;
+
+    use super::*;
+
+    /// tests/fixtures/notice: the server shows its notice step the same way
+    /// (server/tests/api.rs, `a_notice_step_hides_its_fields_notes_and_says_when_it_may_close`).
+    #[test]
+    fn the_preview_shows_a_notice_step_as_the_server_does() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/notice");
+        let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+        let bundle = Bundle { workflow_toml: read("workflow.toml"), rules_rhai: read("rules.rhai"), cases: [].into() };
+        let wf = Rc::new(Compiled::new(bundle.load().unwrap()));
+        let zhao = Actor { id: "zhao".into(), name: "赵敏".into(), roles: vec!["hr".into()], department: None };
+        let people = Rc::new(Directory([("zhao".to_string(), zhao.clone())].into()));
+
+        let mut sim = Rc::new(Sim { now: Moment::parse("2026-03-02T09:00:00+08:00"), ..Sim::default() });
+        for msg in [
+            SimMsg::ActAs("zhao".into()),
+            SimMsg::Set("result".into(), json!("张三 晋升高级工程师")),
+            SimMsg::Set("ballot".into(), json!("7 票赞成，0 票反对")),
+            SimMsg::Act(wf.clone(), people.clone(), Action::Submit { changes: Form::new() }, Lang::En),
+        ] {
+            sim = sim.reduce(msg);
+        }
+        let view = view_of(&wf, &sim, &zhao, &people).unwrap();
+        assert_eq!(view.step, "publicity");
+        assert_eq!(view.hidden, ["ballot"]);
+        assert!(!view.form.contains_key("ballot") && view.form.contains_key("result"), "{:?}", view.form);
+        let notes: Vec<&str> = view.notes.iter().map(|n| n.en.as_str()).collect();
+        assert_eq!(notes, ["Record any objection raised during the notice as a comment"]);
+        // Submitted an hour after 09:00 (each preview action takes an hour), open 3 days.
+        assert_eq!(view.notice_until.as_deref(), Some("2026-03-05T10:00:00+08:00"));
+        assert!(!view.can("approve"), "closing waits for the notice period: {:?}", view.actions);
+    }
 }

@@ -10,8 +10,8 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::desk::version_label;
-use crate::model::{PublishRequest, PublishResult, VersionBundle};
 use crate::state::Work;
+use kexie_api::{PersonRef, PublishRequest, PublishResult, VersionBundle};
 
 /// Longest change note the server takes.
 const NOTE_MAX: usize = 500;
@@ -44,15 +44,18 @@ pub fn PublishPanel(p: &PublishProps) -> Html {
                 (s.clone(), note.clone(), busy.clone(), refused.clone(), work.clone(), on_published.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let body = PublishRequest { bundle: &work.bundle, note: note.trim() };
+                let body = PublishRequest { bundle: (*work.bundle).clone(), note: note.trim().to_string() };
                 let path = format!("/workflows/{}/versions", work.key);
                 match s.client.post::<PublishResult>(&path, &body).await {
                     Ok(r) => {
                         let base = VersionBundle {
                             key: work.key.clone(),
                             version: r.version,
-                            note: note.trim().to_string(),
-                            bundle: (*work.bundle).clone(),
+                            note: body.note,
+                            // As the browser saw it; the history reads the server's.
+                            published_at: crate::sim::wall_clock().to_string(),
+                            published_by: PersonRef::from(&s.me.actor()),
+                            bundle: body.bundle,
                         };
                         let said = match (r.created, s.lang) {
                             (true, kexie_engine::text::Lang::Zh) => format!(

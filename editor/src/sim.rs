@@ -15,6 +15,9 @@ use kexie_widget::form::root_of;
 use serde_json::Value;
 use yew::prelude::*;
 
+/// The id of the preview's one instance.
+pub const PREVIEW_ID: &str = "preview";
+
 /// The preview's state.
 #[derive(Clone, Default)]
 pub struct Sim {
@@ -91,7 +94,7 @@ impl Sim {
         let action = with_changes(action, self.changes());
         let inst = match self.instance.clone() {
             Some(i) => i,
-            None => match instance::start(&wf.wf, "preview", &actor, Form::new(), &env) {
+            None => match instance::start(&wf.wf, PREVIEW_ID, &actor, Form::new(), &env) {
                 Ok(t) => {
                     self.started_at = Some(self.clock());
                     t.instance

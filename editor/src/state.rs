@@ -11,7 +11,7 @@ use kexie_widget::app::Compiled;
 use yew::prelude::*;
 
 use crate::code::Reveal;
-use crate::model::VersionBundle;
+use kexie_api::VersionBundle;
 
 /// The two files every workflow has; case files are `cases/<name>`.
 pub const DEFINITION: &str = "workflow.toml";
@@ -211,7 +211,14 @@ mod tests {
             rules_rhai: "const N = 100;".into(),
             cases: [("01.toml".to_string(), "name = 'a'".to_string())].into(),
         };
-        let base = VersionBundle { key: "x".into(), version: 1, note: String::new(), bundle: bundle.clone() };
+        let base = VersionBundle {
+            key: "x".into(),
+            version: 1,
+            note: String::new(),
+            published_at: String::new(),
+            published_by: Default::default(),
+            bundle: bundle.clone(),
+        };
         Rc::new(Desk::new(Work { key: "x".into(), base: Some(Rc::new(base)), bundle: Rc::new(bundle), revision: 0 }))
     }
 

@@ -13,8 +13,8 @@ use kexie_widget::views::{Notice, loading, notice};
 use yew::prelude::*;
 
 use crate::desk::version_label;
-use crate::model::{VersionBundle, VersionInfo};
 use crate::state::Work;
+use kexie_api::{VersionBundle, VersionSummary};
 
 #[derive(Properties, PartialEq)]
 pub struct HistoryProps {
@@ -26,14 +26,14 @@ pub struct HistoryProps {
 #[function_component]
 pub fn History(p: &HistoryProps) -> Html {
     let s = use_session();
-    let list = use_state(|| None::<Result<Vec<VersionInfo>, Failure>>);
+    let list = use_state(|| None::<Result<Vec<VersionSummary>, Failure>>);
     let failed = use_state(|| None::<String>);
     let key = p.work.key.clone();
     {
         let (list, client, key) = (list.clone(), s.client.clone(), key.clone());
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let got = match client.get::<Vec<VersionInfo>>(&format!("/workflows/{key}/versions")).await {
+                let got = match client.get::<Vec<VersionSummary>>(&format!("/workflows/{key}/versions")).await {
                     Err(Failure::Refused { status: 404, .. }) => Ok(Vec::new()),
                     other => other,
                 };

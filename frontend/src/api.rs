@@ -6,7 +6,9 @@ use std::rc::Rc;
 
 use gloo::net::http::{Method, RequestBuilder};
 use js_sys::{Function, Promise};
-use kexie_engine::fields::FieldError;
+use kexie_api::{ActRequest, AttachmentMeta, ErrorBody, ErrorDetail, InstanceView, StartRequest};
+use kexie_engine::fields::{FieldError, Form};
+use kexie_engine::instance::Action;
 use kexie_engine::text::{Lang, Text};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,7 +17,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::t;
-use crate::model::{AttachmentMeta, ErrorBody, ErrorDetail, InstanceView};
 
 /// Why a request did not succeed.
 #[derive(Debug, Clone)]
@@ -150,6 +151,17 @@ impl Client {
     pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, Failure> {
         let body = serde_json::to_string(body).map_err(|e| Failure::Garbled(e.to_string()))?;
         self.json(Method::POST, path, Some(body)).await
+    }
+
+    /// Starts an instance of `workflow`: a draft holding `form`.
+    pub async fn start(&self, workflow: &str, form: Form) -> Result<InstanceView, Failure> {
+        self.post("/instances", &StartRequest { workflow: workflow.to_string(), form }).await
+    }
+
+    /// Takes `action` on the instance as `view` shows it, under a new request id.
+    pub async fn act(&self, view: &InstanceView, action: Action) -> Result<InstanceView, Failure> {
+        let body = ActRequest { request_id: request_id(), revision: view.revision, action };
+        self.post(&format!("/instances/{}/actions", view.id), &body).await
     }
 
     async fn json<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>) -> Result<T, Failure> {
@@ -301,7 +313,7 @@ fn failure(status: u16, body: &str) -> Failure {
 }
 
 /// A fresh request id, so a retried action applies once.
-pub fn request_id() -> String {
+fn request_id() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())

@@ -14,8 +14,8 @@ use yew::prelude::*;
 
 use crate::api::{Client, Failure};
 use crate::i18n::t;
-use crate::model::{Me, WorkflowVersion};
 use crate::views::{EditorHost, Inbox, InstancePage, Notice, StartPage, loading, notice};
+use kexie_api::{Me, WorkflowVersion};
 
 /// Where the widget is.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,6 @@ pub mod embed;
 pub mod events;
 pub mod form;
 pub mod i18n;
-pub mod model;
 pub mod views;
 
 #[cfg(feature = "element")]

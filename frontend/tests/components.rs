@@ -7,15 +7,14 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo::timers::future::TimeoutFuture;
+use kexie_api::Me;
 use kexie_engine::definition::Source;
 use kexie_engine::fields::{FieldError, Form};
-use kexie_engine::people::Actor;
 use kexie_engine::text::Lang;
 use kexie_engine::{RuleContext, Workflow};
 use kexie_widget::api::Client;
 use kexie_widget::app::{Compiled, Session};
 use kexie_widget::form::{FormView, Shared};
-use kexie_widget::model::Me;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -61,9 +60,7 @@ fn Harness(p: &HarnessProps) -> Html {
     };
     let session = Session {
         client: Client::new("/api/v1", String::new(), None),
-        me: Rc::new(Me {
-            actor: Actor { id: "tester".into(), name: "测试".into(), ..Actor::default() }, admin: false
-        }),
+        me: Rc::new(Me { id: "tester".into(), name: "测试".into(), ..Me::default() }),
         lang: p.lang,
         host: gloo::utils::body().into(),
         people: None,

@@ -3,9 +3,10 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+pub use kexie_api::ErrorBody;
+use kexie_api::ErrorDetail;
 use kexie_engine::instance::ActionError;
 use kexie_engine::text::Text;
-use serde::Serialize;
 
 use crate::store::StoreError;
 
@@ -19,32 +20,6 @@ pub struct ApiError {
     pub details: Option<Box<serde_json::Value>>,
     /// Seconds until asking again makes sense (`Retry-After`).
     pub retry_after: Option<u64>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    /// Stable code, e.g. `validation`, `not_assignee`, `conflict`, `unauthorized`.
-    code: &'static str,
-    #[schema(value_type = ErrorMessage)]
-    message: Text,
-    /// The request field at fault, if one is.
-    field: Option<String>,
-    /// More about the error, e.g. an `InvalidBundle` for `definition_invalid`.
-    #[schema(value_type = Option<Object>)]
-    details: Option<serde_json::Value>,
-}
-
-/// An error's message in both languages (the schema of `ErrorDetail.message`).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // documents `Text` as the API sends it
-pub struct ErrorMessage {
-    zh: String,
-    en: String,
 }
 
 impl ApiError {
@@ -127,7 +102,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code,
+                code: self.code.to_string(),
                 message: self.message,
                 field: self.field,
                 details: self.details.map(|d| *d),

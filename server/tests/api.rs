@@ -4,6 +4,7 @@ mod support;
 
 use kexie_engine::definition::Source;
 use kexie_engine::golden::{self, Case, People};
+use kexie_engine::instance::Moment;
 use serde_json::{Value, json};
 use support::*;
 
@@ -218,6 +219,33 @@ fn the_directory_is_searched_by_id_name_and_department() {
     }
     let (status, _) = get(&server.url("/directory"), None);
     assert_eq!(status, 401);
+}
+
+/// tests/fixtures/notice: the editor's preview shows this step alike
+/// (editor/src/preview.rs, `the_preview_shows_a_notice_step_as_the_server_does`).
+#[test]
+fn a_notice_step_hides_its_fields_notes_and_says_when_it_may_close() {
+    let db = &databases("notice-view")[0];
+    let server = Server::start_with(db, &repo().join("tests/fixtures/notice"));
+    let zhao = token_of("zhao", "赵敏", "hr", &["hr"]);
+    let form = json!({ "result": "张三 晋升高级工程师", "ballot": "7 票赞成，0 票反对" });
+    let (status, view) = post(&server.url("/instances"), Some(&zhao), &json!({ "workflow": "notice", "form": form }));
+    assert_eq!(status, 201, "{view}");
+    let id = view["id"].as_str().unwrap().to_string();
+    let (status, submitted) = act(&server, &zhao, &id, 1, json!({ "action": "submit" }));
+    assert_eq!(status, 200, "{submitted}");
+    let (_, view) = get(&server.url(&format!("/instances/{id}")), Some(&zhao));
+    assert_eq!(view, submitted, "the submit answers with the view a read gives");
+    assert_eq!((view["step"].as_str(), view["step_kind"].as_str()), (Some("publicity"), Some("notice")));
+    assert_eq!(view["hidden"], json!(["ballot"]));
+    assert_eq!(view["form"], json!({ "result": "张三 晋升高级工程师" }));
+    assert_eq!(view["notes"][0]["en"], "Record any objection raised during the notice as a comment");
+    assert_eq!(view["notes"].as_array().map(Vec::len), Some(1));
+    let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&zhao));
+    let submitted_at = audit.as_array().unwrap().last().unwrap()["event"]["at"].as_str().unwrap().to_string();
+    let until = Moment::parse(&submitted_at).unwrap().plus_days(3).to_string();
+    assert_eq!(view["notice_until"], json!(until));
+    assert!(!view["actions"].as_array().unwrap().iter().any(|a| a == "approve"), "not before {until}: {view}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::InputProps;
 use crate::app::{Session, use_session};
-use crate::model::AttachmentMeta;
+use kexie_api::AttachmentMeta;
 
 /// A file being uploaded or refused.
 #[derive(Clone, PartialEq)]

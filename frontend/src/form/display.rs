@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::attachment::FileLink;
 use crate::i18n::{date, money, pick, t};
-use crate::model::AttachmentMeta;
+use kexie_api::AttachmentMeta;
 
 /// A value as text and links; "—" when empty.
 pub fn show_value(

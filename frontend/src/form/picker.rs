@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::InputProps;
 use crate::app::{Session, use_session};
-use crate::model::{DirectoryPage, Person};
+use kexie_api::{DirectoryPage, Person};
 
 thread_local! {
     static NAMES: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());

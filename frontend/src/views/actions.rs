@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use kexie_engine::definition::Field;
+use kexie_engine::definition::{Field, StepKind};
 use kexie_engine::fields::Form;
 use kexie_engine::instance::{Action, Position};
 use serde_json::{Value, json};
@@ -15,7 +15,7 @@ use crate::app::{Session, use_session};
 use crate::form::InputProps;
 use crate::form::picker::Picker;
 use crate::i18n::pick;
-use crate::model::InstanceView;
+use kexie_api::InstanceView;
 
 #[derive(Properties, PartialEq)]
 pub struct BarProps {
@@ -69,15 +69,15 @@ pub fn ActionBar(p: &BarProps) -> Html {
         return html! {};
     }
     // At an opinion step the comment is the opinion itself, and it is required.
-    let opinion_step = v.step_kind.as_deref() == Some("opinion");
+    let opinion_step = v.step_kind == Some(StepKind::Opinion);
     let fire = |a: Action| {
         let on_act = p.on_act.clone();
         Callback::from(move |_| on_act.emit(a.clone()))
     };
-    let approve_label = match v.step_kind.as_deref() {
-        Some("opinion") => s.t("提交意见", "Give opinion"),
-        Some("notice") => s.t("结束公示", "Close the notice"),
-        _ => s.t("同意", "Approve"),
+    let approve_label = match v.step_kind {
+        Some(StepKind::Opinion) => s.t("提交意见", "Give opinion"),
+        Some(StepKind::Notice) => s.t("结束公示", "Close the notice"),
+        Some(StepKind::Approval | StepKind::Fill) | None => s.t("同意", "Approve"),
     };
     let reject = {
         let (on_act, opinion, missing) = (p.on_act.clone(), opinion.clone(), missing.clone());
@@ -126,7 +126,7 @@ pub fn ActionBar(p: &BarProps) -> Html {
     ];
     html! {
         <div class="kx-actionbox" aria-label={s.t("办理", "Actions")} role="group">
-            if decides && v.step_kind.as_deref() != Some("notice") {
+            if decides && v.step_kind != Some(StepKind::Notice) {
                 <div class="kx-field kx-wide">
                     <label class="kx-label" for={opinion_id.clone()}>{
                         match (opinion_step, v.editable.is_empty()) {

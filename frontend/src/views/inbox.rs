@@ -7,7 +7,7 @@ use super::status::{Notice, loading, notice, status_label};
 use crate::api::Failure;
 use crate::app::{Route, Session, use_session};
 use crate::i18n::{date, moment, pick};
-use crate::model::{ListPage, WorkflowSummary};
+use kexie_api::{ListPage, WorkflowSummary};
 
 const PER_PAGE: i64 = 10;
 

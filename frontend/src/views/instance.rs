@@ -15,13 +15,13 @@ use super::editing::{EditAction, use_editing};
 use super::start::today;
 use super::status::{Notice, current, focus_first, loading, notice, status_label};
 use super::timeline::Timeline;
-use crate::api::{Failure, request_id};
+use crate::api::Failure;
 use crate::app::{Compiled, Session, use_session, workflow};
 use crate::draft::DraftKey;
 use crate::events::emit;
 use crate::form::{FormView, Shared, picker};
 use crate::i18n::{date, moment_ms, pick};
-use crate::model::{AuditEntry, InstanceView};
+use kexie_api::{AuditEntry, InstanceView};
 
 #[derive(Properties, PartialEq)]
 pub struct InstanceProps {
@@ -108,13 +108,13 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let compiled = p.wf.0.clone();
     let ctx = RuleContext {
         step: view.step.clone(),
-        actor: s.me.actor.clone(),
-        initiator: view.initiator.clone(),
+        actor: s.me.actor(),
+        initiator: view.initiator.actor(),
         today: today(),
         history: view.route.clone(),
         ..RuleContext::default()
     };
-    let key = DraftKey::instance(s.client.base(), &s.me.actor.id, &view.id);
+    let key = DraftKey::instance(s.client.base(), &s.me.id, &view.id);
     let base = use_memo(view.clone(), |v| v.form.clone());
     let editing = use_editing(compiled.clone(), base, ctx, key, view.revision);
     let editable: Rc<BTreeSet<String>> = use_memo(view.clone(), |v| v.editable.iter().cloned().collect());
@@ -169,8 +169,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
             );
             wasm_bindgen_futures::spawn_local(async move {
                 let name = action.name();
-                let body = json!({ "request_id": request_id(), "revision": view.revision, "action": action });
-                let result = s.client.post::<InstanceView>(&format!("/instances/{}/actions", view.id), &body).await;
+                let result = s.client.act(&view, action).await;
                 busy.set(false);
                 match result {
                     Ok(after) => {
@@ -308,7 +307,7 @@ fn header(s: &Session, v: &InstanceView) -> Html {
                 <span>{ s.t("发起人：", "Started by: ") }{ v.initiator.name.clone() }</span>
                 if let Some(until) = &v.notice_until {
                     <span>{ s.t("公示期满：", "Notice ends: ") }{ crate::i18n::moment(s.lang, until) }
-                        if !v.can("approve") && v.waiting_for.contains(&s.me.actor.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }
+                        if !v.can("approve") && v.waiting_for.contains(&s.me.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }
                     </span>
                 }
                 if let Some(due) = &v.due_at {

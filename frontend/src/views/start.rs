@@ -12,13 +12,13 @@ use yew::prelude::*;
 
 use super::editing::{EditAction, use_editing};
 use super::status::{Notice, current, focus_first, loading, notice};
-use crate::api::{Failure, request_id};
+use crate::api::Failure;
 use crate::app::{Compiled, Route, Session, use_session, workflow};
 use crate::draft::DraftKey;
 use crate::events::emit;
 use crate::form::{FormView, Shared};
 use crate::i18n::{moment_ms, pick};
-use crate::model::InstanceView;
+use kexie_api::InstanceView;
 
 #[derive(Properties, PartialEq)]
 pub struct StartProps {
@@ -55,13 +55,13 @@ fn StartForm(p: &FormProps) -> Html {
     let first = def.first_step();
     let ctx = RuleContext {
         step: first.id.clone(),
-        actor: s.me.actor.clone(),
-        initiator: s.me.actor.clone(),
+        actor: s.me.actor(),
+        initiator: s.me.actor(),
         today: today(),
         history: vec![first.id.clone()],
         ..RuleContext::default()
     };
-    let key = DraftKey::start(s.client.base(), &s.me.actor.id, &def.key);
+    let key = DraftKey::start(s.client.base(), &s.me.id, &def.key);
     let base = use_memo((), |_| Form::new());
     let editing = use_editing(compiled.clone(), base, ctx, key, 0);
     let editable: Rc<BTreeSet<String>> = use_memo((), |_| first.editable.iter().cloned().collect());
@@ -182,13 +182,12 @@ async fn create(
     form: Form,
     submit: bool,
 ) -> Result<InstanceView, (Option<String>, Failure)> {
-    let view: InstanceView =
-        s.client.post("/instances", &json!({ "workflow": workflow, "form": form })).await.map_err(|f| (None, f))?;
+    let view = s.client.start(workflow, form).await.map_err(|f| (None, f))?;
     if !submit {
         return Ok(view);
     }
-    let body = json!({ "request_id": request_id(), "revision": view.revision, "action": Action::Submit { changes: Form::new() } });
-    s.client.post(&format!("/instances/{}/actions", view.id), &body).await.map_err(|f| (Some(view.id.clone()), f))
+    let submit = Action::Submit { changes: Form::new() };
+    s.client.act(&view, submit).await.map_err(|f| (Some(view.id.clone()), f))
 }
 
 /// Today in the browser's time zone, "YYYY-MM-DD".

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::app::{Compiled, use_session};
 use crate::form::{Shared, display, picker};
 use crate::i18n::{moment, pick, t};
-use crate::model::AuditEntry;
+use kexie_api::AuditEntry;
 
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {

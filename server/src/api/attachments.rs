@@ -5,26 +5,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use utoipa::{IntoParams, ToSchema};
-
+use kexie_api::{AttachmentMeta, DownloadQuery};
 use kexie_engine::definition::Definition;
 use kexie_engine::fields::{self, Form};
+use sha2::{Digest, Sha256};
 
 use super::{Params, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The metadata a form's attachment field holds.
-#[derive(Serialize, ToSchema)]
-pub struct AttachmentMeta {
-    name: String,
-    size: u64,
-    media_type: String,
-    sha256: String,
-}
 
 #[utoipa::path(post, path = "/api/v1/attachments", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentMeta), (status = 413, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody)))]
@@ -136,15 +125,6 @@ pub(super) async fn check_named(
         }
     }
     Ok(())
-}
-
-/// Through which instance the caller reaches the file.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DownloadQuery {
-    /// An instance the caller may see whose form holds the file.
-    instance: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{sha256}", params(("sha256" = String, Path, description = "the file's SHA-256, 64 hex digits"), DownloadQuery),

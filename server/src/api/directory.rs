@@ -5,20 +5,13 @@ use std::collections::{BTreeSet, HashSet};
 
 use axum::Json;
 use axum::extract::State;
+use kexie_api::{DirectoryPage, DirectoryQuery, DirectoryResult, Person};
 use kexie_engine::people::{Actor, Directory};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
 use super::{Body, Params};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// How many people were written.
-#[derive(Serialize, ToSchema)]
-pub struct DirectoryResult {
-    updated: usize,
-}
 
 #[utoipa::path(post, path = "/api/v1/directory", request_body(content = Vec<Object>),
     responses((status = 200, body = DirectoryResult), (status = 403, body = crate::error::ErrorBody)))]
@@ -40,34 +33,6 @@ pub async fn sync(
         state.record(actor).await?;
     }
     Ok(Json(DirectoryResult { updated: people.len() }))
-}
-
-/// What to look for.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct DirectoryQuery {
-    /// Part of an id, name or department id (case-insensitive).
-    q: Option<String>,
-    /// Exact ids, comma-separated (e.g. to name the people a form mentions).
-    ids: Option<String>,
-    /// 1 to 200; default 20. Limits people and departments each.
-    limit: Option<i64>,
-}
-
-/// A person as pickers show them (roles are not shown to everybody).
-#[derive(Serialize, ToSchema)]
-pub struct PersonEntry {
-    id: String,
-    name: String,
-    department: Option<String>,
-}
-
-/// People matching, by name then id, and department ids containing `q`.
-#[derive(Serialize, ToSchema)]
-pub struct DirectoryPage {
-    people: Vec<PersonEntry>,
-    departments: Vec<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/directory", params(DirectoryQuery),
@@ -106,7 +71,7 @@ fn find(dir: &Directory, q: &DirectoryQuery, limit: usize) -> DirectoryPage {
         people: people
             .into_iter()
             .take(limit)
-            .map(|a| PersonEntry { id: a.id.clone(), name: a.name.clone(), department: a.department.clone() })
+            .map(|a| Person { id: a.id.clone(), name: a.name.clone(), department: a.department.clone() })
             .collect(),
         departments: departments.into_iter().take(limit).map(String::from).collect(),
     }

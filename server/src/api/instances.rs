@@ -1,158 +1,27 @@
 //! Instances: start, read (filtered by the caller's permissions), act, audit log.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kexie_engine::definition::StepKind;
-use kexie_engine::fields::Form;
-use kexie_engine::instance::{self, Action, Env, Instance, Moment, Transition};
-use kexie_engine::people::{Actor, Directory};
-use kexie_engine::text::{Message, Text};
-use kexie_engine::{RuleContext, Workflow};
-use serde::{Deserialize, Serialize};
+use kexie_api::{ActRequest, AuditEntry, InstanceView, Notes, StartRequest, instance_view};
+use kexie_engine::Workflow;
+use kexie_engine::instance::{self, Env, Instance, Transition};
+use kexie_engine::people::Directory;
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 
 use super::{Body, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Applied, AuditEntry, Replay, Request, StoreError, Stored, Write};
-
-/// Somebody, by id and name; an instance's initiator also with department and roles (the
-/// actor its rules see as `ctx.initiator`). Left out when empty, as `Actor` reads them.
-#[derive(Serialize, ToSchema)]
-pub struct PersonRef {
-    pub id: String,
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub department: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub roles: Vec<String>,
-}
-
-impl PersonRef {
-    /// Id and name only (work lists).
-    pub fn named(id: String, name: String) -> Self {
-        PersonRef { id, name, department: None, roles: Vec::new() }
-    }
-
-    fn actor(a: &Actor) -> Self {
-        PersonRef { id: a.id.clone(), name: a.name.clone(), department: a.department.clone(), roles: a.roles.clone() }
-    }
-}
-
-/// A step to return to.
-#[derive(Serialize, ToSchema)]
-pub struct StepRef {
-    id: String,
-    #[schema(value_type = Object)]
-    label: Text,
-}
-
-/// An instance as one caller may see it.
-#[derive(Serialize, ToSchema)]
-pub struct InstanceView {
-    id: String,
-    workflow: String,
-    version: u32,
-    #[schema(value_type = Object)]
-    title: Text,
-    /// draft, running, completed, rejected.
-    status: String,
-    step: String,
-    #[schema(value_type = Object)]
-    step_label: Option<Text>,
-    /// fill, approval, opinion, notice; null at the end.
-    #[schema(value_type = Option<String>)]
-    step_kind: Option<StepKind>,
-    /// Send it back with an action: a stale revision gets 409.
-    revision: u64,
-    initiator: PersonRef,
-    /// The form without the fields hidden at this step.
-    #[schema(value_type = Object)]
-    form: Form,
-    hidden: Vec<String>,
-    /// Fields the caller may change now.
-    editable: Vec<String>,
-    /// Actions the caller may take now.
-    actions: Vec<&'static str>,
-    /// Advice the rules give on the form now.
-    #[schema(value_type = Vec<Object>)]
-    notes: Vec<Message>,
-    overdue: bool,
-    /// At a notice (公示) step: when the notice period ends and it may be closed.
-    notice_until: Option<String>,
-    due_at: Option<String>,
-    waiting_for: Vec<String>,
-    route: Vec<String>,
-    /// Steps the caller may return the instance to now (empty unless "return" is offered).
-    return_to: Vec<StepRef>,
-    /// Display names of the people the instance mentions, by id (as far as the directory knows).
-    names: BTreeMap<String, String>,
-}
+use crate::store::{Applied, Replay, Request, StoreError, Stored, Write};
 
 /// Who may see an instance: its initiator, everybody ever assigned, people copied, admins.
 pub(super) fn may_view(inst: &Instance, caller: &Caller) -> bool {
     let id = &caller.actor.id;
     caller.admin || *id == inst.initiator.id || inst.participants.contains(id) || inst.cc.contains(id)
-}
-
-/// Builds what `caller` sees of `inst`, with the advice its rules give (`notes`) or none.
-/// Runs rules: call it on the workers.
-fn view(now: Moment, wf: &Workflow, inst: &Instance, caller: &Caller, dir: &Directory, notes: Notes) -> InstanceView {
-    let step = wf.definition.step(&inst.step);
-    let hidden: Vec<String> = step.map(|s| s.hidden.clone()).unwrap_or_default();
-    let mine = inst.actionable(&caller.actor.id).is_some();
-    let editable = step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default();
-    let ctx = RuleContext::for_instance(inst, &caller.actor, now);
-    let notes = match notes {
-        // A rule that fails here refuses every action anyway; the form still shows.
-        Notes::Ask => step.and_then(|_| wf.evaluate(&inst.form, &ctx).ok()).map(|e| e.notes).unwrap_or_default(),
-        Notes::Skip => Vec::new(),
-    };
-    let actions = instance::available(wf, inst, &caller.actor, now);
-    let may_return = actions.contains(&"return");
-    let targets = if may_return { instance::return_targets(wf, inst) } else { Vec::new() };
-    let return_to = targets.iter().map(|s| StepRef { id: s.id.clone(), label: s.label() }).collect();
-    InstanceView {
-        id: inst.id.clone(),
-        workflow: inst.workflow.clone(),
-        version: inst.version,
-        title: wf.definition.title.clone(),
-        status: inst.status.as_str().into(),
-        step: inst.step.clone(),
-        step_label: step.map(|s| s.label()),
-        step_kind: step.map(|s| s.kind),
-        revision: inst.revision,
-        initiator: PersonRef::actor(&inst.initiator),
-        form: step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form)),
-        hidden,
-        editable,
-        actions,
-        notes,
-        overdue: inst.is_overdue(now),
-        notice_until: step
-            .filter(|s| s.kind == StepKind::Notice)
-            .map(|s| inst.entered_at.plus_days(s.notice_days.unwrap_or(0)).to_string()),
-        due_at: inst.due_at.map(|d| d.to_string()),
-        waiting_for: inst.waiting_for().into_iter().map(String::from).collect(),
-        route: inst.route.clone(),
-        return_to,
-        names: names(inst, dir),
-    }
-}
-
-/// Whether a view asks the rules for their advice on the form.
-#[derive(Clone, Copy)]
-enum Notes {
-    Ask,
-    /// A new draft: its form is what the widget just evaluated, and nothing was checked.
-    Skip,
 }
 
 /// What a caller sees of an instance, built on the workers.
@@ -165,36 +34,7 @@ async fn view_of(
     notes: Notes,
 ) -> Result<InstanceView, ApiError> {
     let (now, wf, caller, dir) = (state.now(), wf.clone(), caller.clone(), dir.clone());
-    state.workers.run(move || view(now, &wf, &inst, &caller, &dir, notes)).await
-}
-
-/// Names for the initiator, the people waited for, participants and copies; nameless or
-/// unknown ids are left out (the widget shows the id). The initiator's name as started is
-/// the fallback for the initiator.
-fn names(inst: &Instance, dir: &Directory) -> BTreeMap<String, String> {
-    let ids = std::iter::once(inst.initiator.id.as_str())
-        .chain(inst.waiting_for())
-        .chain(inst.participants.iter().map(String::as_str))
-        .chain(inst.cc.iter().map(String::as_str));
-    let mut out = BTreeMap::new();
-    for id in ids {
-        let known = dir.get(id).map(|a| a.name.as_str()).filter(|n| !n.is_empty());
-        let fallback = (id == inst.initiator.id).then_some(inst.initiator.name.as_str());
-        if let Some(name) = known.or(fallback).filter(|n| !n.is_empty()) {
-            out.insert(id.to_string(), name.to_string());
-        }
-    }
-    out
-}
-
-/// Starting an instance.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StartRequest {
-    workflow: String,
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    form: Form,
+    state.workers.run(move || instance_view(&wf, &inst, &caller.actor, &dir, now, notes)).await
 }
 
 #[utoipa::path(post, path = "/api/v1/instances", request_body = StartRequest,
@@ -218,7 +58,7 @@ pub async fn start(
             .workers
             .run(move || {
                 let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
-                let view = view(now, &wf, &t.instance, &caller, &dir, Notes::Skip);
+                let view = instance_view(&wf, &t.instance, &caller.actor, &dir, now, Notes::Skip);
                 Ok::<_, instance::ActionError>((t, view))
             })
             .await?
@@ -252,19 +92,6 @@ pub async fn get(
     let (stored, wf) = readable(&state, &id, &caller).await?;
     let dir = state.directory_at(stored.directory_stamp).await?;
     Ok(Json(view_of(&state, &wf, stored.instance, &caller, &dir, Notes::Ask).await?))
-}
-
-/// An action, with the client's request id and the revision it saw.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActRequest {
-    /// Unique per attempt: a repeated id returns the first result and applies nothing twice.
-    request_id: String,
-    /// The revision the client saw.
-    revision: u64,
-    /// `{ "action": "approve", "comment": "同意", "changes": { … } }` and so on.
-    #[schema(value_type = Object)]
-    action: Action,
 }
 
 /// 409 with the instance as it is now.
@@ -325,7 +152,8 @@ pub async fn act(
             .workers
             .run(move || {
                 let t = instance::apply(&wf, &inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
-                let body = serde_json::to_string(&view(now, &wf, &t.instance, &caller, &dir, Notes::Ask));
+                let body =
+                    serde_json::to_string(&instance_view(&wf, &t.instance, &caller.actor, &dir, now, Notes::Ask));
                 Ok::<_, instance::ActionError>((t, body.unwrap_or_default()))
             })
             .await?

@@ -2,59 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
+use kexie_api::{ListPage, ListRow, PageQuery, PersonRef};
 use kexie_engine::definition::{Definition, FieldKind};
 use kexie_engine::instance::{Instance, Moment};
-use kexie_engine::text::Text;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
 use super::Params;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::List;
-
-/// Which page.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    /// 1 to 1 000 000; default 1.
-    #[param(minimum = 1, maximum = 1_000_000)]
-    page: Option<i64>,
-    /// 1 to 100; default 20.
-    #[param(minimum = 1, maximum = 100)]
-    per_page: Option<i64>,
-}
-
-/// A row of a work list.
-#[derive(Serialize, ToSchema)]
-pub struct ListRow {
-    id: String,
-    workflow: String,
-    #[schema(value_type = Object)]
-    title: Text,
-    step: String,
-    #[schema(value_type = Object)]
-    step_label: Option<Text>,
-    status: String,
-    /// What tells this instance from others of its workflow: its first text field with a
-    /// value that the current step shows (an enterprise, a plan, a candidate, a project).
-    summary: Option<String>,
-    initiator: super::instances::PersonRef,
-    updated_at: String,
-    due_at: Option<String>,
-    overdue: bool,
-}
-
-/// A page of a work list.
-#[derive(Serialize, ToSchema)]
-pub struct ListPage {
-    items: Vec<ListRow>,
-    page: i64,
-    per_page: i64,
-    total: i64,
-}
 
 async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> Result<Json<ListPage>, ApiError> {
     let page = q.page.unwrap_or(1);
@@ -78,7 +34,7 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
             title: wf.definition.title.clone(),
             step_label: wf.definition.step(&row.step).map(|s| s.label()),
             overdue: due.is_some_and(|d| now > d),
-            initiator: super::instances::PersonRef::named(row.initiator, row.initiator_name.unwrap_or_default()),
+            initiator: PersonRef::named(row.initiator, row.initiator_name.unwrap_or_default()),
             id: row.id,
             workflow: row.workflow,
             step: row.step,

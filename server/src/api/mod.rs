@@ -62,7 +62,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         attachments::upload,
         attachments::download,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorMessage, workflows::InvalidBundle)),
+    components(schemas(kexie_api::ErrorBody, kexie_api::error::ErrorMessage, kexie_api::InvalidBundle)),
     modifiers(&CommonErrors)
 )]
 pub struct ApiDoc;

@@ -1,53 +1,21 @@
 //! Workflows: list, get a version, and for administrators publish a new one, see the
 //! history of versions and the texts of each.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kexie_engine::bundle::{Bundle, Checked};
-use kexie_engine::definition::{Definition, Diagnostic};
+use kexie_api::{
+    InvalidBundle, PersonRef, PublishRequest, PublishResult, VersionBundle, VersionSummary, WorkflowSummary,
+    WorkflowVersion,
+};
+use kexie_engine::bundle::Bundle;
 use kexie_engine::people::Directory;
-use kexie_engine::text::{Lang, Text};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::instances::PersonRef;
 use super::{Body, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::publish::{self, PublishError, Published, Publisher};
 use crate::state::AppState;
-
-/// A workflow in the list.
-#[derive(Serialize, ToSchema)]
-pub struct WorkflowSummary {
-    key: String,
-    version: i64,
-    #[schema(value_type = Object)]
-    title: Text,
-    #[schema(value_type = Object)]
-    description: Option<Text>,
-    article: Option<String>,
-    /// Whether the caller may start it.
-    can_start: bool,
-}
-
-/// A version: the definition and the sources the widget compiles its rules from.
-#[derive(Serialize, ToSchema)]
-pub struct WorkflowVersion {
-    key: String,
-    version: i64,
-    #[schema(value_type = Object)]
-    definition: Definition,
-    workflow_toml: String,
-    rules_rhai: String,
-    published_at: String,
-    published_by: String,
-    /// Why it was published.
-    note: String,
-}
 
 #[utoipa::path(get, path = "/api/v1/workflows", responses((status = 200, body = [WorkflowSummary])))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<WorkflowSummary>>, ApiError> {
@@ -100,82 +68,8 @@ pub async fn version(
     one(&state, &key, Some(version)).await
 }
 
-/// A workflow's texts: its definition, its rules and its golden cases.
-// `kexie_engine::bundle::Bundle` as it reads and writes itself, for the OpenAPI document
-// only: the engine does not depend on utoipa.
-#[derive(ToSchema)]
-#[schema(as = Bundle)]
-#[allow(dead_code)] // never built
-pub struct BundleSchema {
-    workflow_toml: String,
-    rules_rhai: String,
-    /// Case files by name (`01-main.toml`, and `_people.toml` for the people they share) →
-    /// text. Always in responses; may be left out of a request (no cases).
-    #[schema(required = false)]
-    cases: BTreeMap<String, String>,
-}
-
-/// Publishing: the texts and why they changed.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PublishRequest {
-    #[schema(value_type = BundleSchema)]
-    bundle: Bundle,
-    /// What changed and why: 1 to 500 characters, kept with the version.
-    // A missing note is refused like an empty one, naming the field.
-    #[serde(default)]
-    #[schema(required = true)]
-    note: String,
-}
-
 /// The longest change note, in characters.
 const NOTE_MAX: usize = 500;
-
-/// The result of publishing.
-#[derive(Serialize, ToSchema)]
-pub struct PublishResult {
-    key: String,
-    version: i64,
-    /// False when the bundle equals the newest version (nothing stored).
-    created: bool,
-}
-
-/// The `details` of a 422 `definition_invalid`: why a bundle was not published.
-#[derive(Serialize, ToSchema)]
-pub struct InvalidBundle {
-    /// Every problem as one line: `file:line:col: message` or `cases/<name>: failure` (English).
-    problems: Vec<String>,
-    /// Each problem in a file: `{file, line, col, message: {zh, en}}`, the file being
-    /// `workflow.toml`, `rules.rhai` or `cases/<name>`.
-    #[schema(value_type = Vec<Object>)]
-    diagnostics: Vec<Diagnostic>,
-    /// Only the cases that failed.
-    cases: Vec<FailedCase>,
-}
-
-/// A golden case that did not hold.
-#[derive(Serialize, ToSchema)]
-pub struct FailedCase {
-    /// `cases/<name>`.
-    file: String,
-    /// The case's `name`.
-    name: String,
-    /// Each expectation that did not hold (English).
-    failures: Vec<String>,
-}
-
-impl InvalidBundle {
-    fn of(checked: &Checked) -> Self {
-        let cases = checked.cases.iter().filter(|(_, report)| !report.passed());
-        InvalidBundle {
-            problems: checked.problems(Lang::En),
-            diagnostics: checked.diagnostics.clone(),
-            cases: cases
-                .map(|(file, r)| FailedCase { file: file.clone(), name: r.name.clone(), failures: r.failures.clone() })
-                .collect(),
-        }
-    }
-}
 
 fn admin_only(caller: &Caller, zh: &str, en: &str) -> Result<(), ApiError> {
     if caller.admin { Ok(()) } else { Err(ApiError::forbidden(zh, en)) }
@@ -242,18 +136,6 @@ fn publisher(dir: &Directory, id: &str) -> PersonRef {
     PersonRef::named(id.to_string(), name.to_string())
 }
 
-/// A version in a workflow's history.
-#[derive(Serialize, ToSchema)]
-pub struct VersionSummary {
-    version: i64,
-    published_at: String,
-    /// `{id, name}`.
-    published_by: PersonRef,
-    note: String,
-    /// sha256 of the texts: equal digests, equal texts.
-    digest: String,
-}
-
 #[utoipa::path(get, path = "/api/v1/workflows/{key}/versions", params(("key" = String, Path, description = "the workflow key, e.g. `kexie-formation`")),
     responses((status = 200, description = "newest first", body = [VersionSummary]),
         (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
@@ -276,19 +158,6 @@ pub async fn versions(
         digest: v.digest,
     });
     Ok(Json(out.collect()))
-}
-
-/// A version's texts exactly as published, with who published it and why.
-#[derive(Serialize, ToSchema)]
-pub struct VersionBundle {
-    key: String,
-    version: i64,
-    note: String,
-    published_at: String,
-    /// `{id, name}`.
-    published_by: PersonRef,
-    #[schema(value_type = BundleSchema)]
-    bundle: Bundle,
 }
 
 #[utoipa::path(get, path = "/api/v1/workflows/{key}/versions/{version}/bundle", params(("key" = String, Path, description = "the workflow key, e.g. `kexie-formation`"), ("version" = i64, Path, description = "the version number, from 1")),

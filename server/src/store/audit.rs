@@ -1,22 +1,10 @@
 //! The audit log: append-only, a hash chain per instance, and its verification.
 
-use kexie_engine::instance::Event;
+use kexie_api::AuditEntry;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::{Store, StoreError, from_json};
-
-/// One audit entry as read back.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    /// Position in the instance's chain, from 1.
-    pub seq: i64,
-    /// The event: who, when, action, form diff, comment.
-    #[schema(value_type = Object)]
-    pub event: Event,
-    /// sha256 of the previous entry's hash and this entry.
-    pub hash: String,
-}
 
 /// The first entry that does not verify.
 #[derive(Debug, Clone)]

@@ -10,7 +10,6 @@ mod workflows;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub use audit::AuditEntry;
 pub use instances::{Applied, Replay, Request, Stored, Write};
 pub use lists::List;
 pub use workflows::VersionRow;

@@ -1,0 +1,26 @@
+//! What crosses the wire between the server, the widget and the rule editor: every request
+//! and answer of the JSON API under `/api/v1`, declared once, `Serialize + Deserialize`.
+//! Engine types (forms, texts, messages, events, definitions, bundles) travel as the engine
+//! writes them. With the `openapi` feature the types also describe themselves to utoipa.
+//!
+//! [`view::instance_view`] is the one place an instance's view for a person is built: the
+//! server answers with it and the editor's preview shows it.
+
+pub mod attachments;
+pub mod error;
+pub mod instances;
+pub mod lists;
+pub mod people;
+pub mod view;
+pub mod workflows;
+
+pub use attachments::{AttachmentMeta, DownloadQuery};
+pub use error::{ErrorBody, ErrorDetail};
+pub use instances::{ActRequest, AuditEntry, InstanceView, StartRequest, StepRef};
+pub use lists::{ListPage, ListRow, PageQuery};
+pub use people::{DirectoryPage, DirectoryQuery, DirectoryResult, Me, Person, PersonRef};
+pub use view::{Notes, instance_view};
+pub use workflows::{
+    FailedCase, InvalidBundle, PublishRequest, PublishResult, VersionBundle, VersionSummary, WorkflowSummary,
+    WorkflowVersion,
+};

@@ -1,0 +1,51 @@
+//! Work lists: my tasks, what I started, what was copied to me.
+
+use kexie_engine::text::Text;
+use serde::{Deserialize, Serialize};
+
+use crate::PersonRef;
+
+/// Which page.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// 1 to 1 000 000; default 1.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
+    pub page: Option<i64>,
+    /// 1 to 100; default 20.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
+    pub per_page: Option<i64>,
+}
+
+/// A row of a work list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListRow {
+    pub id: String,
+    pub workflow: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub title: Text,
+    pub step: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub step_label: Option<Text>,
+    pub status: String,
+    /// What tells this instance from others of its workflow: its first text field with a
+    /// value that the current step shows (an enterprise, a plan, a candidate, a project).
+    pub summary: Option<String>,
+    pub initiator: PersonRef,
+    pub updated_at: String,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+}
+
+/// A page of a work list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListPage {
+    pub items: Vec<ListRow>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
