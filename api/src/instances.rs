@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use kexie_engine::definition::StepKind;
 use kexie_engine::fields::Form;
-use kexie_engine::instance::{Action, Event};
+use kexie_engine::instance::{Action, ActionKind, Event};
 use kexie_engine::text::{Message, Text};
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +46,8 @@ pub struct InstanceView {
     /// Fields the person may change now.
     pub editable: Vec<String>,
     /// Actions the person may take now.
-    pub actions: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub actions: Vec<ActionKind>,
     /// Advice the rules give on the form now.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub notes: Vec<Message>,
@@ -64,8 +65,8 @@ pub struct InstanceView {
 
 impl InstanceView {
     /// Whether the person may take `action` now.
-    pub fn can(&self, action: &str) -> bool {
-        self.actions.iter().any(|a| a == action)
+    pub fn can(&self, action: ActionKind) -> bool {
+        self.actions.contains(&action)
     }
 
     /// A person's name, or the id when the server did not say.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kexie_engine::definition::StepKind;
-use kexie_engine::instance::{self, Instance, Moment};
+use kexie_engine::instance::{self, ActionKind, Instance, Moment};
 use kexie_engine::people::{Actor, Directory};
 use kexie_engine::{RuleContext, Workflow};
 
@@ -37,7 +37,7 @@ pub fn instance_view(
         Notes::Skip => Vec::new(),
     };
     let actions = instance::available(wf, inst, viewer, now);
-    let targets = if actions.contains(&"return") { instance::return_targets(wf, inst) } else { Vec::new() };
+    let targets = if actions.contains(&ActionKind::Return) { instance::return_targets(wf, inst) } else { Vec::new() };
     InstanceView {
         id: inst.id.clone(),
         workflow: inst.workflow.clone(),
@@ -52,7 +52,7 @@ pub fn instance_view(
         form: step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form)),
         hidden: step.map(|s| s.hidden.clone()).unwrap_or_default(),
         editable: step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default(),
-        actions: actions.into_iter().map(String::from).collect(),
+        actions,
         notes,
         overdue: inst.is_overdue(now),
         notice_until: step

@@ -266,7 +266,7 @@ fn Recorder(p: &RecorderProps) -> Html {
             _ => String::new(),
         };
         let who = p.names.get(&a.actor).unwrap_or(&a.actor);
-        html! { <li>{ format!("{who} {} {result}", action_label(s.lang, &a.action)) }</li> }
+        html! { <li>{ format!("{who} {} {result}", action_label(s.lang, a.action, a.position)) }</li> }
     });
     let id = s.dom_id("ed-case-name");
     let oninput = {
@@ -342,6 +342,6 @@ mod tests {
         assert_eq!(notes, ["Record any objection raised during the notice as a comment"]);
         // Submitted an hour after 09:00 (each preview action takes an hour), open 3 days.
         assert_eq!(view.notice_until.as_deref(), Some("2026-03-05T10:00:00+08:00"));
-        assert!(!view.can("approve"), "closing waits for the notice period: {:?}", view.actions);
+        assert!(!view.can(instance::ActionKind::Approve), "closing waits for the notice period: {:?}", view.actions);
     }
 }

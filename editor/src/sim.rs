@@ -91,7 +91,7 @@ impl Sim {
         let Some(actor) = self.actor_in(dir) else { return self };
         let now = self.clock().plus_hours(1);
         let env = Env { now, directory: dir };
-        let action = with_changes(action, self.changes());
+        let action = action.with_changes(self.changes());
         let inst = match self.instance.clone() {
             Some(i) => i,
             None => match instance::start(&wf.wf, PREVIEW_ID, &actor, Form::new(), &env) {
@@ -156,17 +156,6 @@ impl Sim {
             },
         };
         case_to_toml(&case).ok()
-    }
-}
-
-/// The action with the form's pending changes, for the actions that carry them.
-fn with_changes(action: Action, pending: Form) -> Action {
-    match action {
-        Action::SaveDraft { .. } => Action::SaveDraft { changes: pending },
-        Action::Submit { .. } => Action::Submit { changes: pending },
-        Action::Approve { comment, .. } => Action::Approve { changes: pending, comment },
-        Action::Reject { comment, .. } => Action::Reject { changes: pending, comment },
-        other => other,
     }
 }
 

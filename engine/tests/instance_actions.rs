@@ -3,7 +3,9 @@
 mod fixture;
 
 use fixture::*;
-use kexie_engine::instance::{Action, ActionError, Env, Instance, Position, Status, apply, available, return_targets};
+use kexie_engine::instance::{
+    Action, ActionError, ActionKind, Env, EventKind, Instance, Position, Status, apply, available, return_targets,
+};
 use kexie_engine::people::Directory;
 use serde_json::json;
 
@@ -154,7 +156,7 @@ fn return_targets_are_the_passed_steps_the_machine_accepts() {
     i = w.ok(&i, "a1", approve());
     i = w.ok(&i, "a2", approve());
     assert_eq!(ids(&w, &i), ["apply", "seq"], "not the current step");
-    assert!(available(&w.wf, &i, w.dir.get("b1").unwrap(), at(w.hour)).contains(&"return"));
+    assert!(available(&w.wf, &i, w.dir.get("b1").unwrap(), at(w.hour)).contains(&ActionKind::Return));
     let back = |to: &str| Action::Return { to: to.into(), reason: Some("退回".into()) };
     i = w.ok(&i, "b1", back("apply"));
     i = w.ok(&i, "init", Action::Submit { changes: Default::default() });
@@ -212,6 +214,22 @@ fn added_approvers_act_before_or_after_me() {
 }
 
 #[test]
+fn the_log_names_an_added_approver_by_the_action_and_its_position_apart() {
+    let mut w = World::new();
+    let i = w.submitted();
+    let add = Action::AddApprover { user: "x".into(), position: Position::Before, comment: None };
+    let t = apply(&w.wf, &i, &add, w.dir.get("a1").unwrap(), &Env { now: at(9), directory: &w.dir }).unwrap();
+    let added = serde_json::to_value(&t.events[0]).unwrap();
+    assert_eq!((&added["action"], &added["position"]), (&json!("add_approver"), &json!("before")));
+    assert_eq!(t.events[0].action(), Some(add.kind()));
+    // Logs written before the position had its own field still read, as the action.
+    let old = json!({ "at": "2026-03-02T09:00:00+08:00", "actor": "a1", "step": "seq", "action": "add_approver_before",
+        "kind": "acted", "targets": ["x"] });
+    let old: kexie_engine::instance::Event = serde_json::from_value(old).unwrap();
+    assert_eq!(old.kind, EventKind::Acted { action: ActionKind::AddApprover, position: None });
+}
+
+#[test]
 fn comments_cc_and_reminders() {
     let mut w = World::new();
     let i = w.submitted();
@@ -250,11 +268,11 @@ fn events_record_who_what_diff_and_comment() {
     .unwrap();
     let submitted = &t.events[0];
     assert_eq!(
-        (submitted.actor.as_str(), submitted.action.as_str(), submitted.step.as_str()),
-        ("init", "submit", "apply")
+        (submitted.actor.as_str(), submitted.action(), submitted.step.as_str()),
+        ("init", Some(ActionKind::Submit), "apply")
     );
     assert_eq!(submitted.diff.len(), 1);
     assert_eq!((submitted.diff[0].before.clone(), submitted.diff[0].after.clone()), (json!(null), json!("新")));
-    assert!(t.events.iter().any(|e| e.action == "enter" && e.step == "seq"));
+    assert!(t.events.iter().any(|e| matches!(e.kind, EventKind::StepEntered { .. }) && e.step == "seq"));
     assert_eq!(t.instance.revision, d.revision + 1);
 }

@@ -5,12 +5,19 @@ mod fixture;
 
 use fixture::*;
 use kexie_engine::instance::invariants::check_transition;
-use kexie_engine::instance::{Action, Env, Event, Instance, Position, Status, TaskState, apply, available};
+use kexie_engine::instance::{Action, ActionKind, Env, Event, Instance, Position, Status, TaskState, apply, available};
 use proptest::prelude::*;
 
 const PEOPLE: [&str; 9] = ["init", "a1", "a2", "b1", "b2", "b3", "c1", "c2", "x"];
 const STEPS: [&str; 4] = ["apply", "seq", "all", "any"];
-const DECISIONS: [&str; 6] = ["submit", "approve", "reject", "return", "transfer", "add_approver_before"];
+const DECISIONS: [ActionKind; 6] = [
+    ActionKind::Submit,
+    ActionKind::Approve,
+    ActionKind::Reject,
+    ActionKind::Return,
+    ActionKind::Transfer,
+    ActionKind::AddApprover,
+];
 
 fn action() -> impl Strategy<Value = Action> {
     let person = prop::sample::select(&PEOPLE[..]).prop_map(String::from);
@@ -36,10 +43,9 @@ fn action() -> impl Strategy<Value = Action> {
 
 /// Whether somebody made a decision since the initiator's last submit, by the log.
 fn acted_since_submit(log: &[Event]) -> bool {
-    let since = log.iter().rposition(|e| e.action == "submit" && e.step == "apply").map_or(0, |i| i + 1);
-    log[since..]
-        .iter()
-        .any(|e| DECISIONS.iter().any(|d| e.action.starts_with(d)) || e.action.starts_with("add_approver"))
+    let submitted = |e: &Event| e.action() == Some(ActionKind::Submit) && e.step == "apply";
+    let since = log.iter().rposition(submitted).map_or(0, |i| i + 1);
+    log[since..].iter().any(|e| e.action().is_some_and(|a| DECISIONS.contains(&a)))
 }
 
 fn check_step(before: &Instance, after: &Instance, actor: &str, action: &Action) -> Result<(), TestCaseError> {

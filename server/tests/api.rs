@@ -4,7 +4,7 @@ mod support;
 
 use kexie_engine::definition::Source;
 use kexie_engine::golden::{self, Case, People};
-use kexie_engine::instance::Moment;
+use kexie_engine::instance::{ActionKind, Moment};
 use serde_json::{Value, json};
 use support::*;
 
@@ -37,7 +37,7 @@ fn uploaded(server: &Server, token: &str, mut form: Value) -> Value {
 
 /// Replays a golden case through the API with several users, as far as the real clock
 /// allows: a notice (公示) step lasts real days, so the replay stops there.
-fn replay(server: &Server, workflow: &str, file: &str) -> (Value, Option<String>) {
+fn replay(server: &Server, workflow: &str, file: &str) -> (Value, Option<ActionKind>) {
     let (case, shared) = case(workflow, file);
     let dir = golden::directory(&shared, &case);
     let people: Vec<(&str, Vec<&str>)> =
@@ -59,7 +59,7 @@ fn replay(server: &Server, workflow: &str, file: &str) -> (Value, Option<String>
     };
     for (k, a) in case.actions.iter().enumerate() {
         if notice(&view["step"]) {
-            return (view, Some(a.action.clone()));
+            return (view, Some(a.action));
         }
         let mut action = serde_json::to_value(golden::to_action(a).unwrap()).unwrap();
         if let Some(changes) = action.get_mut("changes") {
@@ -118,8 +118,8 @@ fn the_main_route_of_every_shipped_workflow_runs_through_the_api() {
                 // The publicity lasts five real days: the replay stops at it, waiting.
                 Some(action) => {
                     assert_eq!(
-                        (workflow, view["step"].as_str(), action.as_str()),
-                        ("title-evaluation", Some("publicity"), "approve")
+                        (workflow, view["step"].as_str(), action),
+                        ("title-evaluation", Some("publicity"), ActionKind::Approve)
                     );
                     assert!(
                         !view["actions"].as_array().unwrap().iter().any(|a| a == "approve"),

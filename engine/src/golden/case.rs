@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::definition::{Diagnostic, Source};
 use crate::fields::Form;
+use crate::instance::{ActionKind, Position};
 use crate::people::{Actor, Directory};
 use crate::text::Text;
 
@@ -34,13 +35,13 @@ pub struct People {
 }
 
 /// One action of a case and what it must lead to.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseAction {
     /// Who acts (user id).
     pub actor: String,
     /// `submit`, `approve`, … as in the format doc.
-    pub action: String,
+    pub action: ActionKind,
     /// Field changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set: Option<toml::Table>,
@@ -50,9 +51,9 @@ pub struct CaseAction {
     /// Step (return) or person (transfer, add_approver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// `before` or `after` (add_approver).
+    /// `before` or `after` (add_approver; after when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
+    pub position: Option<Position>,
     /// People to copy (cc).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<String>,

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::case::{Case, CaseAction, People, directory, form_of, table_of};
 use crate::Workflow;
 use crate::fields::{Form, decimal_of};
-use crate::instance::{self, Action, ActionError, Env, Instance, Moment, Position};
+use crate::instance::{self, Action, ActionError, ActionKind, Env, Instance, Moment, Position};
 use crate::people::{Actor, Directory};
 use crate::text::Lang;
 
@@ -20,7 +20,7 @@ pub struct TraceLine {
     /// Who.
     pub actor: String,
     /// What.
-    pub action: String,
+    pub action: ActionKind,
     /// `Ok(route taken)` or the refusal.
     pub outcome: Result<String, String>,
 }
@@ -129,13 +129,7 @@ fn step_once(
         Ok(t) => Ok(outcome_of(&step, &t.instance)),
         Err(e) => Err(refusal(e, lang)),
     };
-    report.trace.push(TraceLine {
-        at: now,
-        step: step.clone(),
-        actor: a.actor.clone(),
-        action: a.action.clone(),
-        outcome,
-    });
+    report.trace.push(TraceLine { at: now, step: step.clone(), actor: a.actor.clone(), action: a.action, outcome });
     match result {
         Ok(t) if expects_refusal => report.failures.push(say(
             lang,
@@ -262,42 +256,50 @@ fn changes_of(a: &CaseAction) -> Form {
 /// The case's action as the engine's (also used to replay cases through the API).
 pub fn to_action(a: &CaseAction) -> Result<Action, String> {
     let changes = changes_of(a);
-    let takes_changes = ["save_draft", "submit", "approve", "reject"].contains(&a.action.as_str());
-    if a.set.is_some() && !takes_changes {
+    if a.set.is_some() && !a.action.carries_changes() {
         return Err(format!(
             "`set` has no effect on {}: only save_draft, submit, approve and reject change fields",
             a.action
         ));
     }
     let need = |what: &Option<String>, key: &str| what.clone().ok_or_else(|| format!("{} needs `{key}`", a.action));
-    Ok(match a.action.as_str() {
-        "save_draft" => Action::SaveDraft { changes },
-        "submit" => Action::Submit { changes },
-        "approve" => Action::Approve { changes, comment: a.comment.clone() },
-        "reject" => Action::Reject { changes, comment: a.comment.clone() },
-        "return" => Action::Return { to: need(&a.to, "to")?, reason: a.comment.clone() },
-        "withdraw" => Action::Withdraw,
-        "transfer" => Action::Transfer { to: need(&a.to, "to")?, comment: a.comment.clone() },
-        "add_approver" => Action::AddApprover {
+    Ok(match a.action {
+        ActionKind::SaveDraft => Action::SaveDraft { changes },
+        ActionKind::Submit => Action::Submit { changes },
+        ActionKind::Approve => Action::Approve { changes, comment: a.comment.clone() },
+        ActionKind::Reject => Action::Reject { changes, comment: a.comment.clone() },
+        ActionKind::Return => Action::Return { to: need(&a.to, "to")?, reason: a.comment.clone() },
+        ActionKind::Withdraw => Action::Withdraw,
+        ActionKind::Transfer => Action::Transfer { to: need(&a.to, "to")?, comment: a.comment.clone() },
+        ActionKind::AddApprover => Action::AddApprover {
             user: need(&a.to, "to")?,
-            position: match a.position.as_deref() {
-                Some("before") => Position::Before,
-                Some("after") | None => Position::After,
-                Some(p) => return Err(format!("position = {p:?}: write \"before\" or \"after\"")),
-            },
+            position: a.position.unwrap_or(Position::After),
             comment: a.comment.clone(),
         },
-        "comment" => Action::Comment { text: need(&a.comment, "comment")? },
-        "cc" => Action::Cc { users: a.users.clone() },
-        "remind" => Action::Remind,
-        other => return Err(format!("unknown action '{other}'")),
+        ActionKind::Comment => Action::Comment { text: need(&a.comment, "comment")? },
+        ActionKind::Cc => Action::Cc { users: a.users.clone() },
+        ActionKind::Remind => Action::Remind,
     })
 }
 
 /// The engine's action as a case writes it, taken by `actor`: the inverse of
 /// [`to_action`]. The rule editor records cases from its preview this way.
 pub fn from_action(actor: &str, action: &Action) -> CaseAction {
-    let mut a = CaseAction { actor: actor.into(), action: action.name().into(), ..CaseAction::default() };
+    let mut a = CaseAction {
+        actor: actor.into(),
+        action: action.kind(),
+        set: None,
+        comment: None,
+        to: None,
+        position: None,
+        users: Vec::new(),
+        at: None,
+        refused: None,
+        errors: None,
+        step: None,
+        status: None,
+        notes: None,
+    };
     let set = |changes: &Form| (!changes.is_empty()).then(|| table_of(changes));
     match action {
         Action::SaveDraft { changes } | Action::Submit { changes } => a.set = set(changes),
@@ -311,7 +313,7 @@ pub fn from_action(actor: &str, action: &Action) -> CaseAction {
         }
         Action::AddApprover { user, position, comment } => {
             a.to = Some(user.clone());
-            a.position = Some(if *position == Position::Before { "before" } else { "after" }.into());
+            a.position = Some(*position);
             a.comment = comment.clone();
         }
         Action::Comment { text } => a.comment = Some(text.clone()),

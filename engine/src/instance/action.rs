@@ -101,21 +101,126 @@ impl Action {
         }
     }
 
-    /// The action's name as cases and the audit log write it.
-    pub fn name(&self) -> &'static str {
+    /// The action carrying `changes` instead of its own, if it is one that carries changes.
+    pub fn with_changes(self, changes: Form) -> Action {
         match self {
-            Action::SaveDraft { .. } => "save_draft",
-            Action::Submit { .. } => "submit",
-            Action::Approve { .. } => "approve",
-            Action::Reject { .. } => "reject",
-            Action::Return { .. } => "return",
-            Action::Withdraw => "withdraw",
-            Action::Transfer { .. } => "transfer",
-            Action::AddApprover { .. } => "add_approver",
-            Action::Comment { .. } => "comment",
-            Action::Cc { .. } => "cc",
-            Action::Remind => "remind",
+            Action::SaveDraft { .. } => Action::SaveDraft { changes },
+            Action::Submit { .. } => Action::Submit { changes },
+            Action::Approve { comment, .. } => Action::Approve { changes, comment },
+            Action::Reject { comment, .. } => Action::Reject { changes, comment },
+            other @ (Action::Return { .. }
+            | Action::Withdraw
+            | Action::Transfer { .. }
+            | Action::AddApprover { .. }
+            | Action::Comment { .. }
+            | Action::Cc { .. }
+            | Action::Remind) => other,
         }
+    }
+
+    /// What kind of action it is.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::SaveDraft { .. } => ActionKind::SaveDraft,
+            Action::Submit { .. } => ActionKind::Submit,
+            Action::Approve { .. } => ActionKind::Approve,
+            Action::Reject { .. } => ActionKind::Reject,
+            Action::Return { .. } => ActionKind::Return,
+            Action::Withdraw => ActionKind::Withdraw,
+            Action::Transfer { .. } => ActionKind::Transfer,
+            Action::AddApprover { .. } => ActionKind::AddApprover,
+            Action::Comment { .. } => ActionKind::Comment,
+            Action::Cc { .. } => ActionKind::Cc,
+            Action::Remind => ActionKind::Remind,
+        }
+    }
+}
+
+/// An action by name, as the API, cases and the audit log write it (`add_approver`, …):
+/// what the UI offers, labels and records. A match over it has no catch-all, so an action
+/// added here fails to compile until every table knows it.
+// Read and written as its name (`as_str`), which keeps the browser's wasm smaller than
+// serde's derive for a plain enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+pub enum ActionKind {
+    SaveDraft,
+    Submit,
+    Approve,
+    Reject,
+    Return,
+    Withdraw,
+    Transfer,
+    AddApprover,
+    Comment,
+    Cc,
+    Remind,
+}
+
+impl ActionKind {
+    /// Every action, in the order of its variants (keep it whole: names are read back
+    /// through it).
+    pub const ALL: [ActionKind; 11] = [
+        ActionKind::SaveDraft,
+        ActionKind::Submit,
+        ActionKind::Approve,
+        ActionKind::Reject,
+        ActionKind::Return,
+        ActionKind::Withdraw,
+        ActionKind::Transfer,
+        ActionKind::AddApprover,
+        ActionKind::Comment,
+        ActionKind::Cc,
+        ActionKind::Remind,
+    ];
+
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::SaveDraft => "save_draft",
+            ActionKind::Submit => "submit",
+            ActionKind::Approve => "approve",
+            ActionKind::Reject => "reject",
+            ActionKind::Return => "return",
+            ActionKind::Withdraw => "withdraw",
+            ActionKind::Transfer => "transfer",
+            ActionKind::AddApprover => "add_approver",
+            ActionKind::Comment => "comment",
+            ActionKind::Cc => "cc",
+            ActionKind::Remind => "remind",
+        }
+    }
+
+    /// Whether the action may carry form changes.
+    pub fn carries_changes(self) -> bool {
+        matches!(self, ActionKind::SaveDraft | ActionKind::Submit | ActionKind::Approve | ActionKind::Reject)
+    }
+}
+
+impl From<ActionKind> for &'static str {
+    fn from(kind: ActionKind) -> Self {
+        kind.as_str()
+    }
+}
+
+impl TryFrom<String> for ActionKind {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        // Audit logs written before an added approver's position had a field of its own
+        // name it in the action.
+        let legacy = ["add_approver_before", "add_approver_after"].contains(&name.as_str());
+        let name = if legacy { ActionKind::AddApprover.as_str() } else { &name };
+        ActionKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| {
+            let known: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("unknown action `{name}`, expected one of {}", known.join(", "))
+        })
+    }
+}
+
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -136,8 +241,13 @@ pub struct FieldChange {
 pub enum EventKind {
     /// The instance was created.
     Started,
-    /// An action was taken (see `Event::action`).
-    Acted,
+    /// An action was taken.
+    Acted {
+        action: ActionKind,
+        /// Where the added approver went (`add_approver`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<Position>,
+    },
     /// A step began, with its assignees.
     StepEntered {
         /// The assignees.
@@ -145,6 +255,12 @@ pub enum EventKind {
     },
     /// The instance reached the end.
     Completed,
+}
+
+impl From<ActionKind> for EventKind {
+    fn from(action: ActionKind) -> Self {
+        EventKind::Acted { action, position: None }
+    }
 }
 
 /// One audit-log entry: who, when, what, the form diff, the comment.
@@ -156,8 +272,6 @@ pub struct Event {
     pub actor: String,
     /// The step it happened at.
     pub step: String,
-    /// The action's name (`submit`, `approve`, …) or the system event.
-    pub action: String,
     /// The kind of entry.
     #[serde(flatten)]
     pub kind: EventKind,
@@ -170,6 +284,16 @@ pub struct Event {
     /// The target of the action: step returned to, person transferred to, people cc'd.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
+}
+
+impl Event {
+    /// The action taken, if the entry records one (not a step entered, say).
+    pub fn action(&self) -> Option<ActionKind> {
+        match self.kind {
+            EventKind::Acted { action, .. } => Some(action),
+            EventKind::Started | EventKind::StepEntered { .. } | EventKind::Completed => None,
+        }
+    }
 }
 
 /// Why an action was refused. The instance is unchanged.
@@ -281,5 +405,25 @@ impl ActionError {
             ActionError::Rule(e) => format!("规则出错，未做任何更改：{e}"),
         };
         Message::new(zh, self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_kind_reads_back_from_its_name_and_nothing_else_does() {
+        for kind in ActionKind::ALL {
+            let name = serde_json::to_value(kind).unwrap();
+            assert_eq!(name, kind.as_str());
+            assert_eq!(serde_json::from_value::<ActionKind>(name).unwrap(), kind);
+        }
+        let names: std::collections::BTreeSet<_> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ActionKind::ALL.len());
+        let wrong = serde_json::from_value::<ActionKind>("aprove".into()).unwrap_err().to_string();
+        assert!(wrong.contains("unknown action `aprove`, expected one of save_draft, submit"), "{wrong}");
+        let old = serde_json::from_value::<ActionKind>("add_approver_before".into()).unwrap();
+        assert_eq!(old, ActionKind::AddApprover);
     }
 }

@@ -2,13 +2,14 @@
 //! run); the state machine still decides when the action is taken.
 
 use super::machine::REMIND_INTERVAL_HOURS;
-use super::{Instance, Moment, Status};
+use super::{ActionKind, Instance, Moment, Status};
 use crate::Workflow;
 use crate::definition::{Step, StepKind};
 use crate::people::Actor;
 
-/// The names of the actions `actor` may take on `inst` at `now`.
-pub fn available(wf: &Workflow, inst: &Instance, actor: &Actor, now: Moment) -> Vec<&'static str> {
+/// The actions `actor` may take on `inst` at `now`.
+pub fn available(wf: &Workflow, inst: &Instance, actor: &Actor, now: Moment) -> Vec<ActionKind> {
+    use ActionKind::*;
     if inst.status.is_finished() {
         return Vec::new();
     }
@@ -18,33 +19,33 @@ pub fn available(wf: &Workflow, inst: &Instance, actor: &Actor, now: Moment) -> 
     if let (Some(step), Some(_)) = (step, inst.actionable(&actor.id)) {
         let notice_open =
             step.kind != StepKind::Notice || now >= inst.entered_at.plus_days(step.notice_days.unwrap_or(0));
-        let own: &[&str] = match step.kind {
-            StepKind::Fill => &["save_draft", "submit"],
-            StepKind::Approval => &["approve", "reject", "add_approver"],
-            StepKind::Opinion => &["approve", "add_approver"],
-            StepKind::Notice if notice_open => &["approve"],
+        let own: &[ActionKind] = match step.kind {
+            StepKind::Fill => &[SaveDraft, Submit],
+            StepKind::Approval => &[Approve, Reject, AddApprover],
+            StepKind::Opinion => &[Approve, AddApprover],
+            StepKind::Notice if notice_open => &[Approve],
             StepKind::Notice => &[],
         };
         out.extend(own);
         if !first {
-            out.extend(["return", "transfer"]);
+            out.extend([Return, Transfer]);
         }
     }
     let initiator = actor.id == inst.initiator.id;
     if initiator && inst.status == Status::Running {
         if !inst.acted_since_submit {
-            out.push("withdraw");
+            out.push(Withdraw);
         }
         if inst.reminded_at.is_none_or(|t| now >= t.plus_hours(REMIND_INTERVAL_HOURS)) {
-            out.push("remind");
+            out.push(Remind);
         }
     }
     let assigned = inst.tasks.iter().any(|t| t.assignee == actor.id);
     if initiator || inst.participants.contains(&actor.id) || inst.cc.contains(&actor.id) {
-        out.push("comment");
+        out.push(Comment);
     }
     if initiator || assigned {
-        out.push("cc");
+        out.push(Cc);
     }
     out
 }

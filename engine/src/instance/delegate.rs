@@ -1,7 +1,7 @@
 //! Handing work on: transfer (转交), added approvers (加签), copies (抄送), reminders (催办).
 
 use super::Machine;
-use super::action::{ActionError, EventKind, Position};
+use super::action::{ActionError, ActionKind, EventKind, Position};
 use super::machine::{REMIND_INTERVAL_HOURS, bad_target, not_allowed};
 use super::model::{Status, Task, TaskState};
 use crate::definition::StepKind;
@@ -17,7 +17,7 @@ impl Machine<'_> {
             task.assignee = to.to_string();
         }
         self.i.participants.insert(to.to_string());
-        self.acted("transfer", comment.clone(), Vec::new(), vec![to.to_string()]);
+        self.acted(ActionKind::Transfer.into(), comment.clone(), Vec::new(), vec![to.to_string()]);
         Ok(())
     }
 
@@ -69,11 +69,8 @@ impl Machine<'_> {
         }
         self.i.tasks.push(added);
         self.i.participants.insert(user.to_string());
-        let name = match position {
-            Position::Before => "add_approver_before",
-            Position::After => "add_approver_after",
-        };
-        self.acted(name, comment.clone(), Vec::new(), vec![user.to_string()]);
+        let kind = EventKind::Acted { action: ActionKind::AddApprover, position: Some(position) };
+        self.acted(kind, comment.clone(), Vec::new(), vec![user.to_string()]);
         Ok(())
     }
 
@@ -95,7 +92,7 @@ impl Machine<'_> {
             ));
         }
         self.i.cc.extend(users.iter().cloned());
-        self.record(EventKind::Acted, "cc", None, users.to_vec());
+        self.record(ActionKind::Cc.into(), None, users.to_vec());
         Ok(())
     }
 
@@ -114,7 +111,7 @@ impl Machine<'_> {
         }
         let waiting: Vec<String> = self.i.waiting_for().into_iter().map(String::from).collect();
         self.i.reminded_at = Some(self.env.now);
-        self.record(EventKind::Acted, "remind", None, waiting);
+        self.record(ActionKind::Remind.into(), None, waiting);
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Action, ActionError, Instance, Status, TaskState, Transition};
+use super::{Action, ActionError, ActionKind, Instance, Status, TaskState, Transition};
 use crate::Workflow;
 
 /// What must hold of any instance the machine hands out: its status agrees with its step,
@@ -46,7 +46,7 @@ pub fn check_transition(
     input: &Instance,
     action: &Action,
     actor: &str,
-    offered: &[&str],
+    offered: &[ActionKind],
     result: &Result<Transition, ActionError>,
 ) -> Result<(), String> {
     if input != before {
@@ -59,8 +59,8 @@ pub fn check_transition(
         };
     }
     let Ok(t) = result else { return Ok(()) };
-    if !offered.contains(&action.name()) {
-        return Err(format!("{actor} was not offered {} (only {offered:?}) but it was accepted", action.name()));
+    if !offered.contains(&action.kind()) {
+        return Err(format!("{actor} was not offered {} (only {offered:?}) but it was accepted", action.kind()));
     }
     let decides = !matches!(
         action,

@@ -2,7 +2,7 @@
 //! Every function here is pure; a refused action returns an error and the caller's
 //! instance is untouched.
 
-use super::action::{Action, ActionError, Event, EventKind, FieldChange};
+use super::action::{Action, ActionError, ActionKind, Event, EventKind, FieldChange};
 use super::model::{Instance, Status, Task, TaskState};
 use super::{Env, assign};
 use crate::definition::{END, Step, StepKind};
@@ -57,7 +57,7 @@ pub fn start(wf: &Workflow, id: &str, initiator: &Actor, form: Form, env: &Env<'
             revision: 0,
         },
     };
-    m.record(EventKind::Started, "start", None, Vec::new());
+    m.record(EventKind::Started, None, Vec::new());
     m.enter(&first.id)?;
     let diff = m.change(first, &form)?;
     if let Some(started) = m.events.first_mut() {
@@ -121,12 +121,11 @@ impl<'a> Machine<'a> {
         wf.definition.step(&self.i.step).unwrap_or_else(|| wf.definition.first_step())
     }
 
-    pub(super) fn record(&mut self, kind: EventKind, action: &str, comment: Option<String>, targets: Vec<String>) {
+    pub(super) fn record(&mut self, kind: EventKind, comment: Option<String>, targets: Vec<String>) {
         self.events.push(Event {
             at: self.env.now,
             actor: self.actor.id.clone(),
             step: self.i.step.clone(),
-            action: action.to_string(),
             kind,
             diff: Vec::new(),
             comment,
@@ -139,19 +138,19 @@ impl<'a> Machine<'a> {
     }
 
     fn act(&mut self, action: &Action) -> Result<(), ActionError> {
-        let name = action.name();
+        let kind = EventKind::from(action.kind());
         match action {
             Action::SaveDraft { changes } => {
                 self.require_task(&[StepKind::Fill])?;
                 let diff = self.change(self.step(), changes)?;
-                self.acted(name, None, diff, Vec::new());
+                self.acted(kind, None, diff, Vec::new());
             }
             Action::Submit { changes } => {
                 self.require_task(&[StepKind::Fill])?;
                 let diff = self.change(self.step(), changes)?;
                 self.validate()?;
-                self.acted(name, None, diff, Vec::new());
-                self.decide(TaskState::Done, None, "submit")?;
+                self.acted(kind, None, diff, Vec::new());
+                self.decide(TaskState::Done, None, ActionKind::Submit)?;
             }
             Action::Approve { changes, comment } => self.approve(changes, comment)?,
             Action::Reject { changes, comment } => {
@@ -159,8 +158,8 @@ impl<'a> Machine<'a> {
                 let reason = required_text(comment)?;
                 // A rejection keeps the approver's opinion fields but needs no valid form.
                 let diff = self.change(self.step(), changes)?;
-                self.acted(name, Some(reason.clone()), diff, Vec::new());
-                self.decide(TaskState::Rejected, Some(reason), "reject")?;
+                self.acted(kind, Some(reason.clone()), diff, Vec::new());
+                self.decide(TaskState::Rejected, Some(reason), ActionKind::Reject)?;
             }
             Action::Return { to, reason } => self.return_to(to, reason)?,
             Action::Withdraw => self.withdraw()?,
@@ -177,7 +176,7 @@ impl<'a> Machine<'a> {
                     ));
                 }
                 let text = required_text(&Some(text.clone()))?;
-                self.record(EventKind::Acted, name, Some(text), Vec::new());
+                self.record(kind, Some(text), Vec::new());
             }
             Action::Cc { users } => self.cc(users)?,
             Action::Remind => self.remind()?,
@@ -234,8 +233,15 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    pub(super) fn acted(&mut self, name: &str, comment: Option<String>, diff: Vec<FieldChange>, targets: Vec<String>) {
-        self.record(EventKind::Acted, name, comment, targets);
+    /// Records an action that counts as acting on the instance (`kind` is an `Acted`).
+    pub(super) fn acted(
+        &mut self,
+        kind: EventKind,
+        comment: Option<String>,
+        diff: Vec<FieldChange>,
+        targets: Vec<String>,
+    ) {
+        self.record(kind, comment, targets);
         if let Some(e) = self.events.last_mut() {
             e.diff = diff;
         }
@@ -260,12 +266,12 @@ impl<'a> Machine<'a> {
         }
         let diff = self.change(step, changes)?;
         self.validate()?;
-        self.acted("approve", comment.clone(), diff, Vec::new());
-        self.decide(TaskState::Done, comment, "approve")
+        self.acted(ActionKind::Approve.into(), comment.clone(), diff, Vec::new());
+        self.decide(TaskState::Done, comment, ActionKind::Approve)
     }
 
     /// Records the actor's decision on their task and moves on if the step is done.
-    fn decide(&mut self, state: TaskState, comment: Option<String>, decision: &str) -> Result<(), ActionError> {
+    fn decide(&mut self, state: TaskState, comment: Option<String>, decision: ActionKind) -> Result<(), ActionError> {
         let now = self.env.now;
         let me = self.i.actionable(&self.actor.id).map(|t| t.n);
         if let Some(task) = self.i.tasks.iter_mut().find(|t| Some(t.n) == me) {
@@ -281,7 +287,7 @@ impl<'a> Machine<'a> {
         if self.step_done() {
             let step = self.step();
             let mut ctx = self.rule_ctx();
-            ctx.decision = Some(decision.to_string());
+            ctx.decision = Some(decision.as_str().to_string());
             let next = self.wf.route(step, &self.i.form, &ctx)?;
             self.enter(&next)?;
         }
@@ -310,7 +316,7 @@ impl<'a> Machine<'a> {
             self.i.status = Status::Completed;
             self.i.tasks.clear();
             self.i.due_at = None;
-            self.record(EventKind::Completed, "complete", None, Vec::new());
+            self.record(EventKind::Completed, None, Vec::new());
             return Ok(());
         }
         let wf: &'a Workflow = self.wf;
@@ -331,7 +337,7 @@ impl<'a> Machine<'a> {
         if first {
             self.i.acted_since_submit = false;
         }
-        self.record(EventKind::StepEntered { assignees }, "enter", None, Vec::new());
+        self.record(EventKind::StepEntered { assignees }, None, Vec::new());
         Ok(())
     }
 
@@ -347,7 +353,7 @@ impl<'a> Machine<'a> {
             ));
         }
         let reason = required_text(reason)?;
-        self.acted("return", Some(reason), Vec::new(), vec![to.to_string()]);
+        self.acted(ActionKind::Return.into(), Some(reason), Vec::new(), vec![to.to_string()]);
         self.enter(to)
     }
 
@@ -364,7 +370,7 @@ impl<'a> Machine<'a> {
         if self.i.acted_since_submit {
             return Err(ActionError::WithdrawTooLate);
         }
-        self.record(EventKind::Acted, "withdraw", None, Vec::new());
+        self.record(ActionKind::Withdraw.into(), None, Vec::new());
         let first = self.wf.definition.first_step().id.clone();
         self.enter(&first)
     }

@@ -9,7 +9,7 @@ mod machine;
 mod model;
 mod moment;
 
-pub use action::{Action, ActionError, Event, EventKind, FieldChange, Position};
+pub use action::{Action, ActionError, ActionKind, Event, EventKind, FieldChange, Position};
 pub use available::{available, return_targets};
 use machine::Machine;
 pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};

@@ -63,7 +63,8 @@ async fn from_server(s: &Session, kind: FieldKind, query: &str) -> Vec<Person> {
     }
 }
 
-fn chosen(v: Option<&Value>) -> Vec<String> {
+/// The ids a person or department value holds: one, or a list.
+pub fn chosen(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),

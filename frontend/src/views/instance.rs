@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use kexie_engine::RuleContext;
-use kexie_engine::instance::Action;
+use kexie_engine::instance::{Action, ActionKind};
 use kexie_engine::text::Lang;
 use serde_json::json;
 use yew::prelude::*;
@@ -148,7 +148,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
         Callback::from(move |action: Action| {
             // Read when pressed, not at every render: the form may be large.
             let (blocking, can_edit) = (editing.blocking().to_vec(), !editable.is_empty());
-            let action = with_changes(action, &editing.changes_for(&editable));
+            let action = action.with_changes(editing.changes_for(&editable));
             if matches!(action, Action::Submit { .. } | Action::Approve { .. }) && can_edit && !blocking.is_empty() {
                 edit.dispatch(EditAction::ShowAll);
                 outcome.set(Some(Outcome::Notice(Notice::Problems)));
@@ -168,20 +168,20 @@ fn InstanceBody(p: &BodyProps) -> Html {
                 on_updated.clone(),
             );
             wasm_bindgen_futures::spawn_local(async move {
-                let name = action.name();
+                let kind = action.kind();
                 let result = s.client.act(&view, action).await;
                 busy.set(false);
                 match result {
                     Ok(after) => {
                         autosave.forget();
-                        if let Some(event) = event_of(name) {
+                        if let Some(event) = event_of(kind) {
                             emit(
                                 &s.host,
                                 event,
                                 &json!({ "instance": after.id, "workflow": after.workflow, "step": after.step, "status": after.status }),
                             );
                         }
-                        let done = Notice::Success(done(s.lang, name, &after));
+                        let done = Notice::Success(done(s.lang, kind, &after));
                         on_updated.emit((after, Some(done)));
                     }
                     Err(Failure::Conflict(now)) => {
@@ -231,55 +231,49 @@ fn InstanceBody(p: &BodyProps) -> Html {
 
 /// Why the instance came back, for the person it came back to: the last return's reason.
 fn returned_because(v: &InstanceView, audit: &[AuditEntry], s: &Session) -> Option<String> {
-    let last = audit.iter().rev().find(|e| e.event.kind == kexie_engine::instance::EventKind::Acted)?;
-    if last.event.action != "return" || v.editable.is_empty() {
+    let (action, last) = audit.iter().rev().find_map(|e| Some((e.event.action()?, &e.event)))?;
+    if action != ActionKind::Return || v.editable.is_empty() {
         return None;
     }
-    let who = v.name_of(&last.event.actor);
-    let why = last.event.comment.clone().unwrap_or_default();
+    let who = v.name_of(&last.actor);
+    let why = last.comment.clone().unwrap_or_default();
     Some(match s.lang {
         Lang::Zh => format!("{who} 退回了此流程：{why}"),
         Lang::En => format!("{who} returned this: {why}"),
     })
 }
 
-/// Puts the user's form changes into the actions that carry them.
-fn with_changes(action: Action, changes: &kexie_engine::fields::Form) -> Action {
-    let changes = changes.clone();
-    match action {
-        Action::SaveDraft { .. } => Action::SaveDraft { changes },
-        Action::Submit { .. } => Action::Submit { changes },
-        Action::Approve { comment, .. } => Action::Approve { changes, comment },
-        Action::Reject { comment, .. } => Action::Reject { changes, comment },
-        other => other,
-    }
-}
-
 /// The host event an action sends when it succeeds.
-fn event_of(action: &str) -> Option<&'static str> {
+fn event_of(action: ActionKind) -> Option<&'static str> {
     match action {
-        "submit" => Some("submitted"),
-        "approve" => Some("approved"),
-        "reject" => Some("rejected"),
-        "return" => Some("returned"),
-        _ => None,
+        ActionKind::Submit => Some("submitted"),
+        ActionKind::Approve => Some("approved"),
+        ActionKind::Reject => Some("rejected"),
+        ActionKind::Return => Some("returned"),
+        ActionKind::SaveDraft
+        | ActionKind::Withdraw
+        | ActionKind::Transfer
+        | ActionKind::AddApprover
+        | ActionKind::Comment
+        | ActionKind::Cc
+        | ActionKind::Remind => None,
     }
 }
 
 /// What an action did, for the notice after it: "已同意。流程现在处于「…」。"
-fn done(lang: Lang, action: &str, after: &InstanceView) -> String {
+fn done(lang: Lang, action: ActionKind, after: &InstanceView) -> String {
     let (zh, en) = match action {
-        "submit" => ("已提交", "Submitted"),
-        "approve" => ("已办理", "Done"),
-        "reject" => ("已驳回", "Rejected"),
-        "return" => ("已退回", "Returned"),
-        "transfer" => ("已转交", "Transferred"),
-        "add_approver" => ("已加签", "Approver added"),
-        "cc" => ("已抄送", "Copies sent"),
-        "comment" => ("评论已发表", "Comment posted"),
-        "remind" => ("已催办", "Reminder sent"),
-        "withdraw" => ("已撤回", "Withdrawn"),
-        _ => ("已保存", "Saved"),
+        ActionKind::Submit => ("已提交", "Submitted"),
+        ActionKind::SaveDraft => ("已保存", "Saved"),
+        ActionKind::Approve => ("已办理", "Done"),
+        ActionKind::Reject => ("已驳回", "Rejected"),
+        ActionKind::Return => ("已退回", "Returned"),
+        ActionKind::Transfer => ("已转交", "Transferred"),
+        ActionKind::AddApprover => ("已加签", "Approver added"),
+        ActionKind::Cc => ("已抄送", "Copies sent"),
+        ActionKind::Comment => ("评论已发表", "Comment posted"),
+        ActionKind::Remind => ("已催办", "Reminder sent"),
+        ActionKind::Withdraw => ("已撤回", "Withdrawn"),
     };
     let step = after.step_label.as_ref().map(|l| pick(lang, l)).unwrap_or_else(|| after.step.clone());
     match (lang, after.status.as_str()) {
@@ -307,7 +301,7 @@ fn header(s: &Session, v: &InstanceView) -> Html {
                 <span>{ s.t("发起人：", "Started by: ") }{ v.initiator.name.clone() }</span>
                 if let Some(until) = &v.notice_until {
                     <span>{ s.t("公示期满：", "Notice ends: ") }{ crate::i18n::moment(s.lang, until) }
-                        if !v.can("approve") && v.waiting_for.contains(&s.me.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }
+                        if !v.can(ActionKind::Approve) && v.waiting_for.contains(&s.me.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }
                     </span>
                 }
                 if let Some(due) = &v.due_at {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use kexie_engine::definition::StepKind;
-use kexie_engine::instance::{Event, EventKind};
+use kexie_engine::instance::{ActionKind, Event, EventKind, Position};
 use kexie_engine::text::Lang;
 use yew::prelude::*;
 
@@ -22,21 +22,22 @@ pub struct TimelineProps {
 }
 
 /// What an action did, as a history line says it ("submitted", "returned it to").
-pub fn action_label(lang: Lang, action: &str) -> &'static str {
+pub fn action_label(lang: Lang, action: ActionKind, position: Option<Position>) -> &'static str {
     match action {
-        "submit" => t(lang, "提交", "submitted"),
-        "save_draft" => t(lang, "保存了草稿", "saved a draft"),
-        "approve" => t(lang, "同意", "approved"),
-        "reject" => t(lang, "驳回", "rejected"),
-        "return" => t(lang, "退回到", "returned it to"),
-        "withdraw" => t(lang, "撤回", "withdrew it"),
-        "transfer" => t(lang, "转交给", "transferred it to"),
-        "add_approver" | "add_approver_after" => t(lang, "加签", "added approver"),
-        "add_approver_before" => t(lang, "前加签", "added an approver before themselves"),
-        "comment" => t(lang, "评论", "commented"),
-        "cc" => t(lang, "抄送给", "copied"),
-        "remind" => t(lang, "催办", "sent a reminder"),
-        _ => "",
+        ActionKind::Submit => t(lang, "提交", "submitted"),
+        ActionKind::SaveDraft => t(lang, "保存了草稿", "saved a draft"),
+        ActionKind::Approve => t(lang, "同意", "approved"),
+        ActionKind::Reject => t(lang, "驳回", "rejected"),
+        ActionKind::Return => t(lang, "退回到", "returned it to"),
+        ActionKind::Withdraw => t(lang, "撤回", "withdrew it"),
+        ActionKind::Transfer => t(lang, "转交给", "transferred it to"),
+        ActionKind::AddApprover if position == Some(Position::Before) => {
+            t(lang, "前加签", "added an approver before themselves")
+        }
+        ActionKind::AddApprover => t(lang, "加签", "added approver"),
+        ActionKind::Comment => t(lang, "评论", "commented"),
+        ActionKind::Cc => t(lang, "抄送给", "copied"),
+        ActionKind::Remind => t(lang, "催办", "sent a reminder"),
     }
 }
 
@@ -62,7 +63,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                     Lang::En => format!("Now at '{}', waiting for {people}", step(&e.step)),
                 }
             }
-            EventKind::Acted if e.action == "approve" => {
+            EventKind::Acted { action: ActionKind::Approve, .. } => {
                 let kind = def.step(&e.step).map(|st| st.kind);
                 let did = match kind {
                     Some(StepKind::Opinion) => s.t("提交了意见", "gave an opinion"),
@@ -72,13 +73,13 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                 };
                 format!("{who} {did}")
             }
-            EventKind::Acted => {
-                let targets = if e.action == "return" {
+            EventKind::Acted { action, position } => {
+                let targets = if *action == ActionKind::Return {
                     e.targets.iter().map(|t| step(t)).collect::<Vec<_>>().join(sep)
                 } else {
                     e.targets.iter().map(|t| name(t)).collect::<Vec<_>>().join(sep)
                 };
-                format!("{who} {} {targets}", action_label(s.lang, &e.action)).trim_end().to_string()
+                format!("{who} {} {targets}", action_label(s.lang, *action, *position)).trim_end().to_string()
             }
         }
     };
@@ -88,7 +89,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             <ol class="kx-timeline">
                 { for p.entries.iter().map(|entry| {
                     let e = &entry.event;
-                    let kind = match &e.kind { EventKind::Acted => e.action.as_str(), EventKind::Started => "started", EventKind::Completed => "completed", EventKind::StepEntered { .. } => "step" };
+                    let kind = match &e.kind { EventKind::Acted { action, .. } => action.as_str(), EventKind::Started => "started", EventKind::Completed => "completed", EventKind::StepEntered { .. } => "step" };
                     html! {
                         <li class={classes!("kx-event", format!("kx-event-{kind}"))}>
                             <div class="kx-event-head">
