@@ -14,9 +14,9 @@ use kexie_widget::views::{Notice, loading, notice};
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::desk::DeskView;
+use crate::desk::Desk;
 use crate::local::SaveKey;
-use crate::state::Work;
+use crate::state::Texts;
 use kexie_api::{VersionBundle, VersionSummary};
 
 /// What the widget handed over.
@@ -37,7 +37,7 @@ impl PartialEq for Setup {
 }
 
 #[function_component]
-pub fn EditorApp(setup: &Setup) -> Html {
+pub fn RuleEditor(setup: &Setup) -> Html {
     let client = use_memo((), |_| Client::new(&setup.api, setup.token.clone(), setup.refresh.clone()));
     let me = use_me(&client);
     let l = setup.lang;
@@ -61,19 +61,19 @@ pub fn EditorApp(setup: &Setup) -> Html {
     };
     html! {
         <ContextProvider<Session> context={session}>
-            <Workbench first={setup.workflow.clone()} />
+            <Workflows first={setup.workflow.clone()} />
         </ContextProvider<Session>>
     }
 }
 
 #[derive(Properties, PartialEq)]
-struct WorkbenchProps {
+struct WorkflowsProps {
     first: Option<String>,
 }
 
 /// A workflow opened: its edits and what to tell about them.
 struct Opened {
-    work: Work,
+    texts: Texts,
     notice: Option<Notice>,
     /// Tells one opening from the next (an import reopens the same workflow).
     turn: u32,
@@ -81,48 +81,16 @@ struct Opened {
 
 /// The workflow list and the open workflow.
 #[function_component]
-fn Workbench(p: &WorkbenchProps) -> Html {
+fn Workflows(p: &WorkflowsProps) -> Html {
     let s = kexie_widget::app::use_session();
-    let list = use_state(|| None::<Result<Rc<Vec<WorkflowSummary>>, Failure>>);
     let selected = use_state(|| p.first.clone());
     // An imported file waiting for its workflow to open.
     let imported = use_mut_ref(|| None::<(String, Bundle)>);
     let opened = use_state(|| None::<Result<Rc<Opened>, Failure>>);
     // Bumped after a publish: a new workflow joins the list, a title may have changed.
     let listed = use_state(|| 0u32);
-    {
-        let (list, client, selected) = (list.clone(), s.client.clone(), selected.clone());
-        use_effect_with(*listed, move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                let got = client.get::<Vec<WorkflowSummary>>("/workflows").await.map(Rc::new);
-                if let (Ok(all), None) = (&got, &*selected) {
-                    selected.set(all.first().map(|w| w.key.clone()));
-                }
-                list.set(Some(got));
-            });
-        });
-    }
-    // Opens a workflow; only the latest opening lands (a quick second choice must not be
-    // overwritten by the first one's slower answer).
-    let opening = use_mut_ref(|| 0u32);
-    let open_now = {
-        let (opened, s, opening) = (opened.clone(), s.clone(), opening.clone());
-        Rc::new(move |key: String, pending: Option<Bundle>| {
-            let turn = {
-                let mut n = opening.borrow_mut();
-                *n += 1;
-                *n
-            };
-            opened.set(None);
-            let (opened, s, opening) = (opened.clone(), s.clone(), opening.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let got = open(&s, &key, pending).await.map(|(work, notice)| Rc::new(Opened { work, notice, turn }));
-                if *opening.borrow() == turn {
-                    opened.set(Some(got));
-                }
-            });
-        })
-    };
+    let list = use_workflow_list(*listed, &selected);
+    let open_now = use_open(&opened);
     {
         let (imported, open_now) = (imported.clone(), open_now.clone());
         use_effect_with((*selected).clone(), move |key| {
@@ -155,13 +123,13 @@ fn Workbench(p: &WorkbenchProps) -> Html {
         None => loading(l),
         Some(Err(f)) => notice(&Some(Notice::Error(f.explain(l)))),
         Some(Ok(o)) => {
-            let key = format!("{}:{}", o.work.key, o.turn);
+            let key = format!("{}:{}", o.texts.key, o.turn);
             let on_published = {
                 let listed = listed.clone();
                 Callback::from(move |_| listed.set(*listed + 1))
             };
             html! {
-                <DeskView {key} work={o.work.clone()} opened={o.notice.clone()} on_import={on_import.clone()} {on_published} />
+                <Desk {key} texts={o.texts.clone()} opened={o.notice.clone()} on_import={on_import.clone()} {on_published} />
             }
         }
     };
@@ -174,6 +142,51 @@ fn Workbench(p: &WorkbenchProps) -> Html {
             { desk }
         </div>
     }
+}
+
+type Listed = Option<Result<Rc<Vec<WorkflowSummary>>, Failure>>;
+
+/// The workflows, fetched again whenever `listed` moves; the first is selected when none is.
+#[hook]
+fn use_workflow_list(listed: u32, selected: &UseStateHandle<Option<String>>) -> UseStateHandle<Listed> {
+    let s = kexie_widget::app::use_session();
+    let list = use_state(|| None);
+    let (out, client, selected) = (list.clone(), s.client.clone(), selected.clone());
+    use_effect_with(listed, move |_| {
+        wasm_bindgen_futures::spawn_local(async move {
+            let got = client.get::<Vec<WorkflowSummary>>("/workflows").await.map(Rc::new);
+            if let (Ok(all), None) = (&got, &*selected) {
+                selected.set(all.first().map(|w| w.key.clone()));
+            }
+            list.set(Some(got));
+        });
+    });
+    out
+}
+
+/// Opening a workflow (with an imported file's texts, if given) into `opened`; only the
+/// latest opening lands (a quick second choice must not be overwritten by the first
+/// one's slower answer).
+#[hook]
+fn use_open(opened: &UseStateHandle<Option<Result<Rc<Opened>, Failure>>>) -> Rc<dyn Fn(String, Option<Bundle>)> {
+    let s = kexie_widget::app::use_session();
+    let opening = use_mut_ref(|| 0u32);
+    let opened = opened.clone();
+    Rc::new(move |key: String, pending: Option<Bundle>| {
+        let turn = {
+            let mut n = opening.borrow_mut();
+            *n += 1;
+            *n
+        };
+        opened.set(None);
+        let (opened, s, opening) = (opened.clone(), s.clone(), opening.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let got = open(&s, &key, pending).await.map(|(texts, notice)| Rc::new(Opened { texts, notice, turn }));
+            if *opening.borrow() == turn {
+                opened.set(Some(got));
+            }
+        });
+    })
 }
 
 /// The workflow picker.
@@ -206,7 +219,7 @@ fn chooser(s: &Session, all: &[WorkflowSummary], selected: &UseStateHandle<Optio
 
 /// Opens `key`: its newest published texts, with the edits kept in this browser (or an
 /// imported file's texts) on top.
-async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<(Work, Option<Notice>), Failure> {
+async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<(Texts, Option<Notice>), Failure> {
     let versions = match s.client.get::<Vec<VersionSummary>>(&format!("/workflows/{key}/versions")).await {
         Ok(v) => v,
         // A workflow the server has never seen, from an imported file.
@@ -252,6 +265,6 @@ async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<(Work,
         }
         _ => (base.as_ref().map(|b| b.bundle.clone()).unwrap_or_default(), None),
     };
-    let work = Work { key: key.to_string(), base, bundle: Rc::new(bundle), revision: 0 };
-    Ok((work, notice))
+    let texts = Texts { key: key.to_string(), base, bundle: Rc::new(bundle), revision: 0 };
+    Ok((texts, notice))
 }

@@ -15,7 +15,7 @@ use crate::preview::Preview;
 use crate::problems::Problems;
 use crate::publish::PublishPanel;
 use crate::sim::Sim;
-use crate::state::{DEFINITION, Desk, Msg, RULES, Tab, Verdict, Work, text_of};
+use crate::state::{Check, DEFINITION, DeskState, Msg, RULES, Tab, Texts, text_of};
 use crate::transfer::{ExportButton, ImportButton};
 use crate::versions::History;
 
@@ -24,7 +24,7 @@ const CHECK_AFTER_MS: u32 = 300;
 
 #[derive(Properties, PartialEq)]
 pub struct DeskProps {
-    pub work: Work,
+    pub texts: Texts,
     /// What opening it did (edits restored, a file imported).
     pub opened: Option<Notice>,
     pub on_import: Callback<(String, Bundle)>,
@@ -33,13 +33,13 @@ pub struct DeskProps {
 }
 
 #[function_component]
-pub fn DeskView(p: &DeskProps) -> Html {
+pub fn Desk(p: &DeskProps) -> Html {
     let s = use_session();
-    let desk = use_reducer(|| Desk::new(p.work.clone()));
+    let desk = use_reducer(|| DeskState::new(p.texts.clone()));
     let banner = use_state(|| p.opened.clone());
     let history = use_state(|| 0u32); // Bumped to reload the history after publishing.
     let sim = use_reducer(Sim::default); // Kept while the other tabs are visited.
-    let save = SaveKey::new(s.client.base(), &s.me.id, &desk.work.key);
+    let save = SaveKey::new(s.client.base(), &s.me.id, &desk.texts.key);
     use_check_and_keep(&desk, save.clone(), s.lang);
     let d = &*desk;
     let dispatch = desk.dispatcher();
@@ -72,11 +72,11 @@ pub fn DeskView(p: &DeskProps) -> Html {
             <div class="kx-ed-body">
                 <div class="kx-ed-main">
                     { tabs(&s, d, &dispatch) }
-                    { main(&s, d, &dispatch, &sim) }
-                    <Problems verdict={d.verdict.clone()} stale={d.current_verdict().is_none()}
+                    { shown_tab(&s, d, &dispatch, &sim) }
+                    <Problems check={d.check.clone()} stale={d.current_check().is_none()}
                         on_goto={dispatch.to_callback().reform(|(f, l, c)| Msg::Goto(f, l, c))} />
                 </div>
-                <History key={*history} work={d.work.clone()} {on_load} />
+                <History key={*history} texts={d.texts.clone()} {on_load} />
             </div>
         </div>
     }
@@ -85,22 +85,22 @@ pub fn DeskView(p: &DeskProps) -> Html {
 /// After each edit: keep the texts in the browser at once, and have the engine check
 /// them (and run the cases) once typing pauses.
 #[hook]
-fn use_check_and_keep(desk: &UseReducerHandle<Desk>, save: SaveKey, lang: kexie_engine::text::Lang) {
-    let work = desk.work.clone();
+fn use_check_and_keep(desk: &UseReducerHandle<DeskState>, save: SaveKey, lang: kexie_engine::text::Lang) {
+    let texts = desk.texts.clone();
     let dispatch = desk.dispatcher();
-    use_effect_with(work.revision, move |_| {
-        if work.dirty() {
-            save.save(work.base.as_ref().map(|b| b.version), &work.bundle);
+    use_effect_with(texts.revision, move |_| {
+        if texts.dirty() {
+            save.save(texts.base.as_ref().map(|b| b.version), &texts.bundle);
         } else {
             save.forget();
         }
-        let wait = if work.revision == 0 { 0 } else { CHECK_AFTER_MS };
+        let wait = if texts.revision == 0 { 0 } else { CHECK_AFTER_MS };
         let timer = Timeout::new(wait, move || {
             let clock = gloo::utils::window().performance();
             let started = clock.as_ref().map_or(0.0, |c| c.now());
-            let verdict = Verdict::of(&work.bundle, work.revision, lang);
+            let check = Check::of(&texts.bundle, texts.revision, lang);
             let took_ms = clock.map_or(0.0, |c| c.now() - started);
-            dispatch.dispatch(Msg::Checked(Rc::new(Verdict { took_ms, ..verdict })));
+            dispatch.dispatch(Msg::Checked(Rc::new(Check { took_ms, ..check })));
         });
         move || drop(timer)
     });
@@ -108,7 +108,7 @@ fn use_check_and_keep(desk: &UseReducerHandle<Desk>, save: SaveKey, lang: kexie_
 
 #[derive(Properties, PartialEq)]
 struct ToolbarProps {
-    desk: Desk,
+    desk: DeskState,
     on_published: Callback<(Rc<kexie_api::VersionBundle>, String)>,
     on_load: Callback<(Rc<Bundle>, String)>,
     on_import: Callback<(String, Bundle)>,
@@ -122,18 +122,18 @@ fn Toolbar(p: &ToolbarProps) -> Html {
     let publishing = use_state(|| false);
     let discarding = use_state(|| false);
     let d = &p.desk;
-    let work = &d.work;
-    let verdict = d.current_verdict();
-    let ready = work.dirty() && verdict.is_some_and(Verdict::clean);
-    let state = match (&work.base, work.dirty()) {
+    let texts = &d.texts;
+    let check = d.current_check();
+    let ready = texts.dirty() && check.is_some_and(Check::clean);
+    let state = match (&texts.base, texts.dirty()) {
         (None, _) => s.t("尚未发布", "Never published").to_string(),
         (Some(b), false) => format!("{}{}", version_label(&s, b.version), s.t("，与已发布内容相同", ", as published")),
         (Some(b), true) => {
             format!("{}{}", version_label(&s, b.version), s.t("，有未发布的修改", ", with unpublished edits"))
         }
     };
-    let why_not = match verdict {
-        _ if !work.dirty() => s.t("没有修改，无需发布", "Nothing changed"),
+    let why_not = match check {
+        _ if !texts.dirty() => s.t("没有修改，无需发布", "Nothing changed"),
         None => s.t("正在检查…", "Checking…"),
         Some(v) if !v.diagnostics.is_empty() => s.t("请先改正下方列出的问题", "Fix the problems listed below first"),
         Some(v) if !v.clean() => s.t("有案例未通过，请先改正", "Some cases fail; fix them first"),
@@ -149,7 +149,7 @@ fn Toolbar(p: &ToolbarProps) -> Html {
     };
     let discard = {
         let (on_load, discarding) = (p.on_load.clone(), discarding.clone());
-        let base = work.base.as_ref().map(|b| Rc::new(b.bundle.clone())).unwrap_or_default();
+        let base = texts.base.as_ref().map(|b| Rc::new(b.bundle.clone())).unwrap_or_default();
         let message = s.t("已放弃修改，恢复为已发布的内容。", "Edits discarded; the published texts are back.");
         Callback::from(move |_| {
             discarding.set(false);
@@ -160,13 +160,13 @@ fn Toolbar(p: &ToolbarProps) -> Html {
         <>
             <div class="kx-ed-bar">
                 <div class="kx-ed-state">
-                    <strong>{ work.key.clone() }</strong>
+                    <strong>{ texts.key.clone() }</strong>
                     <span class="kx-muted">{ state }</span>
                 </div>
                 <span class="kx-spacer"></span>
                 <ImportButton on_import={p.on_import.clone()} on_notice={p.on_notice.clone()} />
-                <ExportButton work={work.clone()} on_notice={p.on_notice.clone()} />
-                if work.dirty() && work.base.is_some() {
+                <ExportButton texts={texts.clone()} on_notice={p.on_notice.clone()} />
+                if texts.dirty() && texts.base.is_some() {
                     <button type="button" class="kx-btn" onclick={toggle(&discarding)}>{ s.t("放弃修改", "Discard edits") }</button>
                 }
                 <button type="button" class="kx-btn kx-btn-primary" disabled={!ready} title={why_not}
@@ -182,7 +182,7 @@ fn Toolbar(p: &ToolbarProps) -> Html {
                 </div>
             }
             if *publishing && ready {
-                <PublishPanel work={work.clone()} on_published={p.on_published.clone()} {on_close} />
+                <PublishPanel texts={texts.clone()} on_published={p.on_published.clone()} {on_close} />
             }
         </>
     }
@@ -197,11 +197,11 @@ pub fn version_label(s: &Session, version: i64) -> String {
 }
 
 /// The tabs: the two files, the cases, the preview, the diff.
-fn tabs(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>) -> Html {
-    let first_case = d.work.bundle.case_files().next().map(|(n, _)| format!("cases/{n}"));
+fn tabs(s: &Session, d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>) -> Html {
+    let first_case = d.texts.bundle.case_files().next().map(|(n, _)| format!("cases/{n}"));
     let on_cases = matches!(&d.tab, Tab::File(f) if f.starts_with("cases/"));
     let problems_in = |prefix: &str| {
-        d.verdict.as_ref().map_or(0, |v| v.diagnostics.iter().filter(|x| x.file.starts_with(prefix)).count())
+        d.check.as_ref().map_or(0, |v| v.diagnostics.iter().filter(|x| x.file.starts_with(prefix)).count())
     };
     let tab = |label: String, to: Option<Tab>, on: bool, bad: usize| {
         let dispatch = dispatch.clone();
@@ -216,7 +216,7 @@ fn tabs(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>) -> Html {
                 aria-selected={on.to_string()} {onclick}>{ label }{ mark.unwrap_or_default() }</button>
         }
     };
-    let cases_label = format!("{}（{}）", s.t("案例", "Cases"), d.work.bundle.case_files().count());
+    let cases_label = format!("{}（{}）", s.t("案例", "Cases"), d.texts.bundle.case_files().count());
     html! {
         <div class="kx-ed-tabs" role="tablist">
             { tab(DEFINITION.into(), Some(Tab::File(DEFINITION.into())), d.tab == Tab::File(DEFINITION.into()), problems_in(DEFINITION)) }
@@ -229,12 +229,17 @@ fn tabs(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>) -> Html {
 }
 
 /// What the selected tab shows.
-fn main(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>, sim: &UseReducerHandle<Sim>) -> Html {
+fn shown_tab(
+    s: &Session,
+    d: &DeskState,
+    dispatch: &UseReducerDispatcher<DeskState>,
+    sim: &UseReducerHandle<Sim>,
+) -> Html {
     match &d.tab {
         Tab::File(file) => {
-            let text = text_of(&d.work.bundle, file).cloned().unwrap_or_default();
+            let text = text_of(&d.texts.bundle, file).cloned().unwrap_or_default();
             let problems =
-                d.verdict.as_ref().map(|v| v.diagnostics.iter().filter(|x| &x.file == file).cloned().collect());
+                d.check.as_ref().map(|v| v.diagnostics.iter().filter(|x| &x.file == file).cloned().collect());
             let reveal = d.reveal.clone().filter(|r| &r.file == file);
             let on_change = {
                 let (dispatch, file) = (dispatch.clone(), file.clone());
@@ -250,9 +255,9 @@ fn main(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>, sim: &UseR
                 editor
             }
         }
-        Tab::Preview => match d.verdict.as_ref().and_then(|v| v.compiled.clone()) {
+        Tab::Preview => match d.check.as_ref().and_then(|v| v.compiled.clone()) {
             Some(wf) => html! {
-                <Preview wf={kexie_widget::form::Shared(wf)} bundle={d.work.bundle.clone()} sim={sim.clone()}
+                <Preview wf={kexie_widget::form::Shared(wf)} bundle={d.texts.bundle.clone()} sim={sim.clone()}
                     on_record={dispatch.to_callback().reform(|(name, text)| Msg::AddCase(name, text))} />
             },
             None => notice(&Some(Notice::Error(
@@ -263,16 +268,16 @@ fn main(s: &Session, d: &Desk, dispatch: &UseReducerDispatcher<Desk>, sim: &UseR
                 .into(),
             ))),
         },
-        Tab::Diff => diff(s, &d.work),
+        Tab::Diff => diff(s, &d.texts),
     }
 }
 
 /// The case files, each marked passed or failed.
-fn case_list(d: &Desk, dispatch: &UseReducerDispatcher<Desk>, open: &str) -> Html {
-    let verdict = d.verdict.as_deref();
+fn case_list(d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>, open: &str) -> Html {
+    let check = d.check.as_deref();
     let item = |name: &String| {
         let file = format!("cases/{name}");
-        let failed = verdict.and_then(|v| v.cases.iter().find(|(f, _)| *f == file)).map(|(_, r)| !r.passed());
+        let failed = check.and_then(|v| v.cases.iter().find(|(f, _)| *f == file)).map(|(_, r)| !r.passed());
         let mark = match failed {
             Some(true) => html! { <span class="kx-ed-fail" aria-label="failed">{ "✗" }</span> },
             Some(false) => html! { <span class="kx-ed-pass" aria-label="passed">{ "✓" }</span> },
@@ -286,14 +291,14 @@ fn case_list(d: &Desk, dispatch: &UseReducerDispatcher<Desk>, open: &str) -> Htm
                 aria-current={on.then_some("true")} {onclick}>{ mark }{ name.clone() }</button></li>
         }
     };
-    html! { <ul class="kx-ed-caselist">{ for d.work.bundle.cases.keys().map(item) }</ul> }
+    html! { <ul class="kx-ed-caselist">{ for d.texts.bundle.cases.keys().map(item) }</ul> }
 }
 
 /// The published texts beside the edited ones, for each file that changed.
-fn diff(s: &Session, work: &Work) -> Html {
+fn diff(s: &Session, texts: &Texts) -> Html {
     let empty = Bundle::default();
-    let published = work.base.as_ref().map_or(&empty, |b| &b.bundle);
-    let (before, after) = (published.files(), work.bundle.files());
+    let published = texts.base.as_ref().map_or(&empty, |b| &b.bundle);
+    let (before, after) = (published.files(), texts.bundle.files());
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
     names.sort();
     names.dedup();

@@ -15,13 +15,12 @@ mod state;
 mod transfer;
 mod versions;
 
-use js_sys::{Function, Reflect};
-use kexie_widget::i18n::lang_of;
+use kexie_widget::config::MountConfig;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 use yew::AppHandle;
 
-use crate::app::{EditorApp, Setup};
+use crate::app::{RuleEditor, Setup};
 
 #[wasm_bindgen(inline_js = r#"
 export function stylesheet_url() { return new URL("../../editor.css", import.meta.url).href; }
@@ -33,7 +32,7 @@ extern "C" {
 /// A mounted editor; `unmount()` removes it.
 #[wasm_bindgen]
 pub struct Handle {
-    app: Option<AppHandle<EditorApp>>,
+    app: Option<AppHandle<RuleEditor>>,
     parent: Element,
 }
 
@@ -59,15 +58,15 @@ pub fn mount(parent: Element, config: JsValue) -> Handle {
     container.set_class_name("kx-editor");
     let _ = parent.append_child(&link);
     let _ = parent.append_child(&container);
-    let text = |k: &str| Reflect::get(&config, &k.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    let c = MountConfig::read(&config);
     let setup = Setup {
-        api: text("api").unwrap_or_else(|| "/api/v1".into()),
-        token: text("token").unwrap_or_default(),
-        refresh: Reflect::get(&config, &"getToken".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()),
-        workflow: text("workflow"),
-        lang: lang_of(text("locale").as_deref()),
+        api: c.api,
+        token: c.token,
+        refresh: c.refresh,
+        workflow: c.workflow,
+        lang: c.lang,
         host: parent.clone(),
     };
-    let app = yew::Renderer::<EditorApp>::with_root_and_props(container, setup).render();
+    let app = yew::Renderer::<RuleEditor>::with_root_and_props(container, setup).render();
     Handle { app: Some(app), parent }
 }

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use kexie_api::{InstanceView, Notes, instance_view};
-use kexie_engine::RuleContext;
+use kexie_engine::Evaluation;
 use kexie_engine::bundle::{Bundle, PEOPLE_FILE, is_case_name};
+use kexie_engine::fields::FieldError;
 use kexie_engine::instance::{self, Action, ActionError, Env};
 use kexie_engine::people::{Actor, Directory};
 use kexie_widget::app::{Compiled, Session, use_session};
@@ -35,16 +36,7 @@ pub fn Preview(p: &PreviewProps) -> Html {
     let s = use_session();
     let wf = p.wf.0.clone();
     let dir = Rc::new(p.bundle.people().map(|people| people.directory(&Default::default())).unwrap_or_default());
-    {
-        // At first, act as the first person who may start the workflow.
-        let first = dir.0.values().find(|a| wf.wf.definition.may_start(a)).or_else(|| dir.0.values().next());
-        let (sim, first) = (p.sim.clone(), first.map(|a| a.id.clone()));
-        use_effect_with(sim.actor.is_none(), move |unset| {
-            if let (true, Some(id)) = (*unset, first) {
-                sim.dispatch(SimMsg::ActAs(id));
-            }
-        });
-    }
+    use_first_starter(&p.sim, &dir, &wf);
     // The pickers (transfer, add approver, CC, person fields) offer the cases' people, whom
     // the preview can then act as, not the server's directory.
     let people = use_memo(p.bundle.cases.get(PEOPLE_FILE).cloned(), |_| directory_search(&dir));
@@ -72,32 +64,7 @@ pub fn Preview(p: &PreviewProps) -> Html {
     };
     // Person fields may name anybody in the cases' directory, not only whom the instance mentions.
     let names: Rc<BTreeMap<String, String>> = Rc::new(dir.0.values().map(|a| (a.id.clone(), a.name.clone())).collect());
-    let ctx = match &sim.instance {
-        Some(inst) => RuleContext::for_instance(inst, &actor, sim.clock()),
-        None => {
-            let first = wf.wf.definition.first_step().id.clone();
-            RuleContext {
-                step: first.clone(),
-                actor: actor.clone(),
-                initiator: actor.clone(),
-                today: sim.clock().today(),
-                history: vec![first],
-                ..RuleContext::default()
-            }
-        }
-    };
-    // A rule that fails at run time is shown above the form, which stays usable.
-    let (eval, failed) = match wf.wf.evaluate(&sim.values, &ctx) {
-        Ok(e) => (Rc::new(e), None),
-        Err(e) => (Rc::default(), Some(Notice::Error(format!("{}{e}", s.t("规则运行出错：", "A rule failed: "))))),
-    };
-    let errors: Vec<_> = eval
-        .errors
-        .iter()
-        .filter(|e| sim.touched.contains(kexie_widget::form::root_of(&e.path)))
-        .cloned()
-        .chain(sim.refused.iter().cloned())
-        .collect();
+    let (eval, failed, errors) = evaluated(&s, &wf, sim, &actor);
     let on_act = {
         let (dispatch, wf, dir, lang) = (p.sim.dispatcher(), wf.clone(), dir.clone(), s.lang);
         Callback::from(move |a: Action| dispatch.dispatch(SimMsg::Act(wf.clone(), dir.clone(), a, lang)))
@@ -122,6 +89,35 @@ pub fn Preview(p: &PreviewProps) -> Html {
         </div>
         </ContextProvider<Session>>
     }
+}
+
+/// At first, the preview acts as the first person who may start the workflow.
+#[hook]
+fn use_first_starter(sim: &UseReducerHandle<Sim>, dir: &Directory, wf: &Compiled) {
+    let first = dir.0.values().find(|a| wf.wf.definition.may_start(a)).or_else(|| dir.0.values().next());
+    let (sim, first) = (sim.clone(), first.map(|a| a.id.clone()));
+    use_effect_with(sim.actor.is_none(), move |unset| {
+        if let (true, Some(id)) = (*unset, first) {
+            sim.dispatch(SimMsg::ActAs(id));
+        }
+    });
+}
+
+/// The rules' verdict on the form as `actor` sees it, a failing rule as a notice (the
+/// form stays usable), and the errors to show: of fields touched, and the last refusal's.
+fn evaluated(
+    s: &Session,
+    wf: &Compiled,
+    sim: &Sim,
+    actor: &Actor,
+) -> (Rc<Evaluation>, Option<Notice>, Vec<FieldError>) {
+    let (eval, failed) = match wf.wf.evaluate(&sim.values, &sim.rule_context(wf, actor)) {
+        Ok(e) => (Rc::new(e), None),
+        Err(e) => (Rc::default(), Some(Notice::Error(format!("{}{e}", s.t("规则运行出错：", "A rule failed: "))))),
+    };
+    let touched = eval.errors.iter().filter(|e| sim.touched.contains(kexie_widget::form::root_of(&e.path)));
+    let errors = touched.cloned().chain(sim.refused.iter().cloned()).collect();
+    (eval, failed, errors)
 }
 
 /// A `people(query, kind)` function, as a host gives the widget, over the cases' directory.

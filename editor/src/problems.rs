@@ -7,12 +7,12 @@ use kexie_engine::text::Lang;
 use kexie_widget::app::use_session;
 use yew::prelude::*;
 
-use crate::state::Verdict;
+use crate::state::Check;
 
 #[derive(Properties)]
 pub struct ProblemsProps {
     /// The latest check; none before the first.
-    pub verdict: Option<Rc<Verdict>>,
+    pub check: Option<Rc<Check>>,
     /// The text changed since (the next check is due once typing pauses).
     pub stale: bool,
     pub on_goto: Callback<(String, u32, u32)>,
@@ -20,7 +20,7 @@ pub struct ProblemsProps {
 
 impl PartialEq for ProblemsProps {
     fn eq(&self, other: &Self) -> bool {
-        self.verdict.as_ref().map(Rc::as_ptr) == other.verdict.as_ref().map(Rc::as_ptr)
+        self.check.as_ref().map(Rc::as_ptr) == other.check.as_ref().map(Rc::as_ptr)
             && self.stale == other.stale
             && self.on_goto == other.on_goto
     }
@@ -29,7 +29,7 @@ impl PartialEq for ProblemsProps {
 #[function_component]
 pub fn Problems(p: &ProblemsProps) -> Html {
     let s = use_session();
-    let Some(v) = &p.verdict else {
+    let Some(v) = &p.check else {
         return html! { <section class="kx-ed-problems" aria-busy="true"><p class="kx-hint">{ s.t("正在检查…", "Checking…") }</p></section> };
     };
     let goto = |file: String, line: u32, col: u32| {

@@ -3,22 +3,23 @@
 
 use std::rc::Rc;
 
+use kexie_engine::text::Lang;
 use kexie_widget::api::Failure;
-use kexie_widget::app::use_session;
+use kexie_widget::app::{Session, use_session};
 use kexie_widget::views::{Notice, notice};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::desk::version_label;
-use crate::state::Work;
-use kexie_api::{PersonRef, PublishRequest, PublishResult, VersionBundle};
+use crate::state::Texts;
+use kexie_api::{InvalidBundle, PersonRef, PublishRequest, PublishResult, VersionBundle};
 
 /// Longest change note the server takes.
 const NOTE_MAX: usize = 500;
 
 #[derive(Properties, PartialEq)]
 pub struct PublishProps {
-    pub work: Work,
+    pub texts: Texts,
     /// The new version and what to say about it.
     pub on_published: Callback<(Rc<VersionBundle>, String)>,
     pub on_close: Callback<()>,
@@ -37,44 +38,15 @@ pub fn PublishPanel(p: &PublishProps) -> Html {
     };
     let publish = {
         let (s, note, busy, refused) = (s.clone(), note.clone(), busy.clone(), refused.clone());
-        let (work, on_published) = (p.work.clone(), p.on_published.clone());
+        let (texts, on_published) = (p.texts.clone(), p.on_published.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (s, note, busy, refused, work, on_published) =
-                (s.clone(), note.clone(), busy.clone(), refused.clone(), work.clone(), on_published.clone());
+            let (s, note, busy, refused, texts, on_published) =
+                (s.clone(), note.clone(), busy.clone(), refused.clone(), texts.clone(), on_published.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let body = PublishRequest { bundle: (*work.bundle).clone(), note: note.trim().to_string() };
-                let path = format!("/workflows/{}/versions", work.key);
-                match s.client.post::<PublishResult>(&path, &body).await {
-                    Ok(r) => {
-                        let base = VersionBundle {
-                            key: work.key.clone(),
-                            version: r.version,
-                            note: body.note,
-                            // As the browser saw it; the history reads the server's.
-                            published_at: crate::sim::wall_clock().to_string(),
-                            published_by: PersonRef::from(&s.me.actor()),
-                            bundle: body.bundle,
-                        };
-                        let said = match (r.created, s.lang) {
-                            (true, kexie_engine::text::Lang::Zh) => format!(
-                                "已发布为{}。新发起的流程按新规则办理，进行中的流程仍按原版本办理。",
-                                version_label(&s, r.version)
-                            ),
-                            (true, kexie_engine::text::Lang::En) => format!(
-                                "Published as {}. New instances follow it; running ones keep their version.",
-                                version_label(&s, r.version)
-                            ),
-                            (false, _) => s
-                                .t(
-                                    "内容与最新版本相同，未产生新版本。",
-                                    "Identical to the newest version; nothing new was published.",
-                                )
-                                .into(),
-                        };
-                        on_published.emit((Rc::new(base), said));
-                    }
+                match publish(&s, &texts, note.trim()).await {
+                    Ok(published) => on_published.emit(published),
                     Err(f) => {
                         refused.set(Some((f.explain(s.lang), problems_of(&f))));
                         busy.set(false);
@@ -112,9 +84,39 @@ pub fn PublishPanel(p: &PublishProps) -> Html {
     }
 }
 
+/// Publishes `texts` with `note`: the version they now are, and what to say about it.
+async fn publish(s: &Session, texts: &Texts, note: &str) -> Result<(Rc<VersionBundle>, String), Failure> {
+    let body = PublishRequest { bundle: (*texts.bundle).clone(), note: note.to_string() };
+    let r: PublishResult = s.client.post(&format!("/workflows/{}/versions", texts.key), &body).await?;
+    let said = match (r.created, s.lang) {
+        (true, Lang::Zh) => {
+            format!("已发布为{}。新发起的流程按新规则办理，进行中的流程仍按原版本办理。", version_label(s, r.version))
+        }
+        (true, Lang::En) => {
+            format!(
+                "Published as {}. New instances follow it; running ones keep their version.",
+                version_label(s, r.version)
+            )
+        }
+        (false, _) => s
+            .t("内容与最新版本相同，未产生新版本。", "Identical to the newest version; nothing new was published.")
+            .into(),
+    };
+    let base = VersionBundle {
+        key: texts.key.clone(),
+        version: r.version,
+        note: body.note,
+        // As the browser saw it; the history reads the server's.
+        published_at: crate::sim::wall_clock().to_string(),
+        published_by: PersonRef::from(&s.me.actor()),
+        bundle: body.bundle,
+    };
+    Ok((Rc::new(base), said))
+}
+
 /// The lines of a refusal: the server's problems, each at file:line:col.
 fn problems_of(f: &Failure) -> Vec<String> {
     let Failure::Refused { detail, .. } = f else { return Vec::new() };
-    let lines = detail.details.as_ref().and_then(|d| d.get("problems")).and_then(|p| p.as_array());
-    lines.map(|l| l.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+    let invalid = detail.details.clone().and_then(|d| serde_json::from_value::<InvalidBundle>(d).ok());
+    invalid.map(|b| b.problems).unwrap_or_default()
 }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use kexie_engine::RuleContext;
 use kexie_engine::fields::{FieldError, Form};
 use kexie_engine::golden::{Case, CaseAction, Expect, case_to_toml, from_action, table_of};
 use kexie_engine::instance::{self, Action, ActionError, Env, Instance, Moment};
@@ -75,6 +76,23 @@ impl Sim {
     pub fn actor_in(&self, dir: &Directory) -> Option<Actor> {
         let id = self.actor.as_ref()?;
         Some(dir.get(id).cloned().unwrap_or_else(|| Actor { id: id.clone(), ..Actor::default() }))
+    }
+
+    /// What the rules see as `actor` acts now: on the instance, or before the first action
+    /// on the draft they would start.
+    pub fn rule_context(&self, wf: &Compiled, actor: &Actor) -> RuleContext {
+        if let Some(inst) = &self.instance {
+            return RuleContext::for_instance(inst, actor, self.clock());
+        }
+        let first = wf.wf.definition.first_step().id.clone();
+        RuleContext {
+            step: first.clone(),
+            actor: actor.clone(),
+            initiator: actor.clone(),
+            today: self.clock().today(),
+            history: vec![first],
+            ..RuleContext::default()
+        }
     }
 
     /// Changes since the instance last stored the form.

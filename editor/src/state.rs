@@ -28,7 +28,7 @@ pub enum Tab {
 
 /// The workflow being edited.
 #[derive(Clone, PartialEq)]
-pub struct Work {
+pub struct Texts {
     pub key: String,
     /// The published version the edits start from; none for a workflow never published.
     pub base: Option<Rc<VersionBundle>>,
@@ -37,7 +37,7 @@ pub struct Work {
     pub revision: u32,
 }
 
-impl Work {
+impl Texts {
     /// Whether the texts differ from what is published.
     pub fn dirty(&self) -> bool {
         self.base.as_ref().is_none_or(|b| b.bundle != *self.bundle)
@@ -67,9 +67,9 @@ fn set_text(bundle: &mut Bundle, file: &str, text: String) {
     }
 }
 
-/// The engine's verdict on one revision: the workflow when it loads, problems at
+/// The engine's check on one revision: the workflow when it loads, problems at
 /// file:line:col, and every case's report.
-pub struct Verdict {
+pub struct Check {
     pub revision: u32,
     /// How long the check took, in milliseconds (shown; read by the benchmark).
     pub took_ms: f64,
@@ -78,11 +78,11 @@ pub struct Verdict {
     pub cases: Vec<(String, CaseReport)>,
 }
 
-impl Verdict {
+impl Check {
     /// Checks `bundle` (as of `revision`) and runs its cases.
-    pub fn of(bundle: &Bundle, revision: u32, lang: Lang) -> Verdict {
+    pub fn of(bundle: &Bundle, revision: u32, lang: Lang) -> Check {
         let checked = bundle.check(lang);
-        Verdict {
+        Check {
             revision,
             took_ms: 0.0,
             compiled: checked.workflow.map(|wf| Rc::new(Compiled::new(wf))),
@@ -103,23 +103,23 @@ impl Verdict {
 
 /// The editor's state.
 #[derive(Clone)]
-pub struct Desk {
-    pub work: Work,
+pub struct DeskState {
+    pub texts: Texts,
     /// Counts the times every text was replaced from outside the code editor (a load, a
     /// publish): only then does the editor take its text from here.
     pub loads: u32,
-    pub verdict: Option<Rc<Verdict>>,
+    pub check: Option<Rc<Check>>,
     pub tab: Tab,
     pub reveal: Option<Reveal>,
 }
 
-impl PartialEq for Desk {
+impl PartialEq for DeskState {
     fn eq(&self, other: &Self) -> bool {
-        self.work == other.work
+        self.texts == other.texts
             && self.loads == other.loads
             && self.tab == other.tab
             && self.reveal == other.reveal
-            && self.verdict.as_ref().map(Rc::as_ptr) == other.verdict.as_ref().map(Rc::as_ptr)
+            && self.check.as_ref().map(Rc::as_ptr) == other.check.as_ref().map(Rc::as_ptr)
     }
 }
 
@@ -132,64 +132,64 @@ pub enum Msg {
     Published(Rc<VersionBundle>),
     /// A new case file.
     AddCase(String, String),
-    Checked(Rc<Verdict>),
+    Checked(Rc<Check>),
     Show(Tab),
     /// Go to a place in a file.
     Goto(String, u32, u32),
 }
 
-impl Desk {
-    pub fn new(work: Work) -> Desk {
-        Desk { work, loads: 0, verdict: None, tab: Tab::File(RULES.into()), reveal: None }
+impl DeskState {
+    pub fn new(texts: Texts) -> DeskState {
+        DeskState { texts, loads: 0, check: None, tab: Tab::File(RULES.into()), reveal: None }
     }
 
     /// Back to the rules when the file shown is gone (a load without it).
     fn keep_tab(&mut self) {
         if let Tab::File(f) = &self.tab
-            && text_of(&self.work.bundle, f).is_none()
+            && text_of(&self.texts.bundle, f).is_none()
         {
             self.tab = Tab::File(RULES.into());
         }
     }
 
-    /// Whether the verdict is about the text as it stands.
-    pub fn current_verdict(&self) -> Option<&Verdict> {
-        self.verdict.as_deref().filter(|v| v.revision == self.work.revision)
+    /// Whether the check is about the text as it stands.
+    pub fn current_check(&self) -> Option<&Check> {
+        self.check.as_deref().filter(|v| v.revision == self.texts.revision)
     }
 }
 
-impl Reducible for Desk {
+impl Reducible for DeskState {
     type Action = Msg;
 
     fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
         let mut d = (*self).clone();
         match msg {
             Msg::Edit(file, text) => {
-                if text_of(&d.work.bundle, &file) == Some(&text) {
+                if text_of(&d.texts.bundle, &file) == Some(&text) {
                     return self;
                 }
-                set_text(Rc::make_mut(&mut d.work.bundle), &file, text);
-                d.work.revision += 1;
+                set_text(Rc::make_mut(&mut d.texts.bundle), &file, text);
+                d.texts.revision += 1;
             }
             Msg::Load(bundle) => {
-                d.work.bundle = bundle;
-                d.work.revision += 1;
+                d.texts.bundle = bundle;
+                d.texts.revision += 1;
                 d.loads += 1;
                 d.keep_tab();
             }
             Msg::Published(base) => {
-                d.work.bundle = Rc::new(base.bundle.clone());
-                d.work.base = Some(base);
-                d.work.revision += 1;
+                d.texts.bundle = Rc::new(base.bundle.clone());
+                d.texts.base = Some(base);
+                d.texts.revision += 1;
                 d.loads += 1;
                 d.keep_tab();
             }
             Msg::AddCase(name, text) => {
-                Rc::make_mut(&mut d.work.bundle).cases.insert(name.clone(), text);
-                d.work.revision += 1;
+                Rc::make_mut(&mut d.texts.bundle).cases.insert(name.clone(), text);
+                d.texts.revision += 1;
                 d.tab = Tab::File(format!("cases/{name}"));
             }
-            Msg::Checked(v) => d.verdict = Some(v),
+            Msg::Checked(v) => d.check = Some(v),
             Msg::Show(tab) => d.tab = tab,
             Msg::Goto(file, line, col) => {
                 let nonce = d.reveal.as_ref().map_or(0, |r| r.nonce + 1);
@@ -205,7 +205,7 @@ impl Reducible for Desk {
 mod tests {
     use super::*;
 
-    fn desk() -> Rc<Desk> {
+    fn desk() -> Rc<DeskState> {
         let bundle = Bundle {
             workflow_toml: "key = 'x'".into(),
             rules_rhai: "const N = 100;".into(),
@@ -219,32 +219,37 @@ mod tests {
             published_by: Default::default(),
             bundle: bundle.clone(),
         };
-        Rc::new(Desk::new(Work { key: "x".into(), base: Some(Rc::new(base)), bundle: Rc::new(bundle), revision: 0 }))
+        Rc::new(DeskState::new(Texts {
+            key: "x".into(),
+            base: Some(Rc::new(base)),
+            bundle: Rc::new(bundle),
+            revision: 0,
+        }))
     }
 
     #[test]
     fn edits_count_and_make_the_work_differ_from_what_is_published() {
         let d = desk().reduce(Msg::Edit(RULES.into(), "const N = 80;".into()));
-        assert!(d.work.dirty());
+        assert!(d.texts.dirty());
         assert_eq!(d.loads, 0, "typing never sets the code editor's text");
-        assert_eq!(d.work.revision, 1);
+        assert_eq!(d.texts.revision, 1);
         let same = d.clone().reduce(Msg::Edit(RULES.into(), "const N = 80;".into()));
-        assert_eq!(same.work.revision, 1, "the same text again is no edit");
+        assert_eq!(same.texts.revision, 1, "the same text again is no edit");
         let back = same.reduce(Msg::Edit(RULES.into(), "const N = 100;".into()));
-        assert!(!back.work.dirty());
+        assert!(!back.texts.dirty());
     }
 
     #[test]
     fn a_file_a_load_removed_is_not_brought_back_by_its_editor() {
         let d = desk().reduce(Msg::AddCase("02.toml".into(), "name = 'b'".into()));
         assert_eq!(d.tab, Tab::File("cases/02.toml".into()));
-        let base = Rc::new(d.work.base.as_ref().unwrap().bundle.clone());
+        let base = Rc::new(d.texts.base.as_ref().unwrap().bundle.clone());
         let d = d.reduce(Msg::Load(base));
         assert_eq!(d.loads, 1, "the code editor takes its text from the load");
         assert_eq!(d.tab, Tab::File(RULES.into()), "the removed case's tab closes");
         // The editor still showing it empties itself as the text goes away.
         let d = d.reduce(Msg::Edit("cases/02.toml".into(), String::new()));
-        assert!(!d.work.bundle.cases.contains_key("02.toml"));
-        assert!(!d.work.dirty());
+        assert!(!d.texts.bundle.cases.contains_key("02.toml"));
+        assert!(!d.texts.dirty());
     }
 }

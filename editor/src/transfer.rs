@@ -10,11 +10,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::Work;
+use crate::state::Texts;
 
 #[derive(Properties, PartialEq)]
 pub struct ExportProps {
-    pub work: Work,
+    pub texts: Texts,
     pub on_notice: Callback<Notice>,
 }
 
@@ -24,17 +24,17 @@ pub struct ExportProps {
 pub fn ExportButton(p: &ExportProps) -> Html {
     let s = use_session();
     let onclick = {
-        let (work, on_notice, lang) = (p.work.clone(), p.on_notice.clone(), s.lang);
+        let (texts, on_notice, lang) = (p.texts.clone(), p.on_notice.clone(), s.lang);
         Callback::from(move |_| {
-            let published = work.base.as_ref().filter(|_| !work.dirty());
+            let published = texts.base.as_ref().filter(|_| !texts.dirty());
             let export = Export {
                 version: published.map(|b| b.version),
                 note: published.map(|b| b.note.clone()),
-                ..Export::new(&work.key, &work.bundle)
+                ..Export::new(&texts.key, &texts.bundle)
             };
             let name = match published {
-                Some(b) => format!("{}-v{}.kexie.toml", work.key, b.version),
-                None => format!("{}-edited.kexie.toml", work.key),
+                Some(b) => format!("{}-v{}.kexie.toml", texts.key, b.version),
+                None => format!("{}-edited.kexie.toml", texts.key),
             };
             if save_as(export.to_toml().as_bytes(), &name, "application/toml").is_err() {
                 on_notice.emit(Notice::Error(kexie_widget::i18n::t(lang, "导出失败。", "The export failed.").into()));

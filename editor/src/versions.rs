@@ -13,12 +13,12 @@ use kexie_widget::views::{Notice, loading, notice};
 use yew::prelude::*;
 
 use crate::desk::version_label;
-use crate::state::Work;
+use crate::state::Texts;
 use kexie_api::{VersionBundle, VersionSummary};
 
 #[derive(Properties, PartialEq)]
 pub struct HistoryProps {
-    pub work: Work,
+    pub texts: Texts,
     /// Texts to load into the editor, with what to tell.
     pub on_load: Callback<(Rc<Bundle>, String)>,
 }
@@ -28,7 +28,7 @@ pub fn History(p: &HistoryProps) -> Html {
     let s = use_session();
     let list = use_state(|| None::<Result<Vec<VersionSummary>, Failure>>);
     let failed = use_state(|| None::<String>);
-    let key = p.work.key.clone();
+    let key = p.texts.key.clone();
     {
         let (list, client, key) = (list.clone(), s.client.clone(), key.clone());
         use_effect_with((), move |_| {

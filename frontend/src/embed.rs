@@ -2,14 +2,13 @@
 //! element. Behind the `element` feature, so the rule editor's module, which links this
 //! crate for its form components, does not carry (or run) a second copy.
 
-use js_sys::{Function, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Node, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
 
 use crate::app::{App, AppProps, Route, Setup};
-use crate::i18n::lang_of;
+use crate::config::MountConfig;
 
 #[wasm_bindgen(inline_js = r#"
 export function define_element(mount) {
@@ -118,32 +117,15 @@ fn stylesheet(container: &Element) -> Element {
     link
 }
 
-fn text(config: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(config, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
-}
-
-fn function(config: &JsValue, key: &str) -> Option<Function> {
-    Reflect::get(config, &key.into()).ok().and_then(|v| v.dyn_into::<Function>().ok())
-}
-
 /// Reads the host's config; what is missing takes its default.
 fn setup(host: Element, config: &JsValue) -> Setup {
-    let refresh = function(config, "getToken").or_else(|| function(config, "token"));
-    let token = text(config, "token").unwrap_or_default();
-    let route = match (text(config, "view").as_deref(), text(config, "instance"), text(config, "workflow")) {
+    let c = MountConfig::read(config);
+    let route = match (c.view.as_deref(), c.instance, c.workflow) {
         (Some("inbox"), ..) => Route::Inbox,
         (Some("editor"), _, key) => Route::Editor(key),
         (_, Some(id), _) => Route::Instance(id),
         (_, None, Some(key)) => Route::Start(key),
         _ => Route::Inbox,
     };
-    Setup {
-        api: text(config, "api").unwrap_or_else(|| "/api/v1".into()),
-        token,
-        refresh,
-        route,
-        lang: lang_of(text(config, "locale").as_deref()),
-        people: function(config, "people"),
-        host,
-    }
+    Setup { api: c.api, token: c.token, refresh: c.refresh, route, lang: c.lang, people: c.people, host }
 }

@@ -4,7 +4,9 @@
 
 pub mod api;
 pub mod app;
+pub mod config;
 pub mod draft;
+pub mod editing;
 #[cfg(feature = "element")]
 pub mod embed;
 pub mod events;

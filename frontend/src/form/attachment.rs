@@ -117,6 +117,28 @@ fn refusal(s: &Session, field: &Field, name: &str, media: &str, bytes: u64) -> O
     }
 }
 
+/// What the field accepts, as its help says it.
+fn limits(s: &Session, field: &Field) -> String {
+    let kinds = (!field.accept.is_empty())
+        .then(|| format!("{}{}", s.t("可上传：", "Accepted: "), kinds(&field.accept, s.lang)));
+    let size = field.max_size.map(|m| format!("{}{}", s.t("单个文件不超过 ", "up to "), size(m)));
+    [kinds, size].into_iter().flatten().collect::<Vec<_>>().join(s.t("；", "; "))
+}
+
+/// A file on its way: its progress, or why it was refused.
+fn uploading(s: &Session, u: &Pending) -> Html {
+    html! {
+        <li class={classes!("kx-upload", u.error.is_some().then_some("kx-invalid"))}>
+            <span class="kx-file-name">{ u.name.clone() }</span>
+            if let Some(e) = &u.error { <span class="kx-error" role="alert">{ e.clone() }</span> }
+            else if u.progress < 1.0 {
+                <progress max="1" value={u.progress.to_string()} aria-label={format!("{}{}", s.t("正在上传 ", "Uploading "), u.name)}></progress>
+                <span class="kx-progress-text">{ format!("{:.0}%", u.progress * 100.0) }</span>
+            }
+        </li>
+    }
+}
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct AttachmentProps {
     pub input: InputProps,
@@ -163,15 +185,7 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
         })
     };
     let accept = (!field.accept.is_empty()).then(|| field.accept.join(","));
-    let limits = [
-        (!field.accept.is_empty())
-            .then(|| format!("{}{}", s.t("可上传：", "Accepted: "), kinds(&field.accept, s.lang))),
-        field.max_size.map(|m| format!("{}{}", s.t("单个文件不超过 ", "up to "), size(m))),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(s.t("；", "; "));
+    let limits = limits(&s, &field);
     html! {
         <div class="kx-attach">
             <ul class="kx-files">
@@ -182,16 +196,7 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
                             aria-label={format!("{}{}", s.t("移除 ", "Remove "), m.name)}>{ s.t("移除", "Remove") }</button>
                     </li>
                 }) }
-                { for pending.0.iter().map(|u| html! {
-                    <li class={classes!("kx-upload", u.error.is_some().then_some("kx-invalid"))}>
-                        <span class="kx-file-name">{ u.name.clone() }</span>
-                        if let Some(e) = &u.error { <span class="kx-error" role="alert">{ e.clone() }</span> }
-                        else if u.progress < 1.0 {
-                            <progress max="1" value={u.progress.to_string()} aria-label={format!("{}{}", s.t("正在上传 ", "Uploading "), u.name)}></progress>
-                            <span class="kx-progress-text">{ format!("{:.0}%", u.progress * 100.0) }</span>
-                        }
-                    </li>
-                }) }
+                { for pending.0.iter().map(|u| uploading(&s, u)) }
             </ul>
             if !full {
                 <label class="kx-btn kx-file-pick">

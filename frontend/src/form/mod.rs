@@ -164,28 +164,8 @@ fn FieldRow(p: &RowProps) -> Html {
         html! { <div class="kx-value" id={id.clone()}>{ show_value(lang, f, p.value.as_ref(), &p.names, p.instance.as_ref()) }</div> }
     };
     let grouped = p.editable && matches!(f.kind, FieldKind::Radio | FieldKind::MultiSelect);
-    let label = html! {
-        <>
-            { pick(lang, &f.label()) }
-            if p.required && p.editable { <span class="kx-req" aria-hidden="true">{" *"}</span><span class="kx-sr">{ t(lang, "（必填）", " (required)") }</span> }
-        </>
-    };
-    let label = if grouped {
-        html! { <legend class="kx-label">{ label }</legend> }
-    } else if p.editable && !matches!(f.kind, FieldKind::Table | FieldKind::Attachment) {
-        html! { <label class="kx-label" for={id.clone()}>{ label }</label> }
-    } else {
-        html! { <span class="kx-label" id={format!("{id}-label")}>{ label }</span> }
-    };
-    let help = (f.help.is_some() || f.article.is_some()).then(|| {
-        let cite = f.article.as_deref().map(|a| kexie_engine::text::cite(a, lang));
-        html! {
-            <p class="kx-help" id={help_id.clone()}>
-                { f.help.as_ref().map(|h| pick(lang, h)).unwrap_or_default() }
-                if let Some(c) = cite { <span class={classes!("kx-cite", f.help.is_none().then_some("kx-cite-alone"))}>{ c }</span> }
-            </p>
-        }
-    });
+    let label = label_of(lang, p, &id, grouped);
+    let help = help_of(lang, f, &help_id);
     let errors = (!own.is_empty()).then(|| {
         html! { <div class="kx-errors" id={err_id.clone()}>{ for own.iter().map(|e| html! { <p class="kx-error">{ message(lang, &e.message) }</p> }) }</div> }
     });
@@ -197,11 +177,44 @@ fn FieldRow(p: &RowProps) -> Html {
     );
     // Empty placeholders keep every child in its slot: Yew matches unkeyed children from
     // the end, so a message appearing must not shift (and rebuild) the input before it.
-    let body = html! { <>{ label }{ input }{ help.unwrap_or_default() }{ errors.unwrap_or_default() }</> };
+    let body = html! { <>{ label }{ input }{ help }{ errors.unwrap_or_default() }</> };
     if grouped {
         html! { <fieldset class={class} aria-describedby={described_by} data-field={f.id.clone()}>{ body }</fieldset> }
     } else {
         html! { <div class={class} data-field={f.id.clone()}>{ body }</div> }
+    }
+}
+
+/// A field's label: a legend for a group of options, a label for an input, else a
+/// caption the value's reader can point at.
+fn label_of(lang: Lang, p: &RowProps, id: &str, grouped: bool) -> Html {
+    let f = &p.field;
+    let label = html! {
+        <>
+            { pick(lang, &f.label()) }
+            if p.required && p.editable { <span class="kx-req" aria-hidden="true">{" *"}</span><span class="kx-sr">{ t(lang, "（必填）", " (required)") }</span> }
+        </>
+    };
+    if grouped {
+        html! { <legend class="kx-label">{ label }</legend> }
+    } else if p.editable && !matches!(f.kind, FieldKind::Table | FieldKind::Attachment) {
+        html! { <label class="kx-label" for={id.to_string()}>{ label }</label> }
+    } else {
+        html! { <span class="kx-label" id={format!("{id}-label")}>{ label }</span> }
+    }
+}
+
+/// A field's help and the policy article it cites; an empty placeholder without either.
+fn help_of(lang: Lang, f: &Field, help_id: &str) -> Html {
+    if f.help.is_none() && f.article.is_none() {
+        return html! {};
+    }
+    let cite = f.article.as_deref().map(|a| kexie_engine::text::cite(a, lang));
+    html! {
+        <p class="kx-help" id={help_id.to_string()}>
+            { f.help.as_ref().map(|h| pick(lang, h)).unwrap_or_default() }
+            if let Some(c) = cite { <span class={classes!("kx-cite", f.help.is_none().then_some("kx-cite-alone"))}>{ c }</span> }
+        </p>
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
 use kexie_engine::definition::FieldKind;
@@ -80,49 +81,37 @@ fn value_of(ids: Vec<String>, multiple: bool) -> Value {
     }
 }
 
-#[function_component]
-pub fn Picker(p: &InputProps) -> Html {
-    let s = use_session();
-    let query = use_state(String::new);
-    let found = use_state(Vec::<Person>::new);
-    let active = use_state(|| 0usize);
-    let open = use_state(|| false);
-    let timer = use_mut_ref(|| None::<Timeout>);
-    let multiple = p.field.multiple;
-    let ids = chosen(p.value.as_ref());
-    let list_id = format!("{}-list", p.id);
+/// The search under way: what was typed, what was found, which option is active and
+/// whether the list is open.
+#[derive(Clone)]
+struct Search {
+    query: UseStateHandle<String>,
+    found: UseStateHandle<Vec<Person>>,
+    active: UseStateHandle<usize>,
+    open: UseStateHandle<bool>,
+}
 
-    let choose = {
-        let (ids, on_change, query, open) = (ids.clone(), p.on_change.clone(), query.clone(), open.clone());
-        Callback::from(move |person: Person| {
-            let mut next = if multiple { ids.clone() } else { Vec::new() };
-            if !next.contains(&person.id) {
-                next.push(person.id);
-            }
-            on_change.emit(value_of(next, multiple));
-            query.set(String::new());
-            open.set(false);
-        })
-    };
-    let on_input = {
-        let (s, query, found, open, active, kind) =
-            (s.clone(), query.clone(), found.clone(), open.clone(), active.clone(), p.field.kind);
+impl Search {
+    /// Searches once typing pauses, not on every keystroke.
+    fn on_input(&self, s: &Session, kind: FieldKind, timer: Rc<RefCell<Option<Timeout>>>) -> Callback<InputEvent> {
+        let (s, search) = (s.clone(), self.clone());
         Callback::from(move |e: InputEvent| {
             let text = e.target_unchecked_into::<HtmlInputElement>().value();
-            query.set(text.clone());
-            let (s, found, open, active) = (s.clone(), found.clone(), open.clone(), active.clone());
-            // Search once typing pauses, not on every keystroke.
+            search.query.set(text.clone());
+            let (s, search) = (s.clone(), search.clone());
             *timer.borrow_mut() = Some(Timeout::new(200, move || {
                 wasm_bindgen_futures::spawn_local(async move {
-                    found.set(search(&s, kind, text.trim()).await);
-                    active.set(0);
-                    open.set(true);
+                    search.found.set(super::picker::search(&s, kind, text.trim()).await);
+                    search.active.set(0);
+                    search.open.set(true);
                 });
             }));
         })
-    };
-    let on_key = {
-        let (found, active, open, choose) = (found.clone(), active.clone(), open.clone(), choose.clone());
+    }
+
+    /// Arrows move through the list, Enter chooses, Escape closes it.
+    fn on_key(&self, choose: Callback<Person>) -> Callback<KeyboardEvent> {
+        let Search { found, active, open, .. } = self.clone();
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "ArrowDown" if *open => {
                 e.prevent_default();
@@ -141,20 +130,39 @@ pub fn Picker(p: &InputProps) -> Html {
             "Escape" => open.set(false),
             _ => {}
         })
-    };
-    let on_blur = {
-        let (open, blur) = (open.clone(), p.on_blur.clone());
-        Callback::from(move |_: FocusEvent| {
-            let open = open.clone();
-            // Let a click on an option land before the list closes.
-            Timeout::new(150, move || open.set(false)).forget();
-            blur.emit(());
-        })
-    };
+    }
+
+    /// The options found (ids `{input}-opt{i}`), the active one marked; pressing one chooses it.
+    fn options(&self, input: &str, choose: &Callback<Person>) -> Html {
+        let options = self.found.iter().enumerate().map(|(i, person)| {
+            let pick = {
+                let (choose, person) = (choose.clone(), person.clone());
+                Callback::from(move |e: MouseEvent| {
+                    e.prevent_default();
+                    choose.emit(person.clone());
+                })
+            };
+            let active = i == *self.active;
+            let detail = person.department.clone().filter(|d| *d != person.name);
+            html! {
+                <li role="option" id={format!("{input}-opt{i}")} class={classes!("kx-opt", active.then_some("kx-opt-active"))}
+                    aria-selected={active.to_string()} onmousedown={pick}>
+                    <span>{ person.name.clone() }</span>
+                    if let Some(d) = detail { <span class="kx-opt-detail">{ d }</span> }
+                </li>
+            }
+        });
+        html! { <>{ for options }</> }
+    }
+}
+
+/// The people (or departments) chosen, each with a button that removes it.
+fn chips(s: &Session, p: &InputProps, ids: &[String]) -> Html {
+    let multiple = p.field.multiple;
     let chips = ids.iter().map(|id| {
         let name = name_of(id);
         let remove = {
-            let (ids, id, on_change) = (ids.clone(), id.clone(), p.on_change.clone());
+            let (ids, id, on_change) = (ids.to_vec(), id.clone(), p.on_change.clone());
             Callback::from(move |_| {
                 on_change.emit(value_of(ids.iter().filter(|i| **i != id).cloned().collect(), multiple))
             })
@@ -167,44 +175,64 @@ pub fn Picker(p: &InputProps) -> Html {
             </li>
         }
     });
-    let show_input = multiple || ids.is_empty();
-    let options = found.iter().enumerate().map(|(i, person)| {
-        let pick = {
-            let (choose, person) = (choose.clone(), person.clone());
-            Callback::from(move |e: MouseEvent| {
-                e.prevent_default();
-                choose.emit(person.clone());
-            })
-        };
-        let detail = person.department.clone().filter(|d| *d != person.name);
-        html! {
-            <li role="option" id={format!("{}-opt{i}", p.id)} class={classes!("kx-opt", (i == *active).then_some("kx-opt-active"))}
-                aria-selected={(i == *active).to_string()} onmousedown={pick}>
-                <span>{ person.name.clone() }</span>
-                if let Some(d) = detail { <span class="kx-opt-detail">{ d }</span> }
-            </li>
-        }
-    });
+    html! { <ul class="kx-chips">{ for chips }</ul> }
+}
+
+#[function_component]
+pub fn Picker(p: &InputProps) -> Html {
+    let s = use_session();
+    let search = Search {
+        query: use_state(String::new),
+        found: use_state(Vec::<Person>::new),
+        active: use_state(|| 0usize),
+        open: use_state(|| false),
+    };
+    let timer = use_mut_ref(|| None::<Timeout>);
+    let multiple = p.field.multiple;
+    let ids = chosen(p.value.as_ref());
+    let list_id = format!("{}-list", p.id);
+    let choose = {
+        let (ids, on_change, search) = (ids.clone(), p.on_change.clone(), search.clone());
+        Callback::from(move |person: Person| {
+            let mut next = if multiple { ids.clone() } else { Vec::new() };
+            if !next.contains(&person.id) {
+                next.push(person.id);
+            }
+            on_change.emit(value_of(next, multiple));
+            search.query.set(String::new());
+            search.open.set(false);
+        })
+    };
+    let on_blur = {
+        let (open, blur) = (search.open.clone(), p.on_blur.clone());
+        Callback::from(move |_: FocusEvent| {
+            let open = open.clone();
+            // Let a click on an option land before the list closes.
+            Timeout::new(150, move || open.set(false)).forget();
+            blur.emit(());
+        })
+    };
     let placeholder = if p.field.kind == FieldKind::Department {
         s.t("输入部门名称搜索", "Type to search departments")
     } else {
         s.t("输入姓名、工号或部门搜索", "Type a name, id or department")
     };
+    let open = *search.open;
     html! {
         <div class="kx-picker">
-            if !ids.is_empty() { <ul class="kx-chips">{ for chips }</ul> }
-            if show_input {
+            if !ids.is_empty() { { chips(&s, p, &ids) } }
+            if multiple || ids.is_empty() {
                 <input class="kx-input" type="text" id={p.id.clone()} role="combobox" autocomplete="off"
-                    aria-autocomplete="list" aria-expanded={(*open).to_string()} aria-controls={list_id.clone()}
-                    aria-activedescendant={(*open && !found.is_empty()).then(|| format!("{}-opt{}", p.id, *active))}
+                    aria-autocomplete="list" aria-expanded={open.to_string()} aria-controls={list_id.clone()}
+                    aria-activedescendant={(open && !search.found.is_empty()).then(|| format!("{}-opt{}", p.id, *search.active))}
                     aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()}
-                    aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} value={(*query).clone()} {placeholder}
-                    oninput={on_input} onkeydown={on_key} onblur={on_blur} />
+                    aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} value={(*search.query).clone()} {placeholder}
+                    oninput={search.on_input(&s, p.field.kind, timer)} onkeydown={search.on_key(choose.clone())} onblur={on_blur} />
             }
-            if *open {
+            if open {
                 <ul class="kx-listbox" role="listbox" id={list_id}>
-                    { for options }
-                    if found.is_empty() { <li class="kx-opt kx-opt-none">{ s.t("没有找到", "Nobody found") }</li> }
+                    { search.options(&p.id, &choose) }
+                    if search.found.is_empty() { <li class="kx-opt kx-opt-none">{ s.t("没有找到", "Nobody found") }</li> }
                 </ul>
             }
         </div>

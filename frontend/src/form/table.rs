@@ -33,95 +33,22 @@ fn rows_of(v: Option<&Value>) -> Vec<Value> {
 pub fn TableInput(p: &TableProps) -> Html {
     let s = use_session();
     let f = &p.input.field;
-    let rows = rows_of(p.input.value.as_ref());
-    let columns: Vec<Rc<Field>> = f.columns.iter().cloned().map(Rc::new).collect();
-    let emit = {
-        let on_change = p.input.on_change.clone();
-        move |rows: Vec<Value>| on_change.emit(if rows.is_empty() { Value::Null } else { Value::Array(rows) })
+    let table = Table {
+        s: &s,
+        p,
+        rows: rows_of(p.input.value.as_ref()),
+        columns: f.columns.iter().cloned().map(Rc::new).collect(),
     };
-    let add = {
-        let (rows, emit) = (rows.clone(), emit.clone());
-        Callback::from(move |_| {
-            let mut next = rows.clone();
-            next.push(Value::Object(Map::new()));
-            emit(next);
-        })
-    };
-    let full = f.max_rows.is_some_and(|m| rows.len() >= m);
-    let body = rows.iter().enumerate().map(|(i, row)| {
-        let here = format!("{}[{i}]", f.id);
-        let row_errors: Vec<&FieldError> = p.errors.iter().filter(|e| e.path == here).collect();
-        let remove = {
-            let (rows, emit) = (rows.clone(), emit.clone());
-            Callback::from(move |_| {
-                let mut next = rows.clone();
-                next.remove(i);
-                emit(next);
-            })
-        };
-        let cells = columns.iter().map(|c| {
-            let path = format!("{here}.{}", c.id);
-            let cell_errors: Vec<&FieldError> = p.errors.iter().filter(|e| e.path == path).collect();
-            let cell_id = format!("{}-r{i}-{}", p.input.id, c.id);
-            let err_id = format!("{cell_id}-err");
-            let on_change = {
-                let (rows, emit, col) = (rows.clone(), emit.clone(), c.id.clone());
-                Callback::from(move |v: Value| {
-                    let mut next = rows.clone();
-                    if let Some(Value::Object(cells)) = next.get_mut(i) {
-                        if v.is_null() { cells.remove(&col); } else { cells.insert(col.clone(), v); }
-                    }
-                    emit(next);
-                })
-            };
-            let cell = InputProps {
-                id: cell_id.into(),
-                field: c.clone(),
-                value: row.get(&c.id).cloned(),
-                on_change,
-                on_blur: p.on_blur_path.reform({
-                    let path = path.clone();
-                    move |_| path.clone()
-                }),
-                invalid: !cell_errors.is_empty(),
-                required: c.required,
-                described_by: (!cell_errors.is_empty()).then(|| err_id.clone().into()),
-                aria_label: Some(row_label(s.lang, &c.label(), i).into()),
-            };
-            html! {
-                <td class={classes!((!cell_errors.is_empty()).then_some("kx-invalid"))}>
-                    { input_for_cell(cell) }
-                    if !cell_errors.is_empty() {
-                        <div class="kx-errors" id={err_id}>{ for cell_errors.iter().map(|e| html! { <p class="kx-error">{ message(s.lang, &e.message) }</p> }) }</div>
-                    }
-                </td>
-            }
-        });
-        html! {
-            <key={i}>
-                <tr>
-                    <th scope="row" class="kx-rownum">{ i + 1 }</th>
-                    { for cells }
-                    <td class="kx-rowtools">
-                        <button type="button" class="kx-btn kx-btn-quiet" onclick={remove}
-                            aria-label={format!("{}{}", s.t("删除第 ", "Remove row "), i + 1) + s.t(" 行", "")}>{ s.t("删除", "Remove") }</button>
-                    </td>
-                </tr>
-                if !row_errors.is_empty() {
-                    <tr class="kx-row-errors"><td colspan={(columns.len() + 2).to_string()}>
-                        { for row_errors.iter().map(|e| html! { <p class="kx-error">{ message(s.lang, &e.message) }</p> }) }
-                    </td></tr>
-                }
-            </>
-        }
-    });
+    let add = table.change(|rows| rows.push(Value::Object(Map::new())));
+    let full = f.max_rows.is_some_and(|m| table.rows.len() >= m);
+    let width = (table.columns.len() + 2).to_string();
     html! {
         <div class="kx-table-wrap" id={p.input.id.clone()}>
             <table class="kx-table">
                 <caption class="kx-sr">{ pick(s.lang, &f.label()) }</caption>
                 <thead><tr>
                     <th scope="col" class="kx-rownum">{ "#" }</th>
-                    { for columns.iter().map(|c| html! {
+                    { for table.columns.iter().map(|c| html! {
                         <th scope="col">{ pick(s.lang, &c.label()) }
                             if c.required { <span class="kx-req" aria-hidden="true">{" *"}</span> }
                         </th>
@@ -129,15 +56,104 @@ pub fn TableInput(p: &TableProps) -> Html {
                     <th scope="col"><span class="kx-sr">{ s.t("操作", "Actions") }</span></th>
                 </tr></thead>
                 <tbody>
-                    <>{ for body }</>
-                    if rows.is_empty() {
-                        <tr><td class="kx-empty-row" colspan={(columns.len() + 2).to_string()}>{ s.t("还没有内容，请添加一行。", "No rows yet; add one.") }</td></tr>
+                    <>{ for table.rows.iter().enumerate().map(|(i, row)| table.row(i, row)) }</>
+                    if table.rows.is_empty() {
+                        <tr><td class="kx-empty-row" colspan={width}>{ s.t("还没有内容，请添加一行。", "No rows yet; add one.") }</td></tr>
                     }
                 </tbody>
-                { totals_row(&s, &columns, p.totals.as_deref()) }
+                { totals_row(&s, &table.columns, p.totals.as_deref()) }
             </table>
             <button type="button" class="kx-btn kx-btn-add" onclick={add} disabled={full}>{ s.t("＋ 添加一行", "+ Add a row") }</button>
         </div>
+    }
+}
+
+/// One render of a table: its rows as they stand, and its columns.
+struct Table<'a> {
+    s: &'a Session,
+    p: &'a TableProps,
+    rows: Vec<Value>,
+    columns: Vec<Rc<Field>>,
+}
+
+impl Table<'_> {
+    /// A callback that hands on the rows as `edit` changes them (none left: no value).
+    fn change<E>(&self, edit: impl Fn(&mut Vec<Value>) + 'static) -> Callback<E> {
+        let (rows, on_change) = (self.rows.clone(), self.p.input.on_change.clone());
+        Callback::from(move |_| {
+            let mut next = rows.clone();
+            edit(&mut next);
+            on_change.emit(if next.is_empty() { Value::Null } else { Value::Array(next) })
+        })
+    }
+
+    fn errors_at(&self, path: &str) -> Vec<&FieldError> {
+        self.p.errors.iter().filter(|e| e.path == path).collect()
+    }
+
+    fn row(&self, i: usize, row: &Value) -> Html {
+        let s = self.s;
+        let row_errors = self.errors_at(&format!("{}[{i}]", self.p.input.field.id));
+        let remove = self.change(move |rows| _ = rows.remove(i));
+        let remove_label = format!("{}{}", s.t("删除第 ", "Remove row "), i + 1) + s.t(" 行", "");
+        html! {
+            <key={i}>
+                <tr>
+                    <th scope="row" class="kx-rownum">{ i + 1 }</th>
+                    { for self.columns.iter().map(|c| self.cell(i, row, c)) }
+                    <td class="kx-rowtools">
+                        <button type="button" class="kx-btn kx-btn-quiet" onclick={remove} aria-label={remove_label}>{ s.t("删除", "Remove") }</button>
+                    </td>
+                </tr>
+                if !row_errors.is_empty() {
+                    <tr class="kx-row-errors"><td colspan={(self.columns.len() + 2).to_string()}>
+                        { for row_errors.iter().map(|e| html! { <p class="kx-error">{ message(s.lang, &e.message) }</p> }) }
+                    </td></tr>
+                }
+            </>
+        }
+    }
+
+    fn cell(&self, i: usize, row: &Value, c: &Rc<Field>) -> Html {
+        let (s, p) = (self.s, self.p);
+        let path = format!("{}[{i}].{}", p.input.field.id, c.id);
+        let errors = self.errors_at(&path);
+        let cell_id = format!("{}-r{i}-{}", p.input.id, c.id);
+        let err_id = format!("{cell_id}-err");
+        let col = c.id.clone();
+        let on_change = {
+            let (rows, on_change) = (self.rows.clone(), p.input.on_change.clone());
+            Callback::from(move |v: Value| {
+                let mut next = rows.clone();
+                if let Some(Value::Object(cells)) = next.get_mut(i) {
+                    if v.is_null() {
+                        cells.remove(&col);
+                    } else {
+                        cells.insert(col.clone(), v);
+                    }
+                }
+                on_change.emit(Value::Array(next));
+            })
+        };
+        let cell = InputProps {
+            id: cell_id.into(),
+            field: c.clone(),
+            value: row.get(&c.id).cloned(),
+            on_change,
+            on_blur: p.on_blur_path.reform(move |_| path.clone()),
+            invalid: !errors.is_empty(),
+            required: c.required,
+            described_by: (!errors.is_empty()).then(|| err_id.clone().into()),
+            aria_label: Some(row_label(s.lang, &c.label(), i).into()),
+        };
+        html! {
+            <td class={classes!((!errors.is_empty()).then_some("kx-invalid"))}>
+                { input_for_cell(cell) }
+                if !errors.is_empty() {
+                    <div class="kx-errors" id={err_id}>{ for errors.iter().map(|e| html! { <p class="kx-error">{ message(s.lang, &e.message) }</p> }) }</div>
+                }
+            </td>
+        }
     }
 }
 

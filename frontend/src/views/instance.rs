@@ -4,21 +4,18 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use kexie_engine::RuleContext;
 use kexie_engine::instance::{Action, ActionKind};
 use kexie_engine::text::Lang;
 use serde_json::json;
 use yew::prelude::*;
 
 use super::actions::ActionBar;
-use super::editing::{EditAction, use_editing};
-use super::start::today;
-use super::status::{Notice, current, focus_first, loading, notice, status_label};
+use super::status::{Notice, current, loading, notice, status_label};
 use super::timeline::Timeline;
 use crate::api::Failure;
 use crate::app::{Compiled, Session, use_session, workflow};
 use crate::draft::DraftKey;
-use crate::events::emit;
+use crate::editing::{Sender, rule_context, use_editing, use_send};
 use crate::form::{FormView, Shared, picker};
 use crate::i18n::{date, moment_ms, pick};
 use kexie_api::{AuditEntry, InstanceView};
@@ -106,19 +103,11 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let s = use_session();
     let view = p.view.clone();
     let compiled = p.wf.0.clone();
-    let ctx = RuleContext {
-        step: view.step.clone(),
-        actor: s.me.actor(),
-        initiator: view.initiator.actor(),
-        today: today(),
-        history: view.route.clone(),
-        ..RuleContext::default()
-    };
+    let ctx = rule_context(&s, &view.step, view.initiator.actor(), view.route.clone());
     let key = DraftKey::instance(s.client.base(), &s.me.id, &view.id);
     let base = use_memo(view.clone(), |v| v.form.clone());
     let editing = use_editing(compiled.clone(), base, ctx, key, view.revision);
     let editable: Rc<BTreeSet<String>> = use_memo(view.clone(), |v| v.editable.iter().cloned().collect());
-    let busy = use_state(|| false);
     let outcome = use_state(|| {
         if let Some(n) = &p.flash {
             return Some(Outcome::Notice(n.clone()));
@@ -132,77 +121,17 @@ fn InstanceBody(p: &BodyProps) -> Html {
         })
     });
     let form_ref = use_node_ref();
+    let sender = use_send(&editing, &form_ref, outcome.setter().to_callback().reform(|n| Some(Outcome::Notice(n))));
     let names = use_memo(view.clone(), |v| Rc::new(v.names.clone()));
     let act = {
-        let (s, view, edit, busy, outcome, autosave, form_ref, on_updated) = (
-            s.clone(),
-            view.clone(),
-            editing.edit.clone(),
-            busy.clone(),
-            outcome.clone(),
-            editing.autosave.clone(),
-            form_ref.clone(),
-            p.on_updated.clone(),
-        );
-        let (editing, editable) = (editing.clone(), editable.clone());
+        let (sender, view, editable, outcome) = (sender.clone(), view.clone(), editable.clone(), outcome.clone());
+        let on_updated = p.on_updated.clone();
         Callback::from(move |action: Action| {
-            // Read when pressed, not at every render: the form may be large.
-            let (blocking, can_edit) = (editing.blocking().to_vec(), !editable.is_empty());
-            let action = action.with_changes(editing.changes_for(&editable));
-            if matches!(action, Action::Submit { .. } | Action::Approve { .. }) && can_edit && !blocking.is_empty() {
-                edit.dispatch(EditAction::ShowAll);
-                outcome.set(Some(Outcome::Notice(Notice::Problems)));
-                focus_first(&s, &form_ref, &blocking);
-                return;
+            let checked = matches!(action, Action::Submit { .. } | Action::Approve { .. }) && !editable.is_empty();
+            if let Some(changes) = sender.begin(checked, &editable) {
+                let sent = (sender.clone(), view.clone(), outcome.clone(), on_updated.clone());
+                wasm_bindgen_futures::spawn_local(act_on(sent, action.with_changes(changes)));
             }
-            autosave.save_now(&edit.changes); // Whatever happens next, nothing typed is lost.
-            busy.set(true);
-            let (s, view, edit, busy, outcome, autosave, form_ref, on_updated) = (
-                s.clone(),
-                view.clone(),
-                edit.clone(),
-                busy.clone(),
-                outcome.clone(),
-                autosave.clone(),
-                form_ref.clone(),
-                on_updated.clone(),
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                let kind = action.kind();
-                let result = s.client.act(&view, action).await;
-                busy.set(false);
-                match result {
-                    Ok(after) => {
-                        autosave.forget();
-                        if let Some(event) = event_of(kind) {
-                            emit(
-                                &s.host,
-                                event,
-                                &json!({ "instance": after.id, "workflow": after.workflow, "step": after.step, "status": after.status }),
-                            );
-                        }
-                        let done = Notice::Success(done(s.lang, kind, &after));
-                        on_updated.emit((after, Some(done)));
-                    }
-                    Err(Failure::Conflict(now)) => {
-                        emit(&s.host, "error", &json!({ "code": "conflict", "instance": view.id, "step": view.step }));
-                        outcome.set(Some(Outcome::Conflict(Rc::new(*now))));
-                    }
-                    Err(f) => {
-                        emit(
-                            &s.host,
-                            "error",
-                            &json!({ "code": f.code(), "message": f.explain(s.lang), "instance": view.id, "step": view.step }),
-                        );
-                        let errors = f.field_errors();
-                        if !errors.is_empty() {
-                            focus_first(&s, &form_ref, &errors);
-                            edit.dispatch(EditAction::Server(errors));
-                        }
-                        outcome.set(Some(Outcome::Notice(Notice::Error(f.explain(s.lang)))));
-                    }
-                }
-            });
         })
     };
     let eval = editing.shown_eval.clone();
@@ -215,7 +144,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
         None => notice(&None),
     };
     html! {
-        <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={busy.to_string()}>
+        <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={sender.busy().to_string()}>
             { header(&s, &view) }
             { message }
             if let Some(r) = returned { <div class="kx-alert kx-alert-info" role="note">{ r }</div> }
@@ -223,9 +152,32 @@ fn InstanceBody(p: &BodyProps) -> Html {
                 <FormView wf={p.wf.clone()} values={editing.values.clone()} {eval} editable={editable.clone()}
                     errors={shown} {on_change} {on_blur} instance={Some(AttrValue::from(view.id.clone()))} names={(*names).clone()} />
             </div>
-            <ActionBar view={view.clone()} busy={*busy} on_act={act} />
+            <ActionBar view={view.clone()} busy={sender.busy()} on_act={act} />
             <Timeline entries={p.audit.clone()} wf={p.wf.clone()} names={(*names).clone()} />
         </section>
+    }
+}
+
+/// What an action needs once it is sent: the form's sending, the instance as it was,
+/// where a conflict shows, and whom to hand the instance as it is now.
+type Sent = (Sender, Rc<InstanceView>, UseStateHandle<Option<Outcome>>, Callback<(InstanceView, Option<Notice>)>);
+
+/// Takes `action` and shows what came of it.
+async fn act_on((sender, view, outcome, on_updated): Sent, action: Action) {
+    let s = sender.session().clone();
+    let kind = action.kind();
+    match s.client.act(&view, action).await {
+        Ok(after) => {
+            sender.sent(event_of(kind), &after);
+            let done = Notice::Success(done(s.lang, kind, &after));
+            on_updated.emit((after, Some(done)));
+        }
+        Err(Failure::Conflict(now)) => {
+            sender.ended();
+            sender.report(&Failure::Conflict(now.clone()), json!({ "instance": view.id, "step": view.step }));
+            outcome.set(Some(Outcome::Conflict(Rc::new(*now))));
+        }
+        Err(f) => sender.failed(&f, json!({ "instance": view.id, "step": view.step })),
     }
 }
 

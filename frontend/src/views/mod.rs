@@ -2,18 +2,17 @@
 //! the inbox; the rule editor is a module of its own, loaded by [`EditorHost`].
 
 mod actions;
-mod editing;
-mod editor;
 mod inbox;
 mod instance;
+mod rule_editor;
 mod start;
 mod status;
 mod timeline;
 
 pub use actions::ActionBar;
-pub use editor::EditorHost;
 pub use inbox::Inbox;
 pub use instance::InstancePage;
+pub use rule_editor::EditorHost;
 pub use start::StartPage;
-pub use status::{Notice, loading, notice, status_label};
+pub use status::{Notice, focus_first, loading, notice, status_label};
 pub use timeline::action_label;

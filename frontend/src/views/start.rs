@@ -4,18 +4,16 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use kexie_engine::RuleContext;
 use kexie_engine::fields::Form;
 use kexie_engine::instance::Action;
 use serde_json::json;
 use yew::prelude::*;
 
-use super::editing::{EditAction, use_editing};
-use super::status::{Notice, current, focus_first, loading, notice};
+use super::status::{Notice, current, loading, notice};
 use crate::api::Failure;
 use crate::app::{Compiled, Route, Session, use_session, workflow};
 use crate::draft::DraftKey;
-use crate::events::emit;
+use crate::editing::{EditAction, Sender, rule_context, use_editing, use_send};
 use crate::form::{FormView, Shared};
 use crate::i18n::{moment_ms, pick};
 use kexie_api::InstanceView;
@@ -53,19 +51,11 @@ fn StartForm(p: &FormProps) -> Html {
     let compiled = p.wf.0.clone();
     let def = &compiled.wf.definition;
     let first = def.first_step();
-    let ctx = RuleContext {
-        step: first.id.clone(),
-        actor: s.me.actor(),
-        initiator: s.me.actor(),
-        today: today(),
-        history: vec![first.id.clone()],
-        ..RuleContext::default()
-    };
+    let ctx = rule_context(&s, &first.id, s.me.actor(), vec![first.id.clone()]);
     let key = DraftKey::start(s.client.base(), &s.me.id, &def.key);
     let base = use_memo((), |_| Form::new());
     let editing = use_editing(compiled.clone(), base, ctx, key, 0);
     let editable: Rc<BTreeSet<String>> = use_memo((), |_| first.editable.iter().cloned().collect());
-    let busy = use_state(|| false);
     let status = use_state(|| {
         editing.restored.as_ref().map(|d| {
             Notice::Info(format!(
@@ -77,65 +67,13 @@ fn StartForm(p: &FormProps) -> Html {
     });
     let offer_discard = use_state(|| editing.restored.is_some());
     let form_ref = use_node_ref();
+    let sender = use_send(&editing, &form_ref, status.setter().to_callback().reform(Some));
     let send = {
-        let (s, editing_edit, busy, status, form_ref) =
-            (s.clone(), editing.edit.clone(), busy.clone(), status.clone(), form_ref.clone());
-        let (editing, editable, wf_key) = (editing.clone(), editable.clone(), def.key.clone());
+        let (sender, editable, wf_key) = (sender.clone(), editable.clone(), def.key.clone());
         Callback::from(move |submit: bool| {
-            // Read when pressed, not at every render: the form may be large.
-            let (blocking, changes, autosave) =
-                (editing.blocking().to_vec(), editing.changes_for(&editable), editing.autosave.clone());
-            if submit && !blocking.is_empty() {
-                editing_edit.dispatch(EditAction::ShowAll);
-                status.set(Some(Notice::Problems));
-                focus_first(&s, &form_ref, &blocking);
-                return;
+            if let Some(changes) = sender.begin(submit, &editable) {
+                wasm_bindgen_futures::spawn_local(create_and_go(sender.clone(), wf_key.clone(), changes, submit));
             }
-            autosave.save_now(&editing_edit.changes); // Whatever happens next, nothing typed is lost.
-            busy.set(true);
-            let (s, edit, busy, status, autosave, wf_key, changes, form_ref) = (
-                s.clone(),
-                editing_edit.clone(),
-                busy.clone(),
-                status.clone(),
-                autosave.clone(),
-                wf_key.clone(),
-                changes.clone(),
-                form_ref.clone(),
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = create(&s, &wf_key, changes, submit).await;
-                busy.set(false);
-                match result {
-                    Ok(view) => {
-                        autosave.forget();
-                        let name = if submit { "submitted" } else { "saved" };
-                        emit(
-                            &s.host,
-                            name,
-                            &json!({ "instance": view.id, "workflow": view.workflow, "step": view.step, "status": view.status }),
-                        );
-                        s.go.emit(Route::Instance(view.id));
-                    }
-                    Err((created, f)) => {
-                        let errors = f.field_errors();
-                        emit(
-                            &s.host,
-                            "error",
-                            &json!({ "code": f.code(), "message": f.explain(s.lang), "instance": created }),
-                        );
-                        if let Some(id) = created {
-                            // The instance exists as a draft: carry on there, where the server's errors show.
-                            autosave.forget();
-                            s.go.emit(Route::Instance(id));
-                            return;
-                        }
-                        focus_first(&s, &form_ref, &errors);
-                        edit.dispatch(EditAction::Server(errors));
-                        status.set(Some(Notice::Error(f.explain(s.lang))));
-                    }
-                }
-            });
         })
     };
     let discard = {
@@ -150,6 +88,7 @@ fn StartForm(p: &FormProps) -> Html {
     };
     let eval = editing.shown_eval.clone();
     let (on_change, on_blur) = (editing.on_change.clone(), editing.on_blur.clone());
+    let busy = sender.busy();
     html! {
         <section class="kx-page" aria-labelledby={s.dom_id("title")} aria-busy={busy.to_string()}>
             <header class="kx-head">
@@ -166,11 +105,31 @@ fn StartForm(p: &FormProps) -> Html {
                     errors={editing.shown.clone()} {on_change} {on_blur} />
             </div>
             <div class="kx-actions">
-                <button type="button" class="kx-btn kx-btn-primary" disabled={*busy} onclick={send.reform(|_| true)}>{ s.t("提交", "Submit") }</button>
-                <button type="button" class="kx-btn" disabled={*busy} onclick={send.reform(|_| false)}>{ s.t("保存草稿", "Save draft") }</button>
+                <button type="button" class="kx-btn kx-btn-primary" disabled={busy} onclick={send.reform(|_| true)}>{ s.t("提交", "Submit") }</button>
+                <button type="button" class="kx-btn" disabled={busy} onclick={send.reform(|_| false)}>{ s.t("保存草稿", "Save draft") }</button>
                 <span class="kx-hint">{ s.t("填写内容会自动保存在本机。", "What you type is saved on this device as you go.") }</span>
             </div>
         </section>
+    }
+}
+
+/// Creates the instance (and with `submit` submits it) and goes to it. If it was
+/// created before a failure, it goes there too: the draft is in it, where the server's
+/// errors show.
+async fn create_and_go(sender: Sender, workflow: String, changes: Form, submit: bool) {
+    let s = sender.session().clone();
+    match create(&s, &workflow, changes, submit).await {
+        Ok(view) => {
+            sender.sent(Some(if submit { "submitted" } else { "saved" }), &view);
+            s.go.emit(Route::Instance(view.id));
+        }
+        Err((Some(id), f)) => {
+            sender.ended();
+            sender.report(&f, json!({ "instance": id }));
+            sender.forget();
+            s.go.emit(Route::Instance(id));
+        }
+        Err((None, f)) => sender.failed(&f, json!({ "instance": null })),
     }
 }
 
@@ -188,10 +147,4 @@ async fn create(
     }
     let submit = Action::Submit { changes: Form::new() };
     s.client.act(&view, submit).await.map_err(|f| (Some(view.id.clone()), f))
-}
-
-/// Today in the browser's time zone, "YYYY-MM-DD".
-pub fn today() -> String {
-    let d = js_sys::Date::new_0();
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }

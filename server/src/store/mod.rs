@@ -1,10 +1,11 @@
 //! Storage: every SQL statement of the server, for SQLite and PostgreSQL alike (sqlx's
 //! `Any` driver, one set of migrations, `$n` placeholders both understand).
 
+mod attachments;
 mod audit;
+mod directory;
 mod instances;
 mod lists;
-mod misc;
 mod workflows;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -1,14 +1,21 @@
-//! The state of a form being edited: the user's changes over the server's form, which
-//! fields were touched, the engine's verdict on every change, the server's errors, and
-//! the draft autosaved to local storage.
+//! A form being edited, for the start form and an instance alike: the user's changes over
+//! the server's form, which fields were touched, the engine's verdict on every change, the
+//! server's errors, the draft autosaved to local storage (`autosave.rs`), and sending it
+//! (`send.rs`).
 
-use std::cell::RefCell;
+mod autosave;
+mod send;
+
+pub use autosave::Autosave;
+pub use send::{Sender, use_send};
+
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use kexie_engine::fields::{FieldError, Form};
+use kexie_engine::people::Actor;
 use kexie_engine::rules::RuleError;
 use kexie_engine::text::Message;
 use kexie_engine::{Evaluation, RuleContext};
@@ -16,8 +23,10 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use crate::app::Compiled;
+use crate::app::Session;
 use crate::draft::{Draft, DraftKey};
 use crate::form::root_of;
+use autosave::use_autosave;
 
 /// What the user has done to the form. `Eq`, so that comparing two handles of the same
 /// state stops at the pointer; `version` first, so that two states mostly differ there.
@@ -74,37 +83,6 @@ impl Reducible for Edit {
     }
 }
 
-/// The draft of one form in local storage, written shortly after typing stops, before
-/// every request, and when the form goes away (unmounted, or the page hidden) with
-/// changes not yet written.
-#[derive(Clone)]
-pub struct Autosave {
-    key: DraftKey,
-    revision: u64,
-    pending: Rc<RefCell<Option<Form>>>,
-}
-
-impl Autosave {
-    /// Writes `changes` now.
-    pub fn save_now(&self, changes: &Form) {
-        self.pending.borrow_mut().take();
-        self.key.save(changes, self.revision);
-    }
-
-    /// Writes what is waiting, if anything.
-    fn flush(&self) {
-        if let Some(changes) = self.pending.borrow_mut().take() {
-            self.key.save(&changes, self.revision);
-        }
-    }
-
-    /// Drops the draft: it was sent, or the user discarded it.
-    pub fn forget(&self) {
-        self.pending.borrow_mut().take();
-        self.key.clear();
-    }
-}
-
 /// A form being edited, with everything the view needs to show and send it. Cheap to
 /// clone: callbacks take a copy and read the state when they run.
 #[derive(Clone)]
@@ -143,6 +121,14 @@ impl Editing {
             Err(_) => &[],
         }
     }
+}
+
+/// What the rules see when the signed-in user edits a form at `step`: today is the
+/// browser's; the server decides with its own clock.
+pub fn rule_context(s: &Session, step: &str, initiator: Actor, history: Vec<String>) -> RuleContext {
+    let d = js_sys::Date::new_0();
+    let today = format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date());
+    RuleContext { step: step.to_string(), actor: s.me.actor(), initiator, today, history, ..RuleContext::default() }
 }
 
 /// The form `base` edited at `ctx.step`, autosaved under `key`.
@@ -191,30 +177,7 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
         let eval = eval.clone();
         move |(_, edit)| shown_errors(&eval, edit)
     });
-    let pending = use_mut_ref(|| None::<Form>);
-    let autosave = Autosave { key, revision, pending };
-    {
-        // Shortly after typing stops; each change restarts the wait.
-        let autosave = autosave.clone();
-        let changes = edit.clone();
-        use_effect_with(edit.version, move |_| {
-            *autosave.pending.borrow_mut() = Some(changes.changes.clone());
-            let timer = Timeout::new(400, move || autosave.flush());
-            move || drop(timer)
-        });
-    }
-    {
-        // And whatever is still waiting when the form goes away or the page is hidden.
-        let autosave = autosave.clone();
-        use_effect_with((), move |_| {
-            let on_hide = autosave.clone();
-            let listener = EventListener::new(&gloo::utils::window(), "pagehide", move |_| on_hide.flush());
-            move || {
-                drop(listener);
-                autosave.flush();
-            }
-        });
-    }
+    let autosave = use_autosave(key, revision, &edit);
     let on_change = use_memo((), {
         let d = edit.dispatcher();
         move |_| Callback::from(move |(id, v)| d.dispatch(EditAction::Set(id, v)))
