@@ -295,15 +295,27 @@ pub fn save_as(bytes: &[u8], name: &str, media: &str) -> Result<(), JsValue> {
     web_sys::Url::revoke_object_url(&url)
 }
 
+/// A 409 `conflict` as `kexie_api::ErrorBody` sends it, its details read as the instance
+/// as it is now (from the text, as every other instance view is read).
+#[derive(serde::Deserialize)]
+struct Conflict {
+    error: ConflictDetail,
+}
+
+#[derive(serde::Deserialize)]
+struct ConflictDetail {
+    details: InstanceView,
+}
+
 /// The failure an error status and body describe.
 fn failure(status: u16, body: &str) -> Failure {
     let detail = serde_json::from_str::<ErrorBody>(body).map(|b| b.error);
     match (status, detail) {
         (401, Ok(d)) => Failure::Expired(d.message),
         (401, Err(_)) => Failure::Expired(Text::new("登录已失效。", "You are signed out.")),
-        (409, Ok(d)) if d.code == "conflict" => match d.details.clone().map(serde_json::from_value::<InstanceView>) {
-            Some(Ok(view)) => Failure::Conflict(Box::new(view)),
-            _ => Failure::Refused { status, detail: d },
+        (409, Ok(d)) if d.code == "conflict" => match serde_json::from_str::<Conflict>(body) {
+            Ok(c) => Failure::Conflict(Box::new(c.error.details)),
+            Err(_) => Failure::Refused { status, detail: d },
         },
         (503, Ok(d)) if d.code == "busy" => Failure::Busy(d.message),
         (500.., _) => Failure::Server(status),

@@ -223,6 +223,39 @@ pub struct Field {
 }
 
 impl Field {
+    /// A field of `kind` with nothing else set (no label: the id shows).
+    pub fn new(id: &str, kind: FieldKind) -> Field {
+        Field {
+            id: id.to_string(),
+            kind,
+            label: None,
+            help: None,
+            required: false,
+            computed: false,
+            article: None,
+            min: None,
+            max: None,
+            scale: None,
+            unit: None,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            placeholder: None,
+            options: Vec::new(),
+            min_items: None,
+            max_items: None,
+            multiple: false,
+            columns: Vec::new(),
+            min_rows: None,
+            max_rows: None,
+            total: false,
+            accept: Vec::new(),
+            max_size: None,
+            max_files: None,
+            content: None,
+        }
+    }
+
     /// The column of a table field with this id.
     pub fn column(&self, id: &str) -> Option<&Field> {
         self.columns.iter().find(|c| c.id == id)

@@ -4,10 +4,10 @@
 
 use std::rc::Rc;
 
-use kexie_engine::definition::{Field, StepKind};
+use kexie_engine::definition::{Field, FieldKind, StepKind};
 use kexie_engine::fields::Form;
 use kexie_engine::instance::{Action, ActionKind, Position};
-use serde_json::{Value, json};
+use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -55,10 +55,7 @@ fn offer(kind: ActionKind) -> (u8, Offer) {
 }
 
 fn person_field(multiple: bool) -> Rc<Field> {
-    Rc::new(
-        serde_json::from_value(json!({ "id": "people", "kind": "person", "multiple": multiple }))
-            .expect("a person field"),
-    )
+    Rc::new(Field { multiple, ..Field::new("people", FieldKind::Person) })
 }
 
 fn text_of(e: InputEvent) -> String {
@@ -82,7 +79,7 @@ pub fn ActionBar(p: &BarProps) -> Html {
     }
     let decision = Decision { s: &s, p, opinion: &opinion, missing: &missing };
     // A slot per place in the bar, filled with the buttons offered now.
-    let mut buttons: [Html; 11] = Default::default();
+    let mut buttons: [Html; ActionKind::ALL.len()] = Default::default();
     for &kind in &p.view.actions {
         let (place, how) = offer(kind);
         buttons[usize::from(place)] = match how {
