@@ -69,7 +69,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                     Some(StepKind::Opinion) => s.t("提交了意见", "gave an opinion"),
                     Some(StepKind::Notice) => s.t("结束了公示", "closed the public notice"),
                     Some(StepKind::Fill) => s.t("提交", "submitted"),
-                    _ => s.t("同意", "approved"),
+                    Some(StepKind::Approval) | None => s.t("同意", "approved"),
                 };
                 format!("{who} {did}")
             }
