@@ -4,6 +4,7 @@ mod action;
 mod assign;
 mod available;
 mod delegate;
+mod effects;
 pub mod invariants;
 mod machine;
 mod model;
@@ -11,6 +12,7 @@ mod moment;
 
 pub use action::{Action, ActionError, ActionKind, Event, EventKind, FieldChange, Position};
 pub use available::{available, return_targets};
+pub use effects::{Effect, TaskKey, effects, open_tasks};
 use machine::Machine;
 pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
 pub use model::{Instance, Status, Task, TaskState};

@@ -127,11 +127,12 @@ impl Instance {
 
     /// People the current step is waiting for right now.
     pub fn waiting_for(&self) -> Vec<&str> {
-        self.tasks
-            .iter()
-            .filter(|t| t.state == TaskState::Pending && self.ready(t))
-            .map(|t| t.assignee.as_str())
-            .collect()
+        self.ready_tasks().map(|t| t.assignee.as_str()).collect()
+    }
+
+    /// The tasks their assignees can act on now: pending, and waiting for nobody.
+    pub fn ready_tasks(&self) -> impl Iterator<Item = &Task> {
+        self.tasks.iter().filter(|t| t.state == TaskState::Pending && self.ready(t))
     }
 
     fn ready(&self, task: &Task) -> bool {
