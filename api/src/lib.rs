@@ -8,6 +8,7 @@
 
 pub mod attachments;
 pub mod error;
+pub mod events;
 pub mod instances;
 pub mod lists;
 pub mod people;
@@ -16,6 +17,7 @@ pub mod workflows;
 
 pub use attachments::{AttachmentMeta, DownloadQuery};
 pub use error::{ErrorBody, ErrorDetail};
+pub use events::{EventPage, EventQuery, IntegrationEvent};
 pub use instances::{ActRequest, AuditEntry, InstanceView, StartRequest, StepRef};
 pub use lists::{ListPage, ListRow, PageQuery};
 pub use people::{DirectoryPage, DirectoryQuery, DirectoryResult, Me, Person, PersonRef};

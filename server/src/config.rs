@@ -25,6 +25,8 @@ pub struct Config {
     /// Size and type limits.
     pub limits: Limits,
     pub rules: RulesConfig,
+    /// What the systems around Kexie are told (`GET /events`).
+    pub events: EventsConfig,
     /// Host origins allowed to call the API from a browser.
     pub cors_origins: Vec<String>,
 }
@@ -58,6 +60,24 @@ pub struct Limits {
     pub attachment_bytes: usize,
     /// Media types an attachment may have.
     pub attachment_types: Vec<String>,
+}
+
+/// Integration events: the outbox an OA's to-do centre reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Where an assignee acts on a task, for the events' `task.url`: `{instance}` and
+    /// `{task}` are filled in (e.g. `https://oa.example.com/kexie?instance={instance}`).
+    pub task_url: Option<String>,
+    /// Besides administrators, the role that may read the event feed (an OA's service
+    /// account).
+    pub feed_role: String,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        EventsConfig { task_url: None, feed_role: "integration".into() }
+    }
 }
 
 /// How the server runs rules (`workers.rs`, `kexie_engine::rules::budget`).
@@ -101,6 +121,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             limits: Limits::default(),
             rules: RulesConfig::default(),
+            events: EventsConfig::default(),
             cors_origins: Vec::new(),
         }
     }

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kexie_api::events::{Context, integration_events};
 use kexie_api::{ActRequest, AuditEntry, InstanceView, Notes, StartRequest, instance_view};
 use kexie_engine::Workflow;
 use kexie_engine::instance::{self, Env, Instance, Transition};
@@ -53,19 +54,22 @@ pub async fn start(
     // A draft may be anything, and `submit` checks it: starting asks the rules nothing but
     // whom the first step is for, where they decide it.
     let started = {
-        let (caller, dir) = (caller.clone(), dir.clone());
+        let (caller, dir, task_url) = (caller.clone(), dir.clone(), state.config.events.task_url.clone());
         state
             .workers
             .run(move || {
                 let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
                 let view = instance_view(&wf, &t.instance, &caller.actor, &dir, now, Notes::Skip);
-                Ok::<_, instance::ActionError>((t, view))
+                let c = Context { definition: &wf.definition, directory: &dir, now, task_url: task_url.as_deref() };
+                let outbox = integration_events(&c, None, &t.instance, &t.events);
+                Ok::<_, instance::ActionError>((t, view, outbox))
             })
             .await?
     };
-    let (t, view) = started?;
+    let (t, view, outbox) = started?;
     let stamp = now.to_string();
-    let write = Write { instance: &t.instance, before: None, events: &t.events, request: None, now: &stamp };
+    let write =
+        Write { instance: &t.instance, before: None, events: &t.events, outbox: &outbox, request: None, now: &stamp };
     state.store.write(write).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -148,17 +152,20 @@ pub async fn act(
     let now = state.now();
     let applied = {
         let (wf, inst, caller, dir) = (wf.clone(), before.instance.clone(), caller.clone(), dir.clone());
+        let task_url = state.config.events.task_url.clone();
         state
             .workers
             .run(move || {
                 let t = instance::apply(&wf, &inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
                 let body =
                     serde_json::to_string(&instance_view(&wf, &t.instance, &caller.actor, &dir, now, Notes::Ask));
-                Ok::<_, instance::ActionError>((t, body.unwrap_or_default()))
+                let c = Context { definition: &wf.definition, directory: &dir, now, task_url: task_url.as_deref() };
+                let outbox = integration_events(&c, Some(&inst), &t.instance, &t.events);
+                Ok::<_, instance::ActionError>((t, body.unwrap_or_default(), outbox))
             })
             .await?
     };
-    let (Transition { instance: after, events }, body) = match applied {
+    let (Transition { instance: after, events }, body, outbox) = match applied {
         Ok(done) => done,
         Err(refused) => {
             // The same request, sent twice (say through two replicas), may have been
@@ -178,7 +185,7 @@ pub async fn act(
         status: 200,
         response: body.clone(),
     });
-    let write = Write { instance: &after, before: Some(&before), events: &events, request, now: &now };
+    let write = Write { instance: &after, before: Some(&before), events: &events, outbox: &outbox, request, now: &now };
     match state.store.write(write).await {
         Ok(Applied::Done) => {
             state.forget_old_requests();

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use kexie_api::events::summary;
 use kexie_api::{ListPage, ListRow, PageQuery, PersonRef};
-use kexie_engine::definition::{Definition, FieldKind};
 use kexie_engine::instance::{Instance, Moment};
 
 use super::Params;
@@ -44,14 +44,6 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
         });
     }
     Ok(Json(ListPage { items, page, per_page, total: found.total }))
-}
-
-fn summary(def: &Definition, inst: &Instance) -> Option<String> {
-    let hidden = def.step(&inst.step).map(|s| s.hidden.as_slice()).unwrap_or_default();
-    def.fields
-        .iter()
-        .filter(|f| f.kind == FieldKind::Text && !hidden.contains(&f.id))
-        .find_map(|f| inst.form.get(&f.id)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(String::from))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery), responses((status = 200, body = ListPage)))]

@@ -2,6 +2,7 @@
 
 mod attachments;
 mod directory;
+mod events;
 mod instances;
 mod lists;
 mod me;
@@ -34,6 +35,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/started", get(lists::started))
         .route("/cc", get(lists::copied))
         .route("/me", get(me::me))
+        .route("/events", get(events::feed))
         .route("/directory", get(directory::search).post(directory::sync))
         .route("/attachments", post(attachments::upload).layer(DefaultBodyLimit::max(attachment_bytes)))
         .route("/attachments/{sha256}", get(attachments::download))
@@ -57,6 +59,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         lists::started,
         lists::copied,
         me::me,
+        events::feed,
         directory::search,
         directory::sync,
         attachments::upload,

@@ -1,10 +1,12 @@
 //! Instances and everything an action writes, in one transaction.
 
+use kexie_api::IntegrationEvent;
 use kexie_engine::instance::{Event, Instance};
 use sqlx::Row;
 
 use super::audit::chain_hash;
-use super::{Store, StoreError, from_json, to_json};
+use super::events::append_events;
+use super::{Connection, Store, StoreError, from_json, to_json};
 
 /// An instance as stored, with the head of its audit chain.
 pub struct Stored {
@@ -23,6 +25,8 @@ pub struct Write<'a> {
     pub before: Option<&'a Stored>,
     /// The audit entries to append.
     pub events: &'a [Event],
+    /// What the action tells the systems around Kexie, for the outbox.
+    pub outbox: &'a [IntegrationEvent],
     /// The client's request and the response it gets, so a replay returns it again.
     pub request: Option<Request<'a>>,
     /// Now (RFC 3339).
@@ -120,6 +124,7 @@ impl Store {
         replace_tasks(&mut tx, i, before).await?;
         replace_copies(&mut tx, i, before).await?;
         append_audit(&mut tx, &i.id, &entries).await?;
+        append_events(&mut tx, w.outbox).await?;
         tx.commit().await?;
         Ok(Applied::Done)
     }
@@ -136,8 +141,6 @@ impl Store {
         Err(StoreError::Conflict(now.try_get("revision")?))
     }
 }
-
-type Connection = sqlx::AnyConnection;
 
 /// One audit entry as stored: its place in the chain, the entry, the hash before it, its own.
 struct AuditRow {

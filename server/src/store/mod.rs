@@ -4,6 +4,7 @@
 mod attachments;
 mod audit;
 mod directory;
+mod events;
 mod instances;
 mod lists;
 mod workflows;
@@ -78,6 +79,9 @@ impl Store {
         }
     }
 }
+
+/// A connection inside a transaction.
+type Connection = sqlx::AnyConnection;
 
 /// JSON in a TEXT column.
 fn to_json<T: serde::Serialize>(value: &T) -> String {

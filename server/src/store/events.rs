@@ -1,0 +1,48 @@
+//! The outbox: integration events, written with the action that caused them, read in
+//! order by the feed (and, later, by webhook and mail delivery).
+
+use kexie_api::IntegrationEvent;
+use kexie_api::events::FeedItem;
+use sqlx::Row;
+
+use super::{Connection, Store, StoreError, from_json, to_json};
+
+/// Appends `events` in order, numbering them after the last. The counter's row stays
+/// locked until the action commits.
+pub(super) async fn append_events(tx: &mut Connection, events: &[IntegrationEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let n = events.len() as i64;
+    let row = sqlx::query("UPDATE event_seq SET last = last + $1 WHERE id = 1 RETURNING last")
+        .bind(n)
+        .fetch_one(&mut *tx)
+        .await?;
+    let last: i64 = row.try_get("last")?;
+    for (k, e) in events.iter().enumerate() {
+        sqlx::query("INSERT INTO events (seq, id, type, instance_id, at, body) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(last - n + 1 + k as i64)
+            .bind(&e.id)
+            .bind(&e.kind)
+            .bind(&e.instance.id)
+            .bind(&e.at)
+            .bind(to_json(e))
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Up to `limit` events after `after`, oldest first.
+    pub async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<FeedItem>, StoreError> {
+        let rows = sqlx::query("SELECT seq, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|r| Ok(FeedItem { cursor: r.try_get("seq")?, event: from_json(&r.try_get::<String, _>("body")?)? }))
+            .collect()
+    }
+}
