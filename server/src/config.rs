@@ -27,6 +27,8 @@ pub struct Config {
     pub rules: RulesConfig,
     /// What the systems around Kexie are told (`GET /events`).
     pub events: EventsConfig,
+    /// Receivers the events are posted to (`[[webhooks]]`).
+    pub webhooks: Vec<WebhookConfig>,
     /// Host origins allowed to call the API from a browser.
     pub cors_origins: Vec<String>,
 }
@@ -72,6 +74,35 @@ pub struct EventsConfig {
     /// Besides administrators, the role that may read the event feed (an OA's service
     /// account).
     pub feed_role: String,
+}
+
+/// A receiver of events: every event (or those of `events`) is posted to `url`, signed
+/// with `secret` (`Kexie-Signature`), until it answers 2xx.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// The shared secret; or name the environment variable that holds it.
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Event types to send (`task.created`, …); all when empty.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
+impl WebhookConfig {
+    /// The secret, from the file or the environment.
+    pub fn secret(&self) -> Result<String, String> {
+        let from_env = self.secret_env.as_deref().and_then(|k| std::env::var(k).ok());
+        from_env.or_else(|| self.secret.clone()).filter(|s| s.len() >= 16).ok_or_else(|| {
+            format!(
+                "webhook {}: give a secret of at least 16 characters (secret, or secret_env naming a variable)",
+                self.url
+            )
+        })
+    }
 }
 
 impl Default for EventsConfig {
@@ -122,6 +153,7 @@ impl Default for Config {
             limits: Limits::default(),
             rules: RulesConfig::default(),
             events: EventsConfig::default(),
+            webhooks: Vec::new(),
             cors_origins: Vec::new(),
         }
     }
@@ -182,6 +214,12 @@ impl Config {
         }
         if let Some(v) = env("KEXIE_JWT_PUBLIC_KEY") {
             config.auth.rs256_public_key = Some(v.into());
+        }
+        for hook in &config.webhooks {
+            hook.secret()?;
+            if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
+                return Err(format!("webhook {}: the url must start with http:// or https://", hook.url));
+            }
         }
         Ok(config)
     }

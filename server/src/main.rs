@@ -12,6 +12,7 @@ mod serve;
 mod state;
 mod store;
 mod throttle;
+mod webhooks;
 mod workers;
 
 use std::path::PathBuf;

@@ -18,8 +18,9 @@ use crate::auth::Keys;
 use crate::config::Config;
 use crate::publish::{Loaded, PublishError, load};
 use crate::state::AppState;
-use crate::store::Store;
-use crate::{api, demo, folder};
+use crate::store::{Store, Subscription};
+use crate::webhooks::Hook;
+use crate::{api, demo, folder, webhooks};
 
 /// Flags of `kexie serve`; they win over kexie.toml and the environment.
 #[derive(clap::Args, Debug, Clone)]
@@ -64,7 +65,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     }
     let keys = Keys::from_config(&config.auth)?;
     kexie_engine::rules::budget::set_time_limit(std::time::Duration::from_millis(config.rules.time_ms));
-    let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?;
+    let hooks = config.webhooks.iter().map(Hook::of).collect::<Result<Vec<_>, _>>()?;
+    let subscriptions = config.webhooks.iter().map(|w| Subscription { hook: w.url.clone(), events: w.events.clone() });
+    let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?.subscribe(subscriptions.collect());
+    webhooks::start(hooks, store.clone())?;
     let state = AppState::new(config.clone(), store, keys, args.demo);
     publish_folder(&state).await?;
     if args.demo {

@@ -40,7 +40,7 @@ fn said(events: &[Value]) -> Vec<String> {
 
 #[test]
 fn each_action_writes_its_events_once_in_order_for_the_feed() {
-    for db in databases("events") {
+    for db in own_databases("events") {
         let server = Server::start_extra(&db, &["--config", &config_file("events", CONFIG)], &[]);
         sync_directory(&server, FORMATION_PEOPLE);
         let (id, view) = submitted_formation(&server);

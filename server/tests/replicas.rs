@@ -24,22 +24,6 @@ const RACED: usize = 16;
 /// How many instances the kill stream comments on.
 const STREAMED: usize = 4;
 
-/// A fresh database of this test's own on the test PostgreSQL (the other tests' directory
-/// and instances stay out of its task lists and its audit verification).
-fn postgres(test: &str) -> String {
-    let url = std::env::var("KEXIE_TEST_POSTGRES_URL")
-        .expect("KEXIE_TEST_POSTGRES_URL: these tests need a PostgreSQL (scripts/test.sh starts one)");
-    let name = format!("kexie_replicas_{test}_{}", uuid::Uuid::new_v4().simple());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&url).await.expect("the test PostgreSQL answers");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("a database is created");
-    });
-    let base = url.rsplit_once('/').expect("a URL with a database name").0;
-    format!("{base}/{name}")
-}
-
 /// Both replicas started at the same moment (their migrations and first-start seeding race
 /// on the shared database too).
 fn two_replicas(db: &str) -> (Server, Server) {

@@ -5,11 +5,16 @@ use kexie_api::IntegrationEvent;
 use kexie_api::events::FeedItem;
 use sqlx::Row;
 
+use super::deliveries::{Subscription, add_delivery};
 use super::{Connection, Store, StoreError, from_json, to_json};
 
-/// Appends `events` in order, numbering them after the last. The counter's row stays
-/// locked until the action commits.
-pub(super) async fn append_events(tx: &mut Connection, events: &[IntegrationEvent]) -> Result<(), StoreError> {
+/// Appends `events` in order, numbering them after the last, each with a delivery for
+/// every hook that takes it. The counter's row stays locked until the action commits.
+pub(super) async fn append_events(
+    tx: &mut Connection,
+    events: &[IntegrationEvent],
+    hooks: &[Subscription],
+) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
     }
@@ -20,8 +25,9 @@ pub(super) async fn append_events(tx: &mut Connection, events: &[IntegrationEven
         .await?;
     let last: i64 = row.try_get("last")?;
     for (k, e) in events.iter().enumerate() {
+        let seq = last - n + 1 + k as i64;
         sqlx::query("INSERT INTO events (seq, id, type, instance_id, at, body) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(last - n + 1 + k as i64)
+            .bind(seq)
             .bind(&e.id)
             .bind(&e.kind)
             .bind(&e.instance.id)
@@ -29,6 +35,9 @@ pub(super) async fn append_events(tx: &mut Connection, events: &[IntegrationEven
             .bind(to_json(e))
             .execute(&mut *tx)
             .await?;
+        for hook in hooks.iter().filter(|h| h.takes(&e.kind)) {
+            add_delivery(tx, &hook.hook, seq, &e.instance.id).await?;
+        }
     }
     Ok(())
 }

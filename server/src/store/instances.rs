@@ -124,7 +124,7 @@ impl Store {
         replace_tasks(&mut tx, i, before).await?;
         replace_copies(&mut tx, i, before).await?;
         append_audit(&mut tx, &i.id, &entries).await?;
-        append_events(&mut tx, w.outbox).await?;
+        append_events(&mut tx, w.outbox, &self.hooks).await?;
         tx.commit().await?;
         Ok(Applied::Done)
     }

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod audit;
+mod deliveries;
 mod directory;
 mod events;
 mod instances;
@@ -12,6 +13,7 @@ mod workflows;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+pub use deliveries::{Due, Subscription, unix_now};
 pub use instances::{Applied, Replay, Request, Stored, Write};
 pub use lists::List;
 pub use workflows::VersionRow;
@@ -40,6 +42,8 @@ pub struct Store {
     /// SQLite has one writer: queueing writers here wakes each as soon as the last is
     /// done, instead of SQLite's busy handler sleeping them in steps of up to 100 ms.
     writers: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// The webhook receivers each event is written out for.
+    hooks: std::sync::Arc<Vec<Subscription>>,
 }
 
 impl Store {
@@ -68,7 +72,13 @@ impl Store {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, writers: sqlite.then(Default::default) })
+        Ok(Store { pool, writers: sqlite.then(Default::default), hooks: Default::default() })
+    }
+
+    /// Writes a delivery for each of `hooks` with every event from now on.
+    pub fn subscribe(mut self, hooks: Vec<Subscription>) -> Store {
+        self.hooks = std::sync::Arc::new(hooks);
+        self
     }
 
     /// Waits for this writer's turn (SQLite only; PostgreSQL takes writers side by side).

@@ -30,6 +30,31 @@ pub fn databases(name: &str) -> Vec<String> {
     dbs
 }
 
+/// A fresh database of this test's own on the test PostgreSQL (the other tests' directory
+/// and instances stay out of its task lists, events and audit verification).
+pub fn postgres(test: &str) -> String {
+    let url = std::env::var("KEXIE_TEST_POSTGRES_URL")
+        .expect("KEXIE_TEST_POSTGRES_URL: these tests need a PostgreSQL (scripts/test.sh starts one)");
+    let name = format!("kexie_{test}_{}", uuid::Uuid::new_v4().simple());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&url).await.expect("the test PostgreSQL answers");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("a database is created");
+    });
+    let base = url.rsplit_once('/').expect("a URL with a database name").0;
+    format!("{base}/{name}")
+}
+
+/// Like `databases`, with a PostgreSQL database of this test's own.
+pub fn own_databases(name: &str) -> Vec<String> {
+    let mut dbs = databases(name);
+    if dbs.len() > 1 {
+        dbs[1] = postgres(name);
+    }
+    dbs
+}
+
 /// A `kexie.toml` holding `text`, in a folder of this test process's own: its path.
 pub fn config_file(name: &str, text: &str) -> String {
     let dir = std::env::temp_dir().join(format!("kexie-config-{}-{name}", std::process::id()));

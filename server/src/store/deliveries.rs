@@ -1,0 +1,126 @@
+//! Webhook deliveries: one per event and receiver, due at `next_at`, leased by the
+//! replica sending it, done, or dead after a day of failures. An instance's events go to
+//! a receiver in order: one is due only when none before it is still pending.
+
+use sqlx::Row;
+
+use super::{Connection, Store, StoreError};
+
+/// A receiver, as the outbox knows it: its name and the event types it takes.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub hook: String,
+    /// All when empty.
+    pub events: Vec<String>,
+}
+
+impl Subscription {
+    pub fn takes(&self, kind: &str) -> bool {
+        self.events.is_empty() || self.events.iter().any(|e| e == kind)
+    }
+}
+
+/// A delivery to send now.
+pub struct Due {
+    pub seq: i64,
+    pub id: String,
+    pub kind: String,
+    pub body: String,
+    pub attempts: i64,
+    pub first_at: i64,
+}
+
+/// Unix seconds now: delivery times are the real clock's, not the demo's.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+pub(super) async fn add_delivery(tx: &mut Connection, hook: &str, seq: i64, instance: &str) -> Result<(), StoreError> {
+    let now = unix_now();
+    sqlx::query(
+        "INSERT INTO deliveries (hook, event_seq, instance_id, status, first_at, next_at) \
+         VALUES ($1, $2, $3, 'pending', $4, $4)",
+    )
+    .bind(hook)
+    .bind(seq)
+    .bind(instance)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Up to `limit` deliveries to `hook` due at `now`, each the first still pending of
+    /// its instance, and not leased by anyone.
+    pub async fn due_deliveries(&self, hook: &str, now: i64, limit: i64) -> Result<Vec<Due>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.event_seq, d.attempts, d.first_at, e.id, e.type, e.body FROM deliveries d \
+             JOIN events e ON e.seq = d.event_seq \
+             WHERE d.hook = $1 AND d.status = 'pending' AND d.next_at <= $2 AND d.leased_until <= $2 \
+             AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.hook = d.hook AND p.instance_id = d.instance_id \
+                             AND p.status = 'pending' AND p.event_seq < d.event_seq) \
+             ORDER BY d.event_seq LIMIT $3",
+        )
+        .bind(hook)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Due {
+                    seq: r.try_get("event_seq")?,
+                    id: r.try_get("id")?,
+                    kind: r.try_get("type")?,
+                    body: r.try_get("body")?,
+                    attempts: r.try_get("attempts")?,
+                    first_at: r.try_get("first_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Takes a delivery until `until`, unless another replica holds it: whether it is ours.
+    pub async fn lease(&self, hook: &str, seq: i64, now: i64, until: i64) -> Result<bool, StoreError> {
+        let _turn = self.writer_turn().await;
+        let done = sqlx::query(
+            "UPDATE deliveries SET leased_until = $1 \
+             WHERE hook = $2 AND event_seq = $3 AND status = 'pending' AND leased_until <= $4",
+        )
+        .bind(until)
+        .bind(hook)
+        .bind(seq)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The receiver accepted it.
+    pub async fn delivered(&self, hook: &str, seq: i64) -> Result<(), StoreError> {
+        self.settle(hook, seq, "done", 0, "").await
+    }
+
+    /// It failed with `error`: tried again at `next_at`, or given up (dead) when `None`.
+    pub async fn failed(&self, hook: &str, seq: i64, error: &str, next_at: Option<i64>) -> Result<(), StoreError> {
+        let status = if next_at.is_some() { "pending" } else { "dead" };
+        self.settle(hook, seq, status, next_at.unwrap_or(0), error).await
+    }
+
+    async fn settle(&self, hook: &str, seq: i64, status: &str, next_at: i64, error: &str) -> Result<(), StoreError> {
+        let _turn = self.writer_turn().await;
+        sqlx::query(
+            "UPDATE deliveries SET status = $1, attempts = attempts + 1, next_at = $2, leased_until = 0, \
+             last_error = $3 WHERE hook = $4 AND event_seq = $5",
+        )
+        .bind(status)
+        .bind(next_at)
+        .bind(error)
+        .bind(hook)
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

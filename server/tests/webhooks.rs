@@ -1,0 +1,92 @@
+//! Webhooks against a receiver in another process (server/tests/fixtures/receiver.py),
+//! on SQLite and PostgreSQL: every event arrives, signed, each instance's in order, even
+//! when the receiver first fails.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::*;
+
+const SECRET: &str = "a-receiver-secret-of-some-length";
+
+/// The receiver, killed when dropped; what it accepted is in `out`.
+struct Receiver {
+    child: Child,
+    port: u16,
+    out: std::path::PathBuf,
+}
+
+impl Receiver {
+    fn start(name: &str, fail: u32) -> Receiver {
+        let out = std::env::temp_dir().join(format!("kexie-hook-{}-{name}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&out);
+        let mut child = Command::new("python3")
+            .arg(repo().join("server/tests/fixtures/receiver.py"))
+            .args(["--secret", SECRET, "--fail", &fail.to_string(), "--out", out.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the receiver");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        Receiver { child, port: line.trim().parse().expect("the receiver's port"), out }
+    }
+
+    /// The events it accepted so far for instance `id`, in the order they came.
+    fn events_of(&self, id: &str) -> Vec<Value> {
+        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
+        let lines = text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap());
+        lines.filter(|l| l["event"]["instance"]["id"] == id).collect()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The instance's events as the feed holds them.
+fn feed_of(server: &Server, id: &str) -> Vec<Value> {
+    let (status, page) = get(&server.url("/events?limit=500"), Some(&token("boss", &["admin"])));
+    assert_eq!(status, 200, "{page}");
+    let items = page["items"].as_array().unwrap().iter().map(|i| i["event"].clone());
+    items.filter(|e| e["instance"]["id"] == id).collect()
+}
+
+#[test]
+fn every_event_arrives_signed_and_in_order_after_the_receiver_failed_at_first() {
+    for (k, db) in own_databases("webhooks").into_iter().enumerate() {
+        let receiver = Receiver::start(&format!("first-fails-{k}"), 2);
+        let config =
+            format!("[[webhooks]]\nurl = \"http://127.0.0.1:{}/hook\"\nsecret = \"{SECRET}\"\n", receiver.port);
+        let server = Server::start_extra(&db, &["--config", &config_file(&format!("webhooks-{k}"), &config)], &[]);
+        sync_directory(&server, FORMATION_PEOPLE);
+        let (id, view) = submitted_formation(&server);
+        let approve = json!({ "action": "approve", "changes": { "party_opinion": "同意" } });
+        let (status, _) = act(&server, &formation_token("zhou"), &id, view["revision"].as_u64().unwrap(), approve);
+        assert_eq!(status, 200);
+
+        let want = feed_of(&server, &id);
+        assert_eq!(want.len(), 5, "{want:?}");
+        // The first two tries failed: retried after 1 s, then 2 s.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while receiver.events_of(&id).len() < want.len() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let got = receiver.events_of(&id);
+        let events: Vec<&Value> = got.iter().map(|l| &l["event"]).collect();
+        assert_eq!(events, want.iter().collect::<Vec<_>>(), "{db}: every event, once, in the feed's order");
+        for line in &got {
+            assert_eq!(
+                (&line["id"], &line["type"]),
+                (&line["event"]["id"], &line["event"]["type"]),
+                "the headers say it"
+            );
+        }
+    }
+}
