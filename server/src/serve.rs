@@ -111,7 +111,12 @@ pub fn app(state: AppState) -> Router {
         let cors = CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-            .allow_headers([axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE]);
+            // Every header the widget sends (an upload names its file in X-File-Name).
+            .allow_headers([
+                axum::http::header::AUTHORIZATION,
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderName::from_static("x-file-name"),
+            ]);
         app = app.layer(cors);
     }
     // Browsers must take every response as the type it says it is.

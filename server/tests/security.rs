@@ -277,6 +277,16 @@ fn cors_answers_only_the_configured_origins_and_never_with_credentials() {
     let allowed = preflight("https://oa.example.com");
     assert_eq!(allowed.get("access-control-allow-origin").unwrap(), "https://oa.example.com");
     assert!(allowed.get("access-control-allow-credentials").is_none(), "no cookies cross origins");
+    // Every header the widget sends is allowed: an upload names its file in X-File-Name.
+    let upload = [
+        ("Origin", "https://oa.example.com"),
+        ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", "authorization,content-type,x-file-name"),
+    ];
+    let (_, h, _) = call("OPTIONS", &server.url("/attachments"), &upload, b"");
+    let allowed_headers =
+        h.get("access-control-allow-headers").and_then(|v| v.to_str().ok()).map(str::to_lowercase).unwrap_or_default();
+    assert!(allowed_headers.contains("x-file-name"), "allowed: {allowed_headers:?}");
     assert!(preflight("https://evil.example").get("access-control-allow-origin").is_none());
     let (_, h, _) = call("GET", &server.url("/me"), &[("Origin", "https://evil.example")], b"");
     assert!(h.get("access-control-allow-origin").is_none());
