@@ -15,16 +15,33 @@ export function define_element(mount) {
   if (customElements.get("kexie-workflow")) return;
   customElements.define("kexie-workflow", class extends HTMLElement {
     static get observedAttributes() { return ["api", "token", "workflow", "instance", "view", "locale"]; }
-    connectedCallback() { this._remount(); }
+    connectedCallback() {
+      // Properties a host set before the element was defined shadow the accessors below.
+      for (const p of ["getToken", "people"]) {
+        if (Object.prototype.hasOwnProperty.call(this, p)) { const v = this[p]; delete this[p]; this[p] = v; }
+      }
+      this._schedule();
+    }
     disconnectedCallback() { if (this._handle) { this._handle.unmount(); this._handle = null; } }
-    attributeChangedCallback() { if (this.isConnected) this._remount(); }
+    attributeChangedCallback(name, old, value) { if (old !== value) this._schedule(); }
+    // Called when the token is refused: whatever getToken is then, set before or after mounting.
+    get getToken() { return this._getToken; }
+    set getToken(f) { this._getToken = f; if (!this._handle) this._schedule(); }
+    get people() { return this._people; }
+    set people(f) { this._people = f; this._schedule(); }
+    // One mount for all the attributes set in one go (an upgraded element gets one call each).
+    _schedule() {
+      if (this._pending) return;
+      this._pending = true;
+      queueMicrotask(() => { this._pending = false; if (this.isConnected) this._remount(); });
+    }
     _remount() {
       if (this._handle) this._handle.unmount();
       this._handle = null;
       const a = (n) => this.getAttribute(n) || undefined;
-      if (!a("token") && !this.getToken) return; // The host sets the token when it has one.
-      this._handle = mount(this, { api: a("api"), token: a("token"), getToken: this.getToken, workflow: a("workflow"),
-        instance: a("instance"), view: a("view"), locale: a("locale"), people: this.people });
+      if (!a("token") && !this._getToken) return; // The host sets the token when it has one.
+      this._handle = mount(this, { api: a("api"), token: a("token"), getToken: (...args) => this._getToken?.(...args),
+        workflow: a("workflow"), instance: a("instance"), view: a("view"), locale: a("locale"), people: this._people });
     }
   });
 }

@@ -180,3 +180,49 @@ test("the pickers ask the host's directory when the host gives one", async () =>
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("the element mounts once however many attributes it has, and calls a getToken set after it mounted", async () => {
+  const demoToken = async (user) => (await (await fetch(`${server.base}/demo/token`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user }),
+  })).json()).token;
+  const token = await demoToken("liming");
+  // The element is in the markup with all its attributes before the module defines it:
+  // upgrading it reports each attribute, and each used to mount the widget again.
+  const html = `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>宿主页面</title>
+<script type="module" src="/host2/host.js"></script></head><body>
+<kexie-workflow id="el" api="/api/v1" token="${token}" workflow="kexie-formation" view="form" locale="zh-CN"></kexie-workflow>
+</body></html>`;
+  const js = `import init from "/kexie/kexie_widget.js"; await init(); window.ready = true;`;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  let asked = 0;
+  page.on("request", (r) => { if (new URL(r.url()).pathname === "/api/v1/me") asked += 1; });
+  await page.route("**/host2/**", (route) => {
+    const js_file = route.request().url().endsWith(".js");
+    route.fulfill({ status: 200, headers: { "content-type": js_file ? "text/javascript" : "text/html; charset=utf-8" }, body: js_file ? js : html });
+  });
+  await page.goto(`${server.base}/host2/page.html`);
+  const el = page.locator("#el");
+  await el.getByLabel("企业名称").waitFor();
+  assert.equal(asked, 1, "one mount: one GET /me");
+
+  // The host sets getToken once the widget is up; a day later the token is refused, and
+  // the widget asks the callback it has now.
+  await page.evaluate(() => {
+    window.refreshed = 0;
+    document.getElementById("el").getToken = async () => {
+      window.refreshed += 1;
+      const r = await fetch("/demo/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"user":"liming"}' });
+      return (await r.json()).token;
+    };
+  });
+  await page.evaluate(() => fetch("/demo/clock", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"days":1}' }));
+  await el.getByLabel("企业名称").fill("后设令牌测试公司");
+  await el.getByRole("button", { name: "保存草稿", exact: true }).click();
+  await el.locator(".kx-meta", { hasText: "草稿" }).waitFor();
+  assert.equal(await page.evaluate(() => window.refreshed), 1, "the callback set after mounting was asked");
+  assert.equal(asked, 1, "setting getToken did not mount it again");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
