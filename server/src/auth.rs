@@ -101,7 +101,7 @@ impl Keys {
     /// Verifies a token at `now` (Unix seconds, the server's clock) and says clearly what
     /// is wrong with a bad one. Expiry is checked against the server's clock rather than
     /// the library's, so the one clock decides deadlines and sessions alike.
-    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, ApiError> {
+    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, BadToken> {
         const LEEWAY: i64 = 30;
         let mut v = Validation::new(self.algorithm);
         v.set_audience(&[&self.audience]);
@@ -109,12 +109,17 @@ impl Keys {
         v.validate_exp = false;
         // A header naming an algorithm the library does not know (`none`) fails to parse.
         decode_header(token).map_err(|_| {
-            unauthorized(
+            BadToken::forged(
                 "令牌头无效或签名算法不被接受。",
                 "the token's header is malformed or its algorithm is not accepted",
             )
         })?;
         let claims = decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims).map_err(|e| {
+            // Audience and claims are read only once the signature holds: the key signed it.
+            let signed = matches!(
+                e.kind(),
+                ErrorKind::InvalidAudience | ErrorKind::MissingRequiredClaim(_) | ErrorKind::Json(_)
+            );
             let (zh, en) = match e.kind() {
                 ErrorKind::InvalidSignature => ("令牌签名无效。", "the token's signature is not valid"),
                 ErrorKind::InvalidAudience => ("令牌不是签发给本系统的。", "the token is for another audience"),
@@ -127,16 +132,16 @@ impl Keys {
                 }
                 _ => ("令牌格式无效。", "the token is malformed"),
             };
-            unauthorized(zh, en)
+            BadToken { error: unauthorized(zh, en), forged: !signed }
         })?;
         if claims.sub.trim().is_empty() {
-            return Err(unauthorized(
+            return Err(BadToken::signed(
                 "令牌缺少必需的声明（sub、exp、aud）。",
                 "the token lacks a required claim (sub)",
             ));
         }
         if (claims.exp as i64).saturating_add(LEEWAY) < now {
-            return Err(unauthorized("登录已过期，请重新进入。", "the token has expired"));
+            return Err(BadToken::signed("登录已过期，请重新进入。", "the token has expired"));
         }
         Ok(claims)
     }
@@ -158,6 +163,29 @@ fn bearer_token(header: &str) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
+/// A refused token, and whether it was forged (not signed by the key: a guess, counted by
+/// the throttle) rather than, say, expired.
+pub struct BadToken {
+    pub error: ApiError,
+    pub forged: bool,
+}
+
+impl BadToken {
+    fn forged(zh: &str, en: &str) -> Self {
+        BadToken { error: unauthorized(zh, en), forged: true }
+    }
+
+    fn signed(zh: &str, en: &str) -> Self {
+        BadToken { error: unauthorized(zh, en), forged: false }
+    }
+}
+
+/// The subject a token claims, unverified: what a forger aims at.
+fn claimed_subject(token: &str) -> String {
+    let claims = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(token).map(|d| d.claims);
+    claims.ok().and_then(|c| c.get("sub")?.as_str().map(String::from)).unwrap_or_default()
+}
+
 fn unauthorized(zh: &str, en: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", zh, en)
 }
@@ -166,8 +194,8 @@ fn throttled(seconds: u64) -> ApiError {
     let mut e = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_failures",
-        format!("此地址的令牌验证失败次数过多，请 {seconds} 秒后再试。"),
-        format!("too many failed tokens from this address; try again in {seconds} s."),
+        format!("伪造的令牌过多，请 {seconds} 秒后再试。"),
+        format!("too many forged tokens; try again in {seconds} s."),
     );
     e.retry_after = Some(seconds);
     e
@@ -179,6 +207,18 @@ fn client_address(parts: &Parts, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
     let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     Some(throttle::client(peer, forwarded, trusted_proxies))
+}
+
+/// Counts a forged token against the subject it claims and its address: 429 once the
+/// subject was over the limit before it, else `error`.
+fn forged(state: &AppState, token: &str, client: Option<IpAddr>, now: Instant, error: ApiError) -> ApiError {
+    let subject = claimed_subject(token);
+    let over = state.forged_by_subject.check(&subject, now);
+    state.forged_by_subject.failed(&subject, now);
+    if let Some(ip) = &client {
+        state.forged_by_address.failed(ip, now);
+    }
+    over.map_or_else(throttled, |()| error)
 }
 
 /// The verified person making a request.
@@ -194,8 +234,9 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let client = client_address(parts, &state.config.auth.trusted_proxies);
         let started = Instant::now();
-        if let Some(ip) = client
-            && let Err(seconds) = state.throttle.check(ip, started)
+        // A flood of forged tokens from one address is refused before its tokens are checked.
+        if let Some(ip) = &client
+            && let Err(seconds) = state.forged_by_address.check(ip, started)
         {
             return Err(throttled(seconds));
         }
@@ -207,11 +248,11 @@ impl FromRequestParts<AppState> for Caller {
                 "missing token: send Authorization: Bearer <token>",
             )
         })?;
-        let claims = state.keys.verify(token.trim(), state.now().0.unix_timestamp()).inspect_err(|_| {
-            if let Some(ip) = client {
-                state.throttle.failed(ip, started);
-            }
-        })?;
+        let claims = match state.keys.verify(token.trim(), state.now().0.unix_timestamp()) {
+            Ok(claims) => claims,
+            Err(bad) if !bad.forged => return Err(bad.error),
+            Err(bad) => return Err(forged(state, token, client, started, bad.error)),
+        };
         // Administration is the host's to grant, token by token: a role the directory
         // remembers does not make anyone an administrator.
         let admin = claims.roles.as_ref().is_some_and(|r| r.contains(&state.config.auth.admin_role));

@@ -13,7 +13,7 @@ use crate::auth::Keys;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::store::{Store, VersionRow};
-use crate::throttle::Throttle;
+use crate::throttle::{ADDRESS_FACTOR, Throttle};
 use crate::workers::Workers;
 
 /// A published version: compiled, and as stored.
@@ -29,7 +29,9 @@ pub struct Inner {
     pub keys: Keys,
     pub demo: bool,
     /// Failed token checks per client address.
-    pub throttle: Throttle,
+    /// Forged tokens per claimed subject, and (ten times as many) per client address.
+    pub forged_by_subject: Throttle<String>,
+    pub forged_by_address: Throttle<std::net::IpAddr>,
     /// Where engine work runs, off the async workers.
     pub workers: Workers,
     /// Compiled workflows by (key, version): versions are immutable, so this never goes stale.
@@ -54,7 +56,8 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(config: Config, store: Store, keys: Keys, demo: bool) -> Self {
         AppState(Arc::new(Inner {
-            throttle: Throttle::new(config.auth.failures_per_minute),
+            forged_by_subject: Throttle::new(config.auth.failures_per_minute),
+            forged_by_address: Throttle::new(config.auth.failures_per_minute.saturating_mul(ADDRESS_FACTOR)),
             workers: Workers::new(config.rules.worker_count(), std::time::Duration::from_millis(config.rules.queue_ms)),
             config,
             store,

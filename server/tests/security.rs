@@ -208,10 +208,10 @@ fn hs256_tokens_are_checked_for_algorithm_expiry_audience_and_subject() {
 
 /// A kexie.toml in a fresh folder; returns its path.
 #[test]
-fn failed_tokens_are_throttled_per_client_address() {
+fn forged_tokens_are_throttled_and_no_valid_token_is_refused_for_them() {
     let config = config_file("throttle", "[auth]\nfailures_per_minute = 5\ntrusted_proxies = [\"127.0.0.1\"]\n");
     let server = Server::start_extra(&databases("security-throttle")[0], &["--config", &config], &[]);
-    let forged = token_for("li", &["applicant"], 3600, "another-secret-another-secret-another", AUDIENCE);
+    let forged = |who: &str| token_for(who, &["applicant"], 3600, "another-secret-another-secret-another", AUDIENCE);
     let me = server.url("/me");
     let from = |client: &str, token: &str| {
         let (status, h, body) = call(
@@ -222,15 +222,31 @@ fn failed_tokens_are_throttled_per_client_address() {
         );
         (status, h.get("retry-after").map(|v| v.to_str().unwrap().parse::<u64>().unwrap()), body)
     };
-    for n in 1..=5 {
-        assert_eq!(from("10.0.0.1", &forged).0, 401, "failure {n}");
+    // Everyone behind one proxy: a page reloading with an expired token is no guesser.
+    let expired = token_for("li", &["applicant"], -3600, SECRET, AUDIENCE);
+    for n in 1..=20 {
+        assert_eq!(from("10.0.0.1", &expired).0, 401, "expired token {n}");
     }
-    let (status, retry, body) = from("10.0.0.1", &forged);
+    assert_eq!(from("10.0.0.1", &formation_token("zhou")).0, 200, "a colleague behind the same address");
+
+    // Tokens forged for li: past the limit they get 429, and li's own token still works.
+    for n in 1..=5 {
+        assert_eq!(from("10.0.0.1", &forged("li")).0, 401, "forged token {n}");
+    }
+    let (status, retry, body) = from("10.0.0.1", &forged("li"));
     assert_eq!((status, code(&serde_json::from_str(&body).unwrap())), (429, "too_many_failures"), "{body}");
     assert!(matches!(retry, Some(1..=60)), "Retry-After: {retry:?}");
-    assert_eq!(from("10.0.0.1", &formation_token("li")).0, 429, "the address is refused, whatever it sends");
-    let (status, _, _) = call("GET", &me, &[("X-Forwarded-For", "10.0.0.1")], b"");
-    assert_eq!(status, 429, "no token at all");
+    assert_eq!(from("10.0.0.1", &formation_token("li")).0, 200, "a valid token is never refused for forged ones");
+    assert_eq!(from("10.0.0.1", &formation_token("zhou")).0, 200);
+
+    // A flood from one address, each forged token for someone else: ten times the limit,
+    // then that address is refused before its tokens are read.
+    for n in 0..50 {
+        assert_eq!(from("10.0.0.9", &forged(&format!("user{n}"))).0, 401, "flood {n}");
+    }
+    assert_eq!(from("10.0.0.9", &forged("user99")).0, 429);
+    let (status, _, _) = call("GET", &me, &[("X-Forwarded-For", "10.0.0.9")], b"");
+    assert_eq!(status, 429, "the flooding address, whatever it sends");
     assert_eq!(from("10.0.0.2", &formation_token("li")).0, 200, "another client behind the same proxy is not");
 }
 
