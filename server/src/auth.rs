@@ -132,7 +132,7 @@ impl Keys {
                 }
                 _ => ("令牌格式无效。", "the token is malformed"),
             };
-            BadToken { error: unauthorized(zh, en), forged: !signed }
+            BadToken { why: (zh, en), forged: !signed }
         })?;
         if claims.sub.trim().is_empty() {
             return Err(BadToken::signed(
@@ -166,17 +166,22 @@ fn bearer_token(header: &str) -> Option<&str> {
 /// A refused token, and whether it was forged (not signed by the key: a guess, counted by
 /// the throttle) rather than, say, expired.
 pub struct BadToken {
-    pub error: ApiError,
+    why: (&'static str, &'static str),
     pub forged: bool,
 }
 
 impl BadToken {
-    fn forged(zh: &str, en: &str) -> Self {
-        BadToken { error: unauthorized(zh, en), forged: true }
+    fn forged(zh: &'static str, en: &'static str) -> Self {
+        BadToken { why: (zh, en), forged: true }
     }
 
-    fn signed(zh: &str, en: &str) -> Self {
-        BadToken { error: unauthorized(zh, en), forged: false }
+    fn signed(zh: &'static str, en: &'static str) -> Self {
+        BadToken { why: (zh, en), forged: false }
+    }
+
+    /// The 401 that says what is wrong with the token.
+    pub fn error(&self) -> ApiError {
+        unauthorized(self.why.0, self.why.1)
     }
 }
 
@@ -250,8 +255,8 @@ impl FromRequestParts<AppState> for Caller {
         })?;
         let claims = match state.keys.verify(token.trim(), state.now().0.unix_timestamp()) {
             Ok(claims) => claims,
-            Err(bad) if !bad.forged => return Err(bad.error),
-            Err(bad) => return Err(forged(state, token, client, started, bad.error)),
+            Err(bad) if !bad.forged => return Err(bad.error()),
+            Err(bad) => return Err(forged(state, token, client, started, bad.error())),
         };
         // Administration is the host's to grant, token by token: a role the directory
         // remembers does not make anyone an administrator.
