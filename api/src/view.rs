@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use kexie_engine::definition::StepKind;
+use kexie_engine::definition::{Definition, Field, FieldKind, StepKind};
+use kexie_engine::fields::Form;
 use kexie_engine::instance::{self, ActionKind, Instance, Moment};
 use kexie_engine::people::{Actor, Directory};
 use kexie_engine::{RuleContext, Workflow};
+use serde_json::Value;
 
 use crate::{InstanceView, PersonRef, StepRef};
 
@@ -37,6 +39,8 @@ pub fn instance_view(
         Notes::Skip => Vec::new(),
     };
     let actions = instance::available(wf, inst, viewer, now);
+    // Only what this step shows, names included: a hidden person field names nobody.
+    let form = step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form));
     let targets = if actions.contains(&ActionKind::Return) { instance::return_targets(wf, inst) } else { Vec::new() };
     InstanceView {
         id: inst.id.clone(),
@@ -49,7 +53,8 @@ pub fn instance_view(
         step_kind: step.map(|s| s.kind),
         revision: inst.revision,
         initiator: PersonRef::from(&inst.initiator),
-        form: step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form)),
+        names: names(&wf.definition, inst, &form, dir),
+        form,
         hidden: step.map(|s| s.hidden.clone()).unwrap_or_default(),
         editable: step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default(),
         actions,
@@ -62,18 +67,21 @@ pub fn instance_view(
         waiting_for: inst.waiting_for().into_iter().map(String::from).collect(),
         route: inst.route.clone(),
         return_to: targets.iter().map(|s| StepRef { id: s.id.clone(), label: s.label() }).collect(),
-        names: names(inst, dir),
     }
 }
 
-/// Names for the initiator, the people waited for, participants and copies; nameless or
-/// unknown ids are left out (the widget shows the id). The initiator's name as started is
-/// the fallback for the initiator.
-fn names(inst: &Instance, dir: &Directory) -> BTreeMap<String, String> {
+/// Names for the initiator, the people waited for, participants, copies, and the people
+/// the shown form's person fields name (in tables too); nameless or unknown ids are left out
+/// (the widget shows the id). The initiator's name as started is the fallback for the
+/// initiator.
+fn names(def: &Definition, inst: &Instance, form: &Form, dir: &Directory) -> BTreeMap<String, String> {
+    let mut in_form = Vec::new();
+    people_in(&def.fields, &|id| form.get(id), &mut in_form);
     let ids = std::iter::once(inst.initiator.id.as_str())
         .chain(inst.waiting_for())
         .chain(inst.participants.iter().map(String::as_str))
-        .chain(inst.cc.iter().map(String::as_str));
+        .chain(inst.cc.iter().map(String::as_str))
+        .chain(in_form);
     let mut out = BTreeMap::new();
     for id in ids {
         let known = dir.get(id).map(|a| a.name.as_str()).filter(|n| !n.is_empty());
@@ -83,4 +91,21 @@ fn names(inst: &Instance, dir: &Directory) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+/// The ids `fields`' person fields hold in the values `value_of` gives, table rows included.
+fn people_in<'a>(fields: &[Field], value_of: &dyn Fn(&str) -> Option<&'a Value>, out: &mut Vec<&'a str>) {
+    for f in fields {
+        let Some(v) = value_of(&f.id) else { continue };
+        match (f.kind, v) {
+            (FieldKind::Person, Value::String(id)) => out.push(id),
+            (FieldKind::Person, Value::Array(ids)) => out.extend(ids.iter().filter_map(Value::as_str)),
+            (FieldKind::Table, Value::Array(rows)) => {
+                for cells in rows.iter().filter_map(Value::as_object) {
+                    people_in(&f.columns, &|id| cells.get(id), out);
+                }
+            }
+            _ => {}
+        }
+    }
 }

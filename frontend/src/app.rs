@@ -13,6 +13,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::api::{Client, Failure};
+use crate::events::emit;
 use crate::i18n::t;
 use crate::views::{EditorHost, Inbox, InstancePage, Notice, StartPage, loading, notice};
 use kexie_api::{Me, WorkflowVersion};
@@ -111,6 +112,16 @@ pub fn App(props: &AppProps) -> Html {
     let route = use_state(|| setup.route.clone());
     let lang = use_state(|| setup.lang);
     let l = *lang;
+    {
+        // A token refused as the widget loads: the host hears it, as it hears any failure.
+        let refused = me.as_ref().and_then(|r| r.as_ref().err()).map(|f| (f.code(), f.explain(l)));
+        let host = setup.host.clone();
+        use_effect_with(refused, move |refused| {
+            if let Some((code, message)) = refused {
+                emit(&host, "error", &serde_json::json!({ "code": code, "message": message }));
+            }
+        });
+    }
     let me = match &*me {
         None => return loading(l),
         Some(Err(f)) => return notice(&Some(Notice::Error(f.explain(l)))),

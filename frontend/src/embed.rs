@@ -23,7 +23,8 @@ export function define_element(mount) {
       this._schedule();
     }
     disconnectedCallback() { if (this._handle) { this._handle.unmount(); this._handle = null; } }
-    attributeChangedCallback(name, old, value) { if (old !== value) this._schedule(); }
+    // Setting an attribute, even to the value it has, mounts afresh (a host reloads it so).
+    attributeChangedCallback() { this._schedule(); }
     // Called when the token is refused: whatever getToken is then, set before or after mounting.
     get getToken() { return this._getToken; }
     set getToken(f) { this._getToken = f; if (!this._handle) this._schedule(); }

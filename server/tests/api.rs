@@ -132,6 +132,15 @@ fn the_main_route_of_every_shipped_workflow_runs_through_the_api() {
                 get(&server.url(&format!("/instances/{id}/audit")), Some(&token("admin", &["admin"])));
             assert_eq!(status, 200);
             assert!(audit.as_array().unwrap().len() >= 4, "{audit}");
+            // The people the form's person fields name are named, in tables too.
+            let named = match workflow {
+                "title-evaluation" => vec![view["form"]["candidate"].clone()],
+                "annual-plan" => view["form"]["items"].as_array().unwrap().iter().map(|r| r["owner"].clone()).collect(),
+                _ => Vec::new(),
+            };
+            for who in named {
+                assert!(view["names"][who.as_str().unwrap()].is_string(), "{workflow}: {who} in {}", view["names"]);
+            }
         }
     }
 }

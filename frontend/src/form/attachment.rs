@@ -5,12 +5,13 @@ use std::rc::Rc;
 
 use kexie_engine::definition::Field;
 use kexie_engine::text::Lang;
-use serde_json::Value;
+use serde_json::{Value, json};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::InputProps;
 use crate::app::{Session, use_session};
+use crate::events::emit;
 use kexie_api::AttachmentMeta;
 
 /// A file being uploaded or refused.
@@ -171,7 +172,7 @@ pub fn AttachmentInput(p: &AttachmentProps) -> Html {
                     continue;
                 }
                 now.push(Pending { name: name.clone(), progress: 0.0, error: None });
-                upload(s.clone(), file, pending.clone(), on_change.clone(), latest.clone(), field.multiple);
+                upload(s.clone(), file, pending.clone(), on_change.clone(), latest.clone(), field.clone());
             }
             pending.dispatch(Upload::Picked(now));
         })
@@ -218,9 +219,9 @@ fn upload(
     pending: UseReducerDispatcher<Uploads>,
     on_change: Callback<Value>,
     latest: Rc<std::cell::RefCell<Vec<AttachmentMeta>>>,
-    multiple: bool,
+    field: Rc<Field>,
 ) {
-    let name = file.name();
+    let (name, multiple) = (file.name(), field.multiple);
     let report: Rc<dyn Fn(f64)> = Rc::new({
         let (pending, name) = (pending.clone(), name.clone());
         move |f| pending.dispatch(Upload::Progress(name.clone(), f.min(0.99)))
@@ -237,7 +238,11 @@ fn upload(
                 on_change.emit(value_of(&files, multiple));
                 pending.dispatch(Upload::Done(name)); // Listed with the other files now.
             }
-            Err(f) => pending.dispatch(Upload::Failed(name, f.explain(s.lang))),
+            Err(f) => {
+                let detail = json!({ "code": f.code(), "message": f.explain(s.lang), "field": field.id });
+                emit(&s.host, "error", &detail);
+                pending.dispatch(Upload::Failed(name, f.explain(s.lang)));
+            }
         }
     });
 }

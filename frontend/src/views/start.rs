@@ -69,10 +69,11 @@ fn StartForm(p: &FormProps) -> Html {
     let form_ref = use_node_ref();
     let sender = use_send(&editing, &form_ref, status.setter().to_callback().reform(Some));
     let send = {
-        let (sender, editable, wf_key) = (sender.clone(), editable.clone(), def.key.clone());
+        let (sender, editable) = (sender.clone(), editable.clone());
+        let at = (def.key.clone(), first.id.clone());
         Callback::from(move |submit: bool| {
             if let Some(changes) = sender.begin(submit, &editable) {
-                wasm_bindgen_futures::spawn_local(create_and_go(sender.clone(), wf_key.clone(), changes, submit));
+                wasm_bindgen_futures::spawn_local(create_and_go(sender.clone(), at.clone(), changes, submit));
             }
         })
     };
@@ -113,10 +114,10 @@ fn StartForm(p: &FormProps) -> Html {
     }
 }
 
-/// Creates the instance (and with `submit` submits it) and goes to it. If it was
-/// created before a failure, it goes there too: the draft is in it, where the server's
-/// errors show.
-async fn create_and_go(sender: Sender, workflow: String, changes: Form, submit: bool) {
+/// Creates an instance of `workflow` (and with `submit` submits it from `step`, its
+/// first) and goes to it. If it was created before a failure, it goes there too: the
+/// draft is in it, where the server's errors show.
+async fn create_and_go(sender: Sender, (workflow, step): (String, String), changes: Form, submit: bool) {
     let s = sender.session().clone();
     match create(&s, &workflow, changes, submit).await {
         Ok(view) => {
@@ -125,11 +126,11 @@ async fn create_and_go(sender: Sender, workflow: String, changes: Form, submit: 
         }
         Err((Some(id), f)) => {
             sender.ended();
-            sender.report(&f, json!({ "instance": id }));
+            sender.report(&f, json!({ "instance": id, "step": step }));
             sender.forget();
             s.go.emit(Route::Instance(id));
         }
-        Err((None, f)) => sender.failed(&f, json!({ "instance": null })),
+        Err((None, f)) => sender.failed(&f, json!({ "instance": null, "step": step })),
     }
 }
 
