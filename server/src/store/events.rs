@@ -1,5 +1,5 @@
-//! The outbox: integration events, written with the action that caused them, read in
-//! order by the feed (and, later, by webhook and mail delivery).
+//! The outbox: integration events, written with the action that caused them (each with a
+//! delivery for every webhook receiver that takes it), read in order by the feed.
 
 use kexie_api::IntegrationEvent;
 use kexie_api::events::FeedItem;
