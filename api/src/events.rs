@@ -4,7 +4,7 @@
 //! whoever needs more reads the instance with its user's token.
 
 use kexie_engine::definition::{Definition, FieldKind};
-use kexie_engine::instance::{Effect, Event, Instance, Moment, effects};
+use kexie_engine::instance::{Effect, Event, Instance, Moment, TaskKey, effects, open_tasks};
 use kexie_engine::people::Directory;
 use kexie_engine::text::Text;
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use crate::PersonRef;
 pub struct IntegrationEvent {
     /// Unique; the same event delivered twice has the same id.
     pub id: String,
-    /// `task.created`, `task.completed`, `task.cancelled`, `task.reminded`,
+    /// `task.created`, `task.completed`, `task.cancelled`, `task.reminded`, `task.overdue`,
     /// `instance.submitted`, `instance.returned`, `instance.withdrawn`,
     /// `instance.completed`, `instance.rejected`, `instance.cc`.
     #[serde(rename = "type")]
@@ -120,8 +120,6 @@ pub fn integration_events(
     audit: &[Event],
 ) -> Vec<IntegrationEvent> {
     let instance = event_instance(c, after);
-    let person =
-        |id: &str| PersonRef::named(id.to_string(), c.directory.get(id).map(|a| a.name.clone()).unwrap_or_default());
     effects(before, after, audit)
         .iter()
         .enumerate()
@@ -130,20 +128,44 @@ pub fn integration_events(
             kind: effect.name().to_string(),
             at: c.now.to_string(),
             instance: instance.clone(),
-            task: effect.task().map(|t| {
-                let id = t.id(&after.id);
-                let url = c.task_url.map(|u| u.replace("{instance}", &after.id).replace("{task}", &id));
-                // An item of the step the instance is at is due when the step is.
-                let due_at = (t.step == after.step).then_some(after.due_at).flatten().map(|d| d.to_string());
-                EventTask { id, assignee: person(&t.assignee), step: t.step.clone(), due_at, url }
-            }),
+            task: effect.task().map(|t| event_task(c, after, t)),
             copied: if let Effect::Copied(people) = effect {
-                people.iter().map(|p| person(p)).collect()
+                people.iter().map(|p| person(c, p)).collect()
             } else {
                 Vec::new()
             },
         })
         .collect()
+}
+
+/// `task.overdue` for each item still open at `inst`'s step, once its deadline passed.
+/// Their ids are the instance's and the step entry's: one set per entry.
+pub fn overdue_events(c: &Context<'_>, inst: &Instance) -> Vec<IntegrationEvent> {
+    let instance = event_instance(c, inst);
+    let open = open_tasks(inst).into_iter().enumerate();
+    open.map(|(k, t)| IntegrationEvent {
+        id: format!("{}.overdue.{}.{k}", inst.id, t.entry),
+        kind: "task.overdue".into(),
+        at: c.now.to_string(),
+        instance: instance.clone(),
+        task: Some(event_task(c, inst, &t)),
+        copied: Vec::new(),
+    })
+    .collect()
+}
+
+/// The to-do item `t` of `inst`, with its link.
+fn event_task(c: &Context<'_>, inst: &Instance, t: &TaskKey) -> EventTask {
+    let id = t.id(&inst.id);
+    let url = c.task_url.map(|u| u.replace("{instance}", &inst.id).replace("{task}", &id));
+    // An item of the step the instance is at is due when the step is.
+    let due_at = (t.step == inst.step).then_some(inst.due_at).flatten().map(|d| d.to_string());
+    EventTask { id, assignee: person(c, &t.assignee), step: t.step.clone(), due_at, url }
+}
+
+/// Somebody by id, named as the directory knows them.
+fn person(c: &Context<'_>, id: &str) -> PersonRef {
+    PersonRef::named(id.to_string(), c.directory.get(id).map(|a| a.name.clone()).unwrap_or_default())
 }
 
 fn event_instance(c: &Context<'_>, inst: &Instance) -> EventInstance {

@@ -86,6 +86,8 @@ async fn clock(
         return Err(ApiError::bad_request("days 须在 1–60 之间。", "days must be 1 to 60."));
     }
     state.shift_clock(req.days);
+    // Deadlines the jump passed are told now, not at the next half-minute sweep.
+    crate::overdue::sweep(&state).await;
     Ok(Json(serde_json::json!({ "today": state.now().today() })))
 }
 

@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod error;
 mod folder;
+mod overdue;
 mod publish;
 mod serve;
 mod state;

@@ -20,7 +20,7 @@ use crate::publish::{Loaded, PublishError, load};
 use crate::state::AppState;
 use crate::store::{Store, Subscription};
 use crate::webhooks::Hook;
-use crate::{api, demo, folder, webhooks};
+use crate::{api, demo, folder, overdue, webhooks};
 
 /// Flags of `kexie serve`; they win over kexie.toml and the environment.
 #[derive(clap::Args, Debug, Clone)]
@@ -70,6 +70,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?.subscribe(subscriptions.collect());
     webhooks::start(hooks, store.clone())?;
     let state = AppState::new(config.clone(), store, keys, args.demo);
+    overdue::start(state.clone());
     publish_folder(&state).await?;
     if args.demo {
         for user in demo::users() {

@@ -13,7 +13,8 @@ task_url = "https://oa.example.com/kexie?instance={instance}&task={task}"
 
 /// Every event of instance `id` in the feed, read page by page as an OA would.
 fn events_of(server: &Server, id: &str) -> Vec<Value> {
-    let reader = token("oa-bridge", &["integration"]);
+    // Valid for 90 days: the overdue test runs the demo clock ahead.
+    let reader = token_for("oa-bridge", &["integration"], 90 * 86_400, SECRET, AUDIENCE);
     let (mut after, mut out) = (0, Vec::new());
     loop {
         let (status, page) = get(&server.url(&format!("/events?after={after}&limit=7")), Some(&reader));
@@ -94,5 +95,31 @@ fn the_feed_is_for_administrators_and_the_integration_account() {
     for bad in ["after=-1", "limit=0", "limit=501"] {
         let (status, body) = get(&server.url(&format!("/events?{bad}")), Some(&token("boss", &["admin"])));
         assert_eq!((status, code(&body)), (400, "bad_request"), "{bad}");
+    }
+}
+
+#[test]
+fn a_passed_deadline_is_told_once_per_step() {
+    for db in own_databases("events-overdue") {
+        let server = Server::start_extra(&db, &["--demo"], &[]);
+        sync_directory(&server, FORMATION_PEOPLE);
+        let (id, _) = submitted_formation(&server);
+        let clock = |days: u32| {
+            let (status, body) = post(&format!("{}/demo/clock", server.base), None, &json!({ "days": days }));
+            assert_eq!(status, 200, "{body}");
+        };
+        // Who the party step waits for (the demo's party secretary too).
+        let of_type = |kind: &str| -> Vec<String> {
+            let events = events_of(&server, &id);
+            let typed = events.into_iter().filter(|e| e["type"] == kind);
+            typed.map(|e| e["task"]["assignee"]["id"].as_str().unwrap().to_string()).collect()
+        };
+        let waiting = of_type("task.created");
+        assert!(waiting.contains(&"zhou".to_string()), "{waiting:?}");
+        clock(3);
+        assert!(of_type("task.overdue").is_empty(), "not due yet");
+        clock(5); // the party step has 7 days
+        clock(1);
+        assert_eq!(of_type("task.overdue"), waiting, "{db}: once each, for whom the step waits");
     }
 }

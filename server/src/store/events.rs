@@ -55,3 +55,36 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The instances with an open task that has a deadline: where one may pass.
+    pub async fn with_deadlines(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT instance_id FROM open_tasks WHERE due_at IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|r| Ok(r.try_get("instance_id")?)).collect()
+    }
+
+    /// Writes the `task.overdue` events of `instance`'s step entry `entry`, unless they were
+    /// written before: whether they were written now.
+    pub async fn record_overdue(
+        &self,
+        instance: &str,
+        entry: i64,
+        events: &[IntegrationEvent],
+    ) -> Result<bool, StoreError> {
+        let _turn = self.writer_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let first = sqlx::query("INSERT INTO overdue_sent (instance_id, entry) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(instance)
+            .bind(entry)
+            .execute(&mut *tx)
+            .await?;
+        if first.rows_affected() == 0 {
+            return Ok(false);
+        }
+        append_events(&mut tx, events, &self.hooks).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

@@ -35,7 +35,8 @@ pub fn databases(name: &str) -> Vec<String> {
 pub fn postgres(test: &str) -> String {
     let url = std::env::var("KEXIE_TEST_POSTGRES_URL")
         .expect("KEXIE_TEST_POSTGRES_URL: these tests need a PostgreSQL (scripts/test.sh starts one)");
-    let name = format!("kexie_{test}_{}", uuid::Uuid::new_v4().simple());
+    let name =
+        format!("kexie_{}_{}", test.replace(|c: char| !c.is_ascii_alphanumeric(), "_"), uuid::Uuid::new_v4().simple());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         use sqlx::Connection;
