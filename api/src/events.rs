@@ -193,3 +193,51 @@ pub fn summary(def: &Definition, inst: &Instance) -> Option<String> {
         .filter(|f| f.kind == FieldKind::Text && !hidden.contains(&f.id))
         .find_map(|f| inst.form.get(&f.id)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(String::from))
 }
+
+/// A webhook delivery, as administrators see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Delivery {
+    /// The receiver's url.
+    pub hook: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub instance: String,
+    /// pending, done, or dead (given up after a day of failures).
+    pub status: String,
+    pub attempts: i64,
+    /// Why the last try failed; empty if none did.
+    pub last_error: String,
+    /// When a pending delivery is tried next (unix seconds).
+    pub next_try: i64,
+}
+
+/// Which deliveries to list.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryQuery {
+    /// pending, done or dead; all when left out.
+    pub status: Option<String>,
+    /// 1 to 500; default 100.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
+    pub limit: Option<i64>,
+}
+
+/// Sending dead deliveries again (`POST /deliveries/redeliver`).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Redeliver {
+    /// Only this receiver's; all receivers' when left out.
+    #[serde(default)]
+    pub hook: Option<String>,
+}
+
+/// How many dead deliveries are pending again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Redelivered {
+    pub requeued: u64,
+}

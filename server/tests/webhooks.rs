@@ -22,11 +22,17 @@ struct Receiver {
 
 impl Receiver {
     fn start(name: &str, fail: u32) -> Receiver {
+        Receiver::start_on(name, fail, 0)
+    }
+
+    /// On `port` (0: any free one).
+    fn start_on(name: &str, fail: u32, port: u16) -> Receiver {
         let out = std::env::temp_dir().join(format!("kexie-hook-{}-{name}.jsonl", std::process::id()));
         let _ = std::fs::remove_file(&out);
         let mut child = Command::new("python3")
             .arg(repo().join("server/tests/fixtures/receiver.py"))
             .args(["--secret", SECRET, "--fail", &fail.to_string(), "--out", out.to_str().unwrap()])
+            .args(["--port", &port.to_string()])
             .stdout(Stdio::piped())
             .spawn()
             .expect("python3 runs the receiver");
@@ -89,4 +95,51 @@ fn every_event_arrives_signed_and_in_order_after_the_receiver_failed_at_first() 
             );
         }
     }
+}
+
+#[test]
+fn deliveries_to_a_receiver_that_is_down_are_listed_and_sent_again_once_redelivered() {
+    let db = &own_databases("webhooks-dead")[0]; // SQLite: the test gives up on the deliveries itself
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = format!("[[webhooks]]\nurl = \"http://127.0.0.1:{port}/hook\"\nsecret = \"{SECRET}\"\n");
+    let server = Server::start_extra(db, &["--config", &config_file("webhooks-dead", &config)], &[]);
+    sync_directory(&server, FORMATION_PEOPLE);
+    let (id, _) = submitted_formation(&server);
+    let admin = token("boss", &["admin"]);
+    let listed = |status: &str| {
+        let (code, list) = get(&server.url(&format!("/deliveries?status={status}")), Some(&admin));
+        assert_eq!(code, 200, "{list}");
+        let rows = list.as_array().unwrap().iter().filter(|d| d["instance"] == id.as_str()).cloned();
+        rows.collect::<Vec<Value>>()
+    };
+    // Nobody listens on the port: each first try fails with the reason kept.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !listed("pending").iter().any(|d| d["attempts"].as_i64() > Some(0)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pending = listed("pending");
+    assert_eq!(pending.len(), 2, "submitted, then task.created: {pending:?}");
+    let tried = pending.iter().find(|d| d["attempts"].as_i64() > Some(0)).expect("a failed try");
+    assert!(!tried["last_error"].as_str().unwrap().is_empty(), "{tried}");
+    let (code, _) = get(&server.url("/deliveries"), Some(&formation_token("li")));
+    assert_eq!(code, 403);
+
+    // A day of failures, as the sender would mark it; then the receiver comes back.
+    let path = db.strip_prefix("sqlite://").unwrap();
+    let marked = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE deliveries SET status='dead'\"); c.commit()", path])
+        .status()
+        .unwrap();
+    assert!(marked.success());
+    assert_eq!(listed("dead").len(), 2);
+    let receiver = Receiver::start_on("dead", 0, port);
+    let (code, body) = post(&server.url("/deliveries/redeliver"), Some(&admin), &json!({}));
+    assert_eq!((code, &body["requeued"]), (200, &json!(2)), "{body}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while receiver.events_of(&id).len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let got: Vec<Value> = receiver.events_of(&id).iter().map(|l| l["type"].clone()).collect();
+    assert_eq!(got, [json!("instance.submitted"), json!("task.created")]);
+    assert_eq!(listed("done").len(), 2);
 }

@@ -1,11 +1,13 @@
 //! The event feed: what actions told the systems around Kexie, in order, for an OA that
-//! reads rather than receives them (behind a firewall, say).
+//! reads rather than receives them (behind a firewall, say); and for administrators, the
+//! webhook deliveries and sending dead ones again.
 
 use axum::Json;
 use axum::extract::State;
+use kexie_api::events::{Delivery, DeliveryQuery, Redeliver, Redelivered};
 use kexie_api::{EventPage, EventQuery};
 
-use super::Params;
+use super::{Body, Params};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,4 +36,46 @@ pub async fn feed(
     let items = state.store.events_after(after, limit).await?;
     let next = items.last().map_or(after, |item| item.cursor);
     Ok(Json(EventPage { items, next }))
+}
+
+fn admin_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "只有管理员可以查看和重发事件投递。",
+            "only administrators may see and resend deliveries.",
+        ))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/deliveries", params(DeliveryQuery),
+    responses((status = 200, description = "newest first", body = [Delivery]),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<DeliveryQuery>,
+) -> Result<Json<Vec<Delivery>>, ApiError> {
+    admin_only(&caller)?;
+    let limit = q.limit.unwrap_or(100);
+    let status_ok = q.status.as_deref().is_none_or(|s| ["pending", "done", "dead"].contains(&s));
+    if !(1..=500).contains(&limit) || !status_ok {
+        return Err(ApiError::bad_request(
+            "status 须为 pending、done 或 dead，limit 须在 1–500 之间。",
+            "status must be pending, done or dead, and limit 1 to 500.",
+        ));
+    }
+    Ok(Json(state.store.deliveries(q.status.as_deref(), limit).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/deliveries/redeliver", request_body = Redeliver,
+    responses((status = 200, body = Redelivered), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn redeliver(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(req): Body<Redeliver>,
+) -> Result<Json<Redelivered>, ApiError> {
+    admin_only(&caller)?;
+    Ok(Json(Redelivered { requeued: state.store.redeliver(req.hook.as_deref()).await? }))
 }

@@ -36,6 +36,8 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/cc", get(lists::copied))
         .route("/me", get(me::me))
         .route("/events", get(events::feed))
+        .route("/deliveries", get(events::deliveries))
+        .route("/deliveries/redeliver", post(events::redeliver))
         .route("/directory", get(directory::search).post(directory::sync))
         .route("/attachments", post(attachments::upload).layer(DefaultBodyLimit::max(attachment_bytes)))
         .route("/attachments/{sha256}", get(attachments::download))
@@ -60,6 +62,8 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         lists::copied,
         me::me,
         events::feed,
+        events::deliveries,
+        events::redeliver,
         directory::search,
         directory::sync,
         attachments::upload,

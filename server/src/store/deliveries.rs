@@ -2,6 +2,7 @@
 //! replica sending it, done, or dead after a day of failures. An instance's events go to
 //! a receiver in order: one is due only when none before it is still pending.
 
+use kexie_api::events::Delivery;
 use sqlx::Row;
 
 use super::{Connection, Store, StoreError};
@@ -122,5 +123,50 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// The newest `limit` deliveries, of `status` if given.
+    pub async fn deliveries(&self, status: Option<&str>, limit: i64) -> Result<Vec<Delivery>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.hook, d.instance_id, d.status, d.attempts, d.last_error, d.next_at, e.id, e.type \
+             FROM deliveries d JOIN events e ON e.seq = d.event_seq \
+             WHERE $1 = '' OR d.status = $1 ORDER BY d.event_seq DESC LIMIT $2",
+        )
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Delivery {
+                    hook: r.try_get("hook")?,
+                    event_id: r.try_get("id")?,
+                    event_type: r.try_get("type")?,
+                    instance: r.try_get("instance_id")?,
+                    status: r.try_get("status")?,
+                    attempts: r.try_get("attempts")?,
+                    last_error: r.try_get("last_error")?,
+                    next_try: r.try_get("next_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Makes dead deliveries (of `hook`, or all) pending again, due now, with a fresh day
+    /// of tries: how many.
+    pub async fn redeliver(&self, hook: Option<&str>) -> Result<u64, StoreError> {
+        let _turn = self.writer_turn().await;
+        let now = unix_now();
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = 'pending', attempts = 0, first_at = $1, next_at = $1, leased_until = 0 \
+             WHERE status = 'dead' AND ($2 = '' OR hook = $2)",
+        )
+        .bind(now)
+        .bind(hook.unwrap_or(""))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 }
