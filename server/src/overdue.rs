@@ -39,7 +39,9 @@ async fn sweep_one(state: &AppState, id: &str) -> Result<(), ApiError> {
     let now = state.now();
     let Some(stored) = state.store.stored(id).await? else { return Ok(()) };
     let inst = stored.instance;
-    if !inst.is_overdue(now) {
+    let entry = inst.route.len() as i64;
+    // An entry told once is not built again at every sweep while it stays overdue.
+    if !inst.is_overdue(now) || state.store.overdue_told(id, entry).await? {
         return Ok(());
     }
     let (wf, _) = state.workflow(&inst.workflow, Some(i64::from(inst.version))).await?;
@@ -47,7 +49,7 @@ async fn sweep_one(state: &AppState, id: &str) -> Result<(), ApiError> {
     let task_url = state.config.events.task_url.as_deref();
     let events = overdue_events(&Context { definition: &wf.definition, directory: &dir, now, task_url }, &inst);
     if !events.is_empty() {
-        state.store.record_overdue(id, inst.route.len() as i64, &events).await?;
+        state.store.record_overdue(id, entry, &events).await?;
     }
     Ok(())
 }

@@ -124,9 +124,7 @@ impl Store {
         .await?;
         Ok(())
     }
-}
 
-impl Store {
     /// The newest `limit` deliveries, of `status` if given.
     pub async fn deliveries(&self, status: Option<&str>, limit: i64) -> Result<Vec<Delivery>, StoreError> {
         let rows = sqlx::query(

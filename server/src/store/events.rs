@@ -54,9 +54,7 @@ impl Store {
             .map(|r| Ok(FeedItem { cursor: r.try_get("seq")?, event: from_json(&r.try_get::<String, _>("body")?)? }))
             .collect()
     }
-}
 
-impl Store {
     /// The instances with an open task that has a deadline: where one may pass.
     pub async fn with_deadlines(&self) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT DISTINCT instance_id FROM open_tasks WHERE due_at IS NOT NULL")
@@ -65,14 +63,24 @@ impl Store {
         rows.into_iter().map(|r| Ok(r.try_get("instance_id")?)).collect()
     }
 
-    /// Writes the `task.overdue` events of `instance`'s step entry `entry`, unless they were
-    /// written before: whether they were written now.
+    /// Whether the `task.overdue` events of `instance`'s step entry `entry` were written.
+    pub async fn overdue_told(&self, instance: &str, entry: i64) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM overdue_sent WHERE instance_id = $1 AND entry = $2")
+            .bind(instance)
+            .bind(entry)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Writes the `task.overdue` events of `instance`'s step entry `entry`, unless they
+    /// were written before (say by another replica's sweep).
     pub async fn record_overdue(
         &self,
         instance: &str,
         entry: i64,
         events: &[IntegrationEvent],
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), StoreError> {
         let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         let first = sqlx::query("INSERT INTO overdue_sent (instance_id, entry) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -80,11 +88,10 @@ impl Store {
             .bind(entry)
             .execute(&mut *tx)
             .await?;
-        if first.rows_affected() == 0 {
-            return Ok(false);
+        if first.rows_affected() == 1 {
+            append_events(&mut tx, events, &self.hooks).await?;
+            tx.commit().await?;
         }
-        append_events(&mut tx, events, &self.hooks).await?;
-        tx.commit().await?;
-        Ok(true)
+        Ok(())
     }
 }
