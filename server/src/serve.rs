@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -15,7 +16,8 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::Keys;
-use crate::config::Config;
+use crate::config::{Config, WebhookConfig};
+use crate::demo::Inbox;
 use crate::publish::{Loaded, PublishError, load};
 use crate::state::AppState;
 use crate::store::{Store, Subscription};
@@ -65,6 +67,11 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     }
     let keys = Keys::from_config(&config.auth)?;
     kexie_engine::rules::budget::set_time_limit(std::time::Duration::from_millis(config.rules.time_ms));
+    let listener = tokio::net::TcpListener::bind((config.bind.as_str(), config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let inbox = if args.demo { Some(demo_receiver(&mut config, addr)?) } else { None };
     let hooks = config.webhooks.iter().map(Hook::of).collect::<Result<Vec<_>, _>>()?;
     let subscriptions = config.webhooks.iter().map(|w| Subscription { hook: w.url.clone(), events: w.events.clone() });
     let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?.subscribe(subscriptions.collect());
@@ -77,11 +84,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             state.remember(&user.actor()).await.map_err(|e| format!("{:?}", e.message))?;
         }
     }
-    let app = app(state.clone());
-    let listener = tokio::net::TcpListener::bind((config.bind.as_str(), config.port))
-        .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = app(state.clone(), inbox);
     println!("Kexie Flow serving on http://{addr}/ {}", if args.demo { "(demo portal)" } else { "(API at /api/v1)" });
     // Small responses go out at once rather than waiting on Nagle's algorithm (which cost a
     // reused browser connection 40 ms per file).
@@ -94,9 +97,25 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// The demo's to-do centre, subscribed as one more receiver of every event at this
+/// server's own address (over loopback, signed, as any OA's would be). With SQLite it
+/// keeps what it was told beside the database.
+fn demo_receiver(config: &mut Config, addr: SocketAddr) -> Result<Arc<Inbox>, String> {
+    let host = if addr.ip().is_unspecified() { "localhost".to_string() } else { addr.ip().to_string() };
+    let host = if addr.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+    let url = format!("http://{host}:{}/demo/receiver", addr.port());
+    let file = config
+        .database
+        .strip_prefix("sqlite://")
+        .map(|p| PathBuf::from(format!("{}.inbox.json", p.split('?').next().unwrap_or(p))));
+    let inbox = Inbox::open(uuid::Uuid::new_v4().simple().to_string(), file)?;
+    config.webhooks.push(WebhookConfig { url, secret: Some(inbox.secret().into()), ..WebhookConfig::default() });
+    Ok(inbox)
+}
+
 /// The whole application: API, widget, portal in demo mode, limits and CORS (hosts on
 /// other origins import the widget as a module script, which is fetched with CORS too).
-pub fn app(state: AppState) -> Router {
+pub fn app(state: AppState, inbox: Option<Arc<Inbox>>) -> Router {
     let limits = &state.config.limits;
     // JSON compresses well (a 300-field definition: 152 KB → 11 KB); the widget's files are
     // compressed once at build time instead.
@@ -104,8 +123,8 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(CompressionLayer::new());
     let mut app = Router::new().nest("/api/v1", api).nest_service("/kexie", widget(&state.config.widget_dir));
-    if state.demo {
-        app = app.merge(demo::router());
+    if let Some(inbox) = inbox {
+        app = app.merge(demo::router(inbox));
     }
     let origins: Vec<HeaderValue> = state.config.cors_origins.iter().filter_map(|o| o.parse().ok()).collect();
     if !origins.is_empty() {

@@ -20,6 +20,8 @@ const GIVE_UP_SECS: i64 = 24 * 3600;
 const MAX_BACKOFF_SECS: i64 = 3600;
 /// Deliveries sent at once to one receiver.
 const BATCH: i64 = 16;
+/// How old a signature's time may be when a receiver checks it (replays are refused).
+pub const TOLERANCE_SECS: i64 = 300;
 
 /// A receiver as the sender needs it.
 #[derive(Clone)]
@@ -39,6 +41,27 @@ impl Hook {
         mac.update(format!("{t}.{body}").as_bytes());
         format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
     }
+}
+
+/// What a receiver checks of a delivery (the demo's receiver does; docs/integration.md
+/// shows the same in Python and Java): the HMAC of `"<t>.<body>"` with the shared secret,
+/// and `t` within [`TOLERANCE_SECS`] of `now`, so a captured request cannot be replayed.
+pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> Result<(), &'static str> {
+    let part = |name: &str| header.split(',').find_map(|p| p.trim().strip_prefix(name)?.strip_prefix('='));
+    let (Some(t), Some(v1)) = (part("t"), part("v1")) else {
+        return Err("no Kexie-Signature: t=…,v1=…");
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(t.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let given = hex::decode(v1).map_err(|_| "the signature is not hex")?;
+    mac.verify_slice(&given).map_err(|_| "the signature does not match the body")?;
+    let t: i64 = t.parse().map_err(|_| "the signature's time is not a number")?;
+    if (now - t).abs() > TOLERANCE_SECS {
+        return Err("the signature's time is too far from now (a replay?)");
+    }
+    Ok(())
 }
 
 /// Starts a sender per receiver; they run as long as the server.
@@ -107,4 +130,30 @@ async fn send_one(hook: Hook, store: Store, client: reqwest::Client, d: Due) {
 fn retry_at(d: &Due, now: i64) -> Option<i64> {
     let wait = 1_i64.checked_shl(d.attempts.clamp(0, 20) as u32).unwrap_or(MAX_BACKOFF_SECS).min(MAX_BACKOFF_SECS);
     (now - d.first_at < GIVE_UP_SECS).then_some(now + wait)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "a-shared-secret-of-the-receiver";
+
+    fn signed(secret: &str, t: i64, body: &str) -> String {
+        Hook { url: String::new(), secret: secret.into() }.signature(t, body)
+    }
+
+    #[test]
+    fn a_receiver_takes_a_fresh_signature_of_its_secret_and_nothing_else() {
+        let (now, body) = (1_800_000_000, r#"{"id":"a.1.0"}"#);
+        assert_eq!(verify(SECRET, &signed(SECRET, now - 10, body), body.as_bytes(), now), Ok(()));
+        let wrong_secret = signed("someone-else-s-secret-entirely", now, body);
+        assert!(verify(SECRET, &wrong_secret, body.as_bytes(), now).unwrap_err().contains("does not match"));
+        let tampered = signed(SECRET, now, body);
+        assert!(verify(SECRET, &tampered, br#"{"id":"a.1.1"}"#, now).unwrap_err().contains("does not match"));
+        let replayed = signed(SECRET, now - TOLERANCE_SECS - 1, body);
+        assert!(verify(SECRET, &replayed, body.as_bytes(), now).unwrap_err().contains("replay"));
+        for malformed in ["", "t=1", "v1=00", "t=x,v1=zz"] {
+            assert!(verify(SECRET, malformed, body.as_bytes(), now).is_err(), "{malformed}");
+        }
+    }
 }

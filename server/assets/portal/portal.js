@@ -19,15 +19,90 @@ async function post(path, body) {
 }
 
 // "#rules" opens the rule editor (the widget refuses it to anyone but an administrator);
-// anything else, the inbox.
+// "#instance/<id>" an instance (a to-do item clicked in the header); anything else, the
+// widget's work lists.
 function route() {
   const rules = location.hash === "#rules";
-  $("oa-widget").setAttribute("view", rules ? "editor" : "inbox");
+  const instance = location.hash.startsWith("#instance/") ? decodeURIComponent(location.hash.slice(10)) : null;
+  const widget = $("oa-widget");
+  if (instance) widget.setAttribute("instance", instance);
+  else widget.removeAttribute("instance");
+  widget.setAttribute("view", rules ? "editor" : instance ? "instance" : "inbox");
   for (const [id, on] of [["oa-nav-flows", !rules], ["oa-nav-rules", rules]]) {
     $(id).classList.toggle("oa-nav-on", on);
     if (on) $(id).setAttribute("aria-current", "page");
     else $(id).removeAttribute("aria-current");
   }
+}
+
+// The header's 待办 and 消息: what this portal's own webhook receiver was told (the server
+// checks each delivery's signature), as an OA's to-do centre shows what its systems push.
+let inbox = { todo: [], messages: [] };
+let panel = null; // "todo", "messages" or null
+
+function seenKey() {
+  return `oa-demo-seen-${$("oa-user-select").value}`;
+}
+
+function unread() {
+  const seen = localStorage.getItem(seenKey());
+  const at = inbox.messages.findIndex((m) => m.event === seen);
+  return at < 0 ? inbox.messages.length : at;
+}
+
+function item(label, title, detail, instance, late) {
+  const li = document.createElement("li");
+  const open = document.createElement("a");
+  open.className = "oa-panel-item";
+  open.href = `#instance/${encodeURIComponent(instance)}`;
+  const tag = document.createElement("span");
+  tag.className = late ? "oa-tag oa-tag-late" : "oa-tag";
+  tag.textContent = label;
+  const text = document.createElement("span");
+  text.className = "oa-panel-text";
+  text.textContent = title;
+  const small = document.createElement("small");
+  small.textContent = detail;
+  text.append(small);
+  open.append(tag, text);
+  open.addEventListener("click", () => showPanel(null));
+  li.append(open);
+  return li;
+}
+
+function render() {
+  $("oa-todo-count").textContent = String(inbox.todo.length);
+  $("oa-msg-count").textContent = String(unread());
+  $("oa-msg-count").classList.toggle("oa-count-quiet", unread() === 0);
+  $("oa-todo-btn").setAttribute("aria-expanded", String(panel === "todo"));
+  $("oa-msg-btn").setAttribute("aria-expanded", String(panel === "messages"));
+  $("oa-panel").hidden = panel === null;
+  if (panel === null) return;
+  const when = (at) => at.slice(0, 16).replace("T", " ");
+  const rows = panel === "todo"
+    ? inbox.todo.map((t) => item(t.overdue ? "已逾期" : "待办", t.title, `${t.step} · ${when(t.at)}`, t.instance, t.overdue))
+    : inbox.messages.map((m) => item(m.label, m.title, when(m.at), m.instance, m.label === "已逾期"));
+  $("oa-panel-title").textContent = panel === "todo" ? `我的待办（${inbox.todo.length}）` : "消息";
+  const empty = document.createElement("li");
+  empty.className = "oa-panel-empty";
+  empty.textContent = panel === "todo" ? "没有待办事项" : "没有消息";
+  $("oa-panel-list").replaceChildren(...(rows.length ? rows : [empty]));
+}
+
+function showPanel(which) {
+  panel = panel === which ? null : which;
+  if (panel === "messages" && inbox.messages.length) localStorage.setItem(seenKey(), inbox.messages[0].event);
+  render();
+}
+
+async function refreshInbox() {
+  const token = $("oa-widget").getAttribute("token");
+  if (!token) return;
+  const res = await fetch("/demo/inbox", { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) return;
+  inbox = await res.json();
+  $("oa-inbox").hidden = false;
+  render();
 }
 
 async function switchUser(users, id) {
@@ -40,6 +115,8 @@ async function switchUser(users, id) {
   // A fresh token when the old one expires, as a host's single sign-on would give.
   widget.getToken = async () => (await post("/demo/token", { user: user.id })).token;
   widget.setAttribute("token", token);
+  panel = null;
+  await refreshInbox();
   document.body.dataset.switches = String(++switches);
 }
 
@@ -69,8 +146,14 @@ async function start() {
   select.disabled = false;
   $("oa-clock").addEventListener("click", () => moveClock().catch((e) => showError(e.message)));
   select.addEventListener("change", () => switchUser(users, select.value).catch((e) => showError(e.message)));
+  $("oa-todo-btn").addEventListener("click", () => showPanel("todo"));
+  $("oa-msg-btn").addEventListener("click", () => showPanel("messages"));
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && panel !== null) showPanel(null);
+  });
   route();
   window.addEventListener("hashchange", route);
+  setInterval(() => refreshInbox().catch(() => {}), 2000);
   const saved = localStorage.getItem(STORAGE_KEY);
   const first = users.find((u) => u.id === saved) || users.find((u) => u.roles.includes("applicant")) || users[0];
   await switchUser(users, first.id);

@@ -1,11 +1,16 @@
 //! The demo OA portal (`kexie serve --demo` only): an imitation intranet page, its demo
-//! users, and an endpoint that signs a token for the chosen user.
+//! users, an endpoint that signs a token for the chosen user, and the to-do centre its
+//! header shows, fed by webhooks (`inbox`).
+
+mod inbox;
+
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use kexie_engine::people::Actor;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +19,7 @@ use crate::auth::{Audience, Claims};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const USERS: &str = include_str!("../assets/portal/users.toml");
+const USERS: &str = include_str!("../../assets/portal/users.toml");
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
 
 /// A demo user.
@@ -54,21 +59,26 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, content_type), (header::CONTENT_SECURITY_POLICY, CSP)], body)
 }
 
-/// The portal's routes.
-pub fn router() -> Router<AppState> {
+pub use inbox::Inbox;
+
+/// The portal's routes, `inbox` taking the webhooks at `/demo/receiver`.
+pub fn router(inbox: Arc<Inbox>) -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { asset("text/html; charset=utf-8", include_str!("../assets/portal/index.html")) }))
+        .route("/", get(|| async { asset("text/html; charset=utf-8", include_str!("../../assets/portal/index.html")) }))
         .route(
             "/portal.css",
-            get(|| async { asset("text/css; charset=utf-8", include_str!("../assets/portal/portal.css")) }),
+            get(|| async { asset("text/css; charset=utf-8", include_str!("../../assets/portal/portal.css")) }),
         )
         .route(
             "/portal.js",
-            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../assets/portal/portal.js")) }),
+            get(|| async { asset("text/javascript; charset=utf-8", include_str!("../../assets/portal/portal.js")) }),
         )
         .route("/demo/users", get(|| async { Json(users()) }))
         .route("/demo/token", post(token))
         .route("/demo/clock", post(clock))
+        .route("/demo/receiver", post(inbox::receive))
+        .route("/demo/inbox", get(inbox::mine))
+        .layer(Extension(inbox))
 }
 
 #[derive(Deserialize)]
