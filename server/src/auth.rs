@@ -1,6 +1,7 @@
 //! Host tokens: the host OA signs a JWT for its user; every request is verified here.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::AuthConfig;
 use crate::error::ApiError;
+use crate::jwks::{Jwks, Key, Source};
 use crate::state::AppState;
 use crate::throttle;
 
@@ -71,50 +73,89 @@ impl Claims {
 
 /// The keys tokens are checked with (and, for the demo only, signed with).
 pub struct Keys {
-    algorithm: Algorithm,
-    decoding: DecodingKey,
+    verifier: Verifier,
     encoding: Option<EncodingKey>,
     audience: String,
 }
 
+/// One key, or the identity provider's set of them chosen by `kid`.
+enum Verifier {
+    Fixed(Key),
+    Jwks(Jwks),
+}
+
 impl Keys {
-    /// From the configuration: RS256 if a public key is set, else HS256.
-    pub fn from_config(auth: &AuthConfig) -> Result<Keys, String> {
+    /// From the configuration: the IdP's key set if one is named, else an RS256 public
+    /// key, else the HS256 secret.
+    pub async fn from_config(auth: &AuthConfig) -> Result<Keys, String> {
         let audience = auth.audience.clone();
+        let source = match (&auth.jwks_url, &auth.jwks_file) {
+            (Some(url), _) => Some(Source::Url(url.clone())),
+            (None, Some(file)) => Some(Source::File(file.clone())),
+            (None, None) => None,
+        };
+        if let Some(source) = source {
+            let every = std::time::Duration::from_secs(auth.jwks_refresh_secs.max(1));
+            let verifier = Verifier::Jwks(Jwks::open(source, every).await?);
+            return Ok(Keys { verifier, encoding: None, audience });
+        }
         if let Some(path) = &auth.rs256_public_key {
             let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let decoding = DecodingKey::from_rsa_pem(&pem)
                 .map_err(|e| format!("{}: not an RSA public key: {e}", path.display()))?;
-            return Ok(Keys { algorithm: Algorithm::RS256, decoding, encoding: None, audience });
+            return Ok(Keys {
+                verifier: Verifier::Fixed((Algorithm::RS256, Arc::new(decoding))),
+                encoding: None,
+                audience,
+            });
         }
         let secret = auth.hs256_secret.as_deref().ok_or(
-            "no token key: set auth.hs256_secret in kexie.toml or KEXIE_JWT_SECRET, or auth.rs256_public_key / KEXIE_JWT_PUBLIC_KEY",
+            "no token key: set auth.jwks_url, auth.jwks_file, auth.rs256_public_key (KEXIE_JWT_PUBLIC_KEY) or auth.hs256_secret (KEXIE_JWT_SECRET)",
         )?;
         if secret.len() < 32 {
             return Err("the HS256 secret must be at least 32 characters".into());
         }
         let (decoding, encoding) =
             (DecodingKey::from_secret(secret.as_bytes()), EncodingKey::from_secret(secret.as_bytes()));
-        Ok(Keys { algorithm: Algorithm::HS256, decoding, encoding: Some(encoding), audience })
+        let verifier = Verifier::Fixed((Algorithm::HS256, Arc::new(decoding)));
+        Ok(Keys { verifier, encoding: Some(encoding), audience })
+    }
+
+    /// The key a token names: the one key, or the IdP's key of the token's `kid`.
+    async fn key_for(&self, header: &Header) -> Result<Key, BadToken> {
+        match &self.verifier {
+            Verifier::Fixed(key) => Ok(key.clone()),
+            Verifier::Jwks(jwks) => {
+                let kid = header.kid.as_deref().ok_or(BadToken::forged(
+                    "令牌缺少密钥标识（kid）。",
+                    "the token names no key (kid) of the identity provider",
+                ))?;
+                jwks.key(kid).await.ok_or(BadToken::forged(
+                    "令牌的密钥（kid）不是身份提供方公布的密钥。",
+                    "the token's key (kid) is not one the identity provider publishes",
+                ))
+            }
+        }
     }
 
     /// Verifies a token at `now` (Unix seconds, the server's clock) and says clearly what
     /// is wrong with a bad one. Expiry is checked against the server's clock rather than
     /// the library's, so the one clock decides deadlines and sessions alike.
-    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, BadToken> {
+    pub async fn verify(&self, token: &str, now: i64) -> Result<Claims, BadToken> {
         const LEEWAY: i64 = 30;
-        let mut v = Validation::new(self.algorithm);
-        v.set_audience(&[&self.audience]);
-        v.set_required_spec_claims(&["exp", "aud", "sub"]);
-        v.validate_exp = false;
         // A header naming an algorithm the library does not know (`none`) fails to parse.
-        decode_header(token).map_err(|_| {
+        let header = decode_header(token).map_err(|_| {
             BadToken::forged(
                 "令牌头无效或签名算法不被接受。",
                 "the token's header is malformed or its algorithm is not accepted",
             )
         })?;
-        let claims = decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims).map_err(|e| {
+        let (algorithm, key) = self.key_for(&header).await?;
+        let mut v = Validation::new(algorithm);
+        v.set_audience(&[&self.audience]);
+        v.set_required_spec_claims(&["exp", "aud", "sub"]);
+        v.validate_exp = false;
+        let claims = decode::<Claims>(token, &key, &v).map(|d| d.claims).map_err(|e| {
             // Audience and claims are read only once the signature holds: the key signed it.
             let signed = matches!(
                 e.kind(),
@@ -148,7 +189,7 @@ impl Keys {
 
     /// Signs a token (the demo portal's users only; HS256 only).
     pub fn sign(&self, claims: &Claims) -> Option<String> {
-        encode(&Header::new(self.algorithm), claims, self.encoding.as_ref()?).ok()
+        encode(&Header::new(Algorithm::HS256), claims, self.encoding.as_ref()?).ok()
     }
 
     /// The audience tokens must name.
@@ -253,7 +294,7 @@ impl FromRequestParts<AppState> for Caller {
                 "missing token: send Authorization: Bearer <token>",
             )
         })?;
-        let claims = match state.keys.verify(token.trim(), state.now().0.unix_timestamp()) {
+        let claims = match state.keys.verify(token.trim(), state.now().0.unix_timestamp()).await {
             Ok(claims) => claims,
             Err(bad) if !bad.forged => return Err(bad.error()),
             Err(bad) => return Err(forged(state, token, client, started, bad.error())),

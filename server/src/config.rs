@@ -43,6 +43,12 @@ pub struct AuthConfig {
     pub hs256_secret: Option<String>,
     /// RS256: path of the host's public key, PEM (`KEXIE_JWT_PUBLIC_KEY`).
     pub rs256_public_key: Option<PathBuf>,
+    /// The host identity provider's key set (JWKS), by URL (`KEXIE_JWKS_URL`) or file:
+    /// RS256 and ES256 keys chosen by each token's `kid`. Wins over the two above.
+    pub jwks_url: Option<String>,
+    pub jwks_file: Option<PathBuf>,
+    /// Seconds between two readings of the key set when tokens name unknown keys.
+    pub jwks_refresh_secs: u64,
     /// The role that may publish definitions.
     pub admin_role: String,
     /// Failed token checks a minute after which a client address is refused for the rest
@@ -165,6 +171,9 @@ impl Default for AuthConfig {
             audience: "kexie-flow".into(),
             hs256_secret: None,
             rs256_public_key: None,
+            jwks_url: None,
+            jwks_file: None,
+            jwks_refresh_secs: 60,
             admin_role: "admin".into(),
             failures_per_minute: 30,
             trusted_proxies: Vec::new(),
@@ -211,6 +220,9 @@ impl Config {
         }
         if let Some(v) = env("KEXIE_JWT_SECRET") {
             config.auth.hs256_secret = Some(v);
+        }
+        if let Some(v) = env("KEXIE_JWKS_URL") {
+            config.auth.jwks_url = Some(v);
         }
         if let Some(v) = env("KEXIE_JWT_PUBLIC_KEY") {
             config.auth.rs256_public_key = Some(v.into());

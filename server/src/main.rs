@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod error;
 mod folder;
+mod jwks;
 mod overdue;
 mod publish;
 mod serve;

@@ -65,7 +65,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let keys = Keys::from_config(&config.auth)?;
+    let keys = Keys::from_config(&config.auth).await?;
     kexie_engine::rules::budget::set_time_limit(std::time::Duration::from_millis(config.rules.time_ms));
     let listener = tokio::net::TcpListener::bind((config.bind.as_str(), config.port))
         .await
