@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of Kexie Flow, from a fresh machine: sets up what it needs (the wasm target,
 # the pinned wasm-bindgen-cli, binaryen and playwright-core from package-lock.json,
-# Debian's Chromium, a throwaway PostgreSQL server), then runs the format and lint checks,
+# Debian's Chromium, a throwaway PostgreSQL server, aiosmtpd for the mail tests), then runs the format and lint checks,
 # the unit, property, CLI and API tests (the API ones against SQLite and PostgreSQL over
 # loopback), the golden cases of the shipped workflows, schemathesis (pinned, from PyPI)
 # against the OpenAPI document of a running server, a 30 s fuzz run of each engine
@@ -27,6 +27,9 @@ step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --locked -p kexie-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --locked -p kexie-editor --target wasm32-unknown-unknown -- -D warnings
+
+step "Python servers for the tests (aiosmtpd, pinned, from PyPI)"
+ensure_test_python "$target"
 
 step "PostgreSQL for the database tests"
 source scripts/postgres.sh

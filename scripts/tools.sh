@@ -43,3 +43,20 @@ ensure_cargo_fuzz() {
         cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
     fi
 }
+
+# A virtualenv under the cargo target dir ($1) for the servers the native tests run as
+# processes of their own: aiosmtpd, the real SMTP server of server/tests/mail.rs.
+# Exports KEXIE_TEST_PYTHON, its interpreter.
+AIOSMTPD_VERSION=1.4.6
+ensure_test_python() {
+    local venv="$1/test-venv"
+    if ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+        rm -rf "$venv"
+        python3 -m venv "$venv" || {
+            echo "python3 cannot make a virtualenv; on Debian or Ubuntu: apt-get install python3-venv" >&2
+            return 1
+        }
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+    fi
+    export KEXIE_TEST_PYTHON="$venv/bin/python"
+}

@@ -20,7 +20,7 @@ pub use error::{ErrorBody, ErrorDetail};
 pub use events::{EventPage, EventQuery, IntegrationEvent};
 pub use instances::{ActRequest, AuditEntry, InstanceView, StartRequest, StepRef};
 pub use lists::{ListPage, ListRow, PageQuery};
-pub use people::{DirectoryPage, DirectoryQuery, DirectoryResult, Me, Person, PersonRef};
+pub use people::{DirectoryEntry, DirectoryPage, DirectoryQuery, DirectoryResult, Me, Person, PersonRef};
 pub use view::{Notes, instance_view};
 pub use workflows::{
     FailedCase, InvalidBundle, PublishRequest, PublishResult, VersionBundle, VersionSummary, WorkflowSummary,

@@ -60,6 +60,33 @@ impl From<&Actor> for PersonRef {
     }
 }
 
+/// A person as the host's directory sends them (`POST /directory`): who they are and,
+/// for mail (`[email]`), where and in which language to write to them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectoryEntry {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Their mail address; left out, the one synced before stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `zh-CN` (the default) or `en`: the language mail is written in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+impl DirectoryEntry {
+    pub fn actor(&self) -> Actor {
+        let DirectoryEntry { id, name, roles, department, .. } = self.clone();
+        Actor { id, name, department, roles }
+    }
+}
+
 /// What to look for in the directory (`GET /directory`).
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]

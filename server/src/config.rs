@@ -29,6 +29,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// Receivers the events are posted to (`[[webhooks]]`).
     pub webhooks: Vec<WebhookConfig>,
+    /// Mail to people about their tasks (`[email]`); none when left out.
+    pub email: Option<EmailConfig>,
     /// Host origins allowed to call the API from a browser.
     pub cors_origins: Vec<String>,
 }
@@ -111,6 +113,53 @@ impl WebhookConfig {
     }
 }
 
+/// The SMTP server mail goes through: new, overdue and reminded tasks and returned
+/// applications, to people whose directory entry has an address (`mail.rs`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    pub host: String,
+    /// 587 by default (submission with STARTTLS).
+    #[serde(default = "EmailConfig::default_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub tls: Tls,
+    /// The sender, e.g. `科协流程 <kexie@example.com>`.
+    pub from: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The password; or name the environment variable that holds it.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tls {
+    /// Plain, then upgraded with STARTTLS, which must succeed.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    #[serde(rename = "tls")]
+    Implicit,
+    /// Never encrypted: only for a relay on the same host or a test server.
+    None,
+}
+
+impl EmailConfig {
+    fn default_port() -> u16 {
+        587
+    }
+
+    /// The password, from the environment or the file.
+    pub fn password(&self) -> Option<String> {
+        self.password_env.as_deref().and_then(|k| std::env::var(k).ok()).or_else(|| self.password.clone())
+    }
+}
+
 impl Default for EventsConfig {
     fn default() -> Self {
         EventsConfig { task_url: None, feed_role: "integration".into() }
@@ -160,6 +209,7 @@ impl Default for Config {
             rules: RulesConfig::default(),
             events: EventsConfig::default(),
             webhooks: Vec::new(),
+            email: None,
             cors_origins: Vec::new(),
         }
     }

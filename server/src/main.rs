@@ -8,6 +8,8 @@ mod demo;
 mod error;
 mod folder;
 mod jwks;
+mod mail;
+mod outbox;
 mod overdue;
 mod publish;
 mod serve;

@@ -18,11 +18,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::Keys;
 use crate::config::{Config, WebhookConfig};
 use crate::demo::Inbox;
+use crate::mail::Mailer;
+use crate::outbox::Receiver;
 use crate::publish::{Loaded, PublishError, load};
 use crate::state::AppState;
 use crate::store::{Store, Subscription};
 use crate::webhooks::Hook;
-use crate::{api, demo, folder, overdue, webhooks};
+use crate::{api, demo, folder, mail, outbox, overdue};
 
 /// Flags of `kexie serve`; they win over kexie.toml and the environment.
 #[derive(clap::Args, Debug, Clone)]
@@ -72,10 +74,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let inbox = if args.demo { Some(demo_receiver(&mut config, addr)?) } else { None };
-    let hooks = config.webhooks.iter().map(Hook::of).collect::<Result<Vec<_>, _>>()?;
-    let subscriptions = config.webhooks.iter().map(|w| Subscription { hook: w.url.clone(), events: w.events.clone() });
-    let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?.subscribe(subscriptions.collect());
-    webhooks::start(hooks, store.clone())?;
+    let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?;
+    let (receivers, subscriptions) = receivers(&config, &store)?;
+    let store = store.subscribe(subscriptions);
+    outbox::start(receivers, store.clone())?;
     let state = AppState::new(config.clone(), store, keys, args.demo);
     overdue::start(state.clone());
     publish_folder(&state).await?;
@@ -95,6 +97,24 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())?;
     println!("stopped");
     Ok(())
+}
+
+/// Where the outbox sends events: each webhook, and mail if configured; and which events
+/// each takes.
+fn receivers(config: &Config, store: &Store) -> Result<(Vec<Receiver>, Vec<Subscription>), String> {
+    let mut receivers = Vec::new();
+    let mut subscriptions = Vec::new();
+    for hook in &config.webhooks {
+        let receiver = Receiver::Hook(Hook::of(hook)?);
+        subscriptions.push(receiver.subscription(hook.events.clone()));
+        receivers.push(receiver);
+    }
+    if let Some(email) = &config.email {
+        let receiver = Receiver::Mail(Arc::new(Mailer::of(email, store.clone(), config.events.task_url.clone())?));
+        subscriptions.push(receiver.subscription(mail::EVENTS.map(String::from).to_vec()));
+        receivers.push(receiver);
+    }
+    Ok((receivers, subscriptions))
 }
 
 /// The demo's to-do centre, subscribed as one more receiver of every event at this

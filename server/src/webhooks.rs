@@ -1,25 +1,13 @@
-//! Posting events to the configured receivers (`[[webhooks]]`): at least once, each
-//! instance's events in order, signed, retried with backoff for a day. One task per
-//! receiver, off the request path: a slow or failing receiver holds up nothing else.
-
-use std::time::Duration;
+//! Webhook receivers (`[[webhooks]]`): each event posted as JSON, signed with the
+//! receiver's secret (`Kexie-Signature`), and what a receiver checks of it. Sending,
+//! retrying and ordering are the outbox's (`outbox.rs`).
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::config::WebhookConfig;
-use crate::store::{Due, Store, unix_now};
+use crate::store::{Due, unix_now};
 
-/// How long a receiver may take to answer.
-const TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a replica holds a delivery it is sending.
-const LEASE_SECS: i64 = 30;
-/// How long a failing delivery is retried before it is marked dead.
-const GIVE_UP_SECS: i64 = 24 * 3600;
-/// The longest wait between two tries.
-const MAX_BACKOFF_SECS: i64 = 3600;
-/// Deliveries sent at once to one receiver.
-const BATCH: i64 = 16;
 /// How old a signature's time may be when a receiver checks it (replays are refused).
 pub const TOLERANCE_SECS: i64 = 300;
 
@@ -64,72 +52,24 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> Result<(), &
     Ok(())
 }
 
-/// Starts a sender per receiver; they run as long as the server.
-pub fn start(hooks: Vec<Hook>, store: Store) -> Result<(), String> {
-    let client = reqwest::Client::builder().timeout(TIMEOUT).build().map_err(|e| format!("webhooks: {e}"))?;
-    for hook in hooks {
-        tokio::spawn(send_forever(hook, store.clone(), client.clone()));
-    }
-    Ok(())
-}
-
-async fn send_forever(hook: Hook, store: Store, client: reqwest::Client) {
-    loop {
-        let due = match store.due_deliveries(&hook.url, unix_now(), BATCH).await {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::error!("webhook {}: reading deliveries: {e}", hook.url);
-                Vec::new()
-            }
-        };
-        if due.is_empty() {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            continue;
+impl Hook {
+    /// Posts delivery `d`, signed now: whether the receiver accepted it (2xx).
+    pub async fn post(&self, client: &reqwest::Client, d: &Due) -> Result<(), String> {
+        let sent = client
+            .post(&self.url)
+            .header("Content-Type", "application/json")
+            .header("Kexie-Event-Id", &d.id)
+            .header("Kexie-Event-Type", &d.kind)
+            .header("Kexie-Signature", self.signature(unix_now(), &d.body))
+            .body(d.body.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!("HTTP {}", r.status().as_u16())),
+            Err(e) => Err(e.to_string()),
         }
-        // Each is the first pending event of its instance: they may go side by side.
-        let mut sending = tokio::task::JoinSet::new();
-        for d in due {
-            sending.spawn(send_one(hook.clone(), store.clone(), client.clone(), d));
-        }
-        while sending.join_next().await.is_some() {}
     }
-}
-
-async fn send_one(hook: Hook, store: Store, client: reqwest::Client, d: Due) {
-    let now = unix_now();
-    match store.lease(&hook.url, d.seq, now, now + LEASE_SECS).await {
-        Ok(true) => {}
-        Ok(false) => return, // another replica has it
-        Err(e) => return tracing::error!("webhook {}: lease: {e}", hook.url),
-    }
-    let sent = client
-        .post(&hook.url)
-        .header("Content-Type", "application/json")
-        .header("Kexie-Event-Id", &d.id)
-        .header("Kexie-Event-Type", &d.kind)
-        .header("Kexie-Signature", hook.signature(now, &d.body))
-        .body(d.body.clone())
-        .send()
-        .await;
-    let failure = match sent {
-        Ok(r) if r.status().is_success() => None,
-        Ok(r) => Some(format!("HTTP {}", r.status().as_u16())),
-        Err(e) => Some(e.to_string()),
-    };
-    let settled = match failure {
-        None => store.delivered(&hook.url, d.seq).await,
-        Some(why) => store.failed(&hook.url, d.seq, &why, retry_at(&d, unix_now())).await,
-    };
-    if let Err(e) = settled {
-        tracing::error!("webhook {}: recording delivery {}: {e}", hook.url, d.seq);
-    }
-}
-
-/// When to try a failed delivery again: 1 s, 2 s, 4 s … up to an hour apart; `None`
-/// once it has failed for a day.
-fn retry_at(d: &Due, now: i64) -> Option<i64> {
-    let wait = 1_i64.checked_shl(d.attempts.clamp(0, 20) as u32).unwrap_or(MAX_BACKOFF_SECS).min(MAX_BACKOFF_SECS);
-    (now - d.first_at < GIVE_UP_SECS).then_some(now + wait)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use axum::Json;
 use axum::extract::State;
-use kexie_api::{DirectoryPage, DirectoryQuery, DirectoryResult, Person};
+use kexie_api::{DirectoryEntry, DirectoryPage, DirectoryQuery, DirectoryResult, Person};
 use kexie_engine::people::{Actor, Directory};
 
 use super::{Body, Params};
@@ -13,12 +13,12 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-#[utoipa::path(post, path = "/api/v1/directory", request_body(content = Vec<Object>),
+#[utoipa::path(post, path = "/api/v1/directory", request_body(content = Vec<DirectoryEntry>),
     responses((status = 200, body = DirectoryResult), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn sync(
     State(state): State<AppState>,
     caller: Caller,
-    Body(people): Body<Vec<Actor>>,
+    Body(people): Body<Vec<DirectoryEntry>>,
 ) -> Result<Json<DirectoryResult>, ApiError> {
     if !caller.admin {
         return Err(ApiError::forbidden("只有管理员可以同步人员目录。", "only administrators may sync the directory."));
@@ -29,8 +29,17 @@ pub async fn sync(
             format!("the person '{}' has no id.", bad.name),
         ));
     }
-    for actor in &people {
-        state.record(actor).await?;
+    for (n, entry) in people.iter().enumerate() {
+        contact_problem(entry).map_err(|(zh, en)| {
+            ApiError::bad_request(
+                format!("第 {} 人「{}」：{zh}", n + 1, entry.id),
+                format!("person {} ('{}'): {en}", n + 1, entry.id),
+            )
+        })?;
+    }
+    for entry in &people {
+        state.record(&entry.actor()).await?;
+        state.store.set_contact(&entry.id, entry.email.as_deref(), entry.lang.as_deref()).await?;
     }
     Ok(Json(DirectoryResult { updated: people.len() }))
 }
@@ -48,6 +57,19 @@ pub async fn search(
     }
     let dir = state.directory().await?;
     Ok(Json(find(&dir, &q, limit as usize)))
+}
+
+/// What is wrong with an entry's mail address or language, if anything.
+fn contact_problem(entry: &DirectoryEntry) -> Result<(), (&'static str, &'static str)> {
+    if let Some(email) = &entry.email
+        && email.parse::<lettre::Address>().is_err()
+    {
+        return Err(("email 不是有效的邮件地址。", "email is not a mail address."));
+    }
+    match entry.lang.as_deref() {
+        None | Some("zh-CN" | "en") => Ok(()),
+        Some(_) => Err(("lang 须为 zh-CN 或 en。", "lang must be zh-CN or en.")),
+    }
 }
 
 /// The search itself, on the cached directory.

@@ -2,9 +2,17 @@
 //! stamp that moves whenever it changes.
 
 use kexie_engine::people::{Actor, Directory};
+use kexie_engine::text::Lang;
 use sqlx::Row;
 
 use super::{Store, StoreError, from_json, to_json};
+
+/// Where a person is mailed.
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+    pub lang: Lang,
+}
 
 impl Store {
     /// Records (or refreshes) a person from a verified token or the demo directory.
@@ -23,6 +31,28 @@ impl Store {
         .await?;
         sqlx::query("UPDATE directory_stamp SET stamp = stamp + 1 WHERE id = 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Sets where and in which language `id` is mailed; what is `None` stays as it was.
+    pub async fn set_contact(&self, id: &str, email: Option<&str>, lang: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET email = COALESCE($1, email), lang = COALESCE($2, lang) WHERE id = $3")
+            .bind(email)
+            .bind(lang)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// `id`'s name, mail address and language, if they have an address.
+    pub async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+        let row = sqlx::query("SELECT name, email, lang FROM users WHERE id = $1 AND email IS NOT NULL")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let lang = if r.try_get::<Option<String>, _>("lang")?.as_deref() == Some("en") { Lang::En } else { Lang::Zh };
+        Ok(Some(Contact { name: r.try_get("name")?, email: r.try_get("email")?, lang }))
     }
 
     /// How often the directory changed: a cache of it is good while this stays the same.

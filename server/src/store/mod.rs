@@ -14,6 +14,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use deliveries::{Due, Subscription, unix_now};
+pub use directory::Contact;
 pub use instances::{Applied, Replay, Request, Stored, Write};
 pub use lists::List;
 pub use workflows::VersionRow;

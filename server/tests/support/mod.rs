@@ -84,7 +84,7 @@ struct Extra {
     stdout: Option<PathBuf>,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 

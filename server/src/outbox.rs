@@ -1,0 +1,106 @@
+//! Sending the outbox: every event to each webhook receiver and, with `[email]`, some to
+//! people's mailboxes. At least once, each instance's events in order, retried with
+//! backoff for a day, then marked dead. One task per receiver, off the request path: a
+//! slow or failing receiver holds up neither actions nor any other receiver.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::mail::Mailer;
+use crate::store::{Due, Store, Subscription, unix_now};
+use crate::webhooks::Hook;
+
+/// How long a webhook receiver may take to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a replica holds a delivery it is sending.
+const LEASE_SECS: i64 = 30;
+/// How long a failing delivery is retried before it is marked dead.
+const GIVE_UP_SECS: i64 = 24 * 3600;
+/// The longest wait between two tries.
+const MAX_BACKOFF_SECS: i64 = 3600;
+/// Deliveries sent at once to one receiver.
+const BATCH: i64 = 16;
+
+/// Where deliveries go.
+#[derive(Clone)]
+pub enum Receiver {
+    Hook(Hook),
+    Mail(Arc<Mailer>),
+}
+
+impl Receiver {
+    /// Its name in the deliveries table: a webhook's url, or `email`.
+    pub fn name(&self) -> &str {
+        match self {
+            Receiver::Hook(hook) => &hook.url,
+            Receiver::Mail(_) => crate::mail::RECEIVER,
+        }
+    }
+
+    /// The events it takes, for the outbox's fan-out.
+    pub fn subscription(&self, events: Vec<String>) -> Subscription {
+        Subscription { hook: self.name().to_string(), events }
+    }
+
+    async fn send(&self, client: &reqwest::Client, d: &Due) -> Result<(), String> {
+        match self {
+            Receiver::Hook(hook) => hook.post(client, d).await,
+            Receiver::Mail(mailer) => mailer.send(d).await,
+        }
+    }
+}
+
+/// Starts a sender per receiver; they run as long as the server.
+pub fn start(receivers: Vec<Receiver>, store: Store) -> Result<(), String> {
+    let client = reqwest::Client::builder().timeout(TIMEOUT).build().map_err(|e| format!("webhooks: {e}"))?;
+    for receiver in receivers {
+        tokio::spawn(send_forever(receiver, store.clone(), client.clone()));
+    }
+    Ok(())
+}
+
+async fn send_forever(receiver: Receiver, store: Store, client: reqwest::Client) {
+    let name = receiver.name().to_string();
+    loop {
+        let due = match store.due_deliveries(&name, unix_now(), BATCH).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!("outbox {name}: reading deliveries: {e}");
+                Vec::new()
+            }
+        };
+        if due.is_empty() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        }
+        // Each is the first pending event of its instance: they may go side by side.
+        let mut sending = tokio::task::JoinSet::new();
+        for d in due {
+            sending.spawn(send_one(receiver.clone(), store.clone(), client.clone(), d));
+        }
+        while sending.join_next().await.is_some() {}
+    }
+}
+
+async fn send_one(receiver: Receiver, store: Store, client: reqwest::Client, d: Due) {
+    let (name, now) = (receiver.name(), unix_now());
+    match store.lease(name, d.seq, now, now + LEASE_SECS).await {
+        Ok(true) => {}
+        Ok(false) => return, // another replica has it
+        Err(e) => return tracing::error!("outbox {name}: lease: {e}"),
+    }
+    let settled = match receiver.send(&client, &d).await {
+        Ok(()) => store.delivered(name, d.seq).await,
+        Err(why) => store.failed(name, d.seq, &why, retry_at(&d, unix_now())).await,
+    };
+    if let Err(e) = settled {
+        tracing::error!("outbox {name}: recording delivery {}: {e}", d.seq);
+    }
+}
+
+/// When to try a failed delivery again: 1 s, 2 s, 4 s … up to an hour apart; `None`
+/// once it has failed for a day.
+fn retry_at(d: &Due, now: i64) -> Option<i64> {
+    let wait = 1_i64.checked_shl(d.attempts.clamp(0, 20) as u32).unwrap_or(MAX_BACKOFF_SECS).min(MAX_BACKOFF_SECS);
+    (now - d.first_at < GIVE_UP_SECS).then_some(now + wait)
+}
