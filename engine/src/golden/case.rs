@@ -75,6 +75,10 @@ pub struct CaseAction {
     /// How many advisory notes the rules give on the form at this action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<usize>,
+    /// The events the action causes for the OA, in order: `"task.created zhou"` for a
+    /// to-do item's (type and assignee), `"instance.submitted"` for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
 }
 
 /// What must hold after the last action.
@@ -215,6 +219,8 @@ mod tests {
                 let again = parse_case(&Source { name: &name, text: &written }).unwrap();
                 assert_eq!(format!("{again:?}"), format!("{case:?}"), "{name}:\n{written}");
                 for a in &case.actions {
+                    let accepted = a.refused.is_none() && a.errors.is_none();
+                    assert!(!accepted || a.events.is_some(), "{name}: every accepted action lists its events: {a:?}");
                     let Ok(action) = super::super::to_action(a) else { continue };
                     let back = super::super::from_action(&a.actor, &action);
                     assert_eq!(super::super::to_action(&back), Ok(action), "{name}: {a:?}");

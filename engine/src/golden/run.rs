@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use super::case::{Case, CaseAction, People, directory, form_of, table_of};
 use crate::Workflow;
 use crate::fields::{Form, decimal_of};
-use crate::instance::{self, Action, ActionError, ActionKind, Env, Instance, Moment, Position};
+use crate::instance::{
+    self, Action, ActionError, ActionKind, Effect, Env, Instance, Moment, Position, Transition, effects,
+};
 use crate::people::{Actor, Directory};
 use crate::text::Lang;
 
@@ -136,7 +138,10 @@ fn step_once(
             format!("{label}：应被拒绝，却被接受了（现在在步骤「{}」）", t.instance.step),
             format!("{label}: expected to be refused, but it was accepted (now at step '{}')", t.instance.step),
         )),
-        Ok(t) => *inst = t.instance,
+        Ok(t) => {
+            check_events(&label, a, inst, &t, lang, report);
+            *inst = t.instance;
+        }
         Err(e) if !expects_refusal => report.failures.push(format!("{label}: {}", refusal(&e, lang))),
         Err(e) => check_refusal(&label, a, &e, lang, report),
     }
@@ -164,6 +169,28 @@ fn step_once(
         }
     }
     expect_now(&label, (a.step.as_deref(), a.status.as_deref()), inst, lang, report);
+}
+
+/// The action's events, as `events` writes them, against what the case expects.
+fn check_events(label: &str, a: &CaseAction, before: &Instance, t: &Transition, lang: Lang, report: &mut CaseReport) {
+    let Some(want) = &a.events else { return };
+    let got = said(&effects(Some(before), &t.instance, &t.events));
+    if &got != want {
+        report.failures.push(say(
+            lang,
+            format!("{label}：事件应为 {want:?}，实际为 {got:?}"),
+            format!("{label}: expected the events {want:?}, got {got:?}"),
+        ));
+    }
+}
+
+/// Events as a case writes them: `"task.created zhou"`, `"instance.submitted"`.
+pub fn said(effects: &[Effect]) -> Vec<String> {
+    let line = |e: &Effect| match e.task() {
+        Some(t) => format!("{} {}", e.name(), t.assignee),
+        None => e.name().to_string(),
+    };
+    effects.iter().map(line).collect()
 }
 
 fn check_refusal(label: &str, a: &CaseAction, e: &ActionError, lang: Lang, report: &mut CaseReport) {
@@ -299,6 +326,7 @@ pub fn from_action(actor: &str, action: &Action) -> CaseAction {
         step: None,
         status: None,
         notes: None,
+        events: None,
     };
     let set = |changes: &Form| (!changes.is_empty()).then(|| table_of(changes));
     match action {
