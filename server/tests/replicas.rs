@@ -513,3 +513,35 @@ fn publishes_through_both_replicas_at_once_each_get_a_version_of_their_own() {
     let (status, latest) = get(&b.url("/workflows/annual-plan"), Some(&admin));
     assert_eq!((status, latest["version"].as_i64()), (200, Some(1 + caps.len() as i64)), "{latest}");
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and runs these with --ignored"]
+fn a_replica_killed_while_sending_leaves_its_deliveries_to_the_other() {
+    let db = postgres("webhooks");
+    let receiver = Receiver::start("replicas", &["--slow", "0.5"]);
+    let config = config_file("replicas-webhooks", &receiver.config());
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, config) = (db.clone(), config.clone());
+            std::thread::spawn(move || Server::start_extra(&db, &["--config", &config], &[]))
+        })
+        .collect();
+    let mut replicas: Vec<Server> = starts.into_iter().map(|h| h.join().expect("a replica starts")).collect();
+    sync_directory(&replicas[0], FORMATION_PEOPLE);
+    for k in 0..6 {
+        let via = &replicas[k % 2];
+        let (id, revision) = submitted(via);
+        let approve = json!({ "action": "approve", "changes": { "party_opinion": "同意" } });
+        let (status, body) = act(via, &formation_token("zhou"), &id, revision, approve);
+        assert_eq!(status, 200, "{body}");
+    }
+    // Both are sending (each delivery takes the receiver half a second) when one dies.
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(!receiver.received().is_empty(), "deliveries under way");
+    drop(replicas.remove(0)); // SIGKILL
+    // What it held is leased for 30 s, then the other replica sends it.
+    let (got, duplicates) = receiver.all_of(&replicas[0], Duration::from_secs(90));
+    let events: usize = got.values().map(Vec::len).sum();
+    assert_eq!((got.len(), events), (6, 30));
+    eprintln!("{events} events through two replicas, one killed: none lost, {duplicates} delivered twice");
+}

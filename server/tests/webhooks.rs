@@ -4,57 +4,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::*;
-
-const SECRET: &str = "a-receiver-secret-of-some-length";
-
-/// The receiver, killed when dropped; what it accepted is in `out`.
-struct Receiver {
-    child: Child,
-    port: u16,
-    out: std::path::PathBuf,
-}
-
-impl Receiver {
-    fn start(name: &str, fail: u32) -> Receiver {
-        Receiver::start_on(name, fail, 0)
-    }
-
-    /// On `port` (0: any free one).
-    fn start_on(name: &str, fail: u32, port: u16) -> Receiver {
-        let out = std::env::temp_dir().join(format!("kexie-hook-{}-{name}.jsonl", std::process::id()));
-        let _ = std::fs::remove_file(&out);
-        let mut child = Command::new("python3")
-            .arg(repo().join("server/tests/fixtures/receiver.py"))
-            .args(["--secret", SECRET, "--fail", &fail.to_string(), "--out", out.to_str().unwrap()])
-            .args(["--port", &port.to_string()])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs the receiver");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        Receiver { child, port: line.trim().parse().expect("the receiver's port"), out }
-    }
-
-    /// The events it accepted so far for instance `id`, in the order they came.
-    fn events_of(&self, id: &str) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
-        let lines = text.lines().map(|l| serde_json::from_str::<Value>(l).unwrap());
-        lines.filter(|l| l["event"]["instance"]["id"] == id).collect()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The instance's events as the feed holds them.
 fn feed_of(server: &Server, id: &str) -> Vec<Value> {
@@ -67,9 +20,9 @@ fn feed_of(server: &Server, id: &str) -> Vec<Value> {
 #[test]
 fn every_event_arrives_signed_and_in_order_after_the_receiver_failed_at_first() {
     for (k, db) in own_databases("webhooks").into_iter().enumerate() {
-        let receiver = Receiver::start(&format!("first-fails-{k}"), 2);
+        let receiver = Receiver::start(&format!("first-fails-{k}"), &["--fail", "2"]);
         let config =
-            format!("[[webhooks]]\nurl = \"http://127.0.0.1:{}/hook\"\nsecret = \"{SECRET}\"\n", receiver.port);
+            format!("[[webhooks]]\nurl = \"http://127.0.0.1:{}/hook\"\nsecret = \"{HOOK_SECRET}\"\n", receiver.port);
         let server = Server::start_extra(&db, &["--config", &config_file(&format!("webhooks-{k}"), &config)], &[]);
         sync_directory(&server, FORMATION_PEOPLE);
         let (id, view) = submitted_formation(&server);
@@ -101,7 +54,7 @@ fn every_event_arrives_signed_and_in_order_after_the_receiver_failed_at_first() 
 fn deliveries_to_a_receiver_that_is_down_are_listed_and_sent_again_once_redelivered() {
     let db = &own_databases("webhooks-dead")[0]; // SQLite: the test gives up on the deliveries itself
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = format!("[[webhooks]]\nurl = \"http://127.0.0.1:{port}/hook\"\nsecret = \"{SECRET}\"\n");
+    let config = format!("[[webhooks]]\nurl = \"http://127.0.0.1:{port}/hook\"\nsecret = \"{HOOK_SECRET}\"\n");
     let server = Server::start_extra(db, &["--config", &config_file("webhooks-dead", &config)], &[]);
     sync_directory(&server, FORMATION_PEOPLE);
     let (id, _) = submitted_formation(&server);
@@ -132,7 +85,7 @@ fn deliveries_to_a_receiver_that_is_down_are_listed_and_sent_again_once_redelive
         .unwrap();
     assert!(marked.success());
     assert_eq!(listed("dead").len(), 2);
-    let receiver = Receiver::start_on("dead", 0, port);
+    let receiver = Receiver::start("dead", &["--port", &port.to_string()]);
     let (code, body) = post(&server.url("/deliveries/redeliver"), Some(&admin), &json!({}));
     assert_eq!((code, &body["requeued"]), (200, &json!(2)), "{body}");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -142,4 +95,42 @@ fn deliveries_to_a_receiver_that_is_down_are_listed_and_sent_again_once_redelive
     let got: Vec<Value> = receiver.events_of(&id).iter().map(|l| l["type"].clone()).collect();
     assert_eq!(got, [json!("instance.submitted"), json!("task.created")]);
     assert_eq!(listed("done").len(), 2);
+}
+
+#[test]
+fn a_slow_receiver_that_times_out_holds_up_no_action_and_loses_no_event() {
+    for (k, db) in own_databases("webhooks-slow").into_iter().enumerate() {
+        // Its first request outlasts the sender's 10 s timeout; every other takes 0.3 s.
+        let receiver = Receiver::start(&format!("slow-{k}"), &["--hang", "1", "--slow", "0.3"]);
+        let server =
+            Server::start_extra(&db, &["--config", &config_file(&format!("slow-{k}"), &receiver.config())], &[]);
+        sync_directory(&server, FORMATION_PEOPLE);
+        // While the receiver holds the first delivery, every action is answered.
+        for _ in 0..4 {
+            let (id, view) = submitted_formation(&server);
+            let approve = json!({ "action": "approve", "changes": { "party_opinion": "同意" } });
+            let (status, body) =
+                act(&server, &formation_token("zhou"), &id, view["revision"].as_u64().unwrap(), approve);
+            assert_eq!(status, 200, "{body}");
+        }
+        let (got, duplicates) = receiver.all_of(&server, Duration::from_secs(60));
+        assert_eq!(got.len(), 4);
+        assert!(duplicates >= 1, "the timed-out delivery came again");
+        eprintln!("{db}: {} events, {duplicates} delivered twice", got.values().map(Vec::len).sum::<usize>());
+    }
+}
+
+#[test]
+fn an_event_committed_before_a_kill_9_is_delivered_after_the_restart() {
+    for (k, db) in own_databases("webhooks-kill").into_iter().enumerate() {
+        let port = free_port(); // nobody listens yet: nothing can be delivered before the kill
+        let config = format!("[[webhooks]]\nurl = \"http://127.0.0.1:{port}/hook\"\nsecret = \"{HOOK_SECRET}\"\n");
+        let mut server = Server::start_extra(&db, &["--config", &config_file(&format!("kill-{k}"), &config)], &[]);
+        sync_directory(&server, FORMATION_PEOPLE);
+        let (id, _) = submitted_formation(&server);
+        server.kill_and_restart();
+        let receiver = Receiver::start(&format!("kill-{k}"), &["--port", &port.to_string()]);
+        let (got, _) = receiver.all_of(&server, Duration::from_secs(30));
+        assert_eq!(got[&id].len(), 2, "{db}: submitted and task.created, after the restart");
+    }
 }

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+mod receiver;
+pub use receiver::{HOOK_SECRET, Receiver};
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
