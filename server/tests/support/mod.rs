@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 mod receiver;
+#[allow(unused_imports)]
 pub use receiver::{HOOK_SECRET, Receiver};
 
 use std::path::{Path, PathBuf};
