@@ -241,3 +241,18 @@ pub struct Redeliver {
 pub struct Redelivered {
     pub requeued: u64,
 }
+
+/// How one receiver is doing (`GET /deliveries/health`): what waits, what died, and why the
+/// last try failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiverHealth {
+    /// A webhook's url, or `email`.
+    pub hook: String,
+    pub pending: i64,
+    /// Given up after a day of failures: sent again only by `POST /deliveries/redeliver`.
+    pub dead: i64,
+    pub done: i64,
+    /// Why the newest delivery not yet done last failed; empty if none did.
+    pub last_error: String,
+}

@@ -137,6 +137,7 @@ fn Workflows(p: &WorkflowsProps) -> Html {
         <div class="kx-ed" lang={if l == Lang::Zh { "zh-CN" } else { "en" }}>
             <div class="kx-ed-head">
                 <h2 class="kx-title">{ t(l, "规则编辑器", "Rule editor") }</h2>
+                <crate::deliveries::Deliveries />
                 { choices }
             </div>
             { desk }

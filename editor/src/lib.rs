@@ -5,6 +5,7 @@
 
 mod app;
 mod code;
+mod deliveries;
 mod desk;
 mod local;
 mod preview;

@@ -10,6 +10,11 @@
 //! request carrying the revision the previous answer gave. Clients never share an instance,
 //! so no request meets a conflict: every answer must be 200, and a run with any other answer
 //! is reported as failed rather than as a figure.
+//!
+//! Then the 50-client run again on a server with two webhook receivers subscribed (served
+//! by this process, `common/receiver.rs`): what the outbox costs the actions, and how long
+//! an event takes from the action's answer to its receipt at each receiver, until the
+//! outbox is drained.
 
 // The tests' way to start a server, sign tokens and sync the directory.
 #[path = "../tests/support/mod.rs"]
@@ -22,10 +27,11 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::receiver::{Receivers, drained};
 use common::{TempDir, databases};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{FORMATION_PEOPLE, Server, formation_form_of, formation_token, sync_directory};
+use support::{FORMATION_PEOPLE, Server, config_file, formation_form_of, formation_token, sync_directory};
 
 /// One measured run: how many clients, each on its own thread and keep-alive connection, send
 /// how many approvals in all. A multiple of 4 (the approvals of one instance).
@@ -60,7 +66,7 @@ fn main() {
     }
 }
 
-/// Runs every database and prints the table; true if any approval failed.
+/// Runs every database and prints the tables; true if any approval failed.
 fn bench(dir: &Path) -> bool {
     let mut failed = false;
     println!("| database | clients | approvals | errors | actions/s | p50 | p99 | max |");
@@ -75,6 +81,56 @@ fn bench(dir: &Path) -> bool {
             failed |= errors(name, run, &result);
         }
     }
+    println!("\nWith two webhook receivers, 50 clients:\n");
+    println!(
+        "| database | approvals | errors | actions/s | p50 | p99 | events per receiver | delivery p50 | delivery p99 | drained after |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, url) in databases(dir.join("hooks.db")) {
+        failed |= bench_webhooks(name, &url);
+    }
+    failed
+}
+
+/// The 50-client run with two receivers subscribed; then waits for the outbox to drain and
+/// times each event from the approval's answer to its arrival. True if any approval failed.
+fn bench_webhooks(name: &str, url: &str) -> bool {
+    let receivers = Receivers::start(2, 0);
+    let config = config_file(&format!("bench-hooks-{name}"), &receivers.config());
+    let server = Server::start_extra(url, &["--config", &config], &[]);
+    sync_directory(&server, FORMATION_PEOPLE);
+    let mut failed = errors(name, &WARM_UP, &measure(&server, &WARM_UP));
+    let run = &RUNS[1];
+    let result = measure(&server, run);
+    failed |= errors(name, run, &result);
+    let ended = Instant::now();
+    drained(&server);
+    let drained_after = ended.elapsed();
+    let mut delays = Vec::new();
+    let mut per_receiver = Vec::new();
+    for seen in &receivers.seen {
+        let arrived = seen.arrived.lock().unwrap();
+        let before = delays.len();
+        for (id, revision, answered) in &result.answered {
+            let events = (0..).map_while(|k| arrived.get(&format!("{id}.{revision}.{k}")));
+            delays.extend(events.map(|at| at.saturating_duration_since(*answered)));
+        }
+        per_receiver.push(delays.len() - before);
+    }
+    delays.sort_unstable();
+    let per_second = result.latencies.len() as f64 / result.wall.as_secs_f64();
+    let counts: Vec<String> = per_receiver.iter().map(usize::to_string).collect();
+    println!(
+        "| {name} | {} | {} | {per_second:.0} | {} | {} | {} | {} | {} | {:.1} s |",
+        result.latencies.len(),
+        result.errors,
+        ms(percentile(&result.latencies, 50.0)),
+        ms(percentile(&result.latencies, 99.0)),
+        counts.join(" / "),
+        ms(percentile(&delays, 50.0)),
+        ms(percentile(&delays, 99.0)),
+        drained_after.as_secs_f64()
+    );
     failed
 }
 
@@ -160,6 +216,8 @@ struct Outcome {
     first_error: Option<String>,
     /// From the start signal until the last client finished.
     wall: Duration,
+    /// Each approval's instance, the revision it left, and when its answer came.
+    answered: Vec<(String, u64, Instant)>,
 }
 
 impl Outcome {
@@ -167,6 +225,7 @@ impl Outcome {
         self.latencies.extend(other.latencies);
         self.errors += other.errors;
         self.first_error = self.first_error.take().or(other.first_error);
+        self.answered.extend(other.answered);
     }
 
     /// A row of the results table.
@@ -247,6 +306,7 @@ fn approve_all(base: &str, tokens: &[String], share: Vec<Pending>, start: &Barri
             match approved(answer) {
                 Ok(view) => {
                     out.latencies.push(took);
+                    out.answered.push((pending.id.clone(), view.revision, sent + took));
                     revision = view.revision;
                 }
                 Err(error) => {

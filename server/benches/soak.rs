@@ -14,6 +14,9 @@
 //! race to another approver, the 4xx of a deliberately bad request) are counted apart; any
 //! other answer is a failure, and the run exits 1. Memory is a measurement, not a verdict
 //! that fails the run: it is printed with a plain line saying whether it grew.
+//!
+//! A webhook receiver that answers 500 to every fifth call is subscribed throughout: at the
+//! end the outbox must drain and the receiver must hold every event the server delivered.
 
 // The tests' way to start a server, sign tokens and sync the directory.
 #[path = "../tests/support/mod.rs"]
@@ -23,13 +26,15 @@ mod common;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::receiver::{Receivers, drained};
 use common::{TempDir, databases};
 use serde_json::{Value, json};
-use support::{Server, formation_form, memory_kib, sync_directory, token};
+use support::{Server, config_file, formation_form, memory_kib, sync_directory, token};
 
 /// The cast: id prefix, role, how many. 100 people in all; the observers hold no role.
 const CAST: &[(&str, &str, usize)] = &[
@@ -70,7 +75,8 @@ fn main() {
 /// One database: starts the server, lets the users loose until the deadline, prints the
 /// report. True if any request failed.
 fn soak(url: &str, dir: &Path, length: Duration) -> bool {
-    let server = Server::start(url);
+    let receiver = Receivers::start(1, 5);
+    let server = Server::start_extra(url, &["--config", &config_file("soak-hooks", &receiver.config())], &[]);
     let people = people();
     let cast: Vec<(&str, &[&str])> = people.iter().map(|(id, roles)| (id.as_str(), roles.as_slice())).collect();
     sync_directory(&server, &cast);
@@ -98,7 +104,23 @@ fn soak(url: &str, dir: &Path, length: Duration) -> bool {
     let (size, parts) = database_size(url, dir);
     let parts: Vec<String> = parts.iter().map(|(table, bytes)| format!("{table} {}", mib(*bytes))).collect();
     println!("\ndatabase size at the end: {} (stored data by table: {})", mib(size), parts.join(", "));
-    report.tally.failures > 0
+    report.tally.failures > 0 || !webhooks_caught_up(&server, &receiver)
+}
+
+/// Waits for the outbox to drain and says whether the failing receiver got every event
+/// the server recorded as delivered.
+fn webhooks_caught_up(server: &Server, receiver: &Receivers) -> bool {
+    let ended = Instant::now();
+    let done = drained(server)[0];
+    let seen = &receiver.seen[0];
+    let got = seen.arrived.lock().unwrap().len() as i64;
+    let (calls, duplicates) = (seen.calls.load(Ordering::Relaxed), seen.duplicates.load(Ordering::Relaxed));
+    println!(
+        "\nwebhooks (a receiver failing every 5th call): drained {:.1} s after the end; {done} delivered, {got} \
+         distinct events received, {calls} calls, {duplicates} duplicates",
+        ended.elapsed().as_secs_f64()
+    );
+    got == done
 }
 
 /// The people and their roles, as the host OA's directory would hold them.

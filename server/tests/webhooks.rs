@@ -85,6 +85,13 @@ fn deliveries_to_a_receiver_that_is_down_are_listed_and_sent_again_once_redelive
         .unwrap();
     assert!(marked.success());
     assert_eq!(listed("dead").len(), 2);
+    let health = || get(&server.url("/deliveries/health"), Some(&admin)).1[0].clone();
+    let sick = health();
+    assert_eq!(
+        (&sick["hook"], &sick["dead"], &sick["pending"]),
+        (&json!(format!("http://127.0.0.1:{port}/hook")), &json!(2), &json!(0))
+    );
+    assert!(!sick["last_error"].as_str().unwrap().is_empty(), "why it failed: {sick}");
     let receiver = Receiver::start("dead", &["--port", &port.to_string()]);
     let (code, body) = post(&server.url("/deliveries/redeliver"), Some(&admin), &json!({}));
     assert_eq!((code, &body["requeued"]), (200, &json!(2)), "{body}");
@@ -95,6 +102,10 @@ fn deliveries_to_a_receiver_that_is_down_are_listed_and_sent_again_once_redelive
     let got: Vec<Value> = receiver.events_of(&id).iter().map(|l| l["type"].clone()).collect();
     assert_eq!(got, [json!("instance.submitted"), json!("task.created")]);
     assert_eq!(listed("done").len(), 2);
+    let well = health();
+    assert_eq!((&well["done"], &well["dead"], &well["last_error"]), (&json!(2), &json!(0), &json!("")), "{well}");
+    let (code, _) = get(&server.url("/deliveries/health"), Some(&formation_token("li")));
+    assert_eq!(code, 403);
 }
 
 #[test]

@@ -72,6 +72,7 @@ function item(label, title, detail, instance, late) {
 
 function render() {
   $("oa-todo-count").textContent = String(inbox.todo.length);
+  $("oa-todo-count").classList.toggle("oa-count-quiet", inbox.todo.length === 0);
   $("oa-msg-count").textContent = String(unread());
   $("oa-msg-count").classList.toggle("oa-count-quiet", unread() === 0);
   $("oa-todo-btn").setAttribute("aria-expanded", String(panel === "todo"));

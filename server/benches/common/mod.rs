@@ -1,6 +1,8 @@
 //! What the server benches share: a scratch folder for the SQLite file and the databases
 //! to run on.
 
+pub mod receiver;
+
 use std::path::PathBuf;
 
 /// A temporary directory for the SQLite file, removed when dropped, also when a panic unwinds.

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use kexie_api::events::{Delivery, DeliveryQuery, Redeliver, Redelivered};
+use kexie_api::events::{Delivery, DeliveryQuery, ReceiverHealth, Redeliver, Redelivered};
 use kexie_api::{EventPage, EventQuery};
 
 use super::{Body, Params};
@@ -67,6 +67,14 @@ pub async fn deliveries(
         ));
     }
     Ok(Json(state.store.deliveries(q.status.as_deref(), limit).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/deliveries/health",
+    responses((status = 200, description = "each configured receiver", body = [ReceiverHealth]),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn health(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ReceiverHealth>>, ApiError> {
+    admin_only(&caller)?;
+    Ok(Json(state.store.delivery_health().await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/deliveries/redeliver", request_body = Redeliver,

@@ -37,6 +37,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/me", get(me::me))
         .route("/events", get(events::feed))
         .route("/deliveries", get(events::deliveries))
+        .route("/deliveries/health", get(events::health))
         .route("/deliveries/redeliver", post(events::redeliver))
         .route("/directory", get(directory::search).post(directory::sync))
         .route("/attachments", post(attachments::upload).layer(DefaultBodyLimit::max(attachment_bytes)))
@@ -63,6 +64,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         me::me,
         events::feed,
         events::deliveries,
+        events::health,
         events::redeliver,
         directory::search,
         directory::sync,

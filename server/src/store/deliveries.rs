@@ -2,7 +2,7 @@
 //! replica sending it, done, or dead after a day of failures. An instance's events go to
 //! a receiver in order: one is due only when none before it is still pending.
 
-use kexie_api::events::Delivery;
+use kexie_api::events::{Delivery, ReceiverHealth};
 use sqlx::Row;
 
 use super::{Connection, Store, StoreError};
@@ -150,6 +150,40 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Each subscribed receiver's counts by status and its newest failure not yet mended.
+    pub async fn delivery_health(&self) -> Result<Vec<ReceiverHealth>, StoreError> {
+        let mut health: Vec<ReceiverHealth> = self
+            .hooks
+            .iter()
+            .map(|s| ReceiverHealth { hook: s.hook.clone(), pending: 0, dead: 0, done: 0, last_error: String::new() })
+            .collect();
+        let counts = sqlx::query("SELECT hook, status, COUNT(*) AS n FROM deliveries GROUP BY hook, status")
+            .fetch_all(&self.pool)
+            .await?;
+        let failures = sqlx::query(
+            "SELECT hook, last_error FROM deliveries WHERE status <> 'done' AND last_error <> '' \
+             ORDER BY event_seq DESC LIMIT 200",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in counts {
+            let (hook, status, n): (String, String, i64) = (r.try_get("hook")?, r.try_get("status")?, r.try_get("n")?);
+            let Some(h) = health.iter_mut().find(|h| h.hook == hook) else { continue };
+            match status.as_str() {
+                "pending" => h.pending = n,
+                "dead" => h.dead = n,
+                _ => h.done = n,
+            }
+        }
+        for r in failures {
+            let hook: String = r.try_get("hook")?;
+            if let Some(h) = health.iter_mut().find(|h| h.hook == hook && h.last_error.is_empty()) {
+                h.last_error = r.try_get("last_error")?;
+            }
+        }
+        Ok(health)
     }
 
     /// Makes dead deliveries (of `hook`, or all) pending again, due now, with a fresh day
