@@ -1,9 +1,14 @@
 //! Drafts in the browser's local storage, per user and per form, so a closed tab or a
 //! crashed browser loses nothing. The server's copy ("save draft") is an action.
 
+use std::collections::BTreeMap;
+
 use gloo::storage::{LocalStorage, Storage};
 use kexie_engine::fields::Form;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::form::picker;
 
 /// What is kept: the user's changes and when they were made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,6 +19,10 @@ pub struct Draft {
     pub revision: u64,
     /// When, as milliseconds since the epoch.
     pub saved_at: f64,
+    /// The names the pickers showed for the ids the changes hold: the page that restores
+    /// the draft knows them from nowhere else (a person in no instance, the host's directory).
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
 }
 
 /// Where one user's draft of one form lives.
@@ -31,10 +40,13 @@ impl DraftKey {
         DraftKey(format!("kexie-draft|{api}|{user}|instance|{id}"))
     }
 
-    /// The stored draft, if any (a damaged one is dropped).
+    /// The stored draft, if any (a damaged one is dropped); the pickers learn its names.
     pub fn load(&self) -> Option<Draft> {
         match LocalStorage::get::<Draft>(&self.0) {
-            Ok(d) if !d.changes.is_empty() => Some(d),
+            Ok(d) if !d.changes.is_empty() => {
+                d.names.iter().for_each(|(id, name)| picker::remember(id, name));
+                Some(d)
+            }
             Ok(_) => None,
             Err(_) => {
                 LocalStorage::delete(&self.0);
@@ -49,12 +61,28 @@ impl DraftKey {
         if changes.is_empty() {
             return self.clear();
         }
-        let draft = Draft { changes: changes.clone(), revision, saved_at: js_sys::Date::now() };
+        let mut names = BTreeMap::new();
+        changes.values().for_each(|v| names_in(v, &mut names));
+        let draft = Draft { changes: changes.clone(), revision, saved_at: js_sys::Date::now(), names };
         let _ = LocalStorage::set(&self.0, draft);
     }
 
     /// Forgets the draft (after it was submitted or discarded).
     pub fn clear(&self) {
         LocalStorage::delete(&self.0);
+    }
+}
+
+/// The names the pickers know for the strings in `v` (table rows included).
+fn names_in(v: &Value, names: &mut BTreeMap<String, String>) {
+    match v {
+        Value::String(id) => {
+            if let Some(name) = picker::known(id) {
+                names.insert(id.clone(), name);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| names_in(v, names)),
+        Value::Object(cells) => cells.values().for_each(|v| names_in(v, names)),
+        _ => {}
     }
 }

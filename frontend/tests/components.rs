@@ -1,6 +1,7 @@
 //! Component tests of the form renderer in a real browser (headless Chromium through
 //! wasm-bindgen-test): every field kind renders and edits, the rules run live on every
-//! change, tables add and remove rows and total their columns.
+//! change, tables add and remove rows and total their columns, a restored draft names its
+//! people.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::BTreeSet;
@@ -14,7 +15,8 @@ use kexie_engine::text::Lang;
 use kexie_engine::{RuleContext, Workflow};
 use kexie_widget::api::Client;
 use kexie_widget::app::{Compiled, Session};
-use kexie_widget::form::{FormView, Shared};
+use kexie_widget::draft::DraftKey;
+use kexie_widget::form::{FormView, Shared, picker};
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -35,13 +37,16 @@ fn compiled() -> Rc<Compiled> {
 #[derive(Properties, PartialEq)]
 struct HarnessProps {
     lang: Lang,
+    /// The form to start from (a restored draft's changes).
+    #[prop_or_default]
+    values: Form,
 }
 
 /// The form with its state, as the start view holds it: every error shows.
 #[function_component]
 fn Harness(p: &HarnessProps) -> Html {
     let wf = use_memo((), |_| compiled());
-    let values = use_state(Form::new);
+    let values = use_state(|| p.values.clone());
     let ctx = RuleContext { step: "apply".into(), today: "2026-11-25".into(), ..RuleContext::default() };
     let eval = Rc::new(wf.wf.evaluate(&values, &ctx).expect("the rules run"));
     let editable: Rc<BTreeSet<String>> = Rc::new(wf.wf.definition.steps[0].editable.iter().cloned().collect());
@@ -76,9 +81,13 @@ fn Harness(p: &HarnessProps) -> Html {
 }
 
 async fn mount(lang: Lang) -> Element {
+    mount_with(lang, Form::new()).await
+}
+
+async fn mount_with(lang: Lang, values: Form) -> Element {
     let root = gloo::utils::document().create_element("div").unwrap();
     gloo::utils::body().append_child(&root).unwrap();
-    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { lang }).render();
+    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { lang, values }).render();
     settle().await;
     root
 }
@@ -193,4 +202,31 @@ async fn english_on_request() {
     choose(&root, "#kx7-mode", "b").await;
     assert!(text_of(&root, "[data-field=reason]").contains("B needs a reason"));
     assert!(text_of(&root, "#kx7-mode").contains("Choose"));
+}
+
+#[wasm_bindgen_test]
+async fn a_restored_draft_names_its_people() {
+    use gloo::storage::{LocalStorage, Storage};
+    // A page where the pickers found 王磊 and 刘强 (in a table row) keeps their names.
+    picker::remember("wanglei", "王磊");
+    picker::remember("liuqiang", "刘强");
+    let key = DraftKey::start("/api/v1", "tester", "names");
+    let changes: Form = serde_json::from_value(serde_json::json!({
+        "owner": "wanglei", "items": [{ "what": "liuqiang" }], "name": "某公司"
+    }))
+    .unwrap();
+    key.save(&changes, 0);
+    let stored: Value =
+        serde_json::from_str(&LocalStorage::raw().get_item("kexie-draft|/api/v1|tester|start|names").unwrap().unwrap())
+            .unwrap();
+    assert_eq!(stored["names"], serde_json::json!({ "liuqiang": "刘强", "wanglei": "王磊" }));
+
+    // A new page (nothing remembered of 陈静, whom the host's directory gave) restores
+    // another draft: the chip shows her name, not her id.
+    let earlier = r#"{"changes":{"owner":"h-chenjing"},"revision":0,"saved_at":0,"names":{"h-chenjing":"陈静"}}"#;
+    LocalStorage::raw().set_item("kexie-draft|/api/v1|tester|start|chip", earlier).unwrap();
+    let draft = DraftKey::start("/api/v1", "tester", "chip").load().expect("the draft loads");
+    let root = mount_with(Lang::Zh, draft.changes).await;
+    assert_eq!(text_of(&root, "[data-field=owner] .kx-chip span"), "陈静");
+    LocalStorage::clear();
 }

@@ -28,7 +28,12 @@ pub fn remember(id: &str, name: &str) {
 
 /// A known name, or the id.
 pub fn name_of(id: &str) -> String {
-    NAMES.with(|n| n.borrow().get(id).cloned()).unwrap_or_else(|| id.to_string())
+    known(id).unwrap_or_else(|| id.to_string())
+}
+
+/// The name remembered for `id`, if any.
+pub fn known(id: &str) -> Option<String> {
+    NAMES.with(|n| n.borrow().get(id).cloned())
 }
 
 /// People (or departments) matching `query`.
