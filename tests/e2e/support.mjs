@@ -2,7 +2,8 @@
 // a throwaway SQLite file, Debian's Chromium driven by playwright-core, and helpers that
 // act in the demo portal as a person would (switch user, open a task, press a button).
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,11 +29,19 @@ export function freePort() {
   });
 }
 
-/** Starts `kexie serve --demo` with a fresh database; `await stop()` ends it. */
-export async function startServer(extraEnv = {}) {
+/**
+ * Starts `kexie serve --demo` with a fresh database; `await stop()` ends it. `corsOrigins`
+ * (host pages on other origins) go into a kexie.toml of its own.
+ */
+export async function startServer(extraEnv = {}, { corsOrigins = [] } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "kexie-e2e-"));
-  const child = spawn(BIN, ["serve", "--demo", "--db", join(dir, "kexie.db"), "--port", String(port)], {
+  const args = ["serve", "--demo", "--db", join(dir, "kexie.db"), "--port", String(port)];
+  if (corsOrigins.length) {
+    writeFileSync(join(dir, "kexie.toml"), `cors_origins = ${JSON.stringify(corsOrigins)}\n`);
+    args.push("--config", join(dir, "kexie.toml"));
+  }
+  const child = spawn(BIN, args, {
     cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise((ok, fail) => {
@@ -45,13 +54,37 @@ export async function startServer(extraEnv = {}) {
 }
 
 /**
+ * A host's web server on another origin than the Kexie server's: 127.0.0.2, which Chromium
+ * treats as another site than 127.0.0.1 (so every request to Kexie is a CORS one).
+ * `respond(path, params)` gives `{ type, body, headers }` for a path, or nothing for 404.
+ */
+export async function startHost(respond) {
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url, "http://host");
+    const out = respond(url.pathname, url.searchParams);
+    res.writeHead(out ? 200 : 404, { "content-type": out?.type ?? "text/plain", ...out?.headers });
+    res.end(out?.body ?? "not found");
+  });
+  await new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.2", ok);
+  });
+  const close = () => new Promise((ok) => {
+    server.closeAllConnections();
+    server.close(ok);
+  });
+  return { origin: `http://127.0.0.2:${server.address().port}`, close };
+}
+
+/**
  * A demo server and Chromium for a file's tests: started before the first, ended after the
  * last. `ready(server, browser)` runs once both are up; the file keeps what it needs.
+ * `options` go to `startServer`.
  */
-export function session(ready) {
+export function session(ready, options = {}) {
   let server, browser;
   before(async () => {
-    server = await startServer();
+    server = await startServer({}, options);
     browser = await launch();
     await ready(server, browser);
   });
