@@ -155,7 +155,7 @@ mod tests {
             instance: EventInstance {
                 id: "f1".into(),
                 workflow: "kexie-formation".into(),
-                title: Text::new("企业科协组建", "Forming an enterprise 科协"),
+                title: Text::new("科协组建", "Forming an enterprise S&T association"),
                 version: 3,
                 status: status.into(),
                 step: "party".into(),
@@ -179,10 +179,10 @@ mod tests {
         let to = Contact { name: "周建国".into(), email: "zhou@example.com".into(), lang: Lang::Zh };
         let e = event("task.created", "running", true);
         let (subject, body) = letter(&e, &to, Some("https://oa.example.com/kexie?instance=f1"));
-        assert_eq!(subject, "【待办】企业科协组建：中化新材料研究院有限公司（企业党组织审批）");
+        assert_eq!(subject, "【待办】科协组建：中化新材料研究院有限公司（企业党组织审批）");
         assert_eq!(
             body,
-            "周建国，您好：\n\n您有一项新的待办事项，请及时办理。\n\n流程：企业科协组建\n事项：中化新材料研究院有限公司\n\
+            "周建国，您好：\n\n您有一项新的待办事项，请及时办理。\n\n流程：科协组建\n事项：中化新材料研究院有限公司\n\
              环节：企业党组织审批\n办理期限：2026-12-09\n\n办理：https://oa.example.com/kexie?instance=f1\n\n\
              ——此邮件由科协流程自动发送，请勿回复。\n"
         );
