@@ -31,20 +31,30 @@ use common::receiver::{Receivers, drained};
 use common::{TempDir, databases};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{FORMATION_PEOPLE, Server, config_file, formation_form_of, formation_token, sync_directory};
+use support::{FORMATION_PEOPLE, Server, config_file, cpu_time, formation_form_of, formation_token, sync_directory};
 
 /// One measured run: how many clients, each on its own thread and keep-alive connection, send
 /// how many approvals in all. A multiple of 4 (the approvals of one instance).
 struct Run {
     clients: usize,
     requests: usize,
+    /// A client sends at most one approval per this long.
+    pace: Option<Duration>,
 }
 
-const RUNS: &[Run] = &[Run { clients: 1, requests: 2_000 }, Run { clients: 50, requests: 10_000 }];
+const RUNS: &[Run] =
+    &[Run { clients: 1, requests: 2_000, pace: None }, Run { clients: 50, requests: 10_000, pace: None }];
+
+/// With two receivers: at full speed, and with each client sending at most one approval
+/// per 100 ms (at most 500/s: load that leaves the cores time for sending).
+const HOOKED_RUNS: &[Run] = &[
+    Run { clients: 50, requests: 10_000, pace: None },
+    Run { clients: 50, requests: 6_000, pace: Some(Duration::from_millis(100)) },
+];
 
 /// Before measuring, untimed: the server records each approver the first time it sees them,
 /// compiles the workflow on first use and fills the database's caches.
-const WARM_UP: Run = Run { clients: 10, requests: 400 };
+const WARM_UP: Run = Run { clients: 10, requests: 400, pace: None };
 
 /// The approval steps of kexie-formation after submit: who approves, and the opinion they write.
 /// upper_kexie must write one (a rule); the others do too, so every request is alike.
@@ -69,8 +79,8 @@ fn main() {
 /// Runs every database and prints the tables; true if any approval failed.
 fn bench(dir: &Path) -> bool {
     let mut failed = false;
-    println!("| database | clients | approvals | errors | actions/s | p50 | p99 | max |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| database | clients | approvals | errors | actions/s | p50 | p99 | max | server CPU per approval |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, url) in databases(dir.join("kexie.db")) {
         let server = Server::start(&url);
         sync_directory(&server, FORMATION_PEOPLE);
@@ -81,31 +91,33 @@ fn bench(dir: &Path) -> bool {
             failed |= errors(name, run, &result);
         }
     }
-    println!("\nWith two webhook receivers, 50 clients:\n");
+    println!("\nWith two webhook receivers:\n");
     println!(
-        "| database | approvals | errors | actions/s | p50 | p99 | events per receiver | delivery p50 | delivery p99 | drained after |"
+        "| database | clients | approvals | errors | actions/s | p50 | p99 | events per receiver | delivery p50 | delivery p99 | drained after | server CPU per approval, until drained |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, url) in databases(dir.join("hooks.db")) {
-        failed |= bench_webhooks(name, &url);
+        for run in HOOKED_RUNS {
+            failed |= bench_webhooks(name, &url, run);
+        }
     }
     failed
 }
 
 /// The 50-client run with two receivers subscribed; then waits for the outbox to drain and
 /// times each event from the approval's answer to its arrival. True if any approval failed.
-fn bench_webhooks(name: &str, url: &str) -> bool {
+fn bench_webhooks(name: &str, url: &str, run: &Run) -> bool {
     let receivers = Receivers::start(2, 0);
     let config = config_file(&format!("bench-hooks-{name}"), &receivers.config());
     let server = Server::start_extra(url, &["--config", &config], &[]);
     sync_directory(&server, FORMATION_PEOPLE);
     let mut failed = errors(name, &WARM_UP, &measure(&server, &WARM_UP));
-    let run = &RUNS[1];
     let result = measure(&server, run);
     failed |= errors(name, run, &result);
     let ended = Instant::now();
     drained(&server);
     let drained_after = ended.elapsed();
+    let cpu = result.cpu + cpu_time(server.pid()).saturating_sub(result.cpu_at_end);
     let mut delays = Vec::new();
     let mut per_receiver = Vec::new();
     for seen in &receivers.seen {
@@ -121,7 +133,11 @@ fn bench_webhooks(name: &str, url: &str) -> bool {
     let per_second = result.latencies.len() as f64 / result.wall.as_secs_f64();
     let counts: Vec<String> = per_receiver.iter().map(usize::to_string).collect();
     println!(
-        "| {name} | {} | {} | {per_second:.0} | {} | {} | {} | {} | {} | {:.1} s |",
+        "| {name} | {} | {} | {} | {per_second:.0} | {} | {} | {} | {} | {} | {:.1} s | {} |",
+        match run.pace {
+            Some(p) => format!("{}, one per {} ms each", run.clients, p.as_millis()),
+            None => run.clients.to_string(),
+        },
         result.latencies.len(),
         result.errors,
         ms(percentile(&result.latencies, 50.0)),
@@ -129,7 +145,8 @@ fn bench_webhooks(name: &str, url: &str) -> bool {
         counts.join(" / "),
         ms(percentile(&delays, 50.0)),
         ms(percentile(&delays, 99.0)),
-        drained_after.as_secs_f64()
+        drained_after.as_secs_f64(),
+        ms(cpu / result.latencies.len().max(1) as u32)
     );
     failed
 }
@@ -218,6 +235,9 @@ struct Outcome {
     wall: Duration,
     /// Each approval's instance, the revision it left, and when its answer came.
     answered: Vec<(String, u64, Instant)>,
+    /// The server's CPU time over the run, and its total when the run ended.
+    cpu: Duration,
+    cpu_at_end: Duration,
 }
 
 impl Outcome {
@@ -232,13 +252,14 @@ impl Outcome {
     fn row(&self, database: &str, run: &Run) -> String {
         let per_second = self.latencies.len() as f64 / self.wall.as_secs_f64();
         format!(
-            "| {database} | {} | {} | {} | {per_second:.0} | {} | {} | {} |",
+            "| {database} | {} | {} | {} | {per_second:.0} | {} | {} | {} | {} |",
             run.clients,
             self.latencies.len(),
             self.errors,
             ms(percentile(&self.latencies, 50.0)),
             ms(percentile(&self.latencies, 99.0)),
             ms(self.latencies.last().copied().unwrap_or_default()),
+            ms(self.cpu / self.latencies.len().max(1) as u32),
         )
     }
 }
@@ -270,16 +291,19 @@ fn measure(server: &Server, run: &Run) -> Outcome {
         .into_iter()
         .map(|share| {
             let (base, tokens, start) = (server.url(""), tokens.clone(), start.clone());
-            thread::spawn(move || approve_all(&base, &tokens, share, &start))
+            let pace = run.pace;
+            thread::spawn(move || approve_all(&base, &tokens, share, &start, pace))
         })
         .collect();
     start.wait();
-    let began = Instant::now();
+    let (began, cpu_before) = (Instant::now(), cpu_time(server.pid()));
     let mut outcome = Outcome::default();
     for h in handles {
         outcome.add(h.join().expect("a client thread"));
     }
     outcome.wall = began.elapsed();
+    outcome.cpu_at_end = cpu_time(server.pid());
+    outcome.cpu = outcome.cpu_at_end.saturating_sub(cpu_before);
     outcome.latencies.sort_unstable();
     outcome
 }
@@ -287,7 +311,7 @@ fn measure(server: &Server, run: &Run) -> Outcome {
 /// One client: takes each of its instances through every approval step, timing each request.
 /// After a failed approval the rest of that instance's steps are skipped (its revision is
 /// unknown), so errors also show as fewer approvals.
-fn approve_all(base: &str, tokens: &[String], share: Vec<Pending>, start: &Barrier) -> Outcome {
+fn approve_all(base: &str, tokens: &[String], share: Vec<Pending>, start: &Barrier, pace: Option<Duration>) -> Outcome {
     let client = Client::new();
     let mut out = Outcome { latencies: Vec::with_capacity(share.len() * STEPS.len()), ..Outcome::default() };
     start.wait();
@@ -314,6 +338,9 @@ fn approve_all(base: &str, tokens: &[String], share: Vec<Pending>, start: &Barri
                     out.first_error.get_or_insert(error);
                     break;
                 }
+            }
+            if let Some(rest) = pace.and_then(|p| p.checked_sub(sent.elapsed())) {
+                thread::sleep(rest);
             }
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::mail::Mailer;
-use crate::store::{Due, Store, Subscription, unix_now};
+use crate::store::{Due, Store, StoreError, Subscription, unix_now};
 use crate::webhooks::Hook;
 
 /// How long a webhook receiver may take to answer.
@@ -18,8 +18,8 @@ const LEASE_SECS: i64 = 30;
 const GIVE_UP_SECS: i64 = 24 * 3600;
 /// The longest wait between two tries.
 const MAX_BACKOFF_SECS: i64 = 3600;
-/// Deliveries sent at once to one receiver.
-const BATCH: i64 = 16;
+/// Deliveries sent at once to one receiver (and leased and recorded in one write each).
+const BATCH: i64 = 64;
 
 /// Where deliveries go.
 #[derive(Clone)]
@@ -62,40 +62,52 @@ pub fn start(receivers: Vec<Receiver>, store: Store) -> Result<(), String> {
 async fn send_forever(receiver: Receiver, store: Store, client: reqwest::Client) {
     let name = receiver.name().to_string();
     loop {
-        let due = match store.due_deliveries(&name, unix_now(), BATCH).await {
-            Ok(due) => due,
+        match send_batch(&receiver, &store, &client).await {
+            Ok(0) => tokio::time::sleep(Duration::from_millis(250)).await,
+            Ok(_) => {}
             Err(e) => {
-                tracing::error!("outbox {name}: reading deliveries: {e}");
-                Vec::new()
+                tracing::error!("outbox {name}: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
-        };
-        if due.is_empty() {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            continue;
         }
-        // Each is the first pending event of its instance: they may go side by side.
-        let mut sending = tokio::task::JoinSet::new();
-        for d in due {
-            sending.spawn(send_one(receiver.clone(), store.clone(), client.clone(), d));
-        }
-        while sending.join_next().await.is_some() {}
     }
 }
 
-async fn send_one(receiver: Receiver, store: Store, client: reqwest::Client, d: Due) {
+/// Leases what is due (each the first pending event of its instance, so they may go side
+/// by side), sends it, and records the outcome: the accepted in one write, each failure in
+/// its own. How many it sent.
+async fn send_batch(receiver: &Receiver, store: &Store, client: &reqwest::Client) -> Result<usize, StoreError> {
     let (name, now) = (receiver.name(), unix_now());
-    match store.lease(name, d.seq, now, now + LEASE_SECS).await {
-        Ok(true) => {}
-        Ok(false) => return, // another replica has it
-        Err(e) => return tracing::error!("outbox {name}: lease: {e}"),
+    let due = store.due_deliveries(name, now, BATCH).await?;
+    if due.is_empty() {
+        return Ok(0);
     }
-    let settled = match receiver.send(&client, &d).await {
-        Ok(()) => store.delivered(name, d.seq).await,
-        Err(why) => store.failed(name, d.seq, &why, retry_at(&d, unix_now())).await,
-    };
-    if let Err(e) = settled {
-        tracing::error!("outbox {name}: recording delivery {}: {e}", d.seq);
+    let seqs: Vec<i64> = due.iter().map(|d| d.seq).collect();
+    let ours = store.lease(name, &seqs, now, now + LEASE_SECS).await?;
+    // What another replica leased first is its to send.
+    let due: Vec<Due> = due.into_iter().filter(|d| ours.contains(&d.seq)).collect();
+    let mut sending = tokio::task::JoinSet::new();
+    for d in due {
+        let (receiver, client) = (receiver.clone(), client.clone());
+        sending.spawn(async move {
+            let sent = receiver.send(&client, &d).await;
+            (d, sent)
+        });
     }
+    let (mut accepted, mut count) = (Vec::new(), 0);
+    while let Some(joined) = sending.join_next().await {
+        // A send that panicked stays leased, and is tried again when the lease runs out.
+        let Ok((d, sent)) = joined else { continue };
+        count += 1;
+        match sent {
+            Ok(()) => accepted.push(d.seq),
+            Err(why) => store.failed(name, d.seq, &why, retry_at(&d, unix_now())).await?,
+        }
+    }
+    if !accepted.is_empty() {
+        store.delivered(name, &accepted).await?;
+    }
+    Ok(count)
 }
 
 /// When to try a failed delivery again: 1 s, 2 s, 4 s … up to an hour apart; `None`

@@ -5,7 +5,7 @@ use kexie_api::IntegrationEvent;
 use kexie_api::events::FeedItem;
 use sqlx::Row;
 
-use super::deliveries::{Subscription, add_delivery};
+use super::deliveries::{Subscription, add_deliveries};
 use super::{Connection, Store, StoreError, from_json, to_json};
 
 /// Appends `events` in order, numbering them after the last, each with a delivery for
@@ -24,22 +24,23 @@ pub(super) async fn append_events(
         .fetch_one(&mut *tx)
         .await?;
     let last: i64 = row.try_get("last")?;
+    // One statement for all of them: each costs a round trip to the database's thread.
+    let values: Vec<String> = (0..events.len())
+        .map(|k| {
+            format!("(${}, ${}, ${}, ${}, ${}, ${})", 6 * k + 1, 6 * k + 2, 6 * k + 3, 6 * k + 4, 6 * k + 5, 6 * k + 6)
+        })
+        .collect();
+    let sql = format!("INSERT INTO events (seq, id, type, instance_id, at, body) VALUES {}", values.join(", "));
+    let mut insert = sqlx::query(&sql);
+    let mut deliveries = Vec::new();
     for (k, e) in events.iter().enumerate() {
         let seq = last - n + 1 + k as i64;
-        sqlx::query("INSERT INTO events (seq, id, type, instance_id, at, body) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(seq)
-            .bind(&e.id)
-            .bind(&e.kind)
-            .bind(&e.instance.id)
-            .bind(&e.at)
-            .bind(to_json(e))
-            .execute(&mut *tx)
-            .await?;
-        for hook in hooks.iter().filter(|h| h.takes(&e.kind)) {
-            add_delivery(tx, &hook.hook, seq, &e.instance.id).await?;
-        }
+        insert = insert.bind(seq).bind(&e.id).bind(&e.kind).bind(&e.instance.id).bind(&e.at).bind(to_json(e));
+        let takers = hooks.iter().filter(|h| h.takes(&e.kind));
+        deliveries.extend(takers.map(|h| (h.hook.as_str(), seq, e.instance.id.as_str())));
     }
-    Ok(())
+    insert.execute(&mut *tx).await?;
+    add_deliveries(tx, &deliveries).await
 }
 
 impl Store {

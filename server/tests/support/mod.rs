@@ -297,6 +297,15 @@ pub fn formation_token(id: &str) -> String {
     token(id, roles)
 }
 
+/// The CPU time process `pid` has used (user and system), from /proc.
+pub fn cpu_time(pid: u32) -> std::time::Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the process's /proc stat");
+    // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+    std::time::Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
+}
+
 /// A memory figure of process `pid` from /proc, in KiB: `VmRSS`, `VmHWM` (its peak).
 pub fn memory_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the process's /proc status");
