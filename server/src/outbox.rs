@@ -18,8 +18,10 @@ const LEASE_SECS: i64 = 30;
 const GIVE_UP_SECS: i64 = 24 * 3600;
 /// The longest wait between two tries.
 const MAX_BACKOFF_SECS: i64 = 3600;
-/// Deliveries sent at once to one receiver (and leased and recorded in one write each).
+/// Deliveries sent at once to a webhook receiver (and leased and recorded in one write
+/// each); mail goes 8 at a time, each its own SMTP connection, which relays may limit.
 const BATCH: i64 = 64;
+const MAIL_BATCH: i64 = 8;
 
 /// Where deliveries go.
 #[derive(Clone)]
@@ -40,6 +42,13 @@ impl Receiver {
     /// The events it takes, for the outbox's fan-out.
     pub fn subscription(&self, events: Vec<String>) -> Subscription {
         Subscription { hook: self.name().to_string(), events }
+    }
+
+    fn batch(&self) -> i64 {
+        match self {
+            Receiver::Hook(_) => BATCH,
+            Receiver::Mail(_) => MAIL_BATCH,
+        }
     }
 
     async fn send(&self, client: &reqwest::Client, d: &Due) -> Result<(), String> {
@@ -78,7 +87,7 @@ async fn send_forever(receiver: Receiver, store: Store, client: reqwest::Client)
 /// its own. How many it sent.
 async fn send_batch(receiver: &Receiver, store: &Store, client: &reqwest::Client) -> Result<usize, StoreError> {
     let (name, now) = (receiver.name(), unix_now());
-    let due = store.due_deliveries(name, now, BATCH).await?;
+    let due = store.due_deliveries(name, now, receiver.batch()).await?;
     if due.is_empty() {
         return Ok(0);
     }

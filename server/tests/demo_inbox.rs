@@ -48,13 +48,17 @@ fn a_submitted_application_reaches_the_approvers_to_do_list_through_signed_webho
 
 #[test]
 fn the_demo_receiver_refuses_what_is_not_signed_with_its_secret() {
-    let server = Server::start_extra(&databases("demo-receiver")[0], &["--demo"], &[]);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let body = r#"{"id":"x.1.0","type":"task.created"}"#;
-    for signature in [String::new(), format!("t={now},v1={}", "ab".repeat(32)), format!("t={now}")] {
-        let refused =
-            agent().post(&format!("{}/demo/receiver", server.base)).header("Kexie-Signature", &signature).send(body);
-        let refused = refused.expect("the server answers");
-        assert_eq!(refused.status(), 401, "{signature:?}");
+    for db in databases("demo-receiver") {
+        let server = Server::start_extra(&db, &["--demo"], &[]);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let body = r#"{"id":"x.1.0","type":"task.created"}"#;
+        for signature in [String::new(), format!("t={now},v1={}", "ab".repeat(32)), format!("t={now}")] {
+            let refused = agent()
+                .post(&format!("{}/demo/receiver", server.base))
+                .header("Kexie-Signature", &signature)
+                .send(body);
+            let refused = refused.expect("the server answers");
+            assert_eq!(refused.status(), 401, "{db}: {signature:?}");
+        }
     }
 }

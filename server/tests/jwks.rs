@@ -83,9 +83,15 @@ fn me(server: &Server, token: &str) -> (u16, String) {
 
 #[test]
 fn keys_rotated_at_the_identity_provider_are_taken_without_a_restart() {
-    let idp = Provider::start("rotation", "jwks-before.json");
+    for (k, db) in databases("jwks").into_iter().enumerate() {
+        rotation(&format!("rotation-{k}"), &db);
+    }
+}
+
+fn rotation(name: &str, db: &str) {
+    let idp = Provider::start(name, "jwks-before.json");
     let config = format!("[auth]\njwks_url = \"http://127.0.0.1:{}/jwks.json\"\njwks_refresh_secs = 2\n", idp.port);
-    let server = Server::start_extra(&databases("jwks")[0], &["--config", &config_file("jwks", &config)], &[]);
+    let server = Server::start_extra(db, &["--config", &config_file(name, &config)], &[]);
 
     let rs256 = signed(Algorithm::RS256, "host-private.pem", "host-2026", "li");
     assert_eq!(me(&server, &rs256).0, 200, "the provider's RS256 key, by its kid");
@@ -114,10 +120,15 @@ fn keys_rotated_at_the_identity_provider_are_taken_without_a_restart() {
 
 #[test]
 fn a_forgers_made_up_key_ids_ask_the_provider_at_most_once_per_interval() {
-    let idp = Provider::start("forger", "jwks-before.json");
+    for (k, db) in databases("jwks-forger").into_iter().enumerate() {
+        forger(&format!("forger-{k}"), &db);
+    }
+}
+
+fn forger(name: &str, db: &str) {
+    let idp = Provider::start(name, "jwks-before.json");
     let config = format!("[auth]\njwks_url = \"http://127.0.0.1:{}/jwks.json\"\njwks_refresh_secs = 2\n", idp.port);
-    let server =
-        Server::start_extra(&databases("jwks-forger")[0], &["--config", &config_file("jwks-forger", &config)], &[]);
+    let server = Server::start_extra(db, &["--config", &config_file(name, &config)], &[]);
     std::thread::sleep(Duration::from_millis(2100));
     let (before, started) = (idp.requests(), Instant::now());
     for n in 0..60 {

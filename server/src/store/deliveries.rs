@@ -21,10 +21,8 @@ impl Subscription {
     }
 }
 
-/// How many of a receiver's oldest pending deliveries are looked at for the due ones: an
-/// instance whose oldest is waiting out a backoff blocks only its own; more than this many
-/// blocked ones at the head would hold up the rest until they are due again.
-const WINDOW: i64 = 256;
+/// A read of due deliveries slower than this means a bad plan (see `refresh_statistics`).
+const SLOW_READ: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// A delivery to send now.
 pub struct Due {
@@ -68,61 +66,57 @@ fn placeholders(from: usize, n: usize) -> String {
 
 impl Store {
     /// Up to `limit` deliveries to `hook` due at `now`, each the first still pending of
-    /// its instance, and not leased by anyone. Read from the oldest [`WINDOW`] pending in
-    /// order, keeping the first of each instance, rather than asking the database for "no
-    /// earlier pending one" row by row: that query's plan depends on the planner's
-    /// statistics, and on a fresh PostgreSQL it scanned every pending row per candidate
-    /// (half a second a batch). An instance's earlier pending delivery is always older, so
-    /// it is in the window whenever a later one is.
+    /// its instance, and not leased by anyone.
     pub async fn due_deliveries(&self, hook: &str, now: i64, limit: i64) -> Result<Vec<Due>, StoreError> {
+        let asked = std::time::Instant::now();
         let rows = sqlx::query(
-            "SELECT event_seq, instance_id, attempts, first_at, next_at, leased_until FROM deliveries \
-             WHERE hook = $1 AND status = 'pending' ORDER BY event_seq LIMIT $2",
+            "SELECT d.event_seq, d.attempts, d.first_at, e.id, e.type, e.body FROM deliveries d \
+             JOIN events e ON e.seq = d.event_seq \
+             WHERE d.hook = $1 AND d.status = 'pending' AND d.next_at <= $2 AND d.leased_until <= $2 \
+             AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.hook = d.hook AND p.instance_id = d.instance_id \
+                             AND p.status = 'pending' AND p.event_seq < d.event_seq) \
+             ORDER BY d.event_seq LIMIT $3",
         )
         .bind(hook)
-        .bind(WINDOW)
+        .bind(now)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut heads = std::collections::HashSet::new();
-        let mut chosen = Vec::new();
-        for r in rows {
-            let first_of_instance = heads.insert(r.try_get::<String, _>("instance_id")?);
-            let free = r.try_get::<i64, _>("next_at")? <= now && r.try_get::<i64, _>("leased_until")? <= now;
-            if first_of_instance && free {
-                chosen.push((r.try_get::<i64, _>("event_seq")?, r.try_get("attempts")?, r.try_get("first_at")?));
-                if chosen.len() as i64 == limit {
-                    break;
-                }
-            }
+        if asked.elapsed() > SLOW_READ {
+            self.refresh_statistics().await?;
         }
-        if chosen.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!("SELECT seq, id, type, body FROM events WHERE seq IN ({})", placeholders(1, chosen.len()));
-        let mut query = sqlx::query(&sql);
-        for (seq, ..) in &chosen {
-            query = query.bind(*seq);
-        }
-        let mut bodies: std::collections::HashMap<i64, sqlx::any::AnyRow> = query
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|r| Ok((r.try_get("seq")?, r)))
-            .collect::<Result<_, StoreError>>()?;
-        chosen
-            .into_iter()
-            .filter_map(|(seq, attempts, first_at)| Some((seq, attempts, first_at, bodies.remove(&seq)?)))
-            .map(|(seq, attempts, first_at, r)| {
+        rows.into_iter()
+            .map(|r| {
                 Ok(Due {
-                    seq,
+                    seq: r.try_get("event_seq")?,
                     id: r.try_get("id")?,
                     kind: r.try_get("type")?,
                     body: r.try_get("body")?,
-                    attempts,
-                    first_at,
+                    attempts: r.try_get("attempts")?,
+                    first_at: r.try_get("first_at")?,
                 })
             })
             .collect()
+    }
+
+    /// PostgreSQL plans the query above by its statistics of `deliveries`. When the table
+    /// grew from nothing faster than autovacuum analyses it (a burst on a new database),
+    /// it probed every pending row per candidate (0.5 s a batch) instead of the
+    /// per-instance index: a slow read refreshes them, at most once a minute.
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        let now = unix_now();
+        let last = self.analysed.load(std::sync::atomic::Ordering::Relaxed);
+        let ours = self.writers.is_none()
+            && now - last >= 60
+            && self
+                .analysed
+                .compare_exchange(last, now, std::sync::atomic::Ordering::Relaxed, std::sync::atomic::Ordering::Relaxed)
+                .is_ok();
+        if ours {
+            tracing::info!("outbox: refreshing PostgreSQL's statistics of deliveries after a slow read");
+            sqlx::query("ANALYZE deliveries").execute(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// Takes deliveries `seqs` until `until`, but those another replica holds: the ones

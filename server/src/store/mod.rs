@@ -43,6 +43,8 @@ pub struct Store {
     /// SQLite has one writer: queueing writers here wakes each as soon as the last is
     /// done, instead of SQLite's busy handler sleeping them in steps of up to 100 ms.
     writers: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// When PostgreSQL's statistics of deliveries were last refreshed (unix seconds).
+    analysed: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// The webhook receivers each event is written out for.
     hooks: std::sync::Arc<Vec<Subscription>>,
 }
@@ -73,7 +75,12 @@ impl Store {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, writers: sqlite.then(Default::default), hooks: Default::default() })
+        Ok(Store {
+            pool,
+            writers: sqlite.then(Default::default),
+            hooks: Default::default(),
+            analysed: Default::default(),
+        })
     }
 
     /// Writes a delivery for each of `hooks` with every event from now on.
