@@ -218,3 +218,18 @@ fn a_failing_rule_refuses_the_action_and_changes_nothing() {
     assert_eq!(err.code(), "rule_error");
     assert_eq!(draft, before);
 }
+
+#[test]
+fn a_summary_must_name_a_text_field_and_is_reported_where_it_is_written() {
+    for (summary, says) in [("nope", "unknown field 'nope'"), ("amount", "'amount' is not one")] {
+        let wf = WORKFLOW.replacen(
+            "starters = [\"role:staff\"]",
+            &format!("starters = [\"role:staff\"]\nsummary = \"{summary}\""),
+            1,
+        );
+        let d = load(&wf, RULES).unwrap_err();
+        assert!(has(&d, "w.toml", 6, says), "{}", render(&d));
+    }
+    let wf = WORKFLOW.replacen("starters = [\"role:staff\"]", "starters = [\"role:staff\"]\nsummary = \"opinion\"", 1);
+    assert_eq!(load(&wf, RULES).unwrap().definition.summary.as_deref(), Some("opinion"));
+}

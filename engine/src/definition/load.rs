@@ -40,6 +40,7 @@ pub fn load(src: &Source<'_>, rules: Option<&Rules>) -> Result<Definition, Vec<D
         description: header.description,
         article: header.article,
         starters: header.starters,
+        summary: header.summary,
         fields,
         steps,
     };

@@ -22,6 +22,8 @@ pub(crate) struct Header {
     pub article: Option<String>,
     #[serde(default)]
     pub starters: Vec<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
     // Read element by element by the loader.
     #[serde(default, rename = "fields")]
     pub _fields: toml::value::Array,
@@ -47,6 +49,11 @@ pub struct Definition {
     /// Who may start an instance: "role:<r>" or "user:<id>" entries; empty means anybody.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub starters: Vec<String>,
+    /// The text field whose value tells one instance from another in work lists, to-do
+    /// items and mail (an enterprise, a candidate); by default the first text field with a
+    /// value that the current step shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// The form's fields in display order.
     pub fields: Vec<Field>,
     /// The steps; the first is where the initiator fills the form.

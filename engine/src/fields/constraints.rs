@@ -298,6 +298,7 @@ mod tests {
             version: 1,
             title: Default::default(),
             description: None,
+            summary: None,
             article: None,
             starters: Vec::new(),
             fields: vec![f.clone()],

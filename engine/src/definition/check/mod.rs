@@ -89,6 +89,22 @@ impl Checker<'_> {
             }
         }
         self.text(&def.description, keys!["description"], false);
+        if let Some(id) = &def.summary {
+            match def.field(id) {
+                Some(f) if f.kind == FieldKind::Text => {}
+                Some(_) => self.report(
+                    keys!["summary"],
+                    format!("summary 须指向文本字段，「{id}」不是。"),
+                    format!("summary must name a text field; '{id}' is not one."),
+                ),
+                None if self.known.broken_fields.contains(id) => {}
+                None => self.report(
+                    keys!["summary"],
+                    format!("summary 指向不存在的字段「{id}」。"),
+                    format!("summary names the unknown field '{id}'."),
+                ),
+            }
+        }
         if def.fields.is_empty() && self.known.broken_fields.is_empty() {
             self.report(
                 keys![],
