@@ -1,6 +1,6 @@
 //! `kexie serve`: publish `workflows/`, then serve the API (and the demo portal).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -121,9 +121,13 @@ fn receivers(config: &Config, store: &Store) -> Result<(Vec<Receiver>, Vec<Subsc
 /// server's own address (over loopback, signed, as any OA's would be). With SQLite it
 /// keeps what it was told beside the database.
 fn demo_receiver(config: &mut Config, addr: SocketAddr) -> Result<Arc<Inbox>, String> {
-    let host = if addr.ip().is_unspecified() { "localhost".to_string() } else { addr.ip().to_string() };
-    let host = if addr.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
-    let url = format!("http://{host}:{}/demo/receiver", addr.port());
+    // Bound to every address: reach it over the loopback of the same family.
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let url = format!("http://{}/demo/receiver", SocketAddr::new(ip, addr.port()));
     let file = config
         .database
         .strip_prefix("sqlite://")
