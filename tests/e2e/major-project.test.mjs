@@ -53,7 +53,7 @@ test("a major project is evaluated by every expert, heard by the 科协 and deci
   await W().getByLabel("可行性研究报告").setInputFiles(pdf("可行性研究报告.pdf"));
   await W().getByRole("button", { name: "移除 可行性研究报告.pdf" }).waitFor();
   // The project office is told early that the 科协's experts will evaluate it (art. 九).
-  await W().getByText("本项目须经科协组织专家评估论证，并听取科协意见后方可决策。").waitFor();
+  await W().getByText("本项目须经科协组织专家评估论证（本企业规定，可在 rules.rhai 中调整），并听取科协意见后方可决策。").waitFor();
   await shot(page, "major-project-2-filled");
   await press(page, "提交");
   await expectWaiting(page, "科协受理并遴选专家", ["赵敏", "陈静"]);
@@ -63,8 +63,8 @@ test("a major project is evaluated by every expert, heard by the 科协 and deci
   await pickPerson(page, "评估专家", "赵明");
   await pickPerson(page, "评估专家", "徐建国");
   await page.keyboard.press("Tab"); // leaving the picker shows what the rules say
-  await W().getByText("评估专家不少于3名，当前仅2名。").waitFor();
-  await W().getByText("项目申报人不能担任本项目的评估专家。").waitFor();
+  await W().getByText("评估专家不少于3名，当前仅2名（本企业规定，可在 rules.rhai 中调整）。").waitFor();
+  await W().getByText("项目申报人不能担任本项目的评估专家（本企业规定，可在 rules.rhai 中调整）。").waitFor();
   await shot(page, "major-project-3-panel-refused");
   await press(page, "移除 徐建国");
   await pickPerson(page, "评估专家", "钱芳");
