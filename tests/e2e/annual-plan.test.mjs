@@ -1,7 +1,7 @@
 // 科协年度工作计划 (art. 十七) from the secretariat's draft to filing with the upper 科协:
 // every standing-committee member countersigns (the step waits for the last of three),
 // leadership returns an over-threshold plan (the enterprise's threshold) to the secretariat, the reduced
-// plan is countersigned again, approved and filed (art. 十五).
+// plan is countersigned again, approved and filed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";

@@ -1,5 +1,5 @@
 // 科协组建 from application to SASAC filing, by five people switching in the demo portal,
-// with a return to the applicant on the way (art. 十, 十四).
+// with a return to the applicant on the way (art. 十, 十五).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
