@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { session, portal, become, widget } from "./support.mjs";
+import { ROOT, session, portal, become, widget } from "./support.mjs";
 import { api, token, act, formationForm, shotOnFailure } from "./flows.mjs";
 
 let server, browser, page;
@@ -16,6 +16,12 @@ session(async (s, b) => {
 
 const W = () => widget(page);
 const THRESHOLD = "const STANDALONE_STAFF = 100;";
+/** The line (from 1) of `text` in the shipped kexie-formation's `file`: where the editor must report it. */
+const lineOf = (file, text) =>
+  readFileSync(`${ROOT}/workflows/kexie-formation/${file}`, "utf8").split("\n").findIndex((l) => l.trim() === text) + 1;
+const CHECK_LINE = lineOf("rules.rhai", "fn check(form, ctx) {");
+const NEXT_LINE = lineOf("workflow.toml", 'next = ["party"]');
+const KEY_LINE = lineOf("workflow.toml", 'key = "kexie-formation"');
 /** README pictures, viewport-sized, in target/e2e-shots/readme-editor-*.png. */
 const readme = (name) =>
   page.screenshot({ path: `${process.env.KEXIE_SHOTS || "target/e2e-shots"}/readme-editor-${name}.png` });
@@ -73,7 +79,7 @@ test("a threshold changed from 100 to 80: errors hold publishing back, then new 
     await retype(THRESHOLD, "const STANDALONE_STAFF = 80 +;");
     const problem = W().locator(".kx-ed-problem").first();
     await problem.waitFor();
-    assert.match(await problem.locator(".kx-ed-at").innerText(), /^rules\.rhai:19:\d+$/);
+    assert.match(await problem.locator(".kx-ed-at").innerText(), new RegExp(`^rules\\.rhai:${lineOf("rules.rhai", THRESHOLD)}:\\d+$`));
     await W().locator(".cm-line", { hasText: "STANDALONE_STAFF = 80 +;" }).locator(".cm-lintRange-error").waitFor();
     assert.ok(await publish.isDisabled(), "publishing waits for the error to be fixed");
     assert.match(await W().locator(".kx-ed-summary").innerText(), /1 个问题/);
@@ -122,21 +128,21 @@ test("a TOML slip, a definition error and a rule's wrong signature are each show
   await shotOnFailure(page, "editor-kinds", async () => {
     await openEditor("hejun");
     const at = (where) => W().locator(".kx-ed-problem", { hasText: where });
-    await gotoLine(78);
+    await gotoLine(CHECK_LINE);
     await retype("fn check(form, ctx) {", "fn check(form) {");
-    await at("rules.rhai:78:1").filter({ hasText: "应有 2 个参数" }).waitFor();
+    await at(`rules.rhai:${CHECK_LINE}:1`).filter({ hasText: "应有 2 个参数" }).waitFor();
 
     await W().getByRole("tab", { name: "workflow.toml" }).click();
-    await gotoLine(203);
+    await gotoLine(NEXT_LINE);
     await retype('next = ["party"]', 'next = ["partyy"]');
-    await at("workflow.toml:203:9").filter({ hasText: "partyy" }).waitFor();
+    await at(`workflow.toml:${NEXT_LINE}:9`).filter({ hasText: "partyy" }).waitFor();
     assert.equal(await W().getByRole("tab", { name: /rules\.rhai/ }).locator(".kx-ed-bad").innerText(), "1");
 
-    await gotoLine(9);
+    await gotoLine(KEY_LINE);
     await retype('key = "kexie-formation"', 'key = "kexie-formation');
-    await at("workflow.toml:9:").waitFor();
+    await at(`workflow.toml:${KEY_LINE}:`).waitFor();
     // A click on a problem goes to its place.
-    await at("rules.rhai:78:1").locator(".kx-ed-at").click();
+    await at(`rules.rhai:${CHECK_LINE}:1`).locator(".kx-ed-at").click();
     await W().locator(".kx-ed-tab-on", { hasText: "rules.rhai" }).waitFor();
     await W().locator(".cm-activeLine", { hasText: "fn check(form) {" }).waitFor();
 
