@@ -154,10 +154,16 @@ pub fn overdue_events(c: &Context<'_>, inst: &Instance) -> Vec<IntegrationEvent>
     .collect()
 }
 
+/// `events.task_url` with `{instance}` and `{task}` filled in (`task` empty for a link to
+/// the instance itself).
+pub fn link(template: &str, instance: &str, task: &str) -> String {
+    template.replace("{instance}", instance).replace("{task}", task)
+}
+
 /// The to-do item `t` of `inst`, with its link.
 fn event_task(c: &Context<'_>, inst: &Instance, t: &TaskKey) -> EventTask {
     let id = t.id(&inst.id);
-    let url = c.task_url.map(|u| u.replace("{instance}", &inst.id).replace("{task}", &id));
+    let url = c.task_url.map(|u| link(u, &inst.id, &id));
     // An item of the step the instance is at is due when the step is.
     let due_at = (t.step == inst.step).then_some(inst.due_at).flatten().map(|d| d.to_string());
     EventTask { id, assignee: person(c, &t.assignee), step: t.step.clone(), due_at, url }

@@ -245,6 +245,12 @@ impl Default for Limits {
 }
 
 impl Config {
+    /// The SQLite file `database` names, if it names one (`sqlite://data/kexie.db?mode=…`).
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let path = self.database.strip_prefix("sqlite://")?;
+        Some(PathBuf::from(path.split('?').next().unwrap_or(path)))
+    }
+
     /// Reads `path` if it exists (a missing default file is fine), then the environment.
     pub fn load(path: Option<&Path>) -> Result<Config, String> {
         let mut config = match path {

@@ -73,7 +73,7 @@ impl Mailer {
     fn link(&self, event: &IntegrationEvent) -> Option<String> {
         match &event.task {
             Some(task) => task.url.clone(),
-            None => self.task_url.as_ref().map(|u| u.replace("{instance}", &event.instance.id).replace("{task}", "")),
+            None => self.task_url.as_deref().map(|u| kexie_api::events::link(u, &event.instance.id, "")),
         }
     }
 }

@@ -62,8 +62,8 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         // Demo tokens only: a fresh secret per start (the portal asks for new tokens).
         config.auth.hs256_secret = Some(format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()));
     }
-    if let Some(path) = config.database.strip_prefix("sqlite://")
-        && let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
+    if let Some(file) = config.sqlite_file()
+        && let Some(dir) = file.parent()
     {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -128,10 +128,7 @@ fn demo_receiver(config: &mut Config, addr: SocketAddr) -> Result<Arc<Inbox>, St
         ip => ip,
     };
     let url = format!("http://{}/demo/receiver", SocketAddr::new(ip, addr.port()));
-    let file = config
-        .database
-        .strip_prefix("sqlite://")
-        .map(|p| PathBuf::from(format!("{}.inbox.json", p.split('?').next().unwrap_or(p))));
+    let file = config.sqlite_file().map(|db| PathBuf::from(format!("{}.inbox.json", db.display())));
     let inbox = Inbox::open(uuid::Uuid::new_v4().simple().to_string(), file)?;
     config.webhooks.push(WebhookConfig { url, secret: Some(inbox.secret().into()), ..WebhookConfig::default() });
     Ok(inbox)

@@ -25,10 +25,18 @@ impl Hook {
 
     /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
     pub fn signature(&self, t: i64, body: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.secret.as_bytes()).expect("HMAC takes any key");
-        mac.update(format!("{t}.{body}").as_bytes());
+        let mac = mac_of(&self.secret, &t.to_string(), body.as_bytes());
         format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
     }
+}
+
+/// The HMAC-SHA256 of `"<t>.<body>"` with `secret`: what is signed and checked.
+fn mac_of(secret: &str, t: &str, body: &[u8]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(t.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
 }
 
 /// What a receiver checks of a delivery (the demo's receiver does; docs/integration.md
@@ -39,10 +47,7 @@ pub fn verify(secret: &str, header: &str, body: &[u8], now: i64) -> Result<(), &
     let (Some(t), Some(v1)) = (part("t"), part("v1")) else {
         return Err("no Kexie-Signature: t=…,v1=…");
     };
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(t.as_bytes());
-    mac.update(b".");
-    mac.update(body);
+    let mac = mac_of(secret, t, body);
     let given = hex::decode(v1).map_err(|_| "the signature is not hex")?;
     mac.verify_slice(&given).map_err(|_| "the signature does not match the body")?;
     let t: i64 = t.parse().map_err(|_| "the signature's time is not a number")?;
