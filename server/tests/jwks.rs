@@ -81,6 +81,15 @@ fn me(server: &Server, token: &str) -> (u16, String) {
     (status, body["error"]["message"]["en"].as_str().unwrap_or_default().to_string())
 }
 
+/// A key endpoint publishing `jwks-before.json`, and a server checking tokens with its keys
+/// (read again at most every 2 s, so the tests need not wait minutes).
+fn with_provider(name: &str, db: &str) -> (Provider, Server) {
+    let idp = Provider::start(name, "jwks-before.json");
+    let config = format!("[auth]\njwks_url = \"http://127.0.0.1:{}/jwks.json\"\njwks_refresh_secs = 2\n", idp.port);
+    let server = Server::start_extra(db, &["--config", &config_file(name, &config)], &[]);
+    (idp, server)
+}
+
 #[test]
 fn keys_rotated_at_the_identity_provider_are_taken_without_a_restart() {
     for (k, db) in databases("jwks").into_iter().enumerate() {
@@ -89,9 +98,7 @@ fn keys_rotated_at_the_identity_provider_are_taken_without_a_restart() {
 }
 
 fn rotation(name: &str, db: &str) {
-    let idp = Provider::start(name, "jwks-before.json");
-    let config = format!("[auth]\njwks_url = \"http://127.0.0.1:{}/jwks.json\"\njwks_refresh_secs = 2\n", idp.port);
-    let server = Server::start_extra(db, &["--config", &config_file(name, &config)], &[]);
+    let (idp, server) = with_provider(name, db);
 
     let rs256 = signed(Algorithm::RS256, "host-private.pem", "host-2026", "li");
     assert_eq!(me(&server, &rs256).0, 200, "the provider's RS256 key, by its kid");
@@ -126,9 +133,7 @@ fn a_forgers_made_up_key_ids_ask_the_provider_at_most_once_per_interval() {
 }
 
 fn forger(name: &str, db: &str) {
-    let idp = Provider::start(name, "jwks-before.json");
-    let config = format!("[auth]\njwks_url = \"http://127.0.0.1:{}/jwks.json\"\njwks_refresh_secs = 2\n", idp.port);
-    let server = Server::start_extra(db, &["--config", &config_file(name, &config)], &[]);
+    let (idp, server) = with_provider(name, db);
     std::thread::sleep(Duration::from_millis(2100));
     let (before, started) = (idp.requests(), Instant::now());
     for n in 0..60 {

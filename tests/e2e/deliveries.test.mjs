@@ -1,44 +1,24 @@
 // Delivery health in the rule editor: with a webhook receiver that is down, the editor's
 // head says the deliveries gave up, names the receiver and its last error, and sends the
 // dead deliveries again on request. The demo's own receiver stays healthy beside it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ROOT, freePort, launch, portal, become, widget, shot } from "./support.mjs";
+import { execFileSync } from "node:child_process";
+import { freePort, session, portal, become, widget, shot } from "./support.mjs";
 import { submittedFormation, shotOnFailure } from "./flows.mjs";
 
-const BIN = process.env.KEXIE_BIN || join(ROOT, "target/debug/kexie");
-let server, child, browser, page, dir, hook;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "kexie-e2e-deliveries-"));
-  hook = `http://127.0.0.1:${await freePort()}/hook`; // nobody listens there
-  writeFileSync(join(dir, "kexie.toml"), `[[webhooks]]\nurl = "${hook}"\nsecret = "a-secret-of-the-oa-receiver"\n`);
-  const port = await freePort();
-  child = spawn(BIN, ["serve", "--demo", "--config", join(dir, "kexie.toml"), "--db", join(dir, "kexie.db"), "--port", String(port)],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise((ok, fail) => {
-    child.on("exit", (code) => fail(new Error(`kexie serve exited with ${code}`)));
-    child.stdout.on("data", (d) => { if (String(d).includes("serving on")) ok(); });
-  });
-  server = { base: `http://127.0.0.1:${port}` };
-  browser = await launch();
+const hook = `http://127.0.0.1:${await freePort()}/hook`; // nobody listens there
+let server, page;
+session(async (s, browser) => {
+  server = s;
   page = await portal(browser, server.base);
-});
-
-after(async () => {
-  await browser?.close();
-  child?.kill("SIGTERM");
-});
+}, { config: `[[webhooks]]\nurl = "${hook}"\nsecret = "a-secret-of-the-oa-receiver"\n` });
 
 test("the editor shows a receiver whose deliveries gave up, and sends them again", () => shotOnFailure(page, "deliveries", async () => {
   await submittedFormation(server, "投递测试有限公司");
   // A day of failures, as the sender would mark it (the real wait is 24 hours).
   await new Promise((ok) => setTimeout(ok, 1500));
-  execFileSync("python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE deliveries SET status='dead', attempts=3, last_error='error sending request: connection refused' WHERE hook=?\", (sys.argv[2],)); c.commit()", join(dir, "kexie.db"), hook]);
+  execFileSync("python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE deliveries SET status='dead', attempts=3, last_error='error sending request: connection refused' WHERE hook=?\", (sys.argv[2],)); c.commit()", server.db, hook]);
 
   await become(page, "hejun");
   await page.evaluate(() => { location.hash = "#rules"; });

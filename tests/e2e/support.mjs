@@ -30,15 +30,18 @@ export function freePort() {
 }
 
 /**
- * Starts `kexie serve --demo` with a fresh database; `await stop()` ends it. `corsOrigins`
- * (host pages on other origins) go into a kexie.toml of its own.
+ * Starts `kexie serve --demo` with a fresh database (`db`, its file); `await stop()` ends
+ * it. `corsOrigins` (host pages on other origins) and `config` (more settings) go into a
+ * kexie.toml of its own.
  */
-export async function startServer(extraEnv = {}, { corsOrigins = [] } = {}) {
+export async function startServer(extraEnv = {}, { corsOrigins = [], config = "" } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "kexie-e2e-"));
-  const args = ["serve", "--demo", "--db", join(dir, "kexie.db"), "--port", String(port)];
-  if (corsOrigins.length) {
-    writeFileSync(join(dir, "kexie.toml"), `cors_origins = ${JSON.stringify(corsOrigins)}\n`);
+  const db = join(dir, "kexie.db");
+  const args = ["serve", "--demo", "--db", db, "--port", String(port)];
+  const toml = (corsOrigins.length ? `cors_origins = ${JSON.stringify(corsOrigins)}\n` : "") + config;
+  if (toml) {
+    writeFileSync(join(dir, "kexie.toml"), toml);
     args.push("--config", join(dir, "kexie.toml"));
   }
   const child = spawn(BIN, args, {
@@ -50,7 +53,7 @@ export async function startServer(extraEnv = {}, { corsOrigins = [] } = {}) {
   });
   const exited = new Promise((ok) => child.on("exit", ok));
   // `stop()` resolves once the process has exited (its port is closed by then).
-  return { base: `http://127.0.0.1:${port}`, stop: () => (child.kill("SIGTERM"), exited) };
+  return { base: `http://127.0.0.1:${port}`, db, stop: () => (child.kill("SIGTERM"), exited) };
 }
 
 /**
