@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use kexie_engine::definition::StepKind;
 use kexie_engine::fields::Form;
-use kexie_engine::instance::{Action, ActionKind, Event};
+use kexie_engine::instance::{Action, ActionKind, Decision, Event, Tally};
 use kexie_engine::text::{Message, Text};
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +33,7 @@ pub struct InstanceView {
     pub step: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub step_label: Option<Text>,
-    /// fill, approval, opinion, notice; null at the end.
+    /// fill, approval, opinion, notice, filing; null at the end.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub step_kind: Option<StepKind>,
     /// Send it back with an action: a stale revision gets 409.
@@ -52,11 +52,17 @@ pub struct InstanceView {
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub notes: Vec<Message>,
     pub overdue: bool,
+    /// At a vote (比例会签): the votes so far and how many agreeing votes pass it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub vote: Option<Tally>,
     /// At a notice (公示) step: when the notice period ends and it may be closed.
     pub notice_until: Option<String>,
     pub due_at: Option<String>,
     pub waiting_for: Vec<String>,
     pub route: Vec<String>,
+    /// Every decision so far (who, at which step, with which roles): the rules read them.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub decisions: Vec<Decision>,
     /// Steps the person may return the instance to now (empty unless "return" is offered).
     pub return_to: Vec<StepRef>,
     /// Display names of the people the instance mentions, by id (as far as the directory knows).

@@ -60,12 +60,14 @@ pub fn instance_view(
         actions,
         notes,
         overdue: inst.is_overdue(now),
+        vote: step.and_then(|s| instance::tally(s, inst)),
         notice_until: step
             .filter(|s| s.kind == StepKind::Notice)
             .map(|s| inst.entered_at.plus_days(s.notice_days.unwrap_or(0)).to_string()),
         due_at: inst.due_at.map(|d| d.to_string()),
         waiting_for: inst.waiting_for().into_iter().map(String::from).collect(),
         route: inst.route.clone(),
+        decisions: inst.decisions.clone(),
         return_to: targets.iter().map(|s| StepRef { id: s.id.clone(), label: s.label() }).collect(),
     }
 }

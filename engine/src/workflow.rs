@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::definition::{self, Definition, Diagnostics, FieldKind, Source, Step};
 use crate::fields::{self, FieldError, Form, Patterns};
-use crate::instance::{Instance, Moment};
+use crate::instance::{Decision, Instance, Moment};
 use crate::people::Actor;
 use crate::rules::{self, RuleError, Rules};
 use crate::text::Message;
@@ -38,6 +38,9 @@ pub struct RuleContext {
     pub today: String,
     /// The steps entered so far, in order.
     pub history: Vec<String>,
+    /// Every decision so far: who decided what at which step, with their roles.
+    #[serde(default)]
+    pub decisions: Vec<Decision>,
     /// In `route`: "submit" or "approve".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<String>,
@@ -55,6 +58,7 @@ impl RuleContext {
             initiator: inst.initiator.clone(),
             today: now.today(),
             history: inst.route.clone(),
+            decisions: inst.decisions.clone(),
             decision: None,
             target: None,
         }

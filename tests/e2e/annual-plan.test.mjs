@@ -129,14 +129,15 @@ test("the committee countersigns, leadership returns the plan once, the upper �
   await press(page, "同意");
   await expectHeader(page, "上级科协备案");
 
-  // Filing needs a filing number (art. 十五).
+  // Filing needs a filing number (the upper level's procedure); a filing cannot reject.
   await openTask(page, "sunzhiyuan", TITLE);
+  assert.equal(await W().getByRole("button", { name: "驳回", exact: true }).count(), 0, "a filing never vetoes");
   await W().getByLabel("上级科协意见").fill("准予备案。");
-  await press(page, "同意");
+  await press(page, "确认备案");
   await W().getByText("备案时须填写备案编号").waitFor();
   await shot(page, "annual-plan-9-filing-number");
   await W().getByLabel("备案编号").fill(`市科协备〔${year}〕031号`);
-  await press(page, "同意");
+  await press(page, "确认备案");
   await expectHeader(page, "已办结");
   await W().getByText("流程办结").waitFor();
   await shot(page, "annual-plan-10-completed");

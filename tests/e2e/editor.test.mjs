@@ -66,7 +66,10 @@ async function call(method, path, user, body) {
 test("a threshold changed from 100 to 80: errors hold publishing back, then new instances follow it", async () => {
   // An application of 90 S&T staff choosing the industry-wide mode, begun under the old rule.
   const li = await token(server, "liming");
-  const ninety = await formationForm(server, li, { st_staff_count: 90, organising_mode: "industry" });
+  const ninety = await formationForm(server, li, {
+    st_staff_count: 90, organising_mode: "industry",
+    member_enterprises: [{ name: "沪东机电有限公司", credit_code: "91310000MA1FL2AB3C", st_staff: 90 }],
+  });
   const earlier = await api(server, "/api/v1/instances", li, { workflow: "kexie-formation", form: ninety });
   assert.equal(earlier.version, 1);
 
@@ -92,7 +95,7 @@ test("a threshold changed from 100 to 80: errors hold publishing back, then new 
     await W().locator(".cm-line", { hasText: "STANDALONE_STAFF = 80 +;" }).waitFor();
 
     await retype("STANDALONE_STAFF = 80 +;", "const STANDALONE_STAFF = 80;");
-    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "10 个案例全部通过" }).waitFor();
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "12 个案例全部通过" }).waitFor();
     assert.ok(await publish.isEnabled());
     await W().getByRole("tab", { name: "与已发布版本对比" }).click();
     await W().locator(".kx-diffview .cm-changedLine", { hasText: "STANDALONE_STAFF = 80;" }).waitFor();
@@ -190,14 +193,14 @@ test("a walk through the preview is saved as a case that passes", async () => {
     await W().getByLabel("案例名称").fill("只填企业名称的申请不能提交");
     await W().getByRole("button", { name: "保存为案例" }).click();
     // The new case opens, and on the next check it passes with the others.
-    await W().locator(".kx-ed-case-on", { hasText: "11-recorded.toml" }).waitFor();
+    await W().locator(".kx-ed-case-on", { hasText: "13-recorded.toml" }).waitFor();
     await W().locator(".cm-line", { hasText: "只填企业名称的申请不能提交" }).waitFor();
-    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "11 个案例全部通过" }).waitFor();
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "13 个案例全部通过" }).waitFor();
     await W().locator(".kx-ed-case-on .kx-ed-pass").waitFor();
     // Discarding brings back the published texts and forgets the local copy.
     await W().getByRole("button", { name: "放弃修改" }).click();
     await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
-    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "10 个案例全部通过" }).waitFor();
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "12 个案例全部通过" }).waitFor();
   });
 });
 
@@ -217,7 +220,7 @@ test("a workflow goes out as one file and comes back in, a broken file changing 
     await W().getByText("已导入文件中的流程").waitFor();
     await W().locator(".cm-line", { hasText: "STANDALONE_STAFF = 70;" }).waitFor();
     // At 70, the case of a 75-staff enterprise that withdraws and resubmits no longer holds.
-    await W().locator(".kx-ed-dirty:not(.kx-ed-stale)", { hasText: "10 个案例中 1 个未通过" }).waitFor();
+    await W().locator(".kx-ed-dirty:not(.kx-ed-stale)", { hasText: "12 个案例中 1 个未通过" }).waitFor();
     await W().locator(".kx-ed-problem", { hasText: "cases/06-withdraw.toml" }).waitFor();
     assert.ok(await W().getByRole("button", { name: "发布…" }).isDisabled(), "failing cases hold publishing back");
 

@@ -125,6 +125,22 @@ export async function submittedFormation(server, name = "测试有限公司") {
   return act(server, view.id, li, view.revision, { action: "submit" });
 }
 
+/** A 科协年度工作计划 of this year by 赵敏, submitted through the API: it waits for the
+ * standing committee's countersign (钱学军, 孙丽华, 李建国), whose step may be handed to
+ * the 科协's experts. */
+export async function submittedPlan(server, kexieName) {
+  const zhao = await token(server, "zhaomin");
+  const row = (category, item, owner, budget) => ({ category, item, goal: `${item}目标`, owner, quarter: "Q2", budget });
+  const form = {
+    plan_year: new Date().getFullYear(), kexie_name: kexieName, annual_goals: "组织技术创新、学术交流和科普活动。",
+    work_systems: "常委会季度例会制度。", requested_funds: "20.00",
+    items: [row("jiangbi", "合理化建议征集", "qianxuejun", "5.00"), row("academic", "学术沙龙", "sunlihua", "8.00"),
+      row("popsci", "科普开放日", "zhaomin", "7.00")],
+  };
+  const view = await api(server, "/api/v1/instances", zhao, { workflow: "annual-plan", form });
+  return act(server, view.id, zhao, view.revision, { action: "submit" });
+}
+
 /** The same, approved by the party organisation too: it waits for the leadership (any one). */
 export async function atLeadership(server) {
   const view = await submittedFormation(server, "冲突测试有限公司");

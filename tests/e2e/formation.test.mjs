@@ -38,13 +38,16 @@ test("an application goes through party, leadership, upper 科协 and SASAC, wit
   await W().getByLabel("所在地区").fill("江苏省南京市");
   await W().getByLabel("所属行业").fill("化工新材料");
   await W().getByLabel("拟采用的组建方式").selectOption("standalone");
-  // With 80 S&T staff outside a development zone, art. 十 provides for a regional, an
-  // industry-wide or a liaison-point 科协, not a standalone one: the rules say so at the
-  // field, citing it; with 180 a standalone 科协 is what it expects, and the message goes.
-  const modeError = W().locator('[data-field="organising_mode"] .kx-error');
-  await modeError.filter({ hasText: "（十）" }).first().waitFor();
+  // With 80 S&T staff where small enterprises cluster, art. 十 advises a regional or an
+  // industry-wide 科协 but never bars a standalone one: a note citing it, no error; with
+  // 180 a standalone 科协 is what it expects, and the note goes.
+  await W().getByLabel("位于中小企业集中的区域").check();
+  const advice = W().locator(".kx-notes li", { hasText: "宜根据所属行业分布采取区域联建、行业统建等方式" });
+  await advice.filter({ hasText: "（十）" }).waitFor();
+  assert.equal(await W().locator('[data-field="organising_mode"] .kx-error').count(), 0, "advice, not an error");
+  await shot(page, "formation-2b-sme-advice");
   await W().getByLabel("科技人员总数").fill("180");
-  await modeError.first().waitFor({ state: "detached" });
+  await advice.waitFor({ state: "detached" });
   await W().locator("input[type=file]").setInputFiles({
     name: "科协章程草案.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 demo charter"),
   });
@@ -90,7 +93,7 @@ test("an application goes through party, leadership, upper 科协 and SASAC, wit
   await become(page, "fengxiaodong");
   await openRow(page, "我的待办", "科协组建");
   await W().getByLabel("国资委备案意见").fill("予以备案。");
-  await press(page, "同意");
+  await press(page, "确认备案");
   await expectHeader(page, "已办结");
   await W().getByText("流程办结").waitFor();
   await shot(page, "formation-6-completed");

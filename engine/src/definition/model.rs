@@ -291,6 +291,15 @@ pub enum StepKind {
     Opinion,
     /// Publicity (公示): closed only after `notice_days`.
     Notice,
+    /// Filing (备案): the filer records it or sends it back for correction; a filing
+    /// never vetoes, so there is no reject.
+    Filing,
+}
+
+impl StepKind {
+    /// Every kind of step.
+    pub const ALL: [StepKind; 5] =
+        [StepKind::Fill, StepKind::Approval, StepKind::Opinion, StepKind::Notice, StepKind::Filing];
 }
 
 /// How several assignees of one step decide.
@@ -304,6 +313,9 @@ pub enum ApprovalMode {
     /// Any one (或签): the first approval decides.
     #[default]
     Any,
+    /// Vote (比例会签): the step passes once the share `pass` of its assignees agree
+    /// (approve) and fails once that share can no longer be reached.
+    Vote,
 }
 
 /// A step of the workflow.
@@ -323,6 +335,13 @@ pub struct Step {
     /// Who is assigned: "initiator", "role:<r>", "user:<id>", "field:<f>", "rules".
     #[serde(default)]
     pub actors: Vec<String>,
+    /// Who else a task here may be transferred to or added (the actors always may):
+    /// "role:<r>", "user:<id>", "field:<f>".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegates: Vec<String>,
+    /// For `mode = "vote"`: the share of the assignees that must agree, "a/b" (e.g. "2/3").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<String>,
     /// Fields the assignees may change here.
     #[serde(default)]
     pub editable: Vec<String>,
@@ -352,6 +371,13 @@ impl Step {
     /// Whether assignees may change this field here.
     pub fn can_edit(&self, field: &str) -> bool {
         self.editable.iter().any(|f| f == field)
+    }
+
+    /// The share of a vote step's assignees that must agree, from `pass` ("2/3" → (2, 3)).
+    pub fn pass_share(&self) -> Option<(u32, u32)> {
+        let (a, b) = self.pass.as_deref()?.split_once('/')?;
+        let (a, b) = (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?);
+        (a > 0 && a <= b).then_some((a, b))
     }
 
     /// Whether this field is hidden here.

@@ -40,6 +40,28 @@ pub(super) fn resolve(m: &Machine<'_>, step: &Step) -> Result<Vec<String>, Actio
     Ok(ids)
 }
 
+/// Whether `user` may hold a task at `step`: one of the people its actors name now, or
+/// of its delegates.
+pub(super) fn may_hold(m: &Machine<'_>, step: &Step, user: &str) -> Result<bool, ActionError> {
+    for spec in step.actors.iter().chain(&step.delegates).filter_map(|a| ActorSpec::parse(a)) {
+        let holds = match spec {
+            ActorSpec::Initiator => m.i.initiator.id == user,
+            ActorSpec::Role(role) => m.env.directory.get(user).is_some_and(|a| a.has_role(role)),
+            ActorSpec::User(u) => u == user,
+            ActorSpec::Field(field) => person_ids(m.i.form.get(field)).iter().any(|p| p == user),
+            ActorSpec::Rules => {
+                let mut ctx = m.rule_ctx();
+                ctx.target = Some(step.id.clone());
+                m.wf.assignees(&m.i.form, &ctx)?.iter().any(|p| p == user)
+            }
+        };
+        if holds {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 fn person_ids(value: Option<&serde_json::Value>) -> Vec<String> {
     match value {
         Some(serde_json::Value::String(s)) => vec![s.clone()],

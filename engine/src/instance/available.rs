@@ -4,7 +4,7 @@
 use super::machine::REMIND_INTERVAL_HOURS;
 use super::{ActionKind, Instance, Moment, Status};
 use crate::Workflow;
-use crate::definition::{Step, StepKind};
+use crate::definition::{ApprovalMode, Step, StepKind};
 use crate::people::Actor;
 
 /// The actions `actor` may take on `inst` at `now`.
@@ -21,10 +21,12 @@ pub fn available(wf: &Workflow, inst: &Instance, actor: &Actor, now: Moment) -> 
             step.kind != StepKind::Notice || now >= inst.entered_at.plus_days(step.notice_days.unwrap_or(0));
         let own: &[ActionKind] = match step.kind {
             StepKind::Fill => &[SaveDraft, Submit],
+            StepKind::Approval if step.mode == ApprovalMode::Vote => &[Approve, Reject],
             StepKind::Approval => &[Approve, Reject, AddApprover],
             StepKind::Opinion => &[Approve, AddApprover],
             StepKind::Notice if notice_open => &[Approve],
             StepKind::Notice => &[],
+            StepKind::Filing => &[Approve],
         };
         out.extend(own);
         if !first {

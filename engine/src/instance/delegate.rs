@@ -1,14 +1,14 @@
 //! Handing work on: transfer (转交), added approvers (加签), copies (抄送), reminders (催办).
 
-use super::Machine;
 use super::action::{ActionError, ActionKind, EventKind, Position};
 use super::machine::{REMIND_INTERVAL_HOURS, bad_target, not_allowed};
 use super::model::{Status, Task, TaskState};
-use crate::definition::StepKind;
+use super::{Machine, assign};
+use crate::definition::{ApprovalMode, StepKind};
 
 impl Machine<'_> {
     pub(super) fn transfer(&mut self, to: &str, comment: &Option<String>) -> Result<(), ActionError> {
-        let n = self.require_task(&[StepKind::Fill, StepKind::Approval, StepKind::Opinion, StepKind::Notice])?;
+        let n = self.require_task(&StepKind::ALL)?;
         if self.i.step == self.wf.definition.first_step().id {
             return Err(not_allowed("发起人的填写步骤不能转交。", "the initiator's own form cannot be transferred."));
         }
@@ -21,12 +21,22 @@ impl Machine<'_> {
         Ok(())
     }
 
-    /// The person exists and has no open task at this step yet.
+    /// The person exists, may hold this step (one of its actors or delegates: a task
+    /// never leaves the people the step names, so the 科协's opinion stays the 科协's) and
+    /// has no open task here yet.
     fn check_new_assignee(&self, user: &str) -> Result<(), ActionError> {
-        if self.env.directory.get(user).is_none() {
+        let Some(person) = self.env.directory.get(user) else {
             return Err(bad_target(
                 format!("目录中没有用户「{user}」。"),
                 format!("there is no user '{user}' in the directory."),
+            ));
+        };
+        let step = self.step();
+        if !assign::may_hold(self, step, user)? {
+            let (name, label) = (&person.name, step.label());
+            return Err(bad_target(
+                format!("{name}不能办理「{}」：只能交给本步骤规定的办理人员。", label.zh),
+                format!("{name} may not act at '{}': only the people the step names may.", label.en),
             ));
         }
         if self.i.tasks.iter().any(|t| t.assignee == user && t.state == TaskState::Pending) {
@@ -45,6 +55,12 @@ impl Machine<'_> {
         comment: &Option<String>,
     ) -> Result<(), ActionError> {
         let me = self.require_task(&[StepKind::Approval, StepKind::Opinion])?;
+        if self.step().mode == ApprovalMode::Vote {
+            return Err(not_allowed(
+                "比例会签的投票人在步骤开始时已确定，不能加签。",
+                "a vote's voters are fixed when the step starts; nobody can be added.",
+            ));
+        }
         self.check_new_assignee(user)?;
         let n = self.i.tasks.iter().map(|t| t.n).max().unwrap_or(0) + 1;
         let mut added = Task {

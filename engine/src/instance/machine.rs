@@ -3,9 +3,9 @@
 //! instance is untouched.
 
 use super::action::{Action, ActionError, ActionKind, Event, EventKind, FieldChange};
-use super::model::{Instance, Status, Task, TaskState};
+use super::model::{Decision, Instance, Status, Task, TaskState};
 use super::{Env, assign};
-use crate::definition::{END, Step, StepKind};
+use crate::definition::{ApprovalMode, END, Step, StepKind};
 use crate::fields::Form;
 use crate::people::Actor;
 use crate::text::Message;
@@ -53,6 +53,7 @@ pub fn start(wf: &Workflow, id: &str, initiator: &Actor, form: Form, env: &Env<'
             cc: Default::default(),
             participants: Default::default(),
             acted_since_submit: false,
+            decisions: Vec::new(),
             reminded_at: None,
             revision: 0,
         },
@@ -154,6 +155,7 @@ impl<'a> Machine<'a> {
             }
             Action::Approve { changes, comment } => self.approve(changes, comment)?,
             Action::Reject { changes, comment } => {
+                // At a filing step there is nothing to reject; at a vote step it is a no.
                 self.require_task(&[StepKind::Approval])?;
                 let reason = required_text(comment)?;
                 // A rejection keeps the approver's opinion fields but needs no valid form.
@@ -252,7 +254,7 @@ impl<'a> Machine<'a> {
     }
 
     fn approve(&mut self, changes: &Form, comment: &Option<String>) -> Result<(), ActionError> {
-        self.require_task(&[StepKind::Approval, StepKind::Opinion, StepKind::Notice])?;
+        self.require_task(&[StepKind::Approval, StepKind::Opinion, StepKind::Notice, StepKind::Filing])?;
         let step = self.step();
         let comment = match step.kind {
             StepKind::Opinion => Some(required_text(comment)?),
@@ -270,16 +272,32 @@ impl<'a> Machine<'a> {
         self.decide(TaskState::Done, comment, ActionKind::Approve)
     }
 
-    /// Records the actor's decision on their task and moves on if the step is done.
+    /// Keeps a decision for the rules (`ctx.decisions`).
+    fn note_decision(&mut self, action: ActionKind, comment: Option<String>) {
+        self.i.decisions.push(Decision {
+            step: self.i.step.clone(),
+            user: self.actor.id.clone(),
+            roles: self.actor.roles.clone(),
+            action,
+            comment,
+            at: self.env.now,
+        });
+    }
+
+    /// Records the actor's decision on their task and moves on if the step is done: a
+    /// rejection ends the instance, except at a vote, which fails only once its share of
+    /// agreement can no longer be reached.
     fn decide(&mut self, state: TaskState, comment: Option<String>, decision: ActionKind) -> Result<(), ActionError> {
         let now = self.env.now;
+        self.note_decision(decision, comment.clone());
         let me = self.i.actionable(&self.actor.id).map(|t| t.n);
         if let Some(task) = self.i.tasks.iter_mut().find(|t| Some(t.n) == me) {
             task.state = state;
             task.comment = comment;
             task.acted_at = Some(now);
         }
-        if state == TaskState::Rejected {
+        let vote = super::tally(self.step(), &self.i);
+        if (state == TaskState::Rejected && vote.is_none()) || vote.is_some_and(|t| t.lost()) {
             self.i.status = Status::Rejected;
             self.i.due_at = None;
             return Ok(());
@@ -298,7 +316,8 @@ impl<'a> Machine<'a> {
         let tasks = &self.i.tasks;
         let done = |t: &Task| t.state == TaskState::Done;
         match self.step().mode {
-            crate::definition::ApprovalMode::Any => {
+            ApprovalMode::Vote => super::tally(self.step(), &self.i).is_some_and(|t| t.passed()),
+            ApprovalMode::Any => {
                 // An approval decides unless somebody added after that person still waits.
                 tasks
                     .iter()
@@ -342,7 +361,7 @@ impl<'a> Machine<'a> {
     }
 
     fn return_to(&mut self, to: &str, reason: &Option<String>) -> Result<(), ActionError> {
-        self.require_task(&[StepKind::Fill, StepKind::Approval, StepKind::Opinion, StepKind::Notice])?;
+        self.require_task(&StepKind::ALL)?;
         if self.i.step == self.wf.definition.first_step().id {
             return Err(not_allowed("第一步不能退回。", "the first step cannot return anywhere."));
         }
@@ -353,7 +372,8 @@ impl<'a> Machine<'a> {
             ));
         }
         let reason = required_text(reason)?;
-        self.acted(ActionKind::Return.into(), Some(reason), Vec::new(), vec![to.to_string()]);
+        self.acted(ActionKind::Return.into(), Some(reason.clone()), Vec::new(), vec![to.to_string()]);
+        self.note_decision(ActionKind::Return, Some(reason));
         self.enter(to)
     }
 

@@ -9,14 +9,16 @@ pub mod invariants;
 mod machine;
 mod model;
 mod moment;
+mod vote;
 
 pub use action::{Action, ActionError, ActionKind, Event, EventKind, FieldChange, Position};
 pub use available::{available, return_targets};
 pub use effects::{Effect, TaskKey, effects, open_tasks};
 use machine::Machine;
 pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
-pub use model::{Instance, Status, Task, TaskState};
+pub use model::{Decision, Instance, Status, Task, TaskState};
 pub use moment::Moment;
+pub use vote::{Tally, tally};
 
 use crate::people::Directory;
 

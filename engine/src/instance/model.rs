@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::Moment;
+use super::{ActionKind, Moment};
 use crate::fields::Form;
 use crate::people::Actor;
 
@@ -72,6 +72,28 @@ pub struct Task {
     pub acted_at: Option<Moment>,
 }
 
+/// A decision someone took at a step: submitted, approved (agreed, gave an opinion,
+/// filed), rejected (voted against) or returned. Kept for the rules (`ctx.decisions`),
+/// which may ask who decided and with which roles, e.g. that the 科协's opinion was given
+/// by the 科协.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The step it was taken at.
+    pub step: String,
+    /// Who (user id).
+    pub user: String,
+    /// Their roles when they decided.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// `submit`, `approve`, `reject` or `return`.
+    pub action: ActionKind,
+    /// The opinion, reason or comment given with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// When.
+    pub at: Moment,
+}
+
 /// A running or finished instance of a workflow version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
@@ -107,6 +129,9 @@ pub struct Instance {
     /// Whether anybody but the initiator acted since the last submit (then no withdraw).
     #[serde(default)]
     pub acted_since_submit: bool,
+    /// Every decision taken so far, in order (returns and resubmissions included).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
     /// The last reminder, to keep reminders to one an hour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminded_at: Option<Moment>,

@@ -15,6 +15,7 @@ use std::rc::Rc;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use kexie_engine::fields::{FieldError, Form};
+use kexie_engine::instance::Decision;
 use kexie_engine::people::Actor;
 use kexie_engine::rules::RuleError;
 use kexie_engine::text::Message;
@@ -125,10 +126,24 @@ impl Editing {
 
 /// What the rules see when the signed-in user edits a form at `step`: today is the
 /// browser's; the server decides with its own clock.
-pub fn rule_context(s: &Session, step: &str, initiator: Actor, history: Vec<String>) -> RuleContext {
+pub fn rule_context(
+    s: &Session,
+    step: &str,
+    initiator: Actor,
+    history: Vec<String>,
+    decisions: Vec<Decision>,
+) -> RuleContext {
     let d = js_sys::Date::new_0();
     let today = format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date());
-    RuleContext { step: step.to_string(), actor: s.me.actor(), initiator, today, history, ..RuleContext::default() }
+    RuleContext {
+        step: step.to_string(),
+        actor: s.me.actor(),
+        initiator,
+        today,
+        history,
+        decisions,
+        ..RuleContext::default()
+    }
 }
 
 /// The form `base` edited at `ctx.step`, autosaved under `key`.

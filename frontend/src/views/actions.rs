@@ -139,10 +139,12 @@ impl Decision<'_> {
         }
         let id = s.dom_id("opinion");
         let label = match (self.opinion_required(), v.editable.is_empty()) {
+            _ if v.vote.is_some() => s.t("表决意见（反对时必填）", "Remark (required to vote against)"),
             (true, _) => s.t("意见（必填）", "Opinion (required)"),
             (false, true) => s.t("审批意见", "Comment"),
             // The step's own opinion field is in the form above.
-            (false, false) => s.t("备注（驳回时必填）", "Remark (required to reject)"),
+            (false, false) if v.can(ActionKind::Reject) => s.t("备注（驳回时必填）", "Remark (required to reject)"),
+            (false, false) => s.t("备注", "Remark"),
         };
         let oninput = {
             let o = self.opinion.clone();
@@ -164,7 +166,10 @@ impl Decision<'_> {
         let reject = kind == ActionKind::Reject;
         let (on_act, opinion, missing) = (self.p.on_act.clone(), self.opinion.clone(), self.missing.clone());
         let required = self.opinion_required() || reject;
-        let why = if reject {
+        let vote = self.p.view.vote.is_some();
+        let why = if reject && vote {
+            s.t("投反对票须填写理由。", "Give a reason to vote against.")
+        } else if reject {
             s.t("驳回须填写理由。", "Give a reason to reject.")
         } else {
             s.t("请填写意见。", "Write your opinion.")
@@ -183,9 +188,12 @@ impl Decision<'_> {
             });
         });
         let (class, label) = match (reject, self.p.view.step_kind) {
+            (true, _) if vote => ("kx-btn-danger", s.t("反对", "Vote against")),
+            (false, _) if vote => ("kx-btn-primary", s.t("赞成", "Vote for")),
             (true, _) => ("kx-btn-danger", s.t("驳回", "Reject")),
             (false, Some(StepKind::Opinion)) => ("kx-btn-primary", s.t("提交意见", "Give opinion")),
             (false, Some(StepKind::Notice)) => ("kx-btn-primary", s.t("结束公示", "Close the notice")),
+            (false, Some(StepKind::Filing)) => ("kx-btn-primary", s.t("确认备案", "File it")),
             (false, Some(StepKind::Approval | StepKind::Fill) | None) => ("kx-btn-primary", s.t("同意", "Approve")),
         };
         html! { <button type="button" class={classes!("kx-btn", class)} disabled={self.p.busy} {onclick}>{ label }</button> }

@@ -103,7 +103,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let s = use_session();
     let view = p.view.clone();
     let compiled = p.wf.0.clone();
-    let ctx = rule_context(&s, &view.step, view.initiator.actor(), view.route.clone());
+    let ctx = rule_context(&s, &view.step, view.initiator.actor(), view.route.clone(), view.decisions.clone());
     let key = DraftKey::instance(s.client.base(), &s.me.id, &view.id);
     let base = use_memo(view.clone(), |v| v.form.clone());
     let editing = use_editing(compiled.clone(), base, ctx, key, view.revision);
@@ -227,8 +227,15 @@ fn done(lang: Lang, action: ActionKind, after: &InstanceView) -> String {
         ActionKind::Remind => ("已催办", "Reminder sent"),
         ActionKind::Withdraw => ("已撤回", "Withdrawn"),
     };
+    let (zh, en) = if action == ActionKind::Reject && after.vote.is_some() {
+        ("已投反对票", "Voted against")
+    } else {
+        (zh, en)
+    };
     let step = after.step_label.as_ref().map(|l| pick(lang, l)).unwrap_or_else(|| after.step.clone());
     match (lang, after.status.as_str()) {
+        (Lang::Zh, "rejected") if after.vote.is_some() => format!("{zh}。表决未通过，流程已结束。"),
+        (Lang::En, "rejected") if after.vote.is_some() => format!("{en}. The vote did not pass; the workflow ended."),
         (Lang::Zh, "completed") => format!("{zh}。流程已办结。"),
         (Lang::En, "completed") => format!("{en}. The workflow is complete."),
         (Lang::Zh, "rejected") => format!("{zh}。流程已结束（驳回）。"),
@@ -251,6 +258,12 @@ fn header(s: &Session, v: &InstanceView) -> Html {
                 }
                 if !waiting.is_empty() { <span>{ s.t("待办人：", "Waiting for: ") }{ waiting.join(s.t("、", ", ")) }</span> }
                 <span>{ s.t("发起人：", "Started by: ") }{ v.initiator.name.clone() }</span>
+                if let Some(t) = &v.vote {
+                    <span>{ match s.lang {
+                        Lang::Zh => format!("表决：赞成 {}，反对 {}，共 {} 人，{} 票赞成即通过", t.yes, t.no, t.voters, t.needed),
+                        Lang::En => format!("Vote: {} for, {} against, of {}; {} for pass it", t.yes, t.no, t.voters, t.needed),
+                    } }</span>
+                }
                 if let Some(until) = &v.notice_until {
                     <span>{ s.t("公示期满：", "Notice ends: ") }{ crate::i18n::moment(s.lang, until) }
                         if !v.can(ActionKind::Approve) && v.waiting_for.contains(&s.me.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }

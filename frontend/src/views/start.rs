@@ -51,7 +51,7 @@ fn StartForm(p: &FormProps) -> Html {
     let compiled = p.wf.0.clone();
     let def = &compiled.wf.definition;
     let first = def.first_step();
-    let ctx = rule_context(&s, &first.id, s.me.actor(), vec![first.id.clone()]);
+    let ctx = rule_context(&s, &first.id, s.me.actor(), vec![first.id.clone()], Vec::new());
     let key = DraftKey::start(s.client.base(), &s.me.id, &def.key);
     let base = use_memo((), |_| Form::new());
     let editing = use_editing(compiled.clone(), base, ctx, key, 0);

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use kexie_engine::definition::StepKind;
+use kexie_engine::definition::{ApprovalMode, StepKind};
 use kexie_engine::instance::{ActionKind, Event, EventKind, Position};
 use kexie_engine::text::Lang;
 use yew::prelude::*;
@@ -50,6 +50,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
     let def = &p.wf.0.wf.definition;
     let name = |id: &str| p.names.get(id).cloned().unwrap_or_else(|| picker::name_of(id));
     let step = |id: &str| def.step(id).map(|st| pick(s.lang, &st.label())).unwrap_or_else(|| id.to_string());
+    let voted = |id: &str| def.step(id).is_some_and(|st| st.mode == ApprovalMode::Vote);
     let line = |e: &Event| -> String {
         let who = name(&e.actor);
         let sep = s.t("、", ", ");
@@ -68,10 +69,15 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                 let did = match kind {
                     Some(StepKind::Opinion) => s.t("提交了意见", "gave an opinion"),
                     Some(StepKind::Notice) => s.t("结束了公示", "closed the public notice"),
+                    Some(StepKind::Filing) => s.t("确认备案", "filed it"),
+                    Some(StepKind::Approval) if voted(&e.step) => s.t("投了赞成票", "voted for"),
                     Some(StepKind::Fill) => s.t("提交", "submitted"),
                     Some(StepKind::Approval) | None => s.t("同意", "approved"),
                 };
                 format!("{who} {did}")
+            }
+            EventKind::Acted { action: ActionKind::Reject, .. } if voted(&e.step) => {
+                format!("{who} {}", s.t("投了反对票", "voted against"))
             }
             EventKind::Acted { action, position } => {
                 let targets = if *action == ActionKind::Return {

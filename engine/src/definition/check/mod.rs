@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::locate::{Path, keys};
-use super::model::{ActorSpec, Definition, END, FieldKind, Step, StepKind};
+use super::model::{ActorSpec, ApprovalMode, Definition, END, FieldKind, Step, StepKind};
 use crate::rules::Rules;
 use crate::text::Text;
 
@@ -178,6 +178,18 @@ impl Checker<'_> {
         for (j, a) in s.actors.iter().enumerate() {
             self.actor(a, keys!["steps", i, "actors", j], rules);
         }
+        for (j, a) in s.delegates.iter().enumerate() {
+            if matches!(ActorSpec::parse(a), Some(ActorSpec::Initiator | ActorSpec::Rules)) {
+                self.report(
+                    keys!["steps", i, "delegates", j],
+                    format!("delegates 只能写 role:角色、user:用户 或 field:人员字段，不能写「{a}」。"),
+                    format!("delegates may name role:<role>, user:<id> or field:<person field>, not '{a}'."),
+                );
+            } else {
+                self.actor(a, keys!["steps", i, "delegates", j], rules);
+            }
+        }
+        self.vote(i, s);
         for list in ["editable", "hidden"] {
             let ids = if list == "editable" { &s.editable } else { &s.hidden };
             for (j, id) in ids.iter().enumerate() {
@@ -240,6 +252,37 @@ impl Checker<'_> {
                 "notice_days 只适用于 kind = \"notice\" 的步骤。",
                 "notice_days applies only to steps of kind \"notice\".",
             ),
+        }
+    }
+
+    /// A vote is an approval step with a share to pass; a share belongs to a vote.
+    fn vote(&mut self, i: usize, s: &Step) {
+        let at = |k: &str| keys!["steps", i, k];
+        let vote = s.mode == ApprovalMode::Vote;
+        if vote && s.kind != StepKind::Approval {
+            self.report(
+                at("mode"),
+                "mode = \"vote\"（比例会签）只适用于 kind = \"approval\" 的步骤。",
+                "mode = \"vote\" applies only to steps of kind \"approval\".",
+            );
+        }
+        match (vote, &s.pass) {
+            (true, None) => self.report(
+                at("mode"),
+                "比例会签须写 pass，即须同意的比例，如 pass = \"2/3\"。",
+                "a vote needs pass, the share that must agree, e.g. pass = \"2/3\".",
+            ),
+            (true, Some(p)) if s.pass_share().is_none() => self.report(
+                at("pass"),
+                format!("pass「{p}」应写成 \"a/b\"，0 < a ≤ b，如 \"2/3\"。"),
+                format!("pass '{p}' must be \"a/b\" with 0 < a ≤ b, e.g. \"2/3\"."),
+            ),
+            (false, Some(_)) => self.report(
+                at("pass"),
+                "pass 只适用于 mode = \"vote\" 的步骤。",
+                "pass applies only to steps with mode = \"vote\".",
+            ),
+            _ => {}
         }
     }
 
