@@ -305,7 +305,8 @@ next = ["end"]
         let rules = Source { name: "rules.rhai", text: "fn check(form, ctx) { verdict() }" };
         let wf = Workflow::load(&Source { name: "workflow.toml", text: workflow }, &rules).unwrap();
         let li = Actor { id: "li".into(), name: "李明".into(), ..Actor::default() };
-        let env = Env { now: Moment::parse("2026-12-02T10:00:00+08:00").unwrap(), directory: &Directory::default() };
+        let dir = Directory::default();
+        let env = Env::new(Moment::parse("2026-12-02T10:00:00+08:00").unwrap(), &dir);
         let inst = start(&wf, "i1", &li, serde_json::from_value(form).unwrap(), &env).unwrap().instance;
         summary(&wf.definition, &inst)
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use kexie_engine::definition::StepKind;
 use kexie_engine::fields::Form;
-use kexie_engine::instance::{Action, ActionKind, Decision, Event, Tally};
+use kexie_engine::instance::{Action, ActionKind, Decision, Event, Referenced, Tally};
 use kexie_engine::text::{Message, Text};
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +63,9 @@ pub struct InstanceView {
     /// Every decision so far (who, at which step, with which roles): the rules read them.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub decisions: Vec<Decision>,
+    /// The instances the shown form's reference fields name, by field id (关联审批).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub references: BTreeMap<String, Referenced>,
     /// Steps the person may return the instance to now (empty unless "return" is offered).
     pub return_to: Vec<StepRef>,
     /// Display names of the people the instance mentions, by id (as far as the directory knows).

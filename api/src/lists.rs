@@ -40,6 +40,29 @@ pub struct ListRow {
     pub overdue: bool,
 }
 
+/// Which workflow's instances a reference field may choose from.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceQuery {
+    /// The workflow's key, e.g. `annual-plan`.
+    pub workflow: String,
+}
+
+/// A completed instance a reference field may choose (关联审批), newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferenceOption {
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub title: Text,
+    pub summary: Option<String>,
+    pub initiator: PersonRef,
+    /// When it was completed (its last change).
+    pub updated_at: String,
+}
+
 /// A page of a work list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use kexie_engine::definition::{Definition, Field, FieldKind, StepKind};
 use kexie_engine::fields::Form;
-use kexie_engine::instance::{self, ActionKind, Instance, Moment};
+use kexie_engine::instance::{self, ActionKind, Env, Instance};
 use kexie_engine::people::{Actor, Directory};
 use kexie_engine::{RuleContext, Workflow};
 use serde_json::Value;
@@ -22,25 +22,21 @@ pub enum Notes {
 
 /// What `viewer` sees of `inst` at `now`, with the advice its rules give (`notes`) or none.
 /// Runs rules when asked for notes.
-pub fn instance_view(
-    wf: &Workflow,
-    inst: &Instance,
-    viewer: &Actor,
-    dir: &Directory,
-    now: Moment,
-    notes: Notes,
-) -> InstanceView {
+pub fn instance_view(wf: &Workflow, inst: &Instance, viewer: &Actor, env: &Env<'_>, notes: Notes) -> InstanceView {
+    let (dir, now) = (env.directory, env.now);
     let step = wf.definition.step(&inst.step);
     let mine = inst.actionable(&viewer.id).is_some();
-    let ctx = RuleContext::for_instance(inst, viewer, now);
+    // Only what this step shows, names included: a hidden person field names nobody.
+    let form = step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form));
+    let references = instance::referenced(&wf.definition, &form, env.refs);
+    let mut ctx = RuleContext::for_instance(inst, viewer, now);
+    ctx.refs = references.clone();
     let notes = match notes {
         // A rule that fails here refuses every action anyway; the form still shows.
         Notes::Ask => step.and_then(|_| wf.evaluate(&inst.form, &ctx).ok()).map(|e| e.notes).unwrap_or_default(),
         Notes::Skip => Vec::new(),
     };
     let actions = instance::available(wf, inst, viewer, now);
-    // Only what this step shows, names included: a hidden person field names nobody.
-    let form = step.map_or_else(|| inst.form.clone(), |s| s.visible_form(&inst.form));
     let targets = if actions.contains(&ActionKind::Return) { instance::return_targets(wf, inst) } else { Vec::new() };
     InstanceView {
         id: inst.id.clone(),
@@ -68,6 +64,7 @@ pub fn instance_view(
         waiting_for: inst.waiting_for().into_iter().map(String::from).collect(),
         route: inst.route.clone(),
         decisions: inst.decisions.clone(),
+        references,
         return_to: targets.iter().map(|s| StepRef { id: s.id.clone(), label: s.label() }).collect(),
     }
 }

@@ -12,7 +12,7 @@ use kexie_engine::fields::FieldError;
 use kexie_engine::instance::{self, Action, ActionError, Env};
 use kexie_engine::people::{Actor, Directory};
 use kexie_widget::app::{Compiled, Session, use_session};
-use kexie_widget::form::{FormView, Shared};
+use kexie_widget::form::{FormView, Shared, reference};
 use kexie_widget::i18n::{moment, pick};
 use kexie_widget::views::{ActionBar, Notice, action_label, notice, status_label};
 use serde_json::json;
@@ -185,6 +185,12 @@ fn whereabouts(s: &Session, view: &InstanceView) -> Html {
             if let Some(until) = &view.notice_until {
                 <span>{ format!("{}{}", s.t("公示期满：", "Notice ends: "), moment(s.lang, until)) }</span>
             }
+            if let Some(t) = &view.vote {
+                <span>{ match s.lang {
+                    kexie_engine::text::Lang::Zh => format!("表决：赞成 {}，反对 {}，共 {} 人，{} 票赞成即通过", t.yes, t.no, t.voters, t.needed),
+                    kexie_engine::text::Lang::En => format!("Vote: {} for, {} against, of {}; {} for pass it", t.yes, t.no, t.voters, t.needed),
+                } }</span>
+            }
             if !route.is_empty() { <span class="kx-hint">{ route }</span> }
         </>
     }
@@ -220,13 +226,13 @@ fn waiting(s: &Session, view: &InstanceView) -> String {
 /// before the first action the draft that starting it would make (refused to somebody
 /// who may not start the workflow).
 fn view_of(wf: &Compiled, sim: &Sim, actor: &Actor, dir: &Directory) -> Result<InstanceView, ActionError> {
-    let now = sim.clock();
+    let refs = reference::known();
+    let env = Env { now: sim.clock(), directory: dir, refs: &refs };
     match &sim.instance {
-        Some(inst) => Ok(instance_view(&wf.wf, inst, actor, dir, now, Notes::Ask)),
+        Some(inst) => Ok(instance_view(&wf.wf, inst, actor, &env, Notes::Ask)),
         None => {
-            let env = Env { now, directory: dir };
             let draft = instance::start(&wf.wf, sim::PREVIEW_ID, actor, sim.values.clone(), &env)?;
-            Ok(instance_view(&wf.wf, &draft.instance, actor, dir, now, Notes::Skip))
+            Ok(instance_view(&wf.wf, &draft.instance, actor, &env, Notes::Skip))
         }
     }
 }
@@ -271,9 +277,10 @@ fn Recorder(p: &RecorderProps) -> Html {
     };
     let save = {
         let (name, sim, bundle, on_record) = (name.clone(), p.sim.clone(), p.bundle.clone(), p.on_record.clone());
+        let wf = p.wf.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Some(text) = sim.to_case(name.trim()) {
+            if let Some(text) = sim.to_case(&wf.0, name.trim()) {
                 on_record.emit((next_case_name(&bundle), text));
                 name.set(String::new());
             }

@@ -7,12 +7,12 @@ use std::rc::Rc;
 
 use kexie_engine::RuleContext;
 use kexie_engine::fields::{FieldError, Form};
-use kexie_engine::golden::{Case, CaseAction, Expect, case_to_toml, from_action, table_of};
+use kexie_engine::golden::{Case, CaseAction, Expect, OtherInstance, case_to_toml, from_action, table_of};
 use kexie_engine::instance::{self, Action, ActionError, Env, Instance, Moment};
 use kexie_engine::people::{Actor, Directory};
 use kexie_engine::text::Lang;
 use kexie_widget::app::Compiled;
-use kexie_widget::form::root_of;
+use kexie_widget::form::{reference, root_of};
 use serde_json::Value;
 use yew::prelude::*;
 
@@ -81,8 +81,9 @@ impl Sim {
     /// What the rules see as `actor` acts now: on the instance, or before the first action
     /// on the draft they would start.
     pub fn rule_context(&self, wf: &Compiled, actor: &Actor) -> RuleContext {
+        let refs = instance::referenced(&wf.wf.definition, &self.values, &reference::known());
         if let Some(inst) = &self.instance {
-            return RuleContext::for_instance(inst, actor, self.clock());
+            return RuleContext { refs, ..RuleContext::for_instance(inst, actor, self.clock()) };
         }
         let first = wf.wf.definition.first_step().id.clone();
         RuleContext {
@@ -91,6 +92,7 @@ impl Sim {
             initiator: actor.clone(),
             today: self.clock().today(),
             history: vec![first],
+            refs,
             ..RuleContext::default()
         }
     }
@@ -108,7 +110,10 @@ impl Sim {
     fn act(mut self, wf: &Compiled, dir: &Directory, action: Action, lang: Lang) -> Sim {
         let Some(actor) = self.actor_in(dir) else { return self };
         let now = self.clock().plus_hours(1);
-        let env = Env { now, directory: dir };
+        // The instances the walk's reference fields chose, from the server, as an
+        // administrator may read them.
+        let refs = reference::known();
+        let env = Env { now, directory: dir, refs: &refs };
         let action = action.with_changes(self.changes());
         let inst = match self.instance.clone() {
             Some(i) => i,
@@ -155,7 +160,7 @@ impl Sim {
     }
 
     /// The walk so far as a golden case named `name`, expecting where it ended.
-    pub fn to_case(&self, name: &str) -> Option<String> {
+    pub fn to_case(&self, wf: &Compiled, name: &str) -> Option<String> {
         let inst = self.instance.as_ref()?;
         let case = Case {
             name: name.to_string(),
@@ -164,6 +169,7 @@ impl Sim {
             start: self.started_at?.to_string(),
             people: BTreeMap::new(),
             form: toml::Table::new(),
+            instances: referred(wf, inst),
             actions: self.recorded.clone(),
             expect: Expect {
                 status: Some(inst.status.as_str().to_string()),
@@ -175,6 +181,23 @@ impl Sim {
         };
         case_to_toml(&case).ok()
     }
+}
+
+/// The instances `inst`'s reference fields name, as a case declares them, readable by its
+/// initiator: a recorded case runs without the server.
+fn referred(wf: &Compiled, inst: &Instance) -> Vec<OtherInstance> {
+    let known = reference::known();
+    instance::referenced(&wf.wf.definition, &inst.form, &known)
+        .into_values()
+        .map(|r| OtherInstance {
+            id: r.id,
+            workflow: r.workflow,
+            status: r.status,
+            readers: vec![inst.initiator.id.clone()],
+            summary: r.summary,
+            form: table_of(&r.form),
+        })
+        .collect()
 }
 
 impl Reducible for Sim {
@@ -238,7 +261,7 @@ mod tests {
         assert_eq!(sim.instance.as_ref().unwrap().status.as_str(), "completed");
         assert_eq!(sim.recorded.iter().filter(|a| a.errors.is_some()).count(), 1, "sun's first approve was refused");
 
-        let recorded = sim.to_case("recorded").unwrap();
+        let recorded = sim.to_case(&wf, "recorded").unwrap();
         let again = parse_case(&Source { name: "recorded", text: &recorded }).unwrap();
         let report = run(&wf.wf, &people, &again, Lang::En);
         assert!(report.passed(), "{recorded}\n{:?}", report.failures);

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::definition::{self, Definition, Diagnostics, FieldKind, Source, Step};
 use crate::fields::{self, FieldError, Form, Patterns};
-use crate::instance::{Decision, Instance, Moment};
+use crate::instance::{Decision, Instance, Moment, Referenced};
 use crate::people::Actor;
 use crate::rules::{self, RuleError, Rules};
 use crate::text::Message;
@@ -41,6 +41,9 @@ pub struct RuleContext {
     /// Every decision so far: who decided what at which step, with their roles.
     #[serde(default)]
     pub decisions: Vec<Decision>,
+    /// The instances the form's reference fields name, by field id (`ctx.refs.plan`).
+    #[serde(default)]
+    pub refs: BTreeMap<String, Referenced>,
     /// In `route`: "submit" or "approve".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<String>,
@@ -59,6 +62,7 @@ impl RuleContext {
             today: now.today(),
             history: inst.route.clone(),
             decisions: inst.decisions.clone(),
+            refs: BTreeMap::new(),
             decision: None,
             target: None,
         }

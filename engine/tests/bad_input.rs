@@ -210,7 +210,7 @@ fn a_failing_rule_refuses_the_action_and_changes_nothing() {
     let wf = load(WORKFLOW, &with_check("loop { }")).unwrap();
     let dir = directory();
     let init = dir.get("init").unwrap();
-    let env = Env { now: at(0), directory: &dir };
+    let env = Env::new(at(0), &dir);
     let draft = kexie_engine::instance::start(&wf, "i", init, Default::default(), &env).unwrap().instance;
     let before = draft.clone();
     let err = apply(&wf, &draft, &Action::Submit { changes: Default::default() }, init, &env).unwrap_err();

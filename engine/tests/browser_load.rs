@@ -19,5 +19,5 @@ fn every_shipped_definition_survives_the_json_trip_to_the_browser() {
         assert_eq!(browser.definition, server.definition, "{}", dir.display());
         seen += 1;
     }
-    assert_eq!(seen, 4, "the four shipped workflows");
+    assert_eq!(seen, 6, "the six shipped workflows");
 }

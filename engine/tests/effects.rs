@@ -18,7 +18,7 @@ impl Walk {
     fn act(&mut self, i: &Instance, who: &str, action: Action) -> (Instance, Vec<String>) {
         self.hour += 1;
         let actor = self.dir.get(who).unwrap();
-        let t = apply(&self.wf, i, &action, actor, &Env { now: at(self.hour), directory: &self.dir })
+        let t = apply(&self.wf, i, &action, actor, &Env::new(at(self.hour), &self.dir))
             .unwrap_or_else(|e| panic!("{who} {action:?}: {e}"));
         let said = effects(Some(i), &t.instance, &t.events).iter().map(described).collect();
         (t.instance, said)
@@ -40,7 +40,7 @@ fn approve() -> Action {
 fn a_walk_opens_and_closes_each_to_do_item_once() {
     let (wf, dir) = (workflow(), directory());
     let init = dir.get("init").unwrap().clone();
-    let t = start(&wf, "i1", &init, Default::default(), &Env { now: at(0), directory: &dir }).unwrap();
+    let t = start(&wf, "i1", &init, Default::default(), &Env::new(at(0), &dir)).unwrap();
     assert!(effects(None, &t.instance, &t.events).is_empty(), "a new draft is its author's, not a to-do");
     let mut w = Walk { wf, dir, hour: 0 };
     let d = draft(&w.wf, &w.dir);

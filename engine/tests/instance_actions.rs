@@ -23,7 +23,7 @@ impl World {
     fn act(&mut self, i: &Instance, who: &str, action: Action) -> Result<Instance, ActionError> {
         self.hour += 1;
         let actor = self.dir.get(who).unwrap().clone();
-        apply(&self.wf, i, &action, &actor, &Env { now: at(self.hour), directory: &self.dir }).map(|t| t.instance)
+        apply(&self.wf, i, &action, &actor, &Env::new(at(self.hour), &self.dir)).map(|t| t.instance)
     }
 
     fn ok(&mut self, i: &Instance, who: &str, action: Action) -> Instance {
@@ -43,13 +43,8 @@ fn approve() -> Action {
 #[test]
 fn only_starters_may_start() {
     let (wf, dir) = (workflow(), directory());
-    let err = kexie_engine::instance::start(
-        &wf,
-        "i",
-        dir.get("x").unwrap(),
-        Default::default(),
-        &Env { now: at(0), directory: &dir },
-    );
+    let err =
+        kexie_engine::instance::start(&wf, "i", dir.get("x").unwrap(), Default::default(), &Env::new(at(0), &dir));
     assert_eq!(err.unwrap_err().code(), "not_allowed");
 }
 
@@ -218,7 +213,7 @@ fn the_log_names_an_added_approver_by_the_action_and_its_position_apart() {
     let mut w = World::new();
     let i = w.submitted();
     let add = Action::AddApprover { user: "x".into(), position: Position::Before, comment: None };
-    let t = apply(&w.wf, &i, &add, w.dir.get("a1").unwrap(), &Env { now: at(9), directory: &w.dir }).unwrap();
+    let t = apply(&w.wf, &i, &add, w.dir.get("a1").unwrap(), &Env::new(at(9), &w.dir)).unwrap();
     let added = serde_json::to_value(&t.events[0]).unwrap();
     assert_eq!((&added["action"], &added["position"]), (&json!("add_approver"), &json!("before")));
     assert_eq!(t.events[0].action(), Some(add.kind()));
@@ -258,14 +253,9 @@ fn events_record_who_what_diff_and_comment() {
     let (wf, dir) = (workflow(), directory());
     let d = draft(&wf, &dir);
     let actor = dir.get("init").unwrap();
-    let t = apply(
-        &wf,
-        &d,
-        &Action::Submit { changes: form(&[("reason", json!("新"))]) },
-        actor,
-        &Env { now: at(1), directory: &dir },
-    )
-    .unwrap();
+    let t =
+        apply(&wf, &d, &Action::Submit { changes: form(&[("reason", json!("新"))]) }, actor, &Env::new(at(1), &dir))
+            .unwrap();
     let submitted = &t.events[0];
     assert_eq!(
         (submitted.actor.as_str(), submitted.action(), submitted.step.as_str()),

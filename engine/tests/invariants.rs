@@ -83,7 +83,7 @@ proptest! {
             let actor = dir.get(who).unwrap();
             let before = inst.clone();
             let offered = available(&wf, &inst, actor, at(hour));
-            let result = apply(&wf, &inst, action, actor, &Env { now: at(hour), directory: &dir });
+            let result = apply(&wf, &inst, action, actor, &Env::new(at(hour), &dir));
             if let Err(broken) = check_transition(&wf, &before, &inst, action, who, &offered, &result) {
                 return Err(TestCaseError::fail(broken));
             }

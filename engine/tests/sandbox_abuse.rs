@@ -175,7 +175,7 @@ fn curry_is_refused_at_load() {
 fn a_submit_running_into_any_abuse_is_refused_and_changes_nothing() {
     let dir = directory();
     let init = dir.get("init").unwrap();
-    let env = Env { now: at(0), directory: &dir };
+    let env = Env::new(at(0), &dir);
     let picked = ["endless loop", "string doubled", "map of copies of a big array", "nested arrays", "deep recursion"];
     let picked = picked.iter().chain(&["integer power", "closure capturing a big string"]);
     for function in ["check", "route", "assignees"] {

@@ -79,7 +79,7 @@ impl World {
 
     fn act(&mut self, i: &Instance, who: &str, action: Action) -> Result<Instance, ActionError> {
         self.hour += 1;
-        let env = Env { now: at(self.hour), directory: &self.dir };
+        let env = Env::new(at(self.hour), &self.dir);
         apply(&self.wf, i, &action, self.dir.get(who).unwrap(), &env).map(|t| t.instance)
     }
 
@@ -88,7 +88,7 @@ impl World {
     }
 
     fn at_vote(&mut self) -> Instance {
-        let env = Env { now: at(0), directory: &self.dir };
+        let env = Env::new(at(0), &self.dir);
         let d = start(&self.wf, "i-1", self.dir.get("n").unwrap(), Default::default(), &env).unwrap().instance;
         self.ok(&d, "n", Action::Submit { changes: Default::default() })
     }

@@ -21,7 +21,7 @@ fn run(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
         Some(actor) if u.ratio(7, 8)? => actor,
         _ => *u.choose(&people)?,
     };
-    let Ok(t) = start(wf, "fuzz-1", initiator, first, &Env { now, directory: dir }) else { return Ok(()) };
+    let Ok(t) = start(wf, "fuzz-1", initiator, first, &Env::new(now, dir)) else { return Ok(()) };
     let mut inst = t.instance;
     if let Err(broken) = check_instance(wf, &inst) {
         panic!("start: {broken}");
@@ -63,7 +63,7 @@ fn run(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
             }
         };
         let before = inst.clone();
-        let result = apply(wf, &inst, &action, actor, &Env { now, directory: dir });
+        let result = apply(wf, &inst, &action, actor, &Env::new(now, dir));
         if let Err(broken) = check_transition(wf, &before, &inst, &action, &who, &offered, &result) {
             panic!("{} at {} by {who}, {action:?}: {broken}", shipped.key, before.step);
         }

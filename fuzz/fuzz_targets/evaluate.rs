@@ -26,8 +26,7 @@ fn run(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
             initiator: initiator.clone(),
             today: today.clone(),
             history: history.clone(),
-            decision: None,
-            target: None,
+            ..RuleContext::default()
         };
         let _ = wf.evaluate(&form, &ctx);
         let _ = wf.route(step, &form, &RuleContext { decision: Some("approve".into()), ..ctx.clone() });

@@ -141,6 +141,19 @@ export async function submittedPlan(server, kexieName) {
   return act(server, view.id, zhao, view.revision, { action: "submit" });
 }
 
+/** A plan of this year taken through to its filing over the API: countersigned by the
+ * three committee members, approved by 吴海涛 and filed by 孙志远. Its view at the end. */
+export async function filedPlan(server, kexieName) {
+  let view = await submittedPlan(server, kexieName);
+  const step = async (user, changes = {}) => {
+    view = await act(server, view.id, await token(server, user), view.revision, { action: "approve", changes });
+  };
+  for (const member of ["qianxuejun", "sunlihua", "lijianguo"]) await step(member);
+  await step("wuhaitao");
+  await step("sunzhiyuan", { filing_no: "市科协备〔2026〕088号" });
+  return view;
+}
+
 /** The same, approved by the party organisation too: it waits for the leadership (any one). */
 export async function atLeadership(server) {
   const view = await submittedFormation(server, "冲突测试有限公司");

@@ -1,5 +1,7 @@
 //! The typed form of `workflow.toml`.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -119,6 +121,9 @@ pub enum FieldKind {
     Attachment,
     /// Read-only text shown in the form (a policy excerpt); holds no value.
     RichText,
+    /// Another instance (关联审批): the id of a completed instance of `workflow` that the
+    /// person choosing it may read.
+    Reference,
 }
 
 impl FieldKind {
@@ -227,6 +232,13 @@ pub struct Field {
     /// The content of a rich-text field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Text>,
+    /// The workflow a reference field's instances are of (its key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
+    /// A reference field's prefill: field of this form → field of the referenced form,
+    /// copied when a reference is chosen (a table keeps the columns both tables have).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub prefill: BTreeMap<String, String>,
 }
 
 impl Field {
@@ -260,6 +272,8 @@ impl Field {
             max_size: None,
             max_files: None,
             content: None,
+            workflow: None,
+            prefill: BTreeMap::new(),
         }
     }
 

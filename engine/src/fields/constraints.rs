@@ -78,6 +78,11 @@ pub fn check_value(
         FieldKind::Table => table(field, path, value, patterns, out),
         FieldKind::Attachment => attachments(field, path, value, out),
         FieldKind::RichText => {}
+        FieldKind::Reference => {
+            if value.as_str().is_none_or(|s| s.trim().is_empty()) {
+                out.push(FieldError::new(path, "应为一个流程实例的编号。", "Must be the id of an instance."));
+            }
+        }
     }
 }
 

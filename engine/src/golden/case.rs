@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::definition::{Diagnostic, Source};
 use crate::fields::Form;
-use crate::instance::{ActionKind, Position};
+use crate::instance::{ActionKind, Position, Referenced, Status};
 use crate::people::{Actor, Directory};
 use crate::text::Text;
 
@@ -124,12 +124,51 @@ pub struct Case {
     /// The starting form.
     #[serde(default, skip_serializing_if = "toml::Table::is_empty")]
     pub form: toml::Table,
+    /// Other instances the form's reference fields may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<OtherInstance>,
     /// The actions, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<CaseAction>,
     /// The outcome.
     #[serde(default)]
     pub expect: Expect,
+}
+
+/// Another instance, for reference fields (关联审批): the host would have it stored.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherInstance {
+    pub id: String,
+    /// Its workflow's key.
+    pub workflow: String,
+    /// `completed` unless said.
+    #[serde(default = "completed")]
+    pub status: Status,
+    /// Who may read it (in the host: its initiator, the people assigned, copies).
+    #[serde(default)]
+    pub readers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub form: toml::Table,
+}
+
+fn completed() -> Status {
+    Status::Completed
+}
+
+impl OtherInstance {
+    /// As the engine is told of it.
+    pub fn referenced(&self) -> Referenced {
+        Referenced {
+            id: self.id.clone(),
+            workflow: self.workflow.clone(),
+            status: self.status,
+            summary: self.summary.clone(),
+            form: form_of(&self.form),
+        }
+    }
 }
 
 /// Parses a case file.

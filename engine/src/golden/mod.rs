@@ -5,6 +5,7 @@ mod case;
 mod run;
 
 pub use case::{
-    Case, CaseAction, CasePerson, Expect, People, case_to_toml, directory, form_of, parse_case, parse_people, table_of,
+    Case, CaseAction, CasePerson, Expect, OtherInstance, People, case_to_toml, directory, form_of, parse_case,
+    parse_people, table_of,
 };
 pub use run::{CaseReport, TraceLine, from_action, run, to_action};

@@ -1,13 +1,13 @@
 //! Running a golden case: every action through the real state machine, every
 //! expectation compared, and a trace a person can read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::case::{Case, CaseAction, People, directory, form_of, table_of};
+use super::case::{Case, CaseAction, OtherInstance, People, directory, form_of, table_of};
 use crate::Workflow;
 use crate::fields::{Form, decimal_of};
 use crate::instance::{
-    self, Action, ActionError, ActionKind, Effect, Env, Instance, Moment, Position, Transition, effects,
+    self, Action, ActionError, ActionKind, Effect, Env, Instance, Moment, Position, Referenced, Transition, effects,
 };
 use crate::people::{Actor, Directory};
 use crate::text::Lang;
@@ -25,6 +25,8 @@ pub struct TraceLine {
     pub action: ActionKind,
     /// `Ok(route taken)` or the refusal.
     pub outcome: Result<String, String>,
+    /// At a vote still under way after the action: where it stands.
+    pub vote: Option<instance::Tally>,
 }
 
 /// The result of one case.
@@ -66,7 +68,8 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
         ));
         return report;
     };
-    let env = Env { now, directory: &dir };
+    let refs = refs_for(wf, &case.instances, None, &initiator.id);
+    let env = Env { now, directory: &dir, refs: &refs };
     let mut inst = match instance::start(wf, "case", &initiator, form_of(&case.form), &env) {
         Ok(t) => t.instance,
         Err(e) => {
@@ -74,7 +77,7 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
             return report;
         }
     };
-    let set = Setting { wf, dir: &dir, lang };
+    let set = Setting { wf, dir: &dir, others: &case.instances, lang };
     for (k, a) in case.actions.iter().enumerate() {
         now = match &a.at {
             Some(at) => match Moment::parse(at) {
@@ -100,7 +103,24 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
 struct Setting<'a> {
     wf: &'a Workflow,
     dir: &'a Directory,
+    others: &'a [OtherInstance],
     lang: Lang,
+}
+
+/// The other instances an action by `actor` may refer to, as the server gives them: those
+/// the instance holds where they cannot be changed, and those the actor may read.
+fn refs_for(
+    wf: &Workflow,
+    others: &[OtherInstance],
+    held: Option<&Instance>,
+    actor: &str,
+) -> BTreeMap<String, Referenced> {
+    let held = held.map(|i| instance::held_references(&wf.definition, i)).unwrap_or_default();
+    others
+        .iter()
+        .filter(|o| held.contains(&o.id) || o.readers.iter().any(|r| r == actor))
+        .map(|o| (o.id.clone(), o.referenced()))
+        .collect()
 }
 
 fn step_once(
@@ -110,7 +130,7 @@ fn step_once(
     now: Moment,
     report: &mut CaseReport,
 ) {
-    let Setting { wf, dir, lang } = *set;
+    let Setting { wf, dir, others, lang } = *set;
     let label = say(
         lang,
         format!("第 {k} 步（{} {}）", a.actor, a.action),
@@ -125,13 +145,22 @@ fn step_once(
             return;
         }
     };
-    let result = instance::apply(wf, inst, &action, &actor, &Env { now, directory: dir });
+    let refs = refs_for(wf, others, Some(inst), &actor.id);
+    let result = instance::apply(wf, inst, &action, &actor, &Env { now, directory: dir, refs: &refs });
     let expects_refusal = a.refused.is_some() || a.errors.is_some();
     let outcome = match &result {
         Ok(t) => Ok(outcome_of(&step, &t.instance)),
         Err(e) => Err(refusal(e, lang)),
     };
-    report.trace.push(TraceLine { at: now, step: step.clone(), actor: a.actor.clone(), action: a.action, outcome });
+    let vote = result.as_ref().ok().and_then(|t| instance::tally(wf.definition.step(&step)?, &t.instance));
+    report.trace.push(TraceLine {
+        at: now,
+        step: step.clone(),
+        actor: a.actor.clone(),
+        action: a.action,
+        outcome,
+        vote,
+    });
     match result {
         Ok(t) if expects_refusal => report.failures.push(say(
             lang,

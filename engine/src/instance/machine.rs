@@ -135,7 +135,9 @@ impl<'a> Machine<'a> {
     }
 
     pub(super) fn rule_ctx(&self) -> RuleContext {
-        RuleContext::for_instance(&self.i, self.actor, self.env.now)
+        let mut ctx = RuleContext::for_instance(&self.i, self.actor, self.env.now);
+        ctx.refs = super::referenced(&self.wf.definition, &self.i.form, self.env.refs);
+        ctx
     }
 
     fn act(&mut self, action: &Action) -> Result<(), ActionError> {
@@ -221,9 +223,11 @@ impl<'a> Machine<'a> {
 
     /// Runs every check on the form at the current step; stores computed values.
     fn validate(&mut self) -> Result<(), ActionError> {
+        let mut errors = super::check_references(&self.wf.definition, &self.i.form, self.env.refs);
         let eval = self.wf.evaluate(&self.i.form, &self.rule_ctx())?;
-        if !eval.is_ok() {
-            return Err(ActionError::Validation { errors: eval.errors });
+        errors.extend(eval.errors);
+        if !errors.is_empty() {
+            return Err(ActionError::Validation { errors });
         }
         for (field, value) in eval.computed {
             if value.is_null() {

@@ -9,6 +9,7 @@ pub mod invariants;
 mod machine;
 mod model;
 mod moment;
+mod reference;
 mod vote;
 
 pub use action::{Action, ActionError, ActionKind, Event, EventKind, FieldChange, Position};
@@ -18,7 +19,10 @@ use machine::Machine;
 pub use machine::{REMIND_INTERVAL_HOURS, Transition, apply, start};
 pub use model::{Decision, Instance, Status, Task, TaskState};
 pub use moment::Moment;
+pub use reference::{Referenced, check_references, held_references, prefill, reference_ids, referenced};
 pub use vote::{Tally, tally};
+
+use std::collections::BTreeMap;
 
 use crate::people::Directory;
 
@@ -29,4 +33,16 @@ pub struct Env<'a> {
     pub now: Moment,
     /// The people who can be assigned.
     pub directory: &'a Directory,
+    /// The instances the form's reference fields may name, by instance id: those the
+    /// form holds, and those the actor may read.
+    pub refs: &'a BTreeMap<String, Referenced>,
+}
+
+static NO_REFS: BTreeMap<String, Referenced> = BTreeMap::new();
+
+impl<'a> Env<'a> {
+    /// An action at `now` among `directory`, the form referring to nothing.
+    pub fn new(now: Moment, directory: &'a Directory) -> Self {
+        Env { now, directory, refs: &NO_REFS }
+    }
 }

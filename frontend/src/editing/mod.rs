@@ -26,7 +26,7 @@ use yew::prelude::*;
 use crate::app::Compiled;
 use crate::app::Session;
 use crate::draft::{Draft, DraftKey};
-use crate::form::root_of;
+use crate::form::{reference, root_of};
 use autosave::use_autosave;
 
 /// What the user has done to the form. `Eq`, so that comparing two handles of the same
@@ -172,7 +172,12 @@ pub fn use_editing(wf: Rc<Compiled>, base: Rc<Form>, ctx: RuleContext, key: Draf
         wf.wf.definition.step(&ctx.step).map(|st| st.hidden.iter().cloned().collect()).unwrap_or_default();
     let eval = use_memo((Rc::as_ptr(&values) as usize, ctx.step.clone()), {
         let (wf, values) = (wf.clone(), values.clone());
-        move |_| wf.wf.evaluate(&values, &ctx)
+        move |_| {
+            // A reference is chosen (and its instance remembered) before its value is set.
+            let mut ctx = ctx;
+            ctx.refs = kexie_engine::instance::referenced(&wf.wf.definition, &values, &reference::known());
+            wf.wf.evaluate(&values, &ctx)
+        }
     });
     let shown_eval = use_memo(Rc::as_ptr(&eval) as usize, {
         let eval = eval.clone();

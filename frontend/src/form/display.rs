@@ -71,6 +71,7 @@ pub fn text(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>) 
                 f.option(&raw).and_then(|c| c.label.as_ref()).map_or(raw, |l| pick(lang, l))
             }
             FieldKind::Person => names.get(&raw).cloned().unwrap_or_else(|| super::picker::name_of(&raw)),
+            FieldKind::Reference => super::reference::label_of(&raw).unwrap_or(raw),
             _ => raw,
         }
     };

@@ -7,6 +7,7 @@ mod choice;
 pub mod display;
 mod number;
 pub mod picker;
+pub mod reference;
 mod table;
 mod text;
 
@@ -80,7 +81,7 @@ pub fn FormView(p: &FormProps) -> Html {
         let value = p.eval.computed.get(&f.id).or_else(|| p.values.get(&f.id)).cloned();
         let editable = p.editable.contains(&f.id) && !f.computed;
         html! {
-            <FieldRow key={f.id.clone()} field={f.clone()} {value} {errors} {editable}
+            <FieldRow key={f.id.clone()} wf={p.wf.clone()} field={f.clone()} {value} {errors} {editable}
                 required={p.eval.required.contains(&f.id)}
                 totals={p.eval.totals.get(&f.id).cloned().map(Rc::new)}
                 on_change={p.on_change.clone()} on_blur={p.on_blur.clone()}
@@ -105,6 +106,7 @@ pub fn FormView(p: &FormProps) -> Html {
 
 #[derive(Properties, PartialEq, Clone)]
 pub struct RowProps {
+    pub wf: Shared<Compiled>,
     pub field: Rc<Field>,
     pub value: Option<Value>,
     pub errors: Vec<FieldError>,
@@ -221,7 +223,7 @@ fn help_of(lang: Lang, f: &Field, help_id: &str) -> Html {
 /// The input of a table cell (a column of any simple kind).
 fn input_for_cell(props: InputProps) -> Html {
     match props.field.kind {
-        FieldKind::Table | FieldKind::Attachment | FieldKind::RichText => html! {},
+        FieldKind::Table | FieldKind::Attachment | FieldKind::RichText | FieldKind::Reference => html! {},
         _ => input_for(props, None),
     }
 }
@@ -241,6 +243,12 @@ fn input_for(props: InputProps, row: Option<&RowProps>) -> Html {
         FieldKind::Attachment => {
             html! { <attachment::AttachmentInput input={props} instance={row.and_then(|r| r.instance.clone())} /> }
         }
+        FieldKind::Reference => match row {
+            Some(r) => {
+                html! { <reference::ReferenceInput input={props} wf={r.wf.clone()} on_form_change={r.on_change.clone()} /> }
+            }
+            None => html! {},
+        },
         FieldKind::RichText => html! {},
     }
 }

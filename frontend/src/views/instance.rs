@@ -103,6 +103,9 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let s = use_session();
     let view = p.view.clone();
     let compiled = p.wf.0.clone();
+    for r in view.references.values() {
+        crate::form::reference::remember(r);
+    }
     let ctx = rule_context(&s, &view.step, view.initiator.actor(), view.route.clone(), view.decisions.clone());
     let key = DraftKey::instance(s.client.base(), &s.me.id, &view.id);
     let base = use_memo(view.clone(), |v| v.form.clone());

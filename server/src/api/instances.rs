@@ -1,5 +1,6 @@
 //! Instances: start, read (filtered by the caller's permissions), act, audit log.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -9,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use kexie_api::events::{Context, integration_events};
 use kexie_api::{ActRequest, AuditEntry, InstanceView, Notes, StartRequest, instance_view};
 use kexie_engine::Workflow;
-use kexie_engine::instance::{self, Env, Instance, Transition};
+use kexie_engine::definition::Definition;
+use kexie_engine::fields::Form;
+use kexie_engine::instance::{self, Env, Instance, Referenced, Transition};
 use kexie_engine::people::Directory;
 use sha2::{Digest, Sha256};
 
@@ -34,8 +37,47 @@ async fn view_of(
     dir: &Arc<Directory>,
     notes: Notes,
 ) -> Result<InstanceView, ApiError> {
+    let refs = references(state, &wf.definition, Some(&inst), &inst.form, caller).await?;
     let (now, wf, caller, dir) = (state.now(), wf.clone(), caller.clone(), dir.clone());
-    state.workers.run(move || instance_view(&wf, &inst, &caller.actor, &dir, now, notes)).await
+    state
+        .workers
+        .run(move || instance_view(&wf, &inst, &caller.actor, &Env { now, directory: &dir, refs: &refs }, notes))
+        .await
+}
+
+/// The instances `form`'s reference fields name, as the engine is told of them: those the
+/// stored instance holds where its step cannot change them, for whoever may see it; any
+/// other only if the caller may read it. One that is missing or unreadable is left out,
+/// and the engine refuses it.
+async fn references(
+    state: &AppState,
+    def: &Definition,
+    held: Option<&Instance>,
+    form: &Form,
+    caller: &Caller,
+) -> Result<BTreeMap<String, Referenced>, ApiError> {
+    let held = held.map(|i| instance::held_references(def, i)).unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for id in instance::reference_ids(def, form) {
+        let Some(s) = state.store.stored(&id).await? else { continue };
+        if !held.contains(&id) && !may_view(&s.instance, caller) {
+            continue;
+        }
+        let (wf, _) = state.workflow(&s.instance.workflow, Some(i64::from(s.instance.version))).await?;
+        out.insert(id, referenced(&wf.definition, s.instance));
+    }
+    Ok(out)
+}
+
+/// An instance as a reference to it shows it.
+pub(super) fn referenced(def: &Definition, inst: Instance) -> Referenced {
+    Referenced {
+        summary: kexie_api::events::summary(def, &inst),
+        id: inst.id,
+        workflow: inst.workflow,
+        status: inst.status,
+        form: inst.form,
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/instances", request_body = StartRequest,
@@ -48,6 +90,7 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<InstanceView>), ApiError> {
     let (wf, _) = state.workflow(&req.workflow, None).await?;
     super::attachments::check_named(&state, &wf.definition, None, &req.form, &caller.actor.id).await?;
+    let refs = references(&state, &wf.definition, None, &req.form, &caller).await?;
     let dir = state.directory().await?;
     let now = state.now();
     let id = uuid::Uuid::new_v4().to_string();
@@ -58,8 +101,9 @@ pub async fn start(
         state
             .workers
             .run(move || {
-                let t = instance::start(&wf, &id, &caller.actor, req.form, &Env { now, directory: &dir })?;
-                let view = instance_view(&wf, &t.instance, &caller.actor, &dir, now, Notes::Skip);
+                let env = Env { now, directory: &dir, refs: &refs };
+                let t = instance::start(&wf, &id, &caller.actor, req.form, &env)?;
+                let view = instance_view(&wf, &t.instance, &caller.actor, &env, Notes::Skip);
                 let c = Context { definition: &wf.definition, directory: &dir, now, task_url: task_url.as_deref() };
                 let outbox = integration_events(&c, None, &t.instance, &t.events);
                 Ok::<_, instance::ActionError>((t, view, outbox))
@@ -145,10 +189,13 @@ pub async fn act(
         }
         return Err(conflict(&state, &wf, before.instance, &caller, &dir).await);
     }
+    let held = &before.instance.form;
+    let mut form = held.clone();
     if let Some(changes) = req.action.changes() {
-        let held = Some(&before.instance.form);
-        super::attachments::check_named(&state, &wf.definition, held, changes, &caller.actor.id).await?;
+        super::attachments::check_named(&state, &wf.definition, Some(held), changes, &caller.actor.id).await?;
+        form.extend(changes.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
+    let refs = references(&state, &wf.definition, Some(&before.instance), &form, &caller).await?;
     let now = state.now();
     let applied = {
         let (wf, inst, caller, dir) = (wf.clone(), before.instance.clone(), caller.clone(), dir.clone());
@@ -156,9 +203,9 @@ pub async fn act(
         state
             .workers
             .run(move || {
-                let t = instance::apply(&wf, &inst, &req.action, &caller.actor, &Env { now, directory: &dir })?;
-                let body =
-                    serde_json::to_string(&instance_view(&wf, &t.instance, &caller.actor, &dir, now, Notes::Ask));
+                let env = Env { now, directory: &dir, refs: &refs };
+                let t = instance::apply(&wf, &inst, &req.action, &caller.actor, &env)?;
+                let body = serde_json::to_string(&instance_view(&wf, &t.instance, &caller.actor, &env, Notes::Ask));
                 let c = Context { definition: &wf.definition, directory: &dir, now, task_url: task_url.as_deref() };
                 let outbox = integration_events(&c, Some(&inst), &t.instance, &t.events);
                 Ok::<_, instance::ActionError>((t, body.unwrap_or_default(), outbox))

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use kexie_api::events::summary;
-use kexie_api::{ListPage, ListRow, PageQuery, PersonRef};
+use kexie_api::{ListPage, ListRow, PageQuery, PersonRef, ReferenceOption, ReferenceQuery};
 use kexie_engine::instance::{Instance, Moment};
 
 use super::Params;
@@ -44,6 +44,32 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
         });
     }
     Ok(Json(ListPage { items, page, per_page, total: found.total }))
+}
+
+/// How many of the newest completed instances a reference field is offered.
+const REFERENCE_CHOICES: i64 = 200;
+
+#[utoipa::path(get, path = "/api/v1/references", params(ReferenceQuery),
+    responses((status = 200, body = Vec<ReferenceOption>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn references(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(q): Params<ReferenceQuery>,
+) -> Result<Json<Vec<ReferenceOption>>, ApiError> {
+    let (wf, _) = state.workflow(&q.workflow, None).await?;
+    let found = state.store.completed(&q.workflow, REFERENCE_CHOICES).await?;
+    let options = found
+        .into_iter()
+        .filter(|(inst, _)| super::instances::may_view(inst, &caller))
+        .map(|(inst, updated_at)| ReferenceOption {
+            summary: summary(&wf.definition, &inst),
+            title: wf.definition.title.clone(),
+            initiator: PersonRef::from(&inst.initiator),
+            id: inst.id,
+            updated_at,
+        })
+        .collect();
+    Ok(Json(options))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery), responses((status = 200, body = ListPage)))]

@@ -34,6 +34,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/tasks", get(lists::tasks))
         .route("/started", get(lists::started))
         .route("/cc", get(lists::copied))
+        .route("/references", get(lists::references))
         .route("/me", get(me::me))
         .route("/events", get(events::feed))
         .route("/deliveries", get(events::deliveries))
@@ -61,6 +62,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         lists::tasks,
         lists::started,
         lists::copied,
+        lists::references,
         me::me,
         events::feed,
         events::deliveries,

@@ -126,12 +126,20 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
     };
     let report = golden::run(wf, people, case, lang);
     out!("case: {}", report.name);
+    for o in &case.instances {
+        let about = o.summary.as_deref().map(|s| format!(" \"{s}\"")).unwrap_or_default();
+        let readers = o.readers.join(", ");
+        out!("refers to {} ({} {}){about}, readable by {readers}", o.id, o.workflow, o.status.as_str());
+    }
     for (k, line) in report.trace.iter().enumerate() {
         let outcome = match &line.outcome {
             Ok(route) => route.clone(),
             Err(refusal) => refusal.clone(),
         };
         out!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
+        if let Some(t) = line.vote {
+            out!("      vote: {} for, {} against, of {}; {} for pass it", t.yes, t.no, t.voters, t.needed);
+        }
     }
     for failure in &report.failures {
         out!("FAIL  {failure}");

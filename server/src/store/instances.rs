@@ -74,6 +74,21 @@ impl Store {
         Ok(Some(Stored { instance, audit_head, directory_stamp: r.try_get("stamp")? }))
     }
 
+    /// The newest `limit` completed instances of `workflow`, with when each was last changed.
+    pub async fn completed(&self, workflow: &str, limit: i64) -> Result<Vec<(Instance, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT state, updated_at FROM instances WHERE workflow = $1 AND status = 'completed' \
+             ORDER BY updated_at DESC, id LIMIT $2",
+        )
+        .bind(workflow)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok((from_json(&r.try_get::<String, _>("state")?)?, r.try_get("updated_at")?)))
+            .collect()
+    }
+
     /// What a request id already applied asked, and its answer.
     pub async fn replayed(&self, request_id: &str) -> Result<Option<Replay>, StoreError> {
         let row = sqlx::query("SELECT digest, status, response FROM requests WHERE request_id = $1")

@@ -20,12 +20,17 @@ impl Checker<'_> {
         }
         self.text(&f.help, sub("help"), false);
         self.field_keys(f, &sub);
-        if in_table && matches!(f.kind, FieldKind::Table | FieldKind::Attachment | FieldKind::RichText) {
+        if in_table
+            && matches!(f.kind, FieldKind::Table | FieldKind::Attachment | FieldKind::RichText | FieldKind::Reference)
+        {
             self.report(
                 sub("kind"),
-                "表格的列不能是 table、attachment 或 rich_text。",
-                "a table column cannot be a table, attachment or rich_text.",
+                "表格的列不能是 table、attachment、rich_text 或 reference。",
+                "a table column cannot be a table, attachment, rich_text or reference.",
             );
+        }
+        if f.kind == FieldKind::Reference {
+            self.reference(f, &sub);
         }
         if f.kind == FieldKind::Table {
             self.columns(f, &at);
@@ -36,6 +41,31 @@ impl Checker<'_> {
                 "total 只适用于表格中的 integer 或 decimal 列。",
                 "total applies only to integer or decimal columns of a table.",
             );
+        }
+    }
+
+    /// A reference names its workflow; its prefill copies into fields that exist and can
+    /// hold a value.
+    fn reference(&mut self, f: &Field, sub: &dyn Fn(&str) -> Path) {
+        match f.workflow.as_deref() {
+            Some(key) if !key.is_empty() => {}
+            _ => self.report(
+                sub("kind"),
+                "reference 字段须写 workflow，即所引用流程的 key，如 workflow = \"annual-plan\"。",
+                "a reference field needs workflow, the key of the workflow it refers to, e.g. workflow = \"annual-plan\".",
+            ),
+        }
+        for target in f.prefill.keys() {
+            let fits = self.def.field(target).is_some_and(|t| !t.computed && t.kind != FieldKind::RichText);
+            if !fits && !self.known.broken_fields.contains(target.as_str()) {
+                let mut at = sub("prefill");
+                at.push(target.as_str().into());
+                self.report(
+                    at,
+                    format!("prefill 的目标「{target}」不是本表单中可填写的字段。"),
+                    format!("the prefill target '{target}' is not a field of this form that holds a value."),
+                );
+            }
         }
     }
 
@@ -65,6 +95,8 @@ impl Checker<'_> {
             ("max_size", f.max_size.is_some() && kind != FieldKind::Attachment, "attachment"),
             ("max_files", f.max_files.is_some() && kind != FieldKind::Attachment, "attachment"),
             ("content", f.content.is_some() && kind != FieldKind::RichText, "rich_text"),
+            ("workflow", f.workflow.is_some() && kind != FieldKind::Reference, "reference"),
+            ("prefill", !f.prefill.is_empty() && kind != FieldKind::Reference, "reference"),
         ];
         for (key, wrong, kinds) in misplaced {
             if wrong {
