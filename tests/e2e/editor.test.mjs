@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ROOT, session, portal, become, widget } from "./support.mjs";
-import { api, token, act, formationForm, shotOnFailure } from "./flows.mjs";
+import { api, token, act, filedPlan, formationForm, pickPerson, radio, shotOnFailure } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -26,13 +26,13 @@ const KEY_LINE = lineOf("workflow.toml", 'key = "kexie-formation"');
 const readme = (name) =>
   page.screenshot({ path: `${process.env.KEXIE_SHOTS || "target/e2e-shots"}/readme-editor-${name}.png` });
 
-/** Opens the editor at 科协组建 as `user`. */
-async function openEditor(user) {
+/** Opens the editor at 科协组建 (or the workflow `key`) as `user`. */
+async function openEditor(user, key = "kexie-formation") {
   await page.evaluate(() => { location.hash = ""; }); // `become` waits for the inbox.
   await become(page, user);
   await page.evaluate(() => { location.hash = "#rules"; });
-  await W().getByLabel("流程", { exact: true }).selectOption("kexie-formation");
-  await W().locator(".kx-ed-state", { hasText: "kexie-formation" }).waitFor();
+  await W().getByLabel("流程", { exact: true }).selectOption(key);
+  await W().locator(".kx-ed-state", { hasText: key }).waitFor();
   await W().locator(".kx-ed-problems").waitFor();
 }
 
@@ -267,4 +267,38 @@ test("nobody but an administrator opens the editor or publishes", async () => {
   assert.equal((await call("GET", "/api/v1/workflows/kexie-formation/versions", "liming")).status, 403);
   assert.equal((await call("GET", "/api/v1/workflows/kexie-formation/versions/1/bundle", "liming")).status, 403);
   assert.deepEqual(page.errors, []);
+});
+
+test("the preview shows where a vote stands and reads the instance a reference names", async () => {
+  await shotOnFailure(page, "editor-vote-reference", async () => {
+    await openEditor("hejun", "commendation");
+    await W().getByRole("tab", { name: "预览" }).click();
+    await W().getByLabel("扮演").selectOption("zhao");
+    await radio(page, "提名类别", "先进个人").check();
+    await W().getByLabel("表彰项目或称号").fill("2026年度优秀科技工作者");
+    await pickPerson(page, "被提名人", "王海燕");
+    await W().getByLabel("主要事迹").fill("长期扎根一线，完成设备技术改造12项，培养青年技术骨干8人。");
+    await W().getByRole("button", { name: "提交" }).click();
+    await W().getByText("已办理，现在的步骤：vote").waitFor();
+    await W().getByLabel("扮演").selectOption("qian");
+    await W().getByText("表决：赞成 0，反对 0，共 3 人，2 票赞成即通过").waitFor();
+    await W().getByRole("button", { name: "赞成" }).click();
+    await W().getByLabel("扮演").selectOption("sun");
+    await W().getByText("表决：赞成 1，反对 0，共 3 人，2 票赞成即通过").waitFor();
+    await W().getByRole("button", { name: "赞成" }).click();
+    await W().getByText("已办理，现在的步骤：publicity").waitFor();
+
+    // A reference offers the server's completed plans; the chosen one fills the report.
+    await filedPlan(server, "编辑器预览科学技术协会");
+    await openEditor("hejun", "work-report");
+    await W().getByRole("tab", { name: "预览" }).click();
+    await W().getByLabel("扮演").selectOption("zhao");
+    const plan = W().getByLabel("所汇报的年度工作计划");
+    const option = plan.locator("option", { hasText: "编辑器预览科学技术协会" });
+    await option.waitFor({ state: "attached" });
+    await plan.selectOption({ label: (await option.textContent()).trim() });
+    await W().getByLabel("工作事项（第 3 行）").waitFor();
+    await W().locator('[data-field="report_year"]', { hasText: String(new Date().getFullYear()) }).waitFor();
+    assert.equal(await W().getByLabel("科协名称").inputValue(), "编辑器预览科学技术协会");
+  });
 });
