@@ -71,7 +71,10 @@ pub fn text(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>) 
                 f.option(&raw).and_then(|c| c.label.as_ref()).map_or(raw, |l| pick(lang, l))
             }
             FieldKind::Person => names.get(&raw).cloned().unwrap_or_else(|| super::picker::name_of(&raw)),
-            FieldKind::Reference => super::reference::label_of(&raw).unwrap_or(raw),
+            // Never an id: a reference this page was not told of is just "linked".
+            FieldKind::Reference => {
+                super::reference::label_of(&raw).unwrap_or_else(|| t(lang, "已关联的流程", "A linked instance").into())
+            }
             _ => raw,
         }
     };

@@ -102,7 +102,7 @@ pub fn ReferenceInput(p: &ReferenceProps) -> Html {
             aria-describedby={p.input.described_by.clone()} disabled={options.is_none()}>
             <option value="" selected={chosen.is_empty()}>{ s.t("请选择…", "Choose…") }</option>
             if held_unlisted {
-                <option value={chosen.clone()} selected=true>{ label_of(&chosen).unwrap_or_else(|| chosen.clone()) }</option>
+                <option value={chosen.clone()} selected=true>{ label_of(&chosen).unwrap_or_else(|| s.t("已选择的流程（不在可选范围内）", "The instance chosen (not among the choices)").into()) }</option>
             }
             { for list.iter().map(|o| {
                 let text = format!("{} · {} · {}", o.summary.clone().unwrap_or_else(|| pick(s.lang, &o.title)),

@@ -70,7 +70,7 @@ async fn references(
 }
 
 /// An instance as a reference to it shows it.
-pub(super) fn referenced(def: &Definition, inst: Instance) -> Referenced {
+fn referenced(def: &Definition, inst: Instance) -> Referenced {
     Referenced {
         summary: kexie_api::events::summary(def, &inst),
         id: inst.id,
