@@ -79,6 +79,8 @@ test("two votes against of three: the nomination can no longer pass and ends", (
     await press(page, "反对");
   }
   await W().getByText("已投反对票。表决未通过，流程已结束。").waitFor();
+  await W().locator(".kx-meta .kx-badge", { hasText: "未通过" }).waitFor();
+  assert.equal(await W().locator(".kx-meta", { hasText: "待办人" }).count(), 0, "a finished instance waits for nobody");
   await shot(page, "commendation-4-failed");
   assert.deepEqual(page.errors, []);
 }));

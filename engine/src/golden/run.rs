@@ -381,7 +381,9 @@ pub fn from_action(actor: &str, action: &Action) -> CaseAction {
 }
 
 fn outcome_of(before: &str, inst: &Instance) -> String {
-    if inst.status.is_finished() {
+    if inst.status.is_finished() && inst.step == before {
+        format!("ends at {before} [{}]", inst.status.as_str())
+    } else if inst.status.is_finished() {
         format!("{before} → {} [{}]", inst.step, inst.status.as_str())
     } else if inst.step == before {
         format!("stays at {before} (waiting for {})", inst.waiting_for().join(", "))

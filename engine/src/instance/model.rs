@@ -150,8 +150,12 @@ impl Instance {
         self.tasks.iter().find(|t| t.assignee == user && t.state == TaskState::Pending && self.ready(t))
     }
 
-    /// People the current step is waiting for right now.
+    /// People the current step is waiting for right now: nobody once it is finished (the
+    /// others of a rejected countersign or a failed vote keep their tasks unanswered).
     pub fn waiting_for(&self) -> Vec<&str> {
+        if self.status.is_finished() {
+            return Vec::new();
+        }
         self.ready_tasks().map(|t| t.assignee.as_str()).collect()
     }
 

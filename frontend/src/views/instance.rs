@@ -255,7 +255,9 @@ fn header(s: &Session, v: &InstanceView) -> Html {
         <header class="kx-head">
             <h2 class="kx-title" id={s.dom_id("title")}>{ pick(s.lang, &v.title) }</h2>
             <p class="kx-meta">
-                <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{ status_label(s.lang, &v.status, v.route.len() > 1) }</span>
+                <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{
+                    if v.status == "rejected" && v.vote.is_some() { s.t("未通过", "Not passed") } else { status_label(s.lang, &v.status, v.route.len() > 1) }
+                }</span>
                 if v.status == "running" || v.status == "draft" {
                     <span>{ s.t("当前环节：", "Current step: ") }<strong>{ step }</strong></span>
                 }
