@@ -185,12 +185,7 @@ fn whereabouts(s: &Session, view: &InstanceView) -> Html {
             if let Some(until) = &view.notice_until {
                 <span>{ format!("{}{}", s.t("公示期满：", "Notice ends: "), moment(s.lang, until)) }</span>
             }
-            if let Some(t) = &view.vote {
-                <span>{ match s.lang {
-                    kexie_engine::text::Lang::Zh => format!("表决：赞成 {}，反对 {}，共 {} 人，{} 票赞成即通过", t.yes, t.no, t.voters, t.needed),
-                    kexie_engine::text::Lang::En => format!("Vote: {} for, {} against, of {}; {} for pass it", t.yes, t.no, t.voters, t.needed),
-                } }</span>
-            }
+            if let Some(t) = &view.vote { <span>{ t.describe().render(s.lang) }</span> }
             if !route.is_empty() { <span class="kx-hint">{ route }</span> }
         </>
     }

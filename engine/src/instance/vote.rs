@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Instance, TaskState};
 use crate::definition::{ApprovalMode, Step};
+use crate::text::Message;
 
 /// Where a vote stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +28,15 @@ impl Tally {
     /// Too many disagree for the rest to reach `needed`.
     pub fn lost(&self) -> bool {
         self.voters - self.no < self.needed
+    }
+
+    /// Where the vote stands, as the widget, the editor and `kexie simulate` say it.
+    pub fn describe(&self) -> Message {
+        let Tally { yes, no, voters, needed } = self;
+        Message::new(
+            format!("表决：赞成 {yes}，反对 {no}，共 {voters} 人，{needed} 票赞成即通过"),
+            format!("Vote: {yes} for, {no} against, of {voters}; {needed} for pass it"),
+        )
     }
 }
 

@@ -263,12 +263,7 @@ fn header(s: &Session, v: &InstanceView) -> Html {
                 }
                 if !waiting.is_empty() { <span>{ s.t("待办人：", "Waiting for: ") }{ waiting.join(s.t("、", ", ")) }</span> }
                 <span>{ s.t("发起人：", "Started by: ") }{ v.initiator.name.clone() }</span>
-                if let Some(t) = &v.vote {
-                    <span>{ match s.lang {
-                        Lang::Zh => format!("表决：赞成 {}，反对 {}，共 {} 人，{} 票赞成即通过", t.yes, t.no, t.voters, t.needed),
-                        Lang::En => format!("Vote: {} for, {} against, of {}; {} for pass it", t.yes, t.no, t.voters, t.needed),
-                    } }</span>
-                }
+                if let Some(t) = &v.vote { <span>{ t.describe().render(s.lang) }</span> }
                 if let Some(until) = &v.notice_until {
                     <span>{ s.t("公示期满：", "Notice ends: ") }{ crate::i18n::moment(s.lang, until) }
                         if !v.can(ActionKind::Approve) && v.waiting_for.contains(&s.me.id) { { s.t("（期满后可结束公示）", " (it can be closed then)") } }

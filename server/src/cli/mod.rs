@@ -138,7 +138,7 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
         };
         out!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
         if let Some(t) = line.vote {
-            out!("      vote: {} for, {} against, of {}; {} for pass it", t.yes, t.no, t.voters, t.needed);
+            out!("      {}", t.describe().render(lang));
         }
     }
     for failure in &report.failures {
