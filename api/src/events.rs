@@ -3,7 +3,7 @@
 //! Built from the engine's `effects` of a transition; no form values but the summary —
 //! whoever needs more reads the instance with its user's token.
 
-use kexie_engine::definition::{Definition, FieldKind};
+use kexie_engine::definition::Definition;
 use kexie_engine::instance::{Effect, Event, Instance, Moment, TaskKey, effects, open_tasks};
 use kexie_engine::people::Directory;
 use kexie_engine::text::Text;
@@ -49,7 +49,8 @@ pub struct EventInstance {
     pub step_label: Option<Text>,
     /// `{id, name}`.
     pub initiator: PersonRef,
-    /// What tells it from others of its workflow (its first text field shown at its step).
+    /// What tells it from others of its workflow (the definition's `summary` fields, or
+    /// its first text field shown at its step), in Chinese.
     pub summary: Option<String>,
 }
 
@@ -186,20 +187,7 @@ fn event_instance(c: &Context<'_>, inst: &Instance) -> EventInstance {
         step: inst.step.clone(),
         step_label: def.step(&inst.step).map(|s| s.label()),
         initiator: PersonRef::named(initiator.id.clone(), initiator.name.clone()),
-        summary: summary(def, inst),
-    }
-}
-
-/// What tells an instance from others of its workflow: the value of the definition's
-/// `summary` field, else of its first text field with one; never a field the current
-/// step hides.
-pub fn summary(def: &Definition, inst: &Instance) -> Option<String> {
-    let hidden = def.step(&inst.step).map(|s| s.hidden.as_slice()).unwrap_or_default();
-    let value = |id: &String| inst.form.get(id)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
-    let shown = |id: &&String| !hidden.contains(*id);
-    match &def.summary {
-        Some(id) => Some(id).filter(shown).and_then(value),
-        None => def.fields.iter().filter(|f| f.kind == FieldKind::Text).map(|f| &f.id).filter(shown).find_map(value),
+        summary: crate::summary::summary(def, inst, c.directory).map(|t| t.zh),
     }
 }
 
@@ -264,59 +252,4 @@ pub struct ReceiverHealth {
     pub done: i64,
     /// Why the newest delivery not yet done last failed; empty if none did.
     pub last_error: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use kexie_engine::Workflow;
-    use kexie_engine::definition::Source;
-    use kexie_engine::instance::{Env, Moment, start};
-    use kexie_engine::people::{Actor, Directory};
-
-    use super::summary;
-
-    const WORKFLOW: &str = r#"
-key = "s"
-version = 1
-title = { zh = "摘要", en = "Summary" }
-summary = "name"
-
-[[fields]]
-id = "code"
-kind = "text"
-label = { zh = "编号", en = "Code" }
-
-[[fields]]
-id = "name"
-kind = "text"
-label = { zh = "名称", en = "Name" }
-
-[[steps]]
-id = "apply"
-kind = "fill"
-label = { zh = "申请", en = "Apply" }
-actors = ["initiator"]
-editable = ["code", "name"]
-next = ["end"]
-"#;
-
-    /// The summary of a new instance of `workflow` with `form`.
-    fn summary_of(workflow: &str, form: serde_json::Value) -> Option<String> {
-        let rules = Source { name: "rules.rhai", text: "fn check(form, ctx) { verdict() }" };
-        let wf = Workflow::load(&Source { name: "workflow.toml", text: workflow }, &rules).unwrap();
-        let li = Actor { id: "li".into(), name: "李明".into(), ..Actor::default() };
-        let dir = Directory::default();
-        let env = Env::new(Moment::parse("2026-12-02T10:00:00+08:00").unwrap(), &dir);
-        let inst = start(&wf, "i1", &li, serde_json::from_value(form).unwrap(), &env).unwrap().instance;
-        summary(&wf.definition, &inst)
-    }
-
-    #[test]
-    fn the_summary_is_the_field_the_workflow_names_or_its_first_text_with_a_value() {
-        let both = serde_json::json!({ "code": "X-1", "name": "某某研究院" });
-        assert_eq!(summary_of(WORKFLOW, both.clone()).as_deref(), Some("某某研究院"));
-        let unnamed = WORKFLOW.replace("summary = \"name\"\n", "");
-        assert_eq!(summary_of(&unnamed, both).as_deref(), Some("X-1"));
-        assert_eq!(summary_of(WORKFLOW, serde_json::json!({ "code": "X-1" })), None, "the named field is empty");
-    }
 }

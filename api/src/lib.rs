@@ -12,6 +12,7 @@ pub mod events;
 pub mod instances;
 pub mod lists;
 pub mod people;
+pub mod summary;
 pub mod view;
 pub mod workflows;
 

@@ -31,9 +31,14 @@ pub struct ListRow {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub step_label: Option<Text>,
     pub status: String,
-    /// What tells this instance from others of its workflow: its first text field with a
-    /// value that the current step shows (an enterprise, a plan, a candidate, a project).
-    pub summary: Option<String>,
+    /// What tells this instance from others of its workflow (`kexie_api::summary`): a
+    /// candidate and the title applied for, an enterprise, a plan.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub summary: Option<Text>,
+    /// A draft that was submitted before and came back (returned, withdrawn): 待修改, not
+    /// a fresh 草稿.
+    #[serde(default)]
+    pub returned: bool,
     pub initiator: PersonRef,
     pub updated_at: String,
     pub due_at: Option<String>,
@@ -57,7 +62,8 @@ pub struct ReferenceOption {
     pub id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub title: Text,
-    pub summary: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub summary: Option<Text>,
     pub initiator: PersonRef,
     /// When it was completed (its last change).
     pub updated_at: String,

@@ -97,6 +97,8 @@ pub struct DirectoryQuery {
     pub q: Option<String>,
     /// Exact ids, comma-separated (e.g. to name the people a form mentions).
     pub ids: Option<String>,
+    /// Only people holding this role (a person field limited to it).
+    pub role: Option<String>,
     /// 1 to 200; default 20. Limits people and departments each.
     pub limit: Option<i64>,
 }

@@ -3,12 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use kexie_engine::definition::{Definition, Field, FieldKind, StepKind};
+use kexie_engine::definition::{Definition, StepKind};
 use kexie_engine::fields::Form;
 use kexie_engine::instance::{self, ActionKind, Env, Instance};
 use kexie_engine::people::{Actor, Directory};
 use kexie_engine::{RuleContext, Workflow};
-use serde_json::Value;
 
 use crate::{InstanceView, PersonRef, StepRef};
 
@@ -52,7 +51,10 @@ pub fn instance_view(wf: &Workflow, inst: &Instance, viewer: &Actor, env: &Env<'
         names: names(&wf.definition, inst, &form, dir),
         form,
         hidden: step.map(|s| s.hidden.clone()).unwrap_or_default(),
-        editable: step.filter(|_| mine).map(|s| s.editable.clone()).unwrap_or_default(),
+        editable: step
+            .filter(|_| mine)
+            .map(|s| s.editable_for(viewer, &inst.initiator.id, &inst.form))
+            .unwrap_or_default(),
         actions,
         notes,
         overdue: inst.is_overdue(now),
@@ -75,7 +77,7 @@ pub fn instance_view(wf: &Workflow, inst: &Instance, viewer: &Actor, env: &Env<'
 /// initiator.
 fn names(def: &Definition, inst: &Instance, form: &Form, dir: &Directory) -> BTreeMap<String, String> {
     let mut in_form = Vec::new();
-    people_in(&def.fields, &|id| form.get(id), &mut in_form);
+    kexie_engine::fields::people_in(&def.fields, &|id| form.get(id), &mut in_form);
     let ids = std::iter::once(inst.initiator.id.as_str())
         .chain(inst.waiting_for())
         .chain(inst.participants.iter().map(String::as_str))
@@ -90,21 +92,4 @@ fn names(def: &Definition, inst: &Instance, form: &Form, dir: &Directory) -> BTr
         }
     }
     out
-}
-
-/// The ids `fields`' person fields hold in the values `value_of` gives, table rows included.
-fn people_in<'a>(fields: &[Field], value_of: &dyn Fn(&str) -> Option<&'a Value>, out: &mut Vec<&'a str>) {
-    for f in fields {
-        let Some(v) = value_of(&f.id) else { continue };
-        match (f.kind, v) {
-            (FieldKind::Person, Value::String(id)) => out.push(id),
-            (FieldKind::Person, Value::Array(ids)) => out.extend(ids.iter().filter_map(Value::as_str)),
-            (FieldKind::Table, Value::Array(rows)) => {
-                for cells in rows.iter().filter_map(Value::as_object) {
-                    people_in(&f.columns, &|id| cells.get(id), out);
-                }
-            }
-            _ => {}
-        }
-    }
 }

@@ -123,7 +123,7 @@ fn evaluated(
 /// A `people(query, kind)` function, as a host gives the widget, over the cases' directory.
 fn directory_search(dir: &Directory) -> js_sys::Function {
     let people: Vec<Actor> = dir.0.values().cloned().collect();
-    let search = move |query: String, kind: String| -> JsValue {
+    let search = move |query: String, kind: String, role: Option<String>| -> JsValue {
         let q = query.trim().to_lowercase();
         let found: Vec<serde_json::Value> = if kind == "department" {
             let mut depts: Vec<&String> = people.iter().filter_map(|a| a.department.as_ref()).collect();
@@ -131,7 +131,10 @@ fn directory_search(dir: &Directory) -> js_sys::Function {
             depts.dedup();
             depts.into_iter().filter(|d| d.to_lowercase().contains(&q)).map(|d| json!({ "id": d, "name": d })).collect()
         } else {
-            let hit = |a: &&Actor| a.id.to_lowercase().contains(&q) || a.name.to_lowercase().contains(&q);
+            let hit = |a: &&Actor| {
+                (a.id.to_lowercase().contains(&q) || a.name.to_lowercase().contains(&q))
+                    && role.as_deref().is_none_or(|r| a.has_role(r))
+            };
             people
                 .iter()
                 .filter(hit)
@@ -140,7 +143,7 @@ fn directory_search(dir: &Directory) -> js_sys::Function {
         };
         js_sys::JSON::parse(&serde_json::Value::from(found).to_string()).unwrap_or(JsValue::NULL)
     };
-    Closure::<dyn Fn(String, String) -> JsValue>::new(search).into_js_value().unchecked_into()
+    Closure::<dyn Fn(String, String, Option<String>) -> JsValue>::new(search).into_js_value().unchecked_into()
 }
 
 /// Who to act as, where the walk is, and the clock.

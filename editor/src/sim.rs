@@ -194,7 +194,7 @@ fn referred(wf: &Compiled, inst: &Instance) -> Vec<OtherInstance> {
             workflow: r.workflow,
             status: r.status,
             readers: vec![inst.initiator.id.clone()],
-            summary: r.summary,
+            summary: r.summary.map(|t| t.zh),
             form: table_of(&r.form),
         })
         .collect()

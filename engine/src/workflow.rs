@@ -149,7 +149,8 @@ impl Workflow {
         }
         for f in def.fields.iter() {
             let shown = !eval.hidden.contains(&f.id);
-            let by_definition = f.required && step.is_some_and(|s| s.can_edit(&f.id));
+            let by_definition =
+                f.required && step.is_some_and(|s| s.editable_by(&f.id, &ctx.actor, &ctx.initiator.id, form));
             let required = shown && (by_definition || rule_required.contains_key(f.id.as_str()));
             if required {
                 eval.required.insert(f.id.clone());

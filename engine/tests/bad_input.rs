@@ -220,16 +220,18 @@ fn a_failing_rule_refuses_the_action_and_changes_nothing() {
 }
 
 #[test]
-fn a_summary_must_name_a_text_field_and_is_reported_where_it_is_written() {
-    for (summary, says) in [("nope", "unknown field 'nope'"), ("amount", "'amount' is not one")] {
+fn a_summary_lists_short_fields_and_is_reported_where_it_is_written() {
+    for (summary, says) in [("\"nope\"", "unknown field 'nope'"), ("[\"amount\", \"reason\"]", "'reason' is not one")] {
         let wf = WORKFLOW.replacen(
             "starters = [\"role:staff\"]",
-            &format!("starters = [\"role:staff\"]\nsummary = \"{summary}\""),
+            &format!("starters = [\"role:staff\"]\nsummary = {summary}"),
             1,
         );
         let d = load(&wf, RULES).unwrap_err();
         assert!(has(&d, "w.toml", 6, says), "{}", render(&d));
     }
-    let wf = WORKFLOW.replacen("starters = [\"role:staff\"]", "starters = [\"role:staff\"]\nsummary = \"opinion\"", 1);
-    assert_eq!(load(&wf, RULES).unwrap().definition.summary.as_deref(), Some("opinion"));
+    let one = WORKFLOW.replacen("starters = [\"role:staff\"]", "starters = [\"role:staff\"]\nsummary = \"opinion\"", 1);
+    assert_eq!(load(&one, RULES).unwrap().definition.summary, ["opinion"], "one field as a string");
+    let two = one.replace("summary = \"opinion\"", "summary = [\"opinion\", \"amount\"]");
+    assert_eq!(load(&two, RULES).unwrap().definition.summary, ["opinion", "amount"]);
 }

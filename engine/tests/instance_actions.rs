@@ -73,7 +73,9 @@ fn fields_not_editable_at_the_step_are_refused() {
     let mut w = World::new();
     let i = w.submitted();
     let err = w.act(&i, "a1", Action::Approve { changes: form(&[("amount", json!("1"))]), comment: None }).unwrap_err();
-    assert!(matches!(err, ActionError::FieldNotEditable { ref field, ref step } if field == "amount" && step == "seq"));
+    assert!(
+        matches!(err, ActionError::FieldNotEditable { ref field, ref step, .. } if field == "amount" && step == "seq")
+    );
     let i = w.ok(&i, "a1", Action::Approve { changes: form(&[("opinion", json!("同意"))]), comment: None });
     assert_eq!(i.form["opinion"], json!("同意"));
 }

@@ -11,6 +11,7 @@ use kexie_engine::instance::{
     Action, Env, Referenced, Status, apply, check_references, held_references, prefill, start,
 };
 use kexie_engine::people::Directory;
+use kexie_engine::text::Text;
 use kexie_engine::{RuleContext, Workflow};
 use serde_json::json;
 
@@ -81,7 +82,7 @@ fn wf() -> Workflow {
 fn plan(id: &str, workflow: &str, status: Status) -> Referenced {
     let items = json!([{ "item": "论坛", "budget": "10.00", "owner": "qian" }, { "item": "科普" }]);
     let form = form(&[("title", json!("2026 年计划")), ("funds", json!("30.00")), ("items", items)]);
-    Referenced { id: id.into(), workflow: workflow.into(), status, summary: Some("2026".into()), form }
+    Referenced { id: id.into(), workflow: workflow.into(), status, summary: Some(Text::new("2026", "2026")), form }
 }
 
 fn known(refs: &[Referenced]) -> BTreeMap<String, Referenced> {

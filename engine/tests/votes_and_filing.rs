@@ -213,3 +213,41 @@ fn a_vote_needs_its_share_and_a_share_needs_a_vote() {
             .unwrap_err();
     assert!(on_filing.iter().any(|e| e.contains("delegates may name role:")), "{on_filing:?}");
 }
+
+// At a countersign or a vote every assignee decides: a field they all could change would
+// keep only the last one's text. Each one's opinion is the comment of their decision; the
+// one consolidated field is written by whom the step names.
+#[test]
+fn a_field_every_voter_could_overwrite_needs_its_writers() {
+    let load = |toml: &str| {
+        Workflow::load(&Source { name: "w.toml", text: toml }, &Source { name: "r.rhai", text: RULES })
+            .map_err(|d| d.0.iter().map(|d| format!("{}:{}: {}", d.file, d.line, d.message.en)).collect::<Vec<_>>())
+    };
+    let shared = WORKFLOW.replace("pass = \"2/3\"\n", "pass = \"2/3\"\neditable = [\"who\"]\n");
+    let errors = load(&shared).unwrap_err();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("w.toml:24:") && e.contains("every assignee would overwrite the others' 'who'")),
+        "{errors:?}"
+    );
+    let misnamed = shared
+        .replace("editable = [\"who\"]\n", "editable = [\"who\"]\nwriters = { who = [\"rules\"], x = [\"role:v\"] }\n");
+    let errors = load(&misnamed).unwrap_err();
+    assert!(errors.iter().any(|e| e.contains("writers may name initiator, role:<role>")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("'x' in writers is not a field editable at this step")), "{errors:?}");
+
+    let named = shared.replace("editable = [\"who\"]\n", "editable = [\"who\"]\nwriters = { who = [\"user:v3\"] }\n");
+    let mut w = World::new();
+    w.wf = Workflow::load(&Source { name: "w.toml", text: &named }, &Source { name: "r.rhai", text: RULES }).unwrap();
+    let i = w.at_vote();
+    let write =
+        |text: &str| Action::Approve { changes: [("who".into(), text.into())].into(), comment: Some("同意".into()) };
+    let refused = w.act(&i, "v1", write("v1 的汇总")).unwrap_err();
+    assert_eq!(refused.code(), "field_not_editable");
+    assert_eq!(refused.message().zh, "字段「被推荐人」在步骤「常委会表决」不可修改。", "labels, not ids");
+    let i = w.ok(&i, "v1", yes());
+    let i = w.ok(&i, "v3", write("两票赞成"));
+    assert_eq!(i.form["who"], "两票赞成");
+    assert_eq!(i.step, "filing");
+}

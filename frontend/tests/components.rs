@@ -179,20 +179,25 @@ async fn rules_run_on_every_change() {
 }
 
 #[wasm_bindgen_test]
-async fn tables_add_and_remove_rows_and_total_their_columns() {
+async fn tables_add_move_and_remove_rows_and_total_their_columns() {
     let root = mount(Lang::Zh).await;
     click(&root, "[data-field=items] .kx-btn-add").await;
     click(&root, "[data-field=items] .kx-btn-add").await;
     assert_eq!(root.query_selector_all("[data-field=items] tbody tr").unwrap().length(), 2);
     type_into(&root, "#kx7-items-r0-cost", "1200.5").await;
     type_into(&root, "#kx7-items-r1-cost", "0.25").await;
-    assert_eq!(text_of(&root, "[data-field=items] .kx-total:nth-child(3)"), "1,200.75", "exact, grouped");
+    assert_eq!(text_of(&root, "[data-field=items] .kx-total:nth-child(3) .kx-sum"), "1,200.75", "exact, grouped");
     assert!(text_of(&root, "[data-field=total]").contains("1,200.75"), "the computed field follows");
     assert!(text_of(&root, "[data-field=items]").contains("请填写"), "a required cell says so in its row");
     assert!(find(&root, "#kx7-items-r0-what").get_attribute("aria-label").unwrap_or_default().contains("第 1 行"));
-    click(&root, "[data-field=items] tbody tr:first-child .kx-rowtools button").await;
+    // The first row moves down: the rows swap places, the total stays.
+    click(&root, "[data-field=items] [aria-label='下移第 1 行']").await;
+    assert_eq!(find(&root, "#kx7-items-r0-cost").unchecked_into::<HtmlInputElement>().value(), "0.25");
+    assert_eq!(find(&root, "#kx7-items-r1-cost").unchecked_into::<HtmlInputElement>().value(), "1200.5");
+    assert!(root.query_selector("[aria-label='下移第 2 行']").unwrap().is_none(), "the last row cannot move down");
+    click(&root, "[data-field=items] [aria-label='删除第 1 行']").await;
     assert_eq!(root.query_selector_all("[data-field=items] tbody tr").unwrap().length(), 1);
-    assert_eq!(text_of(&root, "[data-field=items] .kx-total:nth-child(3)"), "0.25");
+    assert_eq!(text_of(&root, "[data-field=items] .kx-total:nth-child(3) .kx-sum"), "1,200.50");
 }
 
 #[wasm_bindgen_test]

@@ -221,7 +221,16 @@ fn the_directory_is_searched_by_id_name_and_department() {
     assert_eq!(ids(&search("?limit=2").1), ["admin", "ann"]);
     assert_eq!(search("?limit=200").0, 200);
 
-    for bad in ["?limit=0", "?limit=201", "?limit=many", "?role=admin"] {
+    assert_eq!(ids(&search("?role=leadership").1), ["wu", "zheng"], "a person field limited to a role");
+    assert_eq!(ids(&search("?role=leadership&q=%E9%83%91").1), ["zheng"], "and a name (郑)");
+    // 周建国 leaves: the host syncs him with no roles. He is assigned and offered nothing
+    // by role, and still named by his last known name wherever he appears.
+    let left = json!([{ "id": "zhou", "name": "周建国", "department": "party-committee", "roles": [] }]);
+    assert_eq!(post(&server.url("/directory"), Some(&token("admin", &["admin"])), &left).0, 200);
+    assert!(ids(&search("?role=party_org").1).is_empty());
+    assert_eq!(search("?ids=zhou").1["people"][0]["name"], "周建国");
+
+    for bad in ["?limit=0", "?limit=201", "?limit=many", "?rank=1"] {
         let (status, body) = search(bad);
         assert_eq!((status, code(&body)), (400, "bad_request"), "{bad}: {body}");
         assert!(!body["error"]["message"]["zh"].as_str().unwrap().is_empty(), "{bad}");

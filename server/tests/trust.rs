@@ -390,7 +390,8 @@ fn work_lists_show_my_tasks_what_i_started_and_copies() {
         (Some(id.as_str()), Some("party"), Some(false))
     );
     assert_eq!(row["step_label"]["zh"], "企业党组织审批", "{row}");
-    assert_eq!(row["summary"], "中化新材料研究院有限公司", "the row says which application it is");
+    assert_eq!(row["summary"]["zh"], "中化新材料研究院有限公司", "the row says which application it is");
+    assert_eq!(row["returned"], false, "a fresh submission, not one come back");
     assert_eq!(list("li", "started")["total"], 1);
     assert_eq!(list("li", "tasks")["total"], 0, "submitted: nothing left for li");
     let (status, _) = act(

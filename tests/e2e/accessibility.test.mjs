@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { session, ROOT, become, widget, tab, openRow, press, expectHeader } from "./support.mjs";
+import { submittedPlan } from "./flows.mjs";
 
 const AXE = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
 
@@ -19,9 +20,9 @@ session(async (s, b) => {
 });
 
 /** The WCAG A/AA violations axe finds inside the widget, as "rule: target" lines. */
-async function violations(rules = ["color-contrast"]) {
-  await page.evaluate(AXE);
-  const { found, checked } = await page.evaluate(async () => {
+async function violations(rules = ["color-contrast"], on = page) {
+  await on.evaluate(AXE);
+  const { found, checked } = await on.evaluate(async () => {
     const result = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] });
     // A node in a shadow root is targeted as [[host, inner]]: the widget's is the only one.
     const inWidget = (n) => Array.isArray(n.target[0]);
@@ -90,4 +91,27 @@ test("the rule editor, its problems panel and its preview pass axe's WCAG AA rul
   await widget(page).getByRole("tab", { name: "预览" }).click();
   await widget(page).getByLabel("扮演").waitFor();
   assert.deepEqual(await violations(["color-contrast", "label"]), [], "preview");
+});
+
+test("on a phone, the inbox, a form with its table as cards and an approval pass axe's WCAG AA rules", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, bypassCSP: true });
+  const phone = await context.newPage();
+  try {
+    await phone.goto(server.base + "/");
+    await become(phone, "zhaomin");
+    assert.deepEqual(await violations(["color-contrast"], phone), [], "inbox on a phone");
+    await tab(phone, "发起流程");
+    await widget(phone).locator(".kx-row-open", { hasText: "科协年度工作计划" }).click();
+    await widget(phone).getByRole("button", { name: "＋ 添加一行" }).click();
+    await widget(phone).getByRole("button", { name: "＋ 添加一行" }).click();
+    await press(phone, "提交"); // every error shows, in the cards too
+    await widget(phone).getByRole("alert").filter({ hasText: "表单有" }).waitFor();
+    assert.deepEqual(await violations(["color-contrast", "label"], phone), [], "a form with its table as cards");
+    await submittedPlan(server, "无障碍手机测试科学技术协会");
+    await become(phone, "qianxuejun");
+    await openRow(phone, "我的待办", "无障碍手机测试科学技术协会");
+    assert.deepEqual(await violations(["color-contrast", "label"], phone), [], "an approval on a phone");
+  } finally {
+    await context.close();
+  }
 });

@@ -82,7 +82,7 @@ test("CC, add approver, transfer and reject at the committee's countersign, only
   await openTask(page, "qianfang", PLAN);
   await press(page, "驳回");
   await W().locator(".kx-actionbox .kx-error", { hasText: "驳回须填写理由。" }).waitFor();
-  await W().getByLabel("备注（驳回时必填）").fill("经费测算依据不足。");
+  await W().getByLabel("我的意见（驳回时必填）").fill("经费测算依据不足。");
   await press(page, "驳回");
   await expectHeader(page, "已驳回");
   for (const line of [/钱学军 抄送给 陈静/, /钱学军 前加签 赵明/, /钱学军 转交给 钱芳/, /钱芳 驳回[\s\S]*经费测算依据不足。/]) {
@@ -94,5 +94,19 @@ test("CC, add approver, transfer and reject at the committee's countersign, only
   await become(page, "chenjing");
   await tab(page, "抄送我的");
   await W().locator(".kx-row", { hasText: "办理动作测试科学技术协会" }).waitFor();
+  assert.deepEqual(page.errors, []);
+}));
+
+// A return without its reason is told once, in the return panel: not a second time under
+// the remark box of the approval, which has nothing to do with it.
+test("a return without its reason is told once, where the reason goes", () => shotOnFailure(page, "actions-return-reason", async () => {
+  await submittedFormation(server, "退回原因测试有限公司");
+  await openTask(page, "zhoujianguo", "退回原因测试有限公司");
+  await press(page, "退回…");
+  await press(page, "确认退回");
+  await W().locator(".kx-panel .kx-error", { hasText: "请填写退回原因。" }).waitFor();
+  await shot(page, "actions-3-return-reason");
+  assert.equal(await W().getByText("请填写退回原因。").count(), 1, "said once");
+  assert.equal(await W().locator(".kx-actionbox .kx-error").count(), 0, "nothing under the remark box");
   assert.deepEqual(page.errors, []);
 }));

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
-import { openTask, expectWaiting, expectNotice, pickPerson, shotOnFailure } from "./flows.mjs";
+import { openTask, expectWaiting, expectNotice, pickPerson, shotOnFailure, assertNoIds } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -28,12 +28,16 @@ async function addItem(n, [category, item, goal, owner, quarter, budget]) {
   await W().getByLabel(`预算（第 ${n} 行）`).fill(budget);
 }
 
-/** One committee member countersigns; the step stays until `left` is empty. */
+/** One committee member countersigns with their own opinion; the chair (钱学军) also
+ * writes the committee's consolidated one, which no other member can change. The step
+ * stays until `left` is empty. */
 async function countersign(user, comment, left, opinion) {
   await openTask(page, user, TITLE);
   await expectWaiting(page, "科协常委会会签", [...left, COMMITTEE[user]]);
-  if (opinion) await W().getByLabel("常委会意见").fill(opinion);
-  await W().getByLabel("备注（驳回时必填）").fill(comment);
+  const consolidated = W().getByRole("textbox", { name: "常委会意见" });
+  if (opinion) await consolidated.fill(opinion);
+  else assert.equal(await consolidated.count(), 0, `${user} cannot write the consolidated opinion`);
+  await W().getByLabel("我的意见（驳回时必填）").fill(comment);
   await press(page, "同意");
   if (left.length) {
     await expectNotice(page, "已办理。当前环节：科协常委会会签。");
@@ -89,11 +93,21 @@ test("the committee countersigns, leadership returns the plan once, the upper �
   await shot(page, "annual-plan-4-submitted");
 
   // Countersign: the step waits for every member, whatever the order.
-  await countersign("qianxuejun", "同意。", ["孙丽华", "李建国"]);
+  await countersign("qianxuejun", "同意。", ["孙丽华", "李建国"], "常委会全体委员会签同意。");
   await shot(page, "annual-plan-5-countersign-one-of-three");
+  // The plan's owners read as names in the read-only table, never as login ids.
+  for (const name of ["钱学军", "孙丽华", "李建国", "赵敏"]) {
+    await W().locator("[data-field=items] td", { hasText: name }).first().waitFor();
+  }
+  await assertNoIds(page);
   await countersign("sunlihua", "同意，建议学术论坛邀请兄弟单位参加。", ["李建国"]);
-  await countersign("lijianguo", "同意。", [], "常委会全体委员会签同意。");
+  await countersign("lijianguo", "同意，注意控制院士工作站经费。", []);
   await shot(page, "annual-plan-6-countersigned");
+  // Each member's opinion is their own, in the history under their name.
+  for (const [who, said] of [["钱学军", "同意。"], ["孙丽华", "同意，建议学术论坛邀请兄弟单位参加。"], ["李建国", "同意，注意控制院士工作站经费。"]]) {
+    await W().locator(".kx-event", { hasText: `${who} 同意` }).filter({ hasText: said }).first().waitFor();
+  }
+  await W().locator("[data-field=committee_opinion]", { hasText: "常委会全体委员会签同意。" }).waitFor();
 
   // Leadership sends the 120 万元 plan back to the secretariat.
   await openTask(page, "wuhaitao", TITLE);
@@ -105,7 +119,13 @@ test("the committee countersigns, leadership returns the plan once, the upper �
   await press(page, "确认退回");
   await expectHeader(page, "秘书处起草");
 
-  await openTask(page, "zhaomin", TITLE);
+  // Back with the secretariat: 待修改 in the list and in the header alike.
+  await become(page, "zhaomin");
+  await tab(page, "我的待办");
+  const returned = W().locator(".kx-row", { hasText: TITLE }).first();
+  await returned.locator(".kx-badge", { hasText: "待修改" }).waitFor();
+  await returned.locator(".kx-row-open").click();
+  await expectHeader(page, "待修改");
   await W().getByText("经费偏高，请将预算合计压减至100万元以内后重新报送。").first().waitFor();
   await W().getByLabel("预算（第 1 行）").fill("15");
   await W().getByLabel("预算（第 2 行）").fill("25");
@@ -118,10 +138,17 @@ test("the committee countersigns, leadership returns the plan once, the upper �
   await press(page, "提交");
   // The changed plan is countersigned again by all three.
   await expectWaiting(page, "科协常委会会签", Object.values(COMMITTEE));
+  // The history says what changed in the table, cell by cell, and in words.
+  const resubmitted = W().locator(".kx-event", { hasText: "赵敏 提交" }).last();
+  await resubmitted.locator(".kx-diff summary").click();
+  await resubmitted.locator("li li", { hasText: "第 1 行「预算」：20.00 万元 → 15.00 万元" }).waitFor();
+  await resubmitted.locator("li", { hasText: "申请企业经费：100.00 万元 → 80.00 万元" }).waitFor();
+  assert.equal(await resubmitted.getByText(/[{}"]/).count(), 0, "no JSON in the history");
+  await shot(page, "annual-plan-8b-history");
 
   await countersign("lijianguo", "同意。", ["钱学军", "孙丽华"]);
-  await countersign("qianxuejun", "同意。", ["孙丽华"]);
-  await countersign("sunlihua", "同意。", [], "压减后的计划经常委会全体委员会签同意。");
+  await countersign("qianxuejun", "同意。", ["孙丽华"], "压减后的计划经常委会全体委员会签同意。");
+  await countersign("sunlihua", "同意。", []);
 
   // Any one leader decides.
   await openTask(page, "zhenglihua", TITLE);

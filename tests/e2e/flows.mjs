@@ -2,6 +2,7 @@
 // project): opening a task as someone, choosing people in a picker, reading the header's
 // "waiting for", and running the demo clock ahead. Built on support.mjs.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { become, widget, openRow, shot } from "./support.mjs";
 
 /** Switches to `user` and opens their task titled `title` from 我的待办. */
@@ -159,4 +160,15 @@ export async function atLeadership(server) {
   const view = await submittedFormation(server, "冲突测试有限公司");
   const zhou = await token(server, "zhoujianguo");
   return act(server, view.id, zhou, view.revision, { action: "approve", changes: { party_opinion: "同意。" } });
+}
+
+/** The demo directory's login ids (server/assets/portal/users.toml). */
+const IDS = [...readFileSync(new URL("../../server/assets/portal/users.toml", import.meta.url), "utf8")
+  .matchAll(/^id = "([a-z]+)"/gm)].map((m) => m[1]);
+
+/** No login id shows anywhere in the widget: people read as their names. */
+export async function assertNoIds(page) {
+  const text = await widget(page).evaluate((host) => host.shadowRoot.querySelector(".kx-root").innerText);
+  const shown = IDS.filter((id) => new RegExp(`\\b${id}\\b`).test(text));
+  assert.deepEqual(shown, [], "login ids shown in the widget");
 }

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
+import { expectNotice } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -84,8 +85,24 @@ test("an application goes through party, leadership, upper 科协 and SASAC, wit
   await W().getByText("请补充第四名委员候选人。").first().waitFor();
   await W().getByRole("button", { name: "＋ 添加一行" }).click();
   await W().getByLabel("姓名（第 4 行）").fill("赵敏");
+  // The charter is replaced by a revised one.
+  await W().getByRole("button", { name: "移除 科协章程草案.pdf" }).click();
+  await W().locator("input[type=file]").setInputFiles({
+    name: "科协章程（修订）.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 revised charter"),
+  });
+  await W().getByRole("button", { name: "移除 科协章程（修订）.pdf" }).waitFor();
   await press(page, "提交");
   await expectHeader(page, "企业党组织审批");
+  await expectNotice(page, "已提交。当前环节：企业党组织审批。");
+  // The history reads as words: the row added with its cells, the files by name and linked.
+  const resubmitted = W().locator(".kx-event", { hasText: "李明 提交" }).last();
+  await resubmitted.locator(".kx-diff summary").click();
+  await resubmitted.locator("li li", { hasText: "新增第 4 行：姓名：赵敏" }).waitFor();
+  for (const file of ["科协章程草案.pdf", "科协章程（修订）.pdf"]) {
+    await resubmitted.locator("button.kx-file-name", { hasText: file }).waitFor(); // a click downloads it
+  }
+  assert.equal(await resubmitted.getByText(/media_type|sha256|[{}]/).count(), 0, "no JSON in the history");
+  await shot(page, "formation-5b-history");
 
   await approve("zhoujianguo", "企业党组织意见", "同意。", "企业领导班子审批");
   await approve("zhenglihua", "企业领导班子意见", "同意。", "上级科协审核");

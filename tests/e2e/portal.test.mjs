@@ -45,13 +45,22 @@ test("a submitted application shows in the approver's 待办 and opens from ther
   await page.locator("#oa-todo-count", { hasText: "0" }).waitFor({ timeout: 10_000 });
 }));
 
-test("the header's 待办 fits a phone", () => shotOnFailure(page, "portal-phone", async () => {
+test("the header's 待办 and menu fit a phone", () => shotOnFailure(page, "portal-phone", async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   try {
     await phone.goto(server.base + "/");
     await submittedFormation(server, "手机待办测试有限公司");
     await phone.waitForFunction(() => document.body.dataset.switches);
+    // The header is one slim bar: the widget starts at the top of the screen, and the user
+    // switch, the clock and the menu fold away behind 菜单.
+    const top = (await phone.locator("kexie-workflow").boundingBox()).y;
+    assert.ok(top <= 64, `the widget starts near the top (at ${top} px)`);
+    assert.ok(await phone.locator("#oa-user-select").isHidden(), "the user switch is folded away");
+    await phone.locator("#oa-menu-btn").tap();
+    await phone.locator(".oa-nav", { hasText: "科协流程" }).waitFor();
+    await shot(phone, "portal-3-menu-phone");
     await phone.selectOption("#oa-user-select", "zhoujianguo");
+    await phone.locator("#oa-user-select").waitFor({ state: "hidden" }); // the menu closes
     await phone.locator("#oa-todo-count", { hasText: /[1-9]/ }).waitFor({ timeout: 10_000 });
     await phone.getByRole("button", { name: /^待办/ }).tap();
     await phone.locator("#oa-panel .oa-panel-item", { hasText: "手机待办测试有限公司" }).waitFor();

@@ -115,6 +115,9 @@ export async function become(page, user) {
   // Wait for the portal's own first sign-in, so that it cannot land after ours.
   await page.waitForSelector("body[data-switches]");
   const before = Number(await page.getAttribute("body", "data-switches"));
+  // On a phone the user switch is folded away behind 菜单.
+  const menu = page.locator("#oa-menu-btn");
+  if (await menu.isVisible()) await menu.click();
   if ((await page.inputValue("#oa-user-select")) === user) {
     await page.evaluate(() => document.querySelector("#oa-user-select").dispatchEvent(new Event("change")));
   } else {
@@ -147,7 +150,8 @@ export async function expectHeader(page, text) {
   await widget(page).locator(".kx-meta", { hasText: text }).waitFor({ timeout: 10_000 });
 }
 
-export async function shot(page, name) {
+/** Saves a screenshot `<name>.png` of the whole page (`{ fullPage: false }`: the screen). */
+export async function shot(page, name, { fullPage = true } = {}) {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }

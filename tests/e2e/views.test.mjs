@@ -13,9 +13,10 @@ session(async (s, b) => {
 const W = () => widget(page);
 /** A README picture: `height` pixels of the page from `top` (page coordinates). */
 async function readme(name, top = 0, height = 900) {
-  await page.evaluate(() => window.scrollTo(0, 0));
+  // Scrolled there, so that the sticky action bar shows where it stands in the page.
+  const scrolled = await page.evaluate((y) => (window.scrollTo(0, y), window.scrollY), Math.max(0, top));
   const path = `${process.env.KEXIE_SHOTS || "target/e2e-shots"}/readme-${name}.png`;
-  await page.screenshot({ path, fullPage: true, clip: { x: 0, y: Math.max(0, top), width: 1280, height } });
+  await page.screenshot({ path, clip: { x: 0, y: Math.max(0, top) - scrolled, width: 1280, height } });
 }
 
 /** Where an element of the widget starts on the page. */

@@ -5,7 +5,22 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::people::Actor;
 use crate::text::Text;
+
+/// A list of strings, or one string for a list of one.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
 
 /// The id a step's `next` uses for "the workflow is complete".
 pub const END: &str = "end";
@@ -24,8 +39,8 @@ pub(crate) struct Header {
     pub article: Option<String>,
     #[serde(default)]
     pub starters: Vec<String>,
-    #[serde(default)]
-    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub summary: Vec<String>,
     // Read element by element by the loader.
     #[serde(default, rename = "fields")]
     pub _fields: toml::value::Array,
@@ -51,11 +66,12 @@ pub struct Definition {
     /// Who may start an instance: "role:<r>" or "user:<id>" entries; empty means anybody.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub starters: Vec<String>,
-    /// The text field whose value tells one instance from another in work lists, to-do
-    /// items and mail (an enterprise, a candidate); by default the first text field with a
-    /// value that the current step shows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
+    /// The fields whose values tell one instance from another in work lists, to-do items
+    /// and mail, joined by " · " (a candidate and the title applied for); by default the
+    /// first text field with a value that the current step shows. One field may be
+    /// written as a string.
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub summary: Vec<String>,
     /// The form's fields in display order.
     pub fields: Vec<Field>,
     /// The steps; the first is where the initiator fills the form.
@@ -239,6 +255,10 @@ pub struct Field {
     /// copied when a reference is chosen (a table keeps the columns both tables have).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub prefill: BTreeMap<String, String>,
+    /// A person field offers, and accepts, only people holding this role (the experts of
+    /// an expert pool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 impl Field {
@@ -274,6 +294,7 @@ impl Field {
             content: None,
             workflow: None,
             prefill: BTreeMap::new(),
+            role: None,
         }
     }
 
@@ -359,6 +380,11 @@ pub struct Step {
     /// Fields the assignees may change here.
     #[serde(default)]
     pub editable: Vec<String>,
+    /// Who alone may change an editable field here, by field: "role:<r>", "user:<id>",
+    /// "field:<f>" or "initiator". At a countersign every assignee's opinion is their
+    /// own comment, and the one consolidated opinion is written by whom this names.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub writers: BTreeMap<String, Vec<String>>,
     /// Fields not shown here.
     #[serde(default)]
     pub hidden: Vec<String>,
@@ -385,6 +411,31 @@ impl Step {
     /// Whether assignees may change this field here.
     pub fn can_edit(&self, field: &str) -> bool {
         self.editable.iter().any(|f| f == field)
+    }
+
+    /// Whether `actor` may change `field` here: it is editable, and where the step names
+    /// the field's writers, `actor` is one of them (by role, by id, chosen in a person
+    /// field of `form`, or as the instance's `initiator`).
+    pub fn editable_by(&self, field: &str, actor: &Actor, initiator: &str, form: &crate::fields::Form) -> bool {
+        let Some(writers) = self.writers.get(field) else { return self.can_edit(field) };
+        let chosen = |f: &str| match form.get(f) {
+            Some(serde_json::Value::String(id)) => id == &actor.id,
+            Some(serde_json::Value::Array(ids)) => ids.iter().any(|id| id.as_str() == Some(&actor.id)),
+            _ => false,
+        };
+        self.can_edit(field)
+            && writers.iter().any(|w| match ActorSpec::parse(w) {
+                Some(ActorSpec::Role(r)) => actor.has_role(r),
+                Some(ActorSpec::User(u)) => actor.id == u,
+                Some(ActorSpec::Field(f)) => chosen(f),
+                Some(ActorSpec::Initiator) => actor.id == initiator,
+                Some(ActorSpec::Rules) | None => false,
+            })
+    }
+
+    /// The fields `actor` may change here (see `editable_by`).
+    pub fn editable_for(&self, actor: &Actor, initiator: &str, form: &crate::fields::Form) -> Vec<String> {
+        self.editable.iter().filter(|f| self.editable_by(f, actor, initiator, form)).cloned().collect()
     }
 
     /// The share of a vote step's assignees that must agree, from `pass` ("2/3" → (2, 3)).

@@ -303,7 +303,7 @@ mod tests {
             version: 1,
             title: Default::default(),
             description: None,
-            summary: None,
+            summary: Vec::new(),
             article: None,
             starters: Vec::new(),
             fields: vec![f.clone()],

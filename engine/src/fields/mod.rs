@@ -16,6 +16,30 @@ use crate::text::Message;
 /// A form: field id → value, as JSON (decimals as strings, dates as "YYYY-MM-DD").
 pub type Form = BTreeMap<String, serde_json::Value>;
 
+/// The ids `fields`' person fields hold in the values `value_of` gives, table rows
+/// included: the people a form (or a change to it) names.
+pub fn people_in<'a>(
+    fields: &[crate::definition::Field],
+    value_of: &dyn Fn(&str) -> Option<&'a serde_json::Value>,
+    out: &mut Vec<&'a str>,
+) {
+    use crate::definition::FieldKind;
+    use serde_json::Value;
+    for f in fields {
+        let Some(v) = value_of(&f.id) else { continue };
+        match (f.kind, v) {
+            (FieldKind::Person, Value::String(id)) => out.push(id),
+            (FieldKind::Person, Value::Array(ids)) => out.extend(ids.iter().filter_map(Value::as_str)),
+            (FieldKind::Table, Value::Array(rows)) => {
+                for cells in rows.iter().filter_map(Value::as_object) {
+                    people_in(&f.columns, &|id| cells.get(id), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A file a form's attachment field names, as the form records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRef {

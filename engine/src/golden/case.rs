@@ -165,7 +165,7 @@ impl OtherInstance {
             id: self.id.clone(),
             workflow: self.workflow.clone(),
             status: self.status,
-            summary: self.summary.clone(),
+            summary: self.summary.as_ref().map(|s| crate::text::Text::new(s, s)),
             form: form_of(&self.form),
         }
     }

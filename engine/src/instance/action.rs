@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::Moment;
 use crate::fields::{FieldError, Form};
 use crate::rules::RuleError;
-use crate::text::Message;
+use crate::text::{Message, Text};
 
 /// Where an added approver goes relative to the person adding them (加签).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,14 +312,20 @@ pub enum ActionError {
         actor: String,
         /// The step.
         step: String,
+        /// What people call it (boxed: errors travel in every `Result`).
+        step_label: Box<Text>,
     },
     /// A change to a field not editable at this step.
     #[error("the field '{field}' cannot be changed at step '{step}'")]
     FieldNotEditable {
         /// The field.
         field: String,
+        /// What people call it.
+        field_label: Box<Text>,
         /// The step.
         step: String,
+        /// What people call it (boxed: errors travel in every `Result`).
+        step_label: Box<Text>,
     },
     /// The instance is completed or rejected.
     #[error("the instance is {status} and accepts no action")]
@@ -356,6 +362,8 @@ pub enum ActionError {
     NoAssignees {
         /// The step.
         step: String,
+        /// What people call it (boxed: errors travel in every `Result`).
+        step_label: Box<Text>,
         /// Why.
         reason: Message,
     },
@@ -384,27 +392,38 @@ impl ActionError {
 
     /// The reason in both languages, for people.
     pub fn message(&self) -> Message {
-        let zh = match self {
-            ActionError::Validation { errors } => {
-                format!("表单有 {} 处问题，请修改后再提交。", errors.len())
+        // Steps and fields by their labels, moments as people write them: never an id
+        // or an RFC 3339 stamp.
+        let (zh, en) = match self {
+            ActionError::Validation { errors } => (
+                format!("表单有 {} 处问题，请修改后再提交。", errors.len()),
+                format!("The form has {} problem(s): correct them and submit again.", errors.len()),
+            ),
+            ActionError::NotAssignee { step_label: l, .. } => (
+                format!("您不是当前步骤「{}」的办理人，或尚未轮到您。", l.zh),
+                format!("You are not assigned to act at '{}', or it is not your turn yet.", l.en),
+            ),
+            ActionError::FieldNotEditable { field_label: f, step_label: l, .. } => (
+                format!("字段「{}」在步骤「{}」不可修改。", f.zh, l.zh),
+                format!("'{}' cannot be changed at '{}'.", f.en, l.en),
+            ),
+            ActionError::Finished { .. } => ("流程已结束，不能再操作。".to_string(), self.to_string()),
+            ActionError::WithdrawTooLate => ("已有人办理，不能撤回。".to_string(), self.to_string()),
+            ActionError::NotAllowed { reason } | ActionError::BadTarget { reason } => {
+                (reason.zh.clone(), self.to_string())
             }
-            ActionError::NotAssignee { step, .. } => {
-                format!("您不是当前步骤「{step}」的办理人，或尚未轮到您。")
+            ActionError::CommentRequired => ("请填写意见或理由。".to_string(), self.to_string()),
+            ActionError::TooEarly { until } => {
+                let when = until.describe();
+                (format!("时间未到，{} 之后才可以。", when.zh), format!("Too early: possible from {}.", when.en))
             }
-            ActionError::FieldNotEditable { field, step } => {
-                format!("字段「{field}」在步骤「{step}」不可修改。")
-            }
-            ActionError::Finished { .. } => "流程已结束，不能再操作。".to_string(),
-            ActionError::WithdrawTooLate => "已有人办理，不能撤回。".to_string(),
-            ActionError::NotAllowed { reason } | ActionError::BadTarget { reason } => reason.zh.clone(),
-            ActionError::CommentRequired => "请填写意见或理由。".to_string(),
-            ActionError::TooEarly { until } => format!("时间未到，{until} 之后才可以。"),
-            ActionError::NoAssignees { step, reason } => {
-                format!("步骤「{step}」找不到办理人：{}", reason.zh)
-            }
-            ActionError::Rule(e) => format!("规则出错，未做任何更改：{e}"),
+            ActionError::NoAssignees { step_label: l, reason, .. } => (
+                format!("步骤「{}」找不到办理人：{}", l.zh, reason.zh),
+                format!("Nobody can be assigned to '{}': {}", l.en, reason.en),
+            ),
+            ActionError::Rule(e) => (format!("规则出错，未做任何更改：{e}"), self.to_string()),
         };
-        Message::new(zh, self.to_string())
+        Message::new(zh, en)
     }
 }
 

@@ -3,7 +3,9 @@
 use super::Machine;
 use super::action::ActionError;
 use super::model::{Task, TaskState};
-use crate::definition::{ActorSpec, ApprovalMode, Step};
+use crate::definition::{ActorSpec, ApprovalMode, Definition, FieldKind, Step};
+use crate::fields::{FieldError, Form};
+use crate::people::Directory;
 use crate::text::Message;
 
 /// The user ids a step's `actors` name now, without repeats, in a stable order.
@@ -29,13 +31,13 @@ pub(super) fn resolve(m: &Machine<'_>, step: &Step) -> Result<Vec<String>, Actio
             format!("目录中没有用户「{unknown}」。"),
             format!("there is no user '{unknown}' in the directory."),
         );
-        return Err(ActionError::NoAssignees { step: step.id.clone(), reason });
+        return Err(ActionError::NoAssignees { step: step.id.clone(), step_label: Box::new(step.label()), reason });
     }
     if ids.is_empty() {
         let who = step.actors.join(", ");
         let reason =
             Message::new(format!("目录中没有人符合 {who}。"), format!("nobody in the directory matches {who}."));
-        return Err(ActionError::NoAssignees { step: step.id.clone(), reason });
+        return Err(ActionError::NoAssignees { step: step.id.clone(), step_label: Box::new(step.label()), reason });
     }
     Ok(ids)
 }
@@ -83,4 +85,29 @@ pub(super) fn tasks(mode: ApprovalMode, assignees: &[String]) -> Vec<Task> {
             acted_at: None,
         })
         .collect()
+}
+
+/// A person field limited to a role (`role`) holds only people with that role: checked
+/// where `step` lets the field change, so a role lost later does not stop the instance.
+pub(super) fn check_roles(step: &Step, def: &Definition, form: &Form, dir: &Directory) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    for f in def.fields.iter().filter(|f| f.kind == FieldKind::Person && step.can_edit(&f.id)) {
+        let Some(role) = &f.role else { continue };
+        for id in person_ids(form.get(&f.id)) {
+            let person = dir.get(&id);
+            if person.is_some_and(|p| p.has_role(role)) {
+                continue;
+            }
+            let (zh, en) = person.map_or(("所选人员".into(), "The person chosen".into()), |p| {
+                (format!("「{}」", p.name), p.name.clone())
+            });
+            let label = f.label();
+            out.push(FieldError::new(
+                &f.id,
+                format!("{zh}不在「{}」的可选范围内，请重新选择。", label.zh),
+                format!("{en} cannot be chosen for '{}'; choose again.", label.en),
+            ));
+        }
+    }
+    out
 }

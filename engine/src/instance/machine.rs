@@ -8,7 +8,7 @@ use super::{Env, assign};
 use crate::definition::{ApprovalMode, END, Step, StepKind};
 use crate::fields::Form;
 use crate::people::Actor;
-use crate::text::Message;
+use crate::text::{Message, Text};
 use crate::{RuleContext, Workflow};
 
 /// The new state and what to append to the audit log.
@@ -191,10 +191,11 @@ impl<'a> Machine<'a> {
     /// The actor's actionable task at the current step, if the step is of one of `kinds`.
     pub(super) fn require_task(&self, kinds: &[StepKind]) -> Result<u32, ActionError> {
         let step = self.step();
-        let task = self
-            .i
-            .actionable(&self.actor.id)
-            .ok_or_else(|| ActionError::NotAssignee { actor: self.actor.id.clone(), step: step.id.clone() })?;
+        let task = self.i.actionable(&self.actor.id).ok_or_else(|| ActionError::NotAssignee {
+            actor: self.actor.id.clone(),
+            step: step.id.clone(),
+            step_label: Box::new(step.label()),
+        })?;
         if !kinds.contains(&step.kind) {
             return Err(not_allowed("当前步骤不能进行这个操作。", "this action is not possible at the current step."));
         }
@@ -203,8 +204,16 @@ impl<'a> Machine<'a> {
 
     /// Applies field changes, refusing any field not editable at `step`.
     fn change(&mut self, step: &Step, changes: &Form) -> Result<Vec<FieldChange>, ActionError> {
-        if let Some(field) = changes.keys().find(|f| !step.can_edit(f)) {
-            return Err(ActionError::FieldNotEditable { field: field.clone(), step: step.id.clone() });
+        let may = |f: &str| step.editable_by(f, self.actor, &self.i.initiator.id, &self.i.form);
+        if let Some(field) = changes.keys().find(|f| !may(f)) {
+            let field_label =
+                Box::new(self.wf.definition.field(field).map_or_else(|| Text::new(field, field), |f| f.label()));
+            return Err(ActionError::FieldNotEditable {
+                field: field.clone(),
+                field_label,
+                step: step.id.clone(),
+                step_label: Box::new(step.label()),
+            });
         }
         let mut diff = Vec::new();
         for (field, after) in changes {
@@ -224,6 +233,7 @@ impl<'a> Machine<'a> {
     /// Runs every check on the form at the current step; stores computed values.
     fn validate(&mut self) -> Result<(), ActionError> {
         let mut errors = super::check_references(&self.wf.definition, &self.i.form, self.env.refs);
+        errors.extend(assign::check_roles(self.step(), &self.wf.definition, &self.i.form, self.env.directory));
         let eval = self.wf.evaluate(&self.i.form, &self.rule_ctx())?;
         errors.extend(eval.errors);
         if !errors.is_empty() {
@@ -260,8 +270,11 @@ impl<'a> Machine<'a> {
     fn approve(&mut self, changes: &Form, comment: &Option<String>) -> Result<(), ActionError> {
         self.require_task(&[StepKind::Approval, StepKind::Opinion, StepKind::Notice, StepKind::Filing])?;
         let step = self.step();
+        // At an opinion step whose form asks this person nothing, the comment is the
+        // opinion; where the form holds it, it is asked for there, once.
+        let asks = !step.editable_for(self.actor, &self.i.initiator.id, &self.i.form).is_empty();
         let comment = match step.kind {
-            StepKind::Opinion => Some(required_text(comment)?),
+            StepKind::Opinion if !asks => Some(required_text(comment)?),
             _ => comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(String::from),
         };
         if step.kind == StepKind::Notice {

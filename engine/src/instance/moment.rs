@@ -32,6 +32,16 @@ impl Moment {
         Moment(self.0 + time::Duration::days(days.into()))
     }
 
+    /// The moment as people write it, at its own offset: 「2026年12月7日 09:00」,
+    /// "7 December 2026, 09:00".
+    pub fn describe(self) -> crate::text::Text {
+        let (d, hm) = (self.0.date(), format!("{:02}:{:02}", self.0.hour(), self.0.minute()));
+        crate::text::Text::new(
+            format!("{}年{}月{}日 {hm}", d.year(), u8::from(d.month()), d.day()),
+            format!("{} {} {}, {hm}", d.day(), d.month(), d.year()),
+        )
+    }
+
     /// This moment plus whole hours.
     pub fn plus_hours(self, hours: i64) -> Moment {
         Moment(self.0 + time::Duration::hours(hours))

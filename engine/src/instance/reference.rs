@@ -17,9 +17,9 @@ pub struct Referenced {
     /// Its workflow's key.
     pub workflow: String,
     pub status: Status,
-    /// The text that tells it from others (its workflow's summary field).
+    /// The line that tells it from others (its workflow's summary fields).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
+    pub summary: Option<crate::text::Text>,
     /// Its form as stored: decimals as strings, dates as "YYYY-MM-DD".
     pub form: Form,
 }

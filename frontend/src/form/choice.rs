@@ -10,6 +10,16 @@ use super::InputProps;
 use crate::app::use_session;
 use crate::i18n::{pick, t};
 
+/// A choice made is a choice finished: its messages show at once, not when the field is
+/// left (as typing's do).
+fn choose<E: 'static>(p: &InputProps, value: impl Fn(E) -> Value + 'static) -> Callback<E> {
+    let (on_change, on_blur) = (p.on_change.clone(), p.on_blur.clone());
+    Callback::from(move |e| {
+        on_change.emit(value(e));
+        on_blur.emit(());
+    })
+}
+
 fn label(lang: Lang, c: &Choice) -> String {
     c.label.as_ref().map_or_else(|| c.value.clone(), |l| pick(lang, l))
 }
@@ -27,7 +37,7 @@ pub fn ChoiceInput(p: &InputProps) -> Html {
 
 fn select(lang: Lang, p: &InputProps) -> Html {
     let current = p.value.as_ref().and_then(Value::as_str).unwrap_or("").to_string();
-    let on_change = p.on_change.reform(|e: Event| {
+    let on_change = choose(p, |e: Event| {
         let v = e.target_unchecked_into::<HtmlSelectElement>().value();
         if v.is_empty() { Value::Null } else { Value::String(v) }
     });
@@ -48,7 +58,7 @@ fn radios(lang: Lang, p: &InputProps) -> Html {
         <div class="kx-options" role="presentation">
             { for p.field.options.iter().enumerate().map(|(i, c)| {
                 let value = c.value.clone();
-                let on_change = p.on_change.reform(move |_: Event| Value::String(value.clone()));
+                let on_change = choose(p, move |_: Event| Value::String(value.clone()));
                 html! {
                     <label class="kx-option">
                         <input type="radio" name={p.id.clone()} id={format!("{}-{i}", p.id)} value={c.value.clone()}
@@ -74,7 +84,7 @@ fn checks(lang: Lang, p: &InputProps) -> Html {
             { for p.field.options.iter().enumerate().map(|(i, c)| {
                 let on = chosen.contains(&c.value);
                 let (value, chosen, order) = (c.value.clone(), chosen.clone(), p.field.options.clone());
-                let on_change = p.on_change.reform(move |e: Event| {
+                let on_change = choose(p, move |e: Event| {
                     let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
                     // Keep the definition's order whatever order the boxes were ticked in.
                     let next: Vec<Value> = order.iter()
@@ -97,7 +107,7 @@ fn checks(lang: Lang, p: &InputProps) -> Html {
 
 fn yes_no(lang: Lang, p: &InputProps) -> Html {
     let on = p.value.as_ref().and_then(Value::as_bool).unwrap_or(false);
-    let on_change = p.on_change.reform(|e: Event| Value::Bool(e.target_unchecked_into::<HtmlInputElement>().checked()));
+    let on_change = choose(p, |e: Event| Value::Bool(e.target_unchecked_into::<HtmlInputElement>().checked()));
     html! {
         <label class="kx-option kx-check">
             <input type="checkbox" id={p.id.clone()} checked={on} onchange={on_change}

@@ -70,11 +70,10 @@ pub fn text(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>) 
             FieldKind::Select | FieldKind::Radio | FieldKind::MultiSelect => {
                 f.option(&raw).and_then(|c| c.label.as_ref()).map_or(raw, |l| pick(lang, l))
             }
-            FieldKind::Person => names.get(&raw).cloned().unwrap_or_else(|| super::picker::name_of(&raw)),
+            FieldKind::Person => names.get(&raw).cloned().unwrap_or_else(|| super::picker::name_of(lang, &raw)),
             // Never an id: a reference this page was not told of is just "linked".
-            FieldKind::Reference => {
-                super::reference::label_of(&raw).unwrap_or_else(|| t(lang, "已关联的流程", "A linked instance").into())
-            }
+            FieldKind::Reference => super::reference::label_of(lang, &raw)
+                .unwrap_or_else(|| t(lang, "已关联的流程", "A linked instance").into()),
             _ => raw,
         }
     };
@@ -89,7 +88,9 @@ fn table(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>, ins
                 <thead><tr>{ for f.columns.iter().map(|c| html! { <th scope="col">{ pick(lang, &c.label()) }</th> }) }</tr></thead>
                 <tbody>
                     { for rows.iter().map(|r| html! {
-                        <tr>{ for f.columns.iter().map(|c| html! { <td>{ show_value(lang, c, r.get(&c.id), names, instance) }</td> }) }</tr>
+                        <tr>{ for f.columns.iter().map(|c| html! {
+                            <td>{ super::table::cell_label(lang, c, false) }{ show_value(lang, c, r.get(&c.id), names, instance) }</td>
+                        }) }</tr>
                     }) }
                 </tbody>
             </table>

@@ -65,13 +65,36 @@ pub struct FormProps {
     pub instance: Option<AttrValue>,
     /// Names of people the form mentions.
     #[prop_or_default]
-    pub names: Rc<std::collections::BTreeMap<String, String>>,
+    pub names: Rc<Names>,
+}
+
+/// Names of people by id.
+pub type Names = std::collections::BTreeMap<String, String>;
+
+/// The names of the people `values` mention: `known` (the server's) with those the
+/// directory is asked for. A new map only when names arrive, so that typing does not
+/// render every field again.
+#[hook]
+fn use_form_names(fields: &[Field], values: &Rc<Form>, known: &Rc<Names>) -> Rc<Names> {
+    let ids: Vec<String> = {
+        let mut out = Vec::new();
+        kexie_engine::fields::people_in(fields, &|id| values.get(id), &mut out);
+        out.into_iter().filter(|id| !known.contains_key(*id)).map(String::from).collect()
+    };
+    let arrived = picker::use_names(ids);
+    let names = use_memo((known.clone(), arrived), |(known, _)| {
+        let mut all = (**known).clone();
+        all.extend(picker::all_known());
+        Rc::new(all)
+    });
+    (*names).clone()
 }
 
 /// The whole form.
 #[function_component]
 pub fn FormView(p: &FormProps) -> Html {
     let s = use_session();
+    let names = use_form_names(&p.wf.0.wf.definition.fields, &p.values, &p.names);
     let mut by_field: std::collections::HashMap<&str, Vec<FieldError>> = std::collections::HashMap::new();
     for e in p.errors.iter() {
         by_field.entry(root_of(&e.path)).or_default().push(e.clone());
@@ -85,7 +108,7 @@ pub fn FormView(p: &FormProps) -> Html {
                 required={p.eval.required.contains(&f.id)}
                 totals={p.eval.totals.get(&f.id).cloned().map(Rc::new)}
                 on_change={p.on_change.clone()} on_blur={p.on_blur.clone()}
-                instance={p.instance.clone()} names={p.names.clone()} />
+                instance={p.instance.clone()} names={names.clone()} />
         }
     });
     let notes = (!p.eval.notes.is_empty()).then(|| {
@@ -116,7 +139,7 @@ pub struct RowProps {
     pub on_change: Callback<(String, Value)>,
     pub on_blur: Callback<String>,
     pub instance: Option<AttrValue>,
-    pub names: Rc<std::collections::BTreeMap<String, String>>,
+    pub names: Rc<Names>,
 }
 
 /// One field: its label, input (or read-only value), help, article and errors.

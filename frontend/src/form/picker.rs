@@ -2,11 +2,12 @@
 //! host's `people` callback when it gave one, else the server's directory).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
 use kexie_engine::definition::FieldKind;
+use kexie_engine::text::Lang;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -19,16 +20,54 @@ use kexie_api::{DirectoryPage, Person};
 
 thread_local! {
     static NAMES: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    /// Ids already asked of the directory, named or not: asked once a page.
+    static ASKED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
 }
 
 /// Remembers a person's name for display.
 pub fn remember(id: &str, name: &str) {
-    NAMES.with(|n| n.borrow_mut().insert(id.to_string(), name.to_string()));
+    if !name.is_empty() {
+        NAMES.with(|n| n.borrow_mut().insert(id.to_string(), name.to_string()));
+    }
 }
 
-/// A known name, or the id.
-pub fn name_of(id: &str) -> String {
-    known(id).unwrap_or_else(|| id.to_string())
+/// A person's name as far as it is known; never their id (a login id means nothing to
+/// the people reading the form).
+pub fn name_of(lang: Lang, id: &str) -> String {
+    known(id).unwrap_or_else(|| crate::i18n::t(lang, "未知人员", "Unknown person").to_string())
+}
+
+/// Every name known so far.
+pub fn all_known() -> Vec<(String, String)> {
+    NAMES.with(|n| n.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+/// Asks the directory for the names of `ids` not known yet (one request for all of
+/// them), and renders again once they are: a restored draft, a table's people, a
+/// history's old values all show names. Departments are their own names.
+/// Returns how many times names arrived, to recompute what shows them.
+#[hook]
+pub fn use_names(ids: Vec<String>) -> u32 {
+    let s = use_session();
+    let arrived = use_state(|| 0u32);
+    let count = *arrived;
+    use_effect_with(ids, move |ids| {
+        let missing: Vec<String> = ASKED.with(|asked| {
+            let mut asked = asked.borrow_mut();
+            ids.iter().filter(|id| known(id).is_none() && asked.insert((*id).clone())).cloned().collect()
+        });
+        if !missing.is_empty() {
+            wasm_bindgen_futures::spawn_local(async move {
+                let q: String = js_sys::encode_uri_component(&missing.join(",")).into();
+                let found = s.client.get::<DirectoryPage>(&format!("/directory?ids={q}&limit=200")).await;
+                for p in found.map(|page| page.people).unwrap_or_default() {
+                    remember(&p.id, &p.name);
+                }
+                arrived.set(*arrived + 1);
+            });
+        }
+    });
+    count
 }
 
 /// The name remembered for `id`, if any.
@@ -36,12 +75,12 @@ pub fn known(id: &str) -> Option<String> {
     NAMES.with(|n| n.borrow().get(id).cloned())
 }
 
-/// People (or departments) matching `query`.
-pub async fn search(s: &Session, kind: FieldKind, query: &str) -> Vec<Person> {
+/// People (or departments) matching `query`; only people holding `role` if given.
+pub async fn search(s: &Session, kind: FieldKind, role: Option<&str>, query: &str) -> Vec<Person> {
     let kind_name = if kind == FieldKind::Department { "department" } else { "person" };
     let found = match &s.people {
-        Some(f) => from_host(f, query, kind_name).await,
-        None => from_server(s, kind, query).await,
+        Some(f) => from_host(f, query, kind_name, role).await,
+        None => from_server(s, kind, role, query).await,
     };
     for p in &found {
         remember(&p.id, &p.name);
@@ -49,8 +88,9 @@ pub async fn search(s: &Session, kind: FieldKind, query: &str) -> Vec<Person> {
     found
 }
 
-async fn from_host(f: &js_sys::Function, query: &str, kind: &str) -> Vec<Person> {
-    let Ok(out) = f.call2(&wasm_bindgen::JsValue::NULL, &query.into(), &kind.into()) else { return Vec::new() };
+async fn from_host(f: &js_sys::Function, query: &str, kind: &str, role: Option<&str>) -> Vec<Person> {
+    let role = role.map_or(wasm_bindgen::JsValue::UNDEFINED, Into::into);
+    let Ok(out) = f.call3(&wasm_bindgen::JsValue::NULL, &query.into(), &kind.into(), &role) else { return Vec::new() };
     let out = match out.dyn_into::<js_sys::Promise>() {
         Ok(p) => JsFuture::from(p).await.unwrap_or_default(),
         Err(v) => v,
@@ -59,9 +99,10 @@ async fn from_host(f: &js_sys::Function, query: &str, kind: &str) -> Vec<Person>
     serde_json::from_str(&json).unwrap_or_default()
 }
 
-async fn from_server(s: &Session, kind: FieldKind, query: &str) -> Vec<Person> {
+async fn from_server(s: &Session, kind: FieldKind, role: Option<&str>, query: &str) -> Vec<Person> {
     let q: String = js_sys::encode_uri_component(query).into();
-    let page: DirectoryPage = s.client.get(&format!("/directory?q={q}&limit=20")).await.unwrap_or_default();
+    let role = role.map(|r| format!("&role={}", String::from(js_sys::encode_uri_component(r)))).unwrap_or_default();
+    let page: DirectoryPage = s.client.get(&format!("/directory?q={q}&limit=20{role}")).await.unwrap_or_default();
     if kind == FieldKind::Department {
         page.departments.into_iter().map(|d| Person { id: d.clone(), name: d, department: None }).collect()
     } else {
@@ -98,15 +139,20 @@ struct Search {
 
 impl Search {
     /// Searches once typing pauses, not on every keystroke.
-    fn on_input(&self, s: &Session, kind: FieldKind, timer: Rc<RefCell<Option<Timeout>>>) -> Callback<InputEvent> {
+    fn on_input(
+        &self,
+        s: &Session,
+        (kind, role): (FieldKind, Option<String>),
+        timer: Rc<RefCell<Option<Timeout>>>,
+    ) -> Callback<InputEvent> {
         let (s, search) = (s.clone(), self.clone());
         Callback::from(move |e: InputEvent| {
             let text = e.target_unchecked_into::<HtmlInputElement>().value();
             search.query.set(text.clone());
-            let (s, search) = (s.clone(), search.clone());
+            let (s, search, role) = (s.clone(), search.clone(), role.clone());
             *timer.borrow_mut() = Some(Timeout::new(200, move || {
                 wasm_bindgen_futures::spawn_local(async move {
-                    search.found.set(super::picker::search(&s, kind, text.trim()).await);
+                    search.found.set(super::picker::search(&s, kind, role.as_deref(), text.trim()).await);
                     search.active.set(0);
                     search.open.set(true);
                 });
@@ -165,7 +211,12 @@ impl Search {
 fn chips(s: &Session, p: &InputProps, ids: &[String]) -> Html {
     let multiple = p.field.multiple;
     let chips = ids.iter().map(|id| {
-        let name = name_of(id);
+        // A department is named by the host's search, else by its id.
+        let name = match known(id) {
+            Some(name) => name,
+            None if p.field.kind == FieldKind::Department => id.clone(),
+            None => name_of(s.lang, id),
+        };
         let remove = {
             let (ids, id, on_change) = (ids.to_vec(), id.clone(), p.on_change.clone());
             Callback::from(move |_| {
@@ -195,6 +246,8 @@ pub fn Picker(p: &InputProps) -> Html {
     let timer = use_mut_ref(|| None::<Timeout>);
     let multiple = p.field.multiple;
     let ids = chosen(p.value.as_ref());
+    let person = p.field.kind == FieldKind::Person;
+    use_names(if person { ids.clone() } else { Vec::new() });
     let list_id = format!("{}-list", p.id);
     let choose = {
         let (ids, on_change, search) = (ids.clone(), p.on_change.clone(), search.clone());
@@ -232,7 +285,7 @@ pub fn Picker(p: &InputProps) -> Html {
                     aria-activedescendant={(open && !search.found.is_empty()).then(|| format!("{}-opt{}", p.id, *search.active))}
                     aria-invalid={p.invalid.to_string()} aria-required={p.required.to_string()}
                     aria-describedby={p.described_by.clone()} aria-label={p.aria_label.clone()} value={(*search.query).clone()} {placeholder}
-                    oninput={search.on_input(&s, p.field.kind, timer)} onkeydown={search.on_key(choose.clone())} onblur={on_blur} />
+                    oninput={search.on_input(&s, (p.field.kind, p.field.role.clone()), timer)} onkeydown={search.on_key(choose.clone())} onblur={on_blur} />
             }
             if open {
                 <ul class="kx-listbox" role="listbox" id={list_id}>

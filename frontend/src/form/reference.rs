@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use kexie_api::{InstanceView, ReferenceOption};
 use kexie_engine::instance::{Referenced, Status, prefill};
+use kexie_engine::text::Lang;
 use serde_json::Value;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -32,8 +33,8 @@ pub fn known() -> BTreeMap<String, Referenced> {
 }
 
 /// What a reference shows: the instance's summary, as far as it is known.
-pub fn label_of(id: &str) -> Option<String> {
-    KNOWN.with(|k| k.borrow().get(id).map(|r| r.summary.clone().unwrap_or_else(|| r.workflow.clone())))
+pub fn label_of(lang: Lang, id: &str) -> Option<String> {
+    KNOWN.with(|k| k.borrow().get(id).and_then(|r| r.summary.as_ref().map(|t| pick(lang, t))))
 }
 
 /// The chosen instance's form, as the rules will see it: a completed instance the server
@@ -102,10 +103,10 @@ pub fn ReferenceInput(p: &ReferenceProps) -> Html {
             aria-describedby={p.input.described_by.clone()} disabled={options.is_none()}>
             <option value="" selected={chosen.is_empty()}>{ s.t("请选择…", "Choose…") }</option>
             if held_unlisted {
-                <option value={chosen.clone()} selected=true>{ label_of(&chosen).unwrap_or_else(|| s.t("已选择的流程（不在可选范围内）", "The instance chosen (not among the choices)").into()) }</option>
+                <option value={chosen.clone()} selected=true>{ label_of(s.lang, &chosen).unwrap_or_else(|| s.t("已选择的流程（不在可选范围内）", "The instance chosen (not among the choices)").into()) }</option>
             }
             { for list.iter().map(|o| {
-                let text = format!("{} · {} · {}", o.summary.clone().unwrap_or_else(|| pick(s.lang, &o.title)),
+                let text = format!("{} · {} · {}", o.summary.as_ref().map_or_else(|| pick(s.lang, &o.title), |t| pick(s.lang, t)),
                     o.initiator.name, date(s.lang, &o.updated_at));
                 html! { <option value={o.id.clone()} selected={o.id == chosen}>{ text }</option> }
             }) }

@@ -94,15 +94,18 @@ impl Table<'_> {
     fn row(&self, i: usize, row: &Value) -> Html {
         let s = self.s;
         let row_errors = self.errors_at(&format!("{}[{i}]", self.p.input.field.id));
-        let remove = self.change(move |rows| _ = rows.remove(i));
-        let remove_label = format!("{}{}", s.t("删除第 ", "Remove row "), i + 1) + s.t(" 行", "");
+        let last = self.rows.len() - 1;
         html! {
             <key={i}>
                 <tr>
-                    <th scope="row" class="kx-rownum">{ i + 1 }</th>
+                    <th scope="row" class="kx-rownum">
+                        <span class="kx-card-only">{ s.t("第 ", "Row ") }</span>{ i + 1 }<span class="kx-card-only">{ s.t(" 项", "") }</span>
+                    </th>
                     { for self.columns.iter().map(|c| self.cell(i, row, c)) }
                     <td class="kx-rowtools">
-                        <button type="button" class="kx-btn kx-btn-quiet" onclick={remove} aria-label={remove_label}>{ s.t("删除", "Remove") }</button>
+                        if i > 0 { { self.tool(i, "↑", ["上移第 ", "Move up row "], move |rows| rows.swap(i - 1, i)) } }
+                        if i < last { { self.tool(i, "↓", ["下移第 ", "Move down row "], move |rows| rows.swap(i, i + 1)) } }
+                        { self.tool(i, s.t("删除", "Remove"), ["删除第 ", "Remove row "], move |rows| _ = rows.remove(i)) }
                     </td>
                 </tr>
                 if !row_errors.is_empty() {
@@ -111,6 +114,21 @@ impl Table<'_> {
                     </td></tr>
                 }
             </>
+        }
+    }
+
+    /// A button of row `i` that changes the rows (move, remove), named for screen readers
+    /// as "<what> <n> 行".
+    fn tool(
+        &self,
+        i: usize,
+        text: &str,
+        [zh, en]: [&'static str; 2],
+        edit: impl Fn(&mut Vec<Value>) + 'static,
+    ) -> Html {
+        let label = format!("{}{}", self.s.t(zh, en), i + 1) + self.s.t(" 行", "");
+        html! {
+            <button type="button" class="kx-btn kx-btn-quiet" onclick={self.change(edit)} aria-label={label}>{ text.to_string() }</button>
         }
     }
 
@@ -148,12 +166,24 @@ impl Table<'_> {
         };
         html! {
             <td class={classes!((!errors.is_empty()).then_some("kx-invalid"))}>
+                { cell_label(s.lang, c, true) }
                 { input_for_cell(cell) }
                 if !errors.is_empty() {
                     <div class="kx-errors" id={err_id}>{ for errors.iter().map(|e| html! { <p class="kx-error">{ message(s.lang, &e.message) }</p> }) }</div>
                 }
             </td>
         }
+    }
+}
+
+/// The column's label inside each cell, shown only where rows are cards (a narrow
+/// screen); the header row says it otherwise, and the input's own label tells screen
+/// readers.
+pub fn cell_label(lang: Lang, c: &Field, star: bool) -> Html {
+    html! {
+        <span class="kx-cell-label" aria-hidden="true">{ pick(lang, &c.label()) }
+            if star && c.required { <span class="kx-req">{ " *" }</span> }
+        </span>
     }
 }
 
@@ -169,8 +199,14 @@ fn totals_row(s: &Session, columns: &[Rc<Field>], totals: Option<&BTreeMap<Strin
     html! {
         <tfoot><tr>
             <th scope="row" class="kx-rownum">{ s.t("合计", "Total") }</th>
-            { for columns.iter().map(|c| html! {
-                <td class="kx-total">{ totals.get(&c.id).map(|v| money(v, if c.kind == FieldKind::Integer { 0 } else { c.scale.unwrap_or(2) })).unwrap_or_default() }</td>
+            { for columns.iter().map(|c| match totals.get(&c.id) {
+                Some(v) => html! {
+                    <td class="kx-total">
+                        { cell_label(s.lang, c, false) }
+                        <span class="kx-sum">{ money(v, if c.kind == FieldKind::Integer { 0 } else { c.scale.unwrap_or(2) }) }</span>
+                    </td>
+                },
+                None => html! { <td></td> },
             }) }
             <td></td>
         </tr></tfoot>

@@ -22,6 +22,9 @@ pub struct BarProps {
     pub view: Rc<InstanceView>,
     pub busy: bool,
     pub on_act: Callback<Action>,
+    /// The step is a countersign (every assignee decides): the opinion is each one's own.
+    #[prop_or_default]
+    pub countersign: bool,
 }
 
 /// How the bar offers an action.
@@ -33,6 +36,9 @@ enum Offer {
     /// A button that opens a panel asking for what the action needs.
     Panel([&'static str; 2]),
 }
+
+/// The first place of the actions after the step's decision (which the sticky bar holds).
+const MORE: u8 = 4;
 
 /// Each action's place in the bar (left to right) and how it is offered.
 fn offer(kind: ActionKind) -> (u8, Offer) {
@@ -67,17 +73,21 @@ pub fn ActionBar(p: &BarProps) -> Html {
     let s = use_session();
     let opinion = use_state(String::new);
     let panel = use_state(|| None::<ActionKind>);
+    // What the decision lacks (its opinion) and what an open panel lacks, each shown
+    // under its own box.
     let missing = use_state(|| None::<&'static str>);
+    let panel_missing = use_state(|| None::<&'static str>);
     let inputs = Inputs {
         people: use_state(|| Value::Null),
         note: use_state(String::new),
         target: use_state(|| p.view.return_to.first().map(|r| r.id.clone()).unwrap_or_default()),
         position: use_state(|| Position::Before),
     };
+    let opinion_ref = use_node_ref();
     if p.view.actions.is_empty() {
         return html! {};
     }
-    let decision = Decision { s: &s, p, opinion: &opinion, missing: &missing };
+    let decision = Decision { s: &s, p, opinion: &opinion, missing: &missing, opinion_ref: &opinion_ref };
     // A slot per place in the bar, filled with the buttons offered now.
     let mut buttons: [Html; ActionKind::ALL.len()] = Default::default();
     for &kind in &p.view.actions {
@@ -92,7 +102,7 @@ pub fn ActionBar(p: &BarProps) -> Html {
             Offer::Panel([zh, en]) => {
                 let open = *panel == Some(kind);
                 let toggle = {
-                    let (panel, inputs, missing) = (panel.clone(), inputs.clone(), missing.clone());
+                    let (panel, inputs, missing) = (panel.clone(), inputs.clone(), panel_missing.clone());
                     Callback::from(move |_| {
                         inputs.people.set(Value::Null);
                         inputs.note.set(String::new());
@@ -107,12 +117,20 @@ pub fn ActionBar(p: &BarProps) -> Html {
             }
         };
     }
+    // The step's decision (or submit) stays in reach at the bottom of the screen while a
+    // long form scrolls, so it is the page's child, not the opinion box's; the other
+    // actions follow it in the page.
+    let [submit, approve, reject, save, more @ ..] = buttons;
+    let decides = p.view.actions.iter().any(|&k| offer(k).0 < MORE);
     html! {
-        <div class="kx-actionbox" aria-label={s.t("办理", "Actions")} role="group">
+        <>
             { decision.opinion_box() }
-            <div class="kx-actions">{ for buttons }</div>
-            { panel.map(|kind| action_panel(&s, p, kind, &inputs, &missing)).unwrap_or_default() }
-        </div>
+            if decides {
+                <div class="kx-actions kx-sticky" aria-label={s.t("办理", "Actions")} role="group">{ submit }{ approve }{ reject }{ save }</div>
+            }
+            <div class="kx-actions kx-more" aria-label={s.t("更多操作", "More actions")} role="group">{ for more }</div>
+            { panel.map(|kind| action_panel(&s, p, kind, &inputs, &panel_missing)).unwrap_or_default() }
+        </>
     }
 }
 
@@ -122,12 +140,15 @@ struct Decision<'a> {
     p: &'a BarProps,
     opinion: &'a UseStateHandle<String>,
     missing: &'a UseStateHandle<Option<&'static str>>,
+    /// The opinion box, focused (and so scrolled to) when its opinion is missing.
+    opinion_ref: &'a NodeRef,
 }
 
 impl Decision<'_> {
-    /// At an opinion step the comment is the opinion itself, and it is required.
+    /// At an opinion step whose form asks nothing, the comment is the opinion itself, and
+    /// it is required; where the form holds the opinion, it is asked for there, once.
     fn opinion_required(&self) -> bool {
-        self.p.view.step_kind == Some(StepKind::Opinion)
+        self.p.view.step_kind == Some(StepKind::Opinion) && self.p.view.editable.is_empty()
     }
 
     /// The opinion box, where the step asks for a decision (a notice is only closed).
@@ -141,6 +162,10 @@ impl Decision<'_> {
         let label = match (self.opinion_required(), v.editable.is_empty()) {
             _ if v.vote.is_some() => s.t("表决意见（反对时必填）", "Remark (required to vote against)"),
             (true, _) => s.t("意见（必填）", "Opinion (required)"),
+            _ if self.p.countersign && v.can(ActionKind::Reject) => {
+                s.t("我的意见（驳回时必填）", "My opinion (required to reject)")
+            }
+            _ if self.p.countersign => s.t("我的意见", "My opinion"),
             (false, true) => s.t("审批意见", "Comment"),
             // The step's own opinion field is in the form above.
             (false, false) if v.can(ActionKind::Reject) => s.t("备注（驳回时必填）", "Remark (required to reject)"),
@@ -151,11 +176,13 @@ impl Decision<'_> {
             move |e: InputEvent| o.set(text_of(e))
         };
         html! {
-            <div class="kx-field kx-wide">
-                <label class="kx-label" for={id.clone()}>{ label }</label>
-                <textarea class="kx-input kx-textarea" {id} rows="2" value={(**self.opinion).clone()} {oninput}
-                    aria-invalid={self.missing.is_some().to_string()} />
-                if let Some(m) = **self.missing { <p class="kx-error" role="alert">{ m }</p> }
+            <div class="kx-actionbox">
+                <div class="kx-field kx-wide">
+                    <label class="kx-label" for={id.clone()}>{ label }</label>
+                    <textarea ref={self.opinion_ref.clone()} class="kx-input kx-textarea" {id} rows="2" value={(**self.opinion).clone()} {oninput}
+                        aria-invalid={self.missing.is_some().to_string()} />
+                    if let Some(m) = **self.missing { <p class="kx-error" role="alert">{ m }</p> }
+                </div>
             </div>
         }
     }
@@ -165,6 +192,7 @@ impl Decision<'_> {
         let s = self.s;
         let reject = kind == ActionKind::Reject;
         let (on_act, opinion, missing) = (self.p.on_act.clone(), self.opinion.clone(), self.missing.clone());
+        let opinion_box = self.opinion_ref.clone();
         let required = self.opinion_required() || reject;
         let vote = self.p.view.vote.is_some();
         let why = if reject && vote {
@@ -177,6 +205,9 @@ impl Decision<'_> {
         let onclick = Callback::from(move |_| {
             let comment = Some(opinion.trim().to_string()).filter(|c| !c.is_empty());
             if required && comment.is_none() {
+                if let Some(b) = opinion_box.cast::<web_sys::HtmlElement>() {
+                    _ = b.focus();
+                }
                 return missing.set(Some(why));
             }
             missing.set(None);

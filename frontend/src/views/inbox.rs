@@ -119,10 +119,10 @@ fn rows(s: &Session, tab: Tab, list: &ListPage, page: &UseStateHandle<i64>) -> H
                             <button type="button" class="kx-row-open" onclick={open}>
                                 <span class="kx-row-title">
                                     { pick(s.lang, &r.title) }
-                                    if let Some(sum) = &r.summary { <span class="kx-row-summary">{ sum.clone() }</span> }
+                                    if let Some(sum) = &r.summary { <span class="kx-row-summary">{ pick(s.lang, sum) }</span> }
                                 </span>
                                 <span class="kx-row-meta">
-                                    <span class={classes!("kx-badge", format!("kx-status-{}", r.status))}>{ status_label(s.lang, &r.status, false) }</span>
+                                    <span class={classes!("kx-badge", format!("kx-status-{}", r.status))}>{ status_label(s.lang, &r.status, r.returned) }</span>
                                     if r.status == "running" || r.status == "draft" { <span>{ step }</span> }
                                     <span>{ s.t("发起人：", "By ") }{ r.initiator.name.clone() }</span>
                                     <span>{ moment(s.lang, &r.updated_at) }</span>

@@ -4,13 +4,14 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use kexie_engine::definition::ApprovalMode;
 use kexie_engine::instance::{Action, ActionKind};
 use kexie_engine::text::Lang;
 use serde_json::json;
 use yew::prelude::*;
 
 use super::actions::ActionBar;
-use super::status::{Notice, current, loading, notice, status_label};
+use super::status::{Notice, carried, current, loading, notice, status_label};
 use super::timeline::Timeline;
 use crate::api::Failure;
 use crate::app::{Compiled, Session, use_session, workflow};
@@ -29,6 +30,9 @@ type Loaded = (Rc<InstanceView>, Rc<Compiled>);
 
 async fn load(s: &Session, id: &str) -> Result<Loaded, Failure> {
     let view: InstanceView = s.client.get(&format!("/instances/{id}")).await?;
+    for (id, name) in &view.names {
+        picker::remember(id, name);
+    }
     let wf = workflow(&s.client, &view.workflow, Some(view.version)).await?;
     Ok((Rc::new(view), wf))
 }
@@ -37,7 +41,7 @@ async fn load(s: &Session, id: &str) -> Result<Loaded, Failure> {
 pub fn InstancePage(p: &InstanceProps) -> Html {
     let s = use_session();
     let loaded = use_state(|| None::<Result<Loaded, Failure>>);
-    let flash = use_state(|| None::<Notice>);
+    let flash = use_state(carried);
     let audit = use_state(|| Rc::new(Vec::<AuditEntry>::new()));
     let reload_audit = {
         let (s, audit, id) = (s.clone(), audit.clone(), p.id.to_string());
@@ -141,6 +145,7 @@ fn InstanceBody(p: &BodyProps) -> Html {
     let shown = if editable.is_empty() { Rc::new(Vec::new()) } else { editing.shown.clone() };
     let (on_change, on_blur) = (editing.on_change.clone(), editing.on_blur.clone());
     let returned = returned_because(&view, &p.audit, &s);
+    let countersign = compiled.wf.definition.step(&view.step).is_some_and(|st| st.mode != ApprovalMode::Any);
     let message = match &*outcome {
         Some(Outcome::Notice(n)) => notice(&current(&Some(n.clone()), s.lang, editing.blocking())),
         Some(Outcome::Conflict(now)) => conflict(&s, &view, now, &compiled, p.on_updated.clone()),
@@ -155,8 +160,8 @@ fn InstanceBody(p: &BodyProps) -> Html {
                 <FormView wf={p.wf.clone()} values={editing.values.clone()} {eval} editable={editable.clone()}
                     errors={shown} {on_change} {on_blur} instance={Some(AttrValue::from(view.id.clone()))} names={(*names).clone()} />
             </div>
-            <ActionBar view={view.clone()} busy={sender.busy()} on_act={act} />
-            <Timeline entries={p.audit.clone()} wf={p.wf.clone()} names={(*names).clone()} />
+            <ActionBar view={view.clone()} busy={sender.busy()} on_act={act} {countersign} />
+            <Timeline entries={p.audit.clone()} wf={p.wf.clone()} names={(*names).clone()} instance={AttrValue::from(view.id.clone())} />
         </section>
     }
 }
@@ -216,7 +221,7 @@ fn event_of(action: ActionKind) -> Option<&'static str> {
 }
 
 /// What an action did, for the notice after it: "已同意。流程现在处于「…」。"
-fn done(lang: Lang, action: ActionKind, after: &InstanceView) -> String {
+pub(super) fn done(lang: Lang, action: ActionKind, after: &InstanceView) -> String {
     let (zh, en) = match action {
         ActionKind::Submit => ("已提交", "Submitted"),
         ActionKind::SaveDraft => ("已保存", "Saved"),

@@ -2,6 +2,7 @@
 //! the inbox; the rule editor is a module of its own, loaded by [`EditorHost`].
 
 mod actions;
+mod changes;
 mod inbox;
 mod instance;
 mod rule_editor;

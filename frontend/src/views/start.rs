@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use kexie_engine::fields::Form;
-use kexie_engine::instance::Action;
+use kexie_engine::instance::{Action, ActionKind};
 use serde_json::json;
 use yew::prelude::*;
 
-use super::status::{Notice, current, loading, notice};
+use super::status::{Notice, carry, current, loading, notice};
 use crate::api::Failure;
 use crate::app::{Compiled, Route, Session, use_session, workflow};
 use crate::draft::DraftKey;
@@ -105,7 +105,7 @@ fn StartForm(p: &FormProps) -> Html {
                 <FormView wf={p.wf.clone()} values={editing.values.clone()} eval={eval} editable={editable.clone()}
                     errors={editing.shown.clone()} {on_change} {on_blur} />
             </div>
-            <div class="kx-actions">
+            <div class="kx-actions kx-sticky">
                 <button type="button" class="kx-btn kx-btn-primary" disabled={busy} onclick={send.reform(|_| true)}>{ s.t("提交", "Submit") }</button>
                 <button type="button" class="kx-btn" disabled={busy} onclick={send.reform(|_| false)}>{ s.t("保存草稿", "Save draft") }</button>
                 <span class="kx-hint">{ s.t("填写内容会自动保存在本机。", "What you type is saved on this device as you go.") }</span>
@@ -122,6 +122,8 @@ async fn create_and_go(sender: Sender, (workflow, step): (String, String), chang
     match create(&s, &workflow, changes, submit).await {
         Ok(view) => {
             sender.sent(Some(if submit { "submitted" } else { "saved" }), &view);
+            let kind = if submit { ActionKind::Submit } else { ActionKind::SaveDraft };
+            carry(Notice::Success(super::instance::done(s.lang, kind, &view)));
             s.go.emit(Route::Instance(view.id));
         }
         Err((Some(id), f)) => {

@@ -30,6 +30,21 @@ pub fn current(n: &Option<Notice>, lang: Lang, blocking: &[FieldError]) -> Optio
     }
 }
 
+thread_local! {
+    static CARRIED: std::cell::RefCell<Option<Notice>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Hands a notice to the page the user is sent to next (a first submit goes on to its
+/// instance, which says it was submitted).
+pub fn carry(n: Notice) {
+    CARRIED.with(|c| *c.borrow_mut() = Some(n));
+}
+
+/// The notice carried to this page, once.
+pub fn carried() -> Option<Notice> {
+    CARRIED.with(|c| c.borrow_mut().take())
+}
+
 /// The notice area; `role=alert` / `status` make screen readers announce it.
 pub fn notice(n: &Option<Notice>) -> Html {
     match n {

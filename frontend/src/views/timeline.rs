@@ -1,16 +1,17 @@
 //! The timeline of an instance: every audit-log entry with who, when, what, the
 //! comment or opinion, and the fields it changed.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use kexie_engine::definition::{ApprovalMode, StepKind};
+use kexie_engine::definition::{ApprovalMode, Definition, StepKind};
+use kexie_engine::fields::people_in;
 use kexie_engine::instance::{ActionKind, Event, EventKind, Position};
 use kexie_engine::text::Lang;
 use yew::prelude::*;
 
+use super::changes;
 use crate::app::{Compiled, use_session};
-use crate::form::{Shared, display, picker};
+use crate::form::{Names, Shared, picker};
 use crate::i18n::{moment, pick, t};
 use kexie_api::AuditEntry;
 
@@ -18,7 +19,31 @@ use kexie_api::AuditEntry;
 pub struct TimelineProps {
     pub entries: Rc<Vec<AuditEntry>>,
     pub wf: Shared<Compiled>,
-    pub names: Rc<BTreeMap<String, String>>,
+    pub names: Rc<Names>,
+    /// The instance, for the files its changes name.
+    pub instance: AttrValue,
+}
+
+/// Everybody the entries name: who acted, whom they named, the people in changed values.
+fn people(def: &Definition, entries: &[AuditEntry]) -> Vec<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for e in entries.iter().map(|e| &e.event) {
+        out.push(&e.actor);
+        out.extend(e.targets.iter().map(String::as_str));
+        if let EventKind::StepEntered { assignees } = &e.kind {
+            out.extend(assignees.iter().map(String::as_str));
+        }
+        for c in &e.diff {
+            let Some(f) = def.field(&c.field) else { continue };
+            for v in [&c.before, &c.after] {
+                people_in(std::slice::from_ref(f), &|_| Some(v), &mut out);
+            }
+        }
+    }
+    let mut ids: Vec<String> = out.into_iter().map(String::from).collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// What an action did, as a history line says it ("submitted", "returned it to").
@@ -44,11 +69,17 @@ pub fn action_label(lang: Lang, action: ActionKind, position: Option<Position>) 
 #[function_component]
 pub fn Timeline(p: &TimelineProps) -> Html {
     let s = use_session();
+    let def = &p.wf.0.wf.definition;
+    let arrived = picker::use_names(people(def, &p.entries));
+    let names = use_memo((p.names.clone(), arrived), |(known, _)| {
+        let mut all = (**known).clone();
+        all.extend(picker::all_known());
+        all
+    });
     if p.entries.is_empty() {
         return html! {};
     }
-    let def = &p.wf.0.wf.definition;
-    let name = |id: &str| p.names.get(id).cloned().unwrap_or_else(|| picker::name_of(id));
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| picker::name_of(s.lang, id));
     let step = |id: &str| def.step(id).map(|st| pick(s.lang, &st.label())).unwrap_or_else(|| id.to_string());
     let voted = |id: &str| def.step(id).is_some_and(|st| st.mode == ApprovalMode::Vote);
     let line = |e: &Event| -> String {
@@ -106,15 +137,10 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                             if !e.diff.is_empty() {
                                 <details class="kx-diff">
                                     <summary>{ match s.lang { Lang::Zh => format!("修改了 {} 个字段", e.diff.len()), Lang::En => format!("changed {} field(s)", e.diff.len()) } }</summary>
-                                    <ul>{ for e.diff.iter().map(|c| {
-                                        let f = def.field(&c.field);
-                                        let label = f.map(|f| pick(s.lang, &f.label())).unwrap_or_else(|| c.field.clone());
-                                        let show = |v: &serde_json::Value| match (f, v.is_null()) {
-                                            (_, true) => "—".to_string(),
-                                            (Some(f), _) => display::text(s.lang, f, v, &p.names),
-                                            (None, _) => v.to_string(),
-                                        };
-                                        html! { <li><strong>{ label }</strong>{ s.t("：", ": ") }{ show(&c.before) }{ " → " }{ show(&c.after) }</li> }
+                                    <ul>{ for e.diff.iter().filter_map(|c| {
+                                        // A field a later version dropped has no label left to show.
+                                        let f = def.field(&c.field)?;
+                                        Some(changes::change(s.lang, f, &c.before, &c.after, &names, &p.instance))
                                     }) }</ul>
                                 </details>
                             }

@@ -33,6 +33,7 @@ function route() {
     if (on) $(id).setAttribute("aria-current", "page");
     else $(id).removeAttribute("aria-current");
   }
+  showMenu(false);
 }
 
 // The header's 待办 and 消息: what this portal's own webhook receiver was told (the server
@@ -121,6 +122,13 @@ async function switchUser(users, id) {
   document.body.dataset.switches = String(++switches);
 }
 
+// On a phone the user switch, the clock and the menu fold away behind 菜单, so that the
+// widget starts at the top of the screen.
+function showMenu(open) {
+  document.body.classList.toggle("oa-menu-open", open);
+  $("oa-menu-btn").setAttribute("aria-expanded", String(open));
+}
+
 // Demo only: runs the server's clock a day ahead, then reloads the widget.
 async function moveClock() {
   const { today } = await post("/demo/clock", { days: 1 });
@@ -147,6 +155,8 @@ async function start() {
   select.disabled = false;
   $("oa-clock").addEventListener("click", () => moveClock().catch((e) => showError(e.message)));
   select.addEventListener("change", () => switchUser(users, select.value).catch((e) => showError(e.message)));
+  $("oa-menu-btn").addEventListener("click", () => showMenu(!document.body.classList.contains("oa-menu-open")));
+  select.addEventListener("change", () => showMenu(false));
   $("oa-todo-btn").addEventListener("click", () => showPanel("todo"));
   $("oa-msg-btn").addEventListener("click", () => showPanel("messages"));
   document.addEventListener("keydown", (e) => {

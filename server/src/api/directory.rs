@@ -79,8 +79,13 @@ fn find(dir: &Directory, q: &DirectoryQuery, limit: usize) -> DirectoryPage {
     // `ids` given (even empty) means just those people.
     let ids: Option<HashSet<&str>> =
         q.ids.as_deref().map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect());
-    let chosen: Vec<&Actor> =
-        dir.0.values().filter(|a| ids.as_ref().is_none_or(|ids| ids.contains(a.id.as_str()))).collect();
+    let role = q.role.as_deref().filter(|r| !r.is_empty());
+    let chosen: Vec<&Actor> = dir
+        .0
+        .values()
+        .filter(|a| ids.as_ref().is_none_or(|ids| ids.contains(a.id.as_str())))
+        .filter(|a| role.is_none_or(|r| a.has_role(r)))
+        .collect();
     let mut people: Vec<&Actor> = chosen
         .iter()
         .copied()

@@ -57,6 +57,7 @@ async fn references(
     caller: &Caller,
 ) -> Result<BTreeMap<String, Referenced>, ApiError> {
     let held = held.map(|i| instance::held_references(def, i)).unwrap_or_default();
+    let dir = state.directory().await?;
     let mut out = BTreeMap::new();
     for id in instance::reference_ids(def, form) {
         let Some(s) = state.store.stored(&id).await? else { continue };
@@ -64,15 +65,15 @@ async fn references(
             continue;
         }
         let (wf, _) = state.workflow(&s.instance.workflow, Some(i64::from(s.instance.version))).await?;
-        out.insert(id, referenced(&wf.definition, s.instance));
+        out.insert(id, referenced(&wf.definition, s.instance, &dir));
     }
     Ok(out)
 }
 
 /// An instance as a reference to it shows it.
-fn referenced(def: &Definition, inst: Instance) -> Referenced {
+fn referenced(def: &Definition, inst: Instance, dir: &Directory) -> Referenced {
     Referenced {
-        summary: kexie_api::events::summary(def, &inst),
+        summary: kexie_api::summary::summary(def, &inst, dir),
         id: inst.id,
         workflow: inst.workflow,
         status: inst.status,

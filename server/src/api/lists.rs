@@ -2,9 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use kexie_api::events::summary;
+use kexie_api::summary::summary;
 use kexie_api::{ListPage, ListRow, PageQuery, PersonRef, ReferenceOption, ReferenceQuery};
-use kexie_engine::instance::{Instance, Moment};
+use kexie_engine::instance::{Instance, Moment, Status};
 
 use super::Params;
 use crate::auth::Caller;
@@ -24,13 +24,15 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
     }
     let found = state.store.list(which, &caller.actor.id, page, per_page).await?;
     let now = state.now();
+    let dir = state.directory().await?;
     let mut items = Vec::with_capacity(found.items.len());
     for row in found.items {
         let (wf, _) = state.workflow(&row.workflow, Some(row.version)).await?;
         let due = row.due_at.as_deref().and_then(Moment::parse);
-        let summary = serde_json::from_str::<Instance>(&row.state).ok().and_then(|i| summary(&wf.definition, &i));
+        let inst = serde_json::from_str::<Instance>(&row.state).ok();
         items.push(ListRow {
-            summary,
+            summary: inst.as_ref().and_then(|i| summary(&wf.definition, i, &dir)),
+            returned: inst.is_some_and(|i| i.status == Status::Draft && i.route.len() > 1),
             title: wf.definition.title.clone(),
             step_label: wf.definition.step(&row.step).map(|s| s.label()),
             overdue: due.is_some_and(|d| now > d),
@@ -58,11 +60,12 @@ pub async fn references(
 ) -> Result<Json<Vec<ReferenceOption>>, ApiError> {
     let (wf, _) = state.workflow(&q.workflow, None).await?;
     let found = state.store.completed(&q.workflow, REFERENCE_CHOICES).await?;
+    let dir = state.directory().await?;
     let options = found
         .into_iter()
         .filter(|(inst, _)| super::instances::may_view(inst, &caller))
         .map(|(inst, updated_at)| ReferenceOption {
-            summary: summary(&wf.definition, &inst),
+            summary: summary(&wf.definition, &inst, &dir),
             title: wf.definition.title.clone(),
             initiator: PersonRef::from(&inst.initiator),
             id: inst.id,

@@ -97,6 +97,7 @@ impl Checker<'_> {
             ("content", f.content.is_some() && kind != FieldKind::RichText, "rich_text"),
             ("workflow", f.workflow.is_some() && kind != FieldKind::Reference, "reference"),
             ("prefill", !f.prefill.is_empty() && kind != FieldKind::Reference, "reference"),
+            ("role", f.role.is_some() && kind != FieldKind::Person, "person"),
         ];
         for (key, wrong, kinds) in misplaced {
             if wrong {

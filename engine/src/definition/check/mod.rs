@@ -89,13 +89,19 @@ impl Checker<'_> {
             }
         }
         self.text(&def.description, keys!["description"], false);
-        if let Some(id) = &def.summary {
+        for id in &def.summary {
             match def.field(id) {
-                Some(f) if f.kind == FieldKind::Text => {}
+                Some(f)
+                    if !matches!(
+                        f.kind,
+                        FieldKind::Table | FieldKind::Attachment | FieldKind::LongText | FieldKind::RichText
+                    ) => {}
                 Some(_) => self.report(
                     keys!["summary"],
-                    format!("summary 须指向文本字段，「{id}」不是。"),
-                    format!("summary must name a text field; '{id}' is not one."),
+                    format!("summary 只能列出简短的字段（文本、人员、选项、数字、日期），「{id}」不是。"),
+                    format!(
+                        "summary may list short fields only (text, person, option, number, date); '{id}' is not one."
+                    ),
                 ),
                 None if self.known.broken_fields.contains(id) => {}
                 None => self.report(
@@ -210,6 +216,7 @@ impl Checker<'_> {
                 }
             }
         }
+        self.writers(i, s, rules);
         for (j, id) in s.hidden.iter().enumerate().filter(|(_, id)| s.can_edit(id)) {
             self.report(
                 keys!["steps", i, "hidden", j],
@@ -252,6 +259,49 @@ impl Checker<'_> {
                 "notice_days 只适用于 kind = \"notice\" 的步骤。",
                 "notice_days applies only to steps of kind \"notice\".",
             ),
+        }
+    }
+
+    /// A field's writers name a field editable here and people; at a countersign or a
+    /// vote an editable field needs them, or each assignee would overwrite the others'.
+    fn writers(&mut self, i: usize, s: &Step, rules: Option<&Rules>) {
+        for (field, specs) in &s.writers {
+            let at = |more: Option<usize>| {
+                let mut path = keys!["steps", i, "writers", field.as_str()];
+                path.extend(more.map(Into::into));
+                path
+            };
+            if !s.can_edit(field) {
+                self.report(
+                    at(None),
+                    format!("writers 中的「{field}」不是本步骤可编辑（editable）的字段。"),
+                    format!("'{field}' in writers is not a field editable at this step."),
+                );
+            }
+            for (j, w) in specs.iter().enumerate() {
+                if matches!(ActorSpec::parse(w), Some(ActorSpec::Rules)) {
+                    self.report(
+                        at(Some(j)),
+                        "writers 只能写 initiator、role:角色、user:用户 或 field:人员字段，不能写 rules。",
+                        "writers may name initiator, role:<role>, user:<id> or field:<person field>, not rules.",
+                    );
+                } else {
+                    self.actor(w, at(Some(j)), rules);
+                }
+            }
+        }
+        if matches!(s.mode, ApprovalMode::All | ApprovalMode::Vote) {
+            for (j, id) in s.editable.iter().enumerate().filter(|(_, id)| !s.writers.contains_key(*id)) {
+                self.report(
+                    keys!["steps", i, "editable", j],
+                    format!(
+                        "会签步骤的每位办理人都会覆盖他人填写的「{id}」：请用 writers = {{ {id} = [\"role:…\"] }} 指定由谁填写（各人的意见写在自己的办理意见中）。"
+                    ),
+                    format!(
+                        "at a countersign every assignee would overwrite the others' '{id}': name who writes it with writers = {{ {id} = [\"role:…\"] }} (each assignee's own opinion is their comment)."
+                    ),
+                );
+            }
         }
     }
 
