@@ -56,6 +56,12 @@ fn tokens_and_permissions_are_checked_and_refusals_change_nothing() {
         let (status, body) =
             act(&server, &formation_token("li"), &id, rev, json!({ "action": "reject", "comment": "不同意" }));
         assert_eq!((status, code(&body)), (403, "not_assignee"), "{body}");
+        // The step by its label, never its id.
+        assert_eq!(body["error"]["message"]["zh"], "您不是当前步骤「企业党组织审批」的办理人，或尚未轮到您。");
+        assert_eq!(
+            body["error"]["message"]["en"],
+            "You are not assigned to act at 'Party organisation approval', or it is not your turn yet."
+        );
         // A person outside the instance cannot even read it.
         let (status, _) = get(&server.url(&format!("/instances/{id}")), Some(&formation_token("chen")));
         assert_eq!(status, 403);

@@ -74,6 +74,15 @@ test("the committee countersigns, leadership returns the plan once, the upper �
   await addItem(1, ["讲比活动（第五条）", "合理化建议与“五小”竞赛", "征集建议300条", "钱学军", "第二季度", "20"]);
   await addItem(2, ["学术交流（第六条）", "国际新能源技术论坛", "举办国际论坛1次", "孙丽华", "第三季度", "30"]);
   await addItem(3, ["创新平台（第七条）", "院士专家工作站", "引进院士团队1个", "李建国", "第四季度", "60"]);
+  // A category select is as wide as its longest choice: none is cut off.
+  const room = await W().getByLabel("类别（第 1 行）").evaluate((select) => {
+    const pen = document.createElement("canvas").getContext("2d");
+    pen.font = getComputedStyle(select).font;
+    const widest = Math.max(...[...select.options].map((o) => pen.measureText(o.text).width));
+    const style = getComputedStyle(select);
+    return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - widest;
+  });
+  assert.ok(room >= 16, `the longest category fits beside the arrow (${room} px to spare)`);
   // Still refused: no 科普 item yet, and one item is over the 50 万元 cap.
   await W().getByText("年度工作计划须涵盖以下类别，尚缺：科普（第八条）").waitFor();
   await W().getByText("第3行：单项预算不得超过50.00万元").waitFor();

@@ -33,6 +33,9 @@ async function fits(where) {
     });
   });
   assert.deepEqual(small, [], `${where}: touch targets under 44 px`);
+  // The tabs fit whole: 「发起流程」 is not cut to 「发起」.
+  const tabs = await W().locator(".kx-tab").evaluateAll((all) => all.map((t) => [t.textContent, t.getBoundingClientRect().right]));
+  for (const [name, right] of tabs) assert.ok(right <= width, `${where}: the tab ${name} ends at ${right} px`);
 }
 
 /** Taps the button named exactly `name`. */

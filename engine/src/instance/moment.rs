@@ -56,3 +56,19 @@ impl fmt::Display for Moment {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Moment;
+    use crate::instance::ActionError;
+
+    #[test]
+    fn a_moment_reads_as_people_write_it_in_messages() {
+        let until = Moment::parse("2026-12-07T09:05:00+08:00").unwrap();
+        let said = until.describe();
+        assert_eq!((said.zh.as_str(), said.en.as_str()), ("2026年12月7日 09:05", "7 December 2026, 09:05"));
+        let m = ActionError::TooEarly { until }.message();
+        assert_eq!(m.zh, "时间未到，2026年12月7日 09:05 之后才可以。");
+        assert_eq!(m.en, "Too early: possible from 7 December 2026, 09:05.");
+    }
+}
