@@ -41,8 +41,8 @@ impl Machine<'_> {
         }
         if self.i.tasks.iter().any(|t| t.assignee == user && t.state == TaskState::Pending) {
             return Err(bad_target(
-                format!("「{user}」已是本步骤的办理人。"),
-                format!("'{user}' is already assigned at this step."),
+                format!("{}已是本步骤的办理人。", person.name),
+                format!("{} is already assigned at this step.", person.name),
             ));
         }
         Ok(())

@@ -383,9 +383,10 @@ impl<'a> Machine<'a> {
             return Err(not_allowed("第一步不能退回。", "the first step cannot return anywhere."));
         }
         if !super::return_targets(self.wf, &self.i).iter().any(|s| s.id == *to) {
+            let label = self.wf.definition.step(to).map_or_else(|| Text::new(to, to), |s| s.label());
             return Err(bad_target(
-                format!("只能退回到已经过的步骤，「{to}」不是。"),
-                format!("an instance can only return to a step it passed; '{to}' is not one."),
+                format!("只能退回到已经过的步骤，「{}」不是。", label.zh),
+                format!("an instance can only return to a step it passed; '{}' is not one.", label.en),
             ));
         }
         let reason = required_text(reason)?;

@@ -82,11 +82,7 @@ fn use_form_names(fields: &[Field], values: &Rc<Form>, known: &Rc<Names>) -> Rc<
         out.into_iter().filter(|id| !known.contains_key(*id)).map(String::from).collect()
     };
     let arrived = picker::use_names(ids);
-    let names = use_memo((known.clone(), arrived), |(known, _)| {
-        let mut all = (**known).clone();
-        all.extend(picker::all_known());
-        Rc::new(all)
-    });
+    let names = use_memo((known.clone(), arrived), |(known, _)| Rc::new(picker::with_remembered(known)));
     (*names).clone()
 }
 

@@ -37,9 +37,11 @@ pub fn name_of(lang: Lang, id: &str) -> String {
     known(id).unwrap_or_else(|| crate::i18n::t(lang, "未知人员", "Unknown person").to_string())
 }
 
-/// Every name known so far.
-pub fn all_known() -> Vec<(String, String)> {
-    NAMES.with(|n| n.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+/// `names` and every name remembered so far: what a form or a history shows people by.
+pub fn with_remembered(names: &super::Names) -> super::Names {
+    let mut all = names.clone();
+    NAMES.with(|n| all.extend(n.borrow().iter().map(|(k, v)| (k.clone(), v.clone()))));
+    all
 }
 
 /// Asks the directory for the names of `ids` not known yet (one request for all of

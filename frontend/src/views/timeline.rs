@@ -71,11 +71,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
     let s = use_session();
     let def = &p.wf.0.wf.definition;
     let arrived = picker::use_names(people(def, &p.entries));
-    let names = use_memo((p.names.clone(), arrived), |(known, _)| {
-        let mut all = (**known).clone();
-        all.extend(picker::all_known());
-        all
-    });
+    let names = use_memo((p.names.clone(), arrived), |(known, _)| picker::with_remembered(known));
     if p.entries.is_empty() {
         return html! {};
     }
