@@ -22,13 +22,15 @@ ensure_node_modules() {
     fi
 }
 
-# Debian's Chromium and ChromeDriver, and CJK fonts so Chinese renders in screenshots.
+# Debian's Chromium and ChromeDriver, CJK fonts so Chinese renders in screenshots, and
+# poppler's pdftotext, which reads back the printed records the tests print to PDF.
 ensure_chromium() {
-    if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+    if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" ||
+        ! command -v pdftotext >/dev/null; then
         local sudo=""
         [ "$(id -u)" = 0 ] || sudo="sudo"
         $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver fonts-noto-cjk poppler-utils >/dev/null
     fi
 }
 

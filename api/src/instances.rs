@@ -110,6 +110,17 @@ pub struct ActRequest {
     pub action: Action,
 }
 
+/// The printed record's language (`GET /instances/{id}/print`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct PrintQuery {
+    /// `zh` (the default) or `en`.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub lang: Option<kexie_engine::text::Lang>,
+}
+
 /// One entry of an instance's audit log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

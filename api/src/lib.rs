@@ -19,7 +19,7 @@ pub mod workflows;
 pub use attachments::{AttachmentMeta, DownloadQuery};
 pub use error::{ErrorBody, ErrorDetail};
 pub use events::{EventPage, EventQuery, IntegrationEvent};
-pub use instances::{ActRequest, AuditEntry, InstanceView, StartRequest, StepRef};
+pub use instances::{ActRequest, AuditEntry, InstanceView, PrintQuery, StartRequest, StepRef};
 pub use lists::{ListPage, ListRow, PageQuery, ReferenceOption, ReferenceQuery};
 pub use people::{DirectoryEntry, DirectoryPage, DirectoryQuery, DirectoryResult, Me, Person, PersonRef};
 pub use view::{Notes, instance_view};

@@ -212,7 +212,8 @@ impl Workflow {
     }
 
     /// Column totals of every table, for the rules (`ctx.totals`) and the display.
-    fn totals(&self, form: &Form) -> BTreeMap<String, BTreeMap<String, Decimal>> {
+    /// Each table's column totals (the columns marked `total`), exact: table → column → sum.
+    pub fn totals(&self, form: &Form) -> BTreeMap<String, BTreeMap<String, Decimal>> {
         let mut out = BTreeMap::new();
         for table in self.definition.fields.iter().filter(|f| f.kind == FieldKind::Table) {
             let rows = form.get(&table.id).and_then(|v| v.as_array());

@@ -148,6 +148,11 @@ impl Client {
         self.json(Method::GET, path, None).await
     }
 
+    /// A text answer as it is (the printed record's HTML).
+    pub async fn text(&self, path: &str) -> Result<String, Failure> {
+        self.send(Method::GET, path, None).await
+    }
+
     pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, Failure> {
         let body = serde_json::to_string(body).map_err(|e| Failure::Garbled(e.to_string()))?;
         self.json(Method::POST, path, Some(body)).await

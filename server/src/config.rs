@@ -33,6 +33,8 @@ pub struct Config {
     pub email: Option<EmailConfig>,
     /// Host origins allowed to call the API from a browser.
     pub cors_origins: Vec<String>,
+    /// The enterprise's name, at the head of every printed record (审批单).
+    pub organisation: Option<String>,
 }
 
 /// How tokens are verified.
@@ -211,6 +213,7 @@ impl Default for Config {
             webhooks: Vec::new(),
             email: None,
             cors_origins: Vec::new(),
+            organisation: None,
         }
     }
 }

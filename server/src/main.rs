@@ -11,6 +11,7 @@ mod jwks;
 mod mail;
 mod outbox;
 mod overdue;
+mod print;
 mod publish;
 mod serve;
 mod state;
@@ -96,6 +97,9 @@ enum AuditCommand {
         /// SQLite file (or set DATABASE_URL).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Only this instance's chain (the number on its printed record); prints its head hash.
+        #[arg(long)]
+        instance: Option<String>,
     },
 }
 
@@ -116,7 +120,9 @@ fn main() -> ExitCode {
         Command::Export { dir, output } => cli::export(&dir, &output, lang),
         Command::Import { file, output, force } => cli::import(&file, &output, force, lang),
         Command::Serve(args) => runtime().block_on(serve::run(args)).map_err(|e| eprintln!("kexie serve: {e}")).is_ok(),
-        Command::Audit { command: AuditCommand::Verify { db } } => runtime().block_on(cli::verify_audit(db)),
+        Command::Audit { command: AuditCommand::Verify { db, instance } } => {
+            runtime().block_on(cli::verify_audit(db, instance))
+        }
     };
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -62,6 +62,9 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         // Demo tokens only: a fresh secret per start (the portal asks for new tokens).
         config.auth.hs256_secret = Some(format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()));
     }
+    if args.demo && config.organisation.is_none() {
+        config.organisation = Some(demo::ORGANISATION.into()); // the portal's own header
+    }
     if let Some(file) = config.sqlite_file()
         && let Some(dir) = file.parent()
     {

@@ -145,6 +145,61 @@ fn the_main_route_of_every_shipped_workflow_runs_through_the_api() {
     }
 }
 
+/// `GET /instances/{id}/print` as text, with its status and content type and CSP.
+fn print(server: &Server, id: &str, token: &str, query: &str) -> (u16, String, String, String) {
+    let mut resp = agent()
+        .get(&server.url(&format!("/instances/{id}/print{query}")))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let (kind, csp) = (header("content-type"), header("content-security-policy"));
+    (resp.status().as_u16(), kind, csp, resp.body_mut().read_to_string().unwrap())
+}
+
+#[test]
+fn a_printed_record_shows_what_its_reader_may_see_escaped_and_runs_nothing() {
+    for db in databases("print") {
+        let server = Server::start(&db);
+        sync_directory(&server, FORMATION_PEOPLE);
+        let (id, _) = submitted_formation(&server);
+        let zhou = formation_token("zhou");
+        let (status, _) = act(
+            &server,
+            &zhou,
+            &id,
+            2,
+            json!({ "action": "approve", "changes": { "party_opinion": "同意<b>组建</b>。" } }),
+        );
+        assert_eq!(status, 200);
+        for who in ["li", "zhou"] {
+            let tok = formation_token(who);
+            let (status, kind, csp, page) = print(&server, &id, &tok, "");
+            assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"), "{db}: {page}");
+            assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"), "no script may run: {csp}");
+            assert!(page.contains("科协组建审批单") && page.contains("中化新材料研究院有限公司"), "{page}");
+            assert!(
+                page.contains("同意&lt;b&gt;组建&lt;/b&gt;。") && !page.contains("<b>组建"),
+                "an opinion is text, not HTML"
+            );
+            let (_, view) = get(&server.url(&format!("/instances/{id}")), Some(&tok));
+            let hidden = view["hidden"].as_array().unwrap();
+            assert!(hidden.contains(&json!("sasac_opinion")), "the later steps' opinions are hidden: {view}");
+            for hidden in hidden {
+                assert!(!page.contains(&format!("data-field=\"{}\"", hidden.as_str().unwrap())), "{who} sees {hidden}");
+            }
+            let (_, audit) = get(&server.url(&format!("/instances/{id}/audit")), Some(&tok));
+            let head = audit.as_array().unwrap().last().unwrap()["hash"].as_str().unwrap().to_string();
+            assert!(page.contains(&head), "the audit chain's head is printed");
+        }
+        let (status, _, _, page) = print(&server, &id, &formation_token("li"), "?lang=en");
+        assert_eq!(status, 200);
+        assert!(page.contains("approval record") && page.contains("Decisions"), "{page}");
+        let (status, _, _, page) = print(&server, &id, &formation_token("li"), "?lang=fr");
+        assert_eq!(status, 400, "{page}");
+    }
+}
+
 #[test]
 fn the_openapi_document_describes_the_api() {
     let db = &databases("openapi")[0];

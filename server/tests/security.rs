@@ -98,6 +98,7 @@ fn an_outsider_and_a_non_admin_get_nothing_of_anybody_elses() {
     let refused: &[(&str, String, Value)] = &[
         ("GET", format!("/instances/{id}"), Value::Null),
         ("GET", format!("/instances/{id}/audit"), Value::Null),
+        ("GET", format!("/instances/{id}/print"), Value::Null),
         ("POST", format!("/instances/{id}/actions"), act),
         ("GET", format!("/attachments/{sha}?instance={id}"), Value::Null),
         ("GET", format!("/attachments/{sha}"), Value::Null),

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
-import { openTask, expectWaiting, expectNotice, pickPerson, shotOnFailure, assertNoIds } from "./flows.mjs";
+import { openTask, expectWaiting, expectNotice, pickPerson, shotOnFailure, assertNoIds, printRecord } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -177,6 +177,14 @@ test("the committee countersigns, leadership returns the plan once, the upper �
   await expectHeader(page, "已办结");
   await W().getByText("流程办结").waitFor();
   await shot(page, "annual-plan-10-completed");
+  // The printed record: the items as a table with its total, every member's own opinion.
+  const record = await printRecord(page, server, "annual-plan-11-record", [
+    "科协年度工作计划审批单", "赵敏", "钱学军", "孙丽华", "李建国", "郑丽华", "孙志远",
+    "同意，建议学术论坛邀请兄弟单位参加。", "同意，注意控制院士工作站经费。", "常委会全体委员会签同意。",
+    "压减后的计划经常委会全体委员会签同意。", "经费偏高，请将预算合计压减至100万元以内后重新报送。",
+    "同意，经费80万元列入预算。", "准予备案。", `市科协备〔${year}〕031号`,
+  ]);
+  assert.match(record, /合计\s+90\.00 万元/, "the items' budget total");
   assert.deepEqual(page.errors, []);
 }));
 

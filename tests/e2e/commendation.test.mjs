@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, press, expectHeader, shot } from "./support.mjs";
-import { moveClock, openTask, pdf, pickPerson, radio, shotOnFailure } from "./flows.mjs";
+import { moveClock, openTask, pdf, pickPerson, printRecord, radio, shotOnFailure } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -68,6 +68,10 @@ test("a talent is voted through, publicised, decided and reported upwards", () =
   await press(page, "确认备案");
   await expectHeader(page, "已办结");
   await shot(page, "commendation-3-reported");
+  await printRecord(page, server, "commendation-4-record", [
+    "表彰与人才举荐审批单", "王海燕", "省级优秀青年科技人才（举荐）", "钱学军", "李建国", "陈静", "郑丽华", "孙志远",
+    "投了赞成票", "结束了公示", "同意向省科协举荐王海燕同志。", "确认备案",
+  ]);
   assert.deepEqual(page.errors, []);
 }));
 

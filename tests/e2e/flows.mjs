@@ -2,8 +2,10 @@
 // project): opening a task as someone, choosing people in a picker, reading the header's
 // "waiting for", and running the demo clock ahead. Built on support.mjs.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { become, widget, openRow, shot } from "./support.mjs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, SHOTS, become, widget, openRow, press, shot } from "./support.mjs";
 
 /** Switches to `user` and opens their task titled `title` from 我的待办. */
 export async function openTask(page, user, title) {
@@ -171,4 +173,40 @@ export async function assertNoIds(page) {
   const text = await widget(page).evaluate((host) => host.shadowRoot.querySelector(".kx-root").innerText);
   const shown = IDS.filter((id) => new RegExp(`\\b${id}\\b`).test(text));
   assert.deepEqual(shown, [], "login ids shown in the widget");
+}
+
+/**
+ * Prints the open instance as its 审批单 (「打印审批单」 opens it in a window of its own) to
+ * an A4 PDF `<name>.pdf` with Chromium and reads the PDF back with pdftotext: every string
+ * of `expected` (opinions, signers) is in it, and so is the audit chain's head hash that
+ * `kexie audit verify --instance` computes from the database. Returns the PDF's text as
+ * laid out (a table's row on one line).
+ */
+export async function printRecord(page, server, name, expected) {
+  const [record] = await Promise.all([page.waitForEvent("popup"), press(page, "打印审批单")]);
+  const body = record.locator("body.kx-print");
+  await body.waitFor();
+  const id = await body.getAttribute("data-instance");
+  // 「打印」 hands the page to the browser's print dialog (which headless Chromium would keep
+  // open): here it only says it was asked.
+  await record.evaluate(() => { window.print = () => { document.body.dataset.printed = "yes"; }; });
+  await record.getByRole("button", { name: "打印", exact: true }).click();
+  assert.equal(await body.getAttribute("data-printed"), "yes", "「打印」 opens the print dialog");
+  mkdirSync(SHOTS, { recursive: true });
+  await record.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const pdf = join(SHOTS, `${name}.pdf`);
+  await record.pdf({ path: pdf, preferCSSPageSize: true });
+  await record.close();
+  // In reading order each cell's lines follow one another (-layout interleaves the cells
+  // of a row), so a wrapped opinion reads whole once the line breaks are gone.
+  const text = execFileSync("pdftotext", [pdf, "-"]).toString();
+  const flat = text.replace(/\s+/g, "");
+  for (const want of expected) assert.ok(flat.includes(want.replace(/\s+/g, "")), `${name}.pdf names ${want}`);
+  const verified = execFileSync(BIN, ["audit", "verify", "--db", server.db, "--instance", id]).toString();
+  const head = verified.match(/head ([0-9a-f]{64})/)?.[1];
+  assert.ok(head, verified);
+  assert.ok(flat.includes(head), `${name}.pdf shows the audit head ${head}`);
+  const layout = execFileSync("pdftotext", ["-layout", pdf, "-"]).toString();
+  assert.match(layout, /第 ?1 ?页 ?\/ ?共 ?\d+ ?页/, "pages are numbered");
+  return layout;
 }

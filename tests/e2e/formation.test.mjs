@@ -1,9 +1,10 @@
 // 科协组建 from application to SASAC filing, by five people switching in the demo portal,
 // with a return to the applicant on the way (art. 十, 十五).
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
-import { expectNotice } from "./flows.mjs";
+import { expectNotice, printRecord } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -114,5 +115,12 @@ test("an application goes through party, leadership, upper 科协 and SASAC, wit
   await expectHeader(page, "已办结");
   await W().getByText("流程办结").waitFor();
   await shot(page, "formation-6-completed");
+  const record = await printRecord(page, server, "formation-7-record", [
+    "中国某某集团有限公司", "科协组建审批单", "中化新材料研究院有限公司", "已办结",
+    "李明", "周建国", "吴海涛", "郑丽华", "孙志远", "冯晓东",
+    "同意组建企业科协。", "同意，请按程序报上级科协审核。", "请补充第四名委员候选人。", "材料齐全，同意组建。", "予以备案。",
+    "科协章程（修订）.pdf", createHash("sha256").update("%PDF-1.4 revised charter").digest("hex"), "赵敏", "退回到",
+  ]);
+  assert.doesNotMatch(record, /科协章程草案\.pdf/, "the form as it stands: the replaced charter is gone");
   assert.deepEqual(page.errors, []);
 });

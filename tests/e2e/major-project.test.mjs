@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, press, expectHeader, shot } from "./support.mjs";
-import { openTask, expectWaiting, expectNotice, pickPerson, field, radio, pdf, shotOnFailure } from "./flows.mjs";
+import { openTask, expectWaiting, expectNotice, pickPerson, field, radio, pdf, shotOnFailure, printRecord } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -105,6 +105,12 @@ test("a major project is evaluated by every expert, heard by the 科协 and deci
   await expectHeader(page, "已办结");
   await W().getByText("流程办结").waitFor();
   await shot(page, "major-project-7-completed");
+  await printRecord(page, server, "major-project-8-record", [
+    "重大项目决策参与审批单", "高端轴承钢连铸产线建设", "徐建国", "陈静", "钱芳", "赵明", "李振华", "孙丽华", "吴振华",
+    "工艺成熟，投资估算偏低约5%。", "技术路线可行，建议加强夹杂物控制。", "设备选型合理。",
+    "三名专家均认为技术路线可行；建议加强夹杂物控制并复核投资估算。", "有条件支持",
+    "支持立项，条件是复核投资估算并落实夹杂物控制方案。", "会议研究了科协意见，同意立项，投资估算由财务部复核。",
+  ]);
   assert.deepEqual(page.errors, []);
 }));
 

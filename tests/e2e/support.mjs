@@ -12,7 +12,7 @@ import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const SHOTS = process.env.KEXIE_SHOTS || join(ROOT, "target/e2e-shots");
-const BIN = process.env.KEXIE_BIN || join(ROOT, "target/debug/kexie");
+export const BIN = process.env.KEXIE_BIN || join(ROOT, "target/debug/kexie");
 
 export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

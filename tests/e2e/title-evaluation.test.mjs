@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, press, expectHeader, shot } from "./support.mjs";
-import { openTask, expectWaiting, expectNotice, pickPerson, field, radio, moveClock, pdf, shotOnFailure, assertNoIds } from "./flows.mjs";
+import { openTask, expectWaiting, expectNotice, pickPerson, field, radio, moveClock, pdf, shotOnFailure, assertNoIds, printRecord } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -120,6 +120,11 @@ test("HR's candidate is heard by the 科协, returned once, passed and publicise
   await expectHeader(page, "已办结");
   await W().getByText("流程办结").waitFor();
   await shot(page, "title-evaluation-8-completed");
+  await printRecord(page, server, "title-evaluation-9-record", [
+    "职称评定参与审批单", "钱进", "赵敏", "李振华", "周宁", "推荐",
+    "业绩突出，技术创新能力强，同意推荐。", "请科协补充对其专利成果转化情况的意见。",
+    "专利已在产线应用，年节约成本约80万元，同意推荐。", "评审通过。", "结束了公示",
+  ]);
   assert.deepEqual(page.errors, []);
 }));
 

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { session, portal, become, widget, tab, openRow, press, expectHeader, shot } from "./support.mjs";
-import { api, filedPlan, openTask, pdf, shotOnFailure, token } from "./flows.mjs";
+import { api, filedPlan, openTask, pdf, printRecord, shotOnFailure, token } from "./flows.mjs";
 
 let server, browser, page;
 session(async (s, b) => {
@@ -80,6 +80,10 @@ test("a report on the filed plan: prefilled from it, reviewed, heard at a meetin
   await press(page, "确认备案");
   await expectHeader(page, "已办结");
   await shot(page, "work-report-5-filed");
+  await printRecord(page, server, "work-report-6-record", [
+    "科协工作汇报审批单", "赵敏", "钱学军", "孙丽华", "李建国", "吴海涛", "孙志远",
+    "两期沙龙", "听取了科协年度工作汇报，肯定成绩。", "听取科协工作汇报会议纪要.pdf", "确认备案",
+  ]);
   assert.deepEqual(page.errors, []);
 }));
 

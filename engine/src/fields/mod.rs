@@ -2,6 +2,7 @@
 
 mod constraints;
 pub mod date;
+pub mod display;
 mod value;
 
 use std::collections::BTreeMap;

@@ -11,6 +11,7 @@ mod model;
 mod moment;
 mod reference;
 mod vote;
+mod wording;
 
 pub use action::{Action, ActionError, ActionKind, Event, EventKind, FieldChange, Position};
 pub use available::{available, return_targets};
@@ -21,6 +22,7 @@ pub use model::{Decision, Instance, Status, Task, TaskState};
 pub use moment::Moment;
 pub use reference::{Referenced, check_references, held_references, prefill, reference_ids, referenced};
 pub use vote::{Tally, tally};
+pub use wording::{action_text, did};
 
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use super::attachment::FileLink;
-use crate::i18n::{date, money, pick, t};
+use crate::i18n::{pick, t};
 use kexie_api::AttachmentMeta;
 
 /// A value as text and links; "—" when empty.
@@ -37,47 +37,16 @@ pub fn show_value(
 }
 
 fn list(v: &Value) -> impl Iterator<Item = &Value> {
-    match v {
-        Value::Array(a) => a.iter().collect::<Vec<_>>().into_iter(),
-        other => vec![other].into_iter(),
-    }
+    kexie_engine::fields::display::items(v).into_iter()
 }
 
-/// A value as plain text in `lang`.
+/// A value as plain text in `lang`: people by the names this page knows, a reference by
+/// the summary its picker showed.
 pub fn text(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>) -> String {
-    let one = |v: &Value| -> String {
-        let raw = match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        match f.kind {
-            FieldKind::Decimal => {
-                let unit = f.unit.as_ref().map(|u| format!(" {}", pick(lang, u))).unwrap_or_default();
-                format!("{}{unit}", money(&raw, f.scale.unwrap_or(2)))
-            }
-            // Whole numbers as written: a year is 2027, not 2,027.
-            FieldKind::Integer => {
-                let unit = f.unit.as_ref().map(|u| format!(" {}", pick(lang, u))).unwrap_or_default();
-                format!("{raw}{unit}")
-            }
-            FieldKind::Date => date(lang, &raw),
-            FieldKind::Checkbox => t(
-                lang,
-                if v.as_bool() == Some(true) { "是" } else { "否" },
-                if v.as_bool() == Some(true) { "Yes" } else { "No" },
-            )
-            .into(),
-            FieldKind::Select | FieldKind::Radio | FieldKind::MultiSelect => {
-                f.option(&raw).and_then(|c| c.label.as_ref()).map_or(raw, |l| pick(lang, l))
-            }
-            FieldKind::Person => names.get(&raw).cloned().unwrap_or_else(|| super::picker::name_of(lang, &raw)),
-            // Never an id: a reference this page was not told of is just "linked".
-            FieldKind::Reference => super::reference::label_of(lang, &raw)
-                .unwrap_or_else(|| t(lang, "已关联的流程", "A linked instance").into()),
-            _ => raw,
-        }
-    };
-    list(v).map(one).collect::<Vec<_>>().join(t(lang, "、", ", "))
+    kexie_engine::fields::display::value_text(lang, f, v, &|kind, id| match kind {
+        FieldKind::Person => Some(names.get(id).cloned().unwrap_or_else(|| super::picker::name_of(lang, id))),
+        _ => super::reference::label_of(lang, id),
+    })
 }
 
 fn table(lang: Lang, f: &Field, v: &Value, names: &BTreeMap<String, String>, instance: Option<&AttrValue>) -> Html {

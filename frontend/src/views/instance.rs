@@ -258,7 +258,10 @@ fn header(s: &Session, v: &InstanceView) -> Html {
     let waiting: Vec<&str> = v.waiting_for.iter().map(|id| v.name_of(id)).collect();
     html! {
         <header class="kx-head">
-            <h2 class="kx-title" id={s.dom_id("title")}>{ pick(s.lang, &v.title) }</h2>
+            <div class="kx-head-row">
+                <h2 class="kx-title" id={s.dom_id("title")}>{ pick(s.lang, &v.title) }</h2>
+                <super::print::PrintButton instance={v.id.clone()} />
+            </div>
             <p class="kx-meta">
                 <span class={classes!("kx-badge", format!("kx-status-{}", v.status))}>{
                     if v.status == "rejected" && v.vote.is_some() { s.t("未通过", "Not passed") } else { status_label(s.lang, &v.status, v.route.len() > 1) }

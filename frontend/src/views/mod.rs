@@ -5,6 +5,7 @@ mod actions;
 mod changes;
 mod inbox;
 mod instance;
+mod print;
 mod rule_editor;
 mod start;
 mod status;

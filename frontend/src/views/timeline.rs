@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use kexie_engine::definition::{ApprovalMode, Definition, StepKind};
+use kexie_engine::definition::Definition;
 use kexie_engine::fields::people_in;
 use kexie_engine::instance::{ActionKind, Event, EventKind, Position};
 use kexie_engine::text::Lang;
@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::changes;
 use crate::app::{Compiled, use_session};
 use crate::form::{Names, Shared, picker};
-use crate::i18n::{moment, pick, t};
+use crate::i18n::{moment, pick};
 use kexie_api::AuditEntry;
 
 #[derive(Properties, PartialEq)]
@@ -47,23 +47,8 @@ fn people(def: &Definition, entries: &[AuditEntry]) -> Vec<String> {
 }
 
 /// What an action did, as a history line says it ("submitted", "returned it to").
-pub fn action_label(lang: Lang, action: ActionKind, position: Option<Position>) -> &'static str {
-    match action {
-        ActionKind::Submit => t(lang, "提交", "submitted"),
-        ActionKind::SaveDraft => t(lang, "保存了草稿", "saved a draft"),
-        ActionKind::Approve => t(lang, "同意", "approved"),
-        ActionKind::Reject => t(lang, "驳回", "rejected"),
-        ActionKind::Return => t(lang, "退回到", "returned it to"),
-        ActionKind::Withdraw => t(lang, "撤回", "withdrew it"),
-        ActionKind::Transfer => t(lang, "转交给", "transferred it to"),
-        ActionKind::AddApprover if position == Some(Position::Before) => {
-            t(lang, "前加签", "added an approver before themselves")
-        }
-        ActionKind::AddApprover => t(lang, "加签", "added approver"),
-        ActionKind::Comment => t(lang, "评论", "commented"),
-        ActionKind::Cc => t(lang, "抄送给", "copied"),
-        ActionKind::Remind => t(lang, "催办", "sent a reminder"),
-    }
+pub fn action_label(lang: Lang, action: ActionKind, position: Option<Position>) -> String {
+    kexie_engine::instance::action_text(action, position).get(lang).to_string()
 }
 
 #[function_component]
@@ -77,7 +62,6 @@ pub fn Timeline(p: &TimelineProps) -> Html {
     }
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| picker::name_of(s.lang, id));
     let step = |id: &str| def.step(id).map(|st| pick(s.lang, &st.label())).unwrap_or_else(|| id.to_string());
-    let voted = |id: &str| def.step(id).is_some_and(|st| st.mode == ApprovalMode::Vote);
     let line = |e: &Event| -> String {
         let who = name(&e.actor);
         let sep = s.t("、", ", ");
@@ -91,28 +75,14 @@ pub fn Timeline(p: &TimelineProps) -> Html {
                     Lang::En => format!("Now at '{}', waiting for {people}", step(&e.step)),
                 }
             }
-            EventKind::Acted { action: ActionKind::Approve, .. } => {
-                let kind = def.step(&e.step).map(|st| st.kind);
-                let did = match kind {
-                    Some(StepKind::Opinion) => s.t("提交了意见", "gave an opinion"),
-                    Some(StepKind::Notice) => s.t("结束了公示", "closed the public notice"),
-                    Some(StepKind::Filing) => s.t("确认备案", "filed it"),
-                    Some(StepKind::Approval) if voted(&e.step) => s.t("投了赞成票", "voted for"),
-                    Some(StepKind::Fill) => s.t("提交", "submitted"),
-                    Some(StepKind::Approval) | None => s.t("同意", "approved"),
-                };
-                format!("{who} {did}")
-            }
-            EventKind::Acted { action: ActionKind::Reject, .. } if voted(&e.step) => {
-                format!("{who} {}", s.t("投了反对票", "voted against"))
-            }
-            EventKind::Acted { action, position } => {
+            EventKind::Acted { action, .. } => {
+                let did = kexie_engine::instance::did(def, e).map(|d| d.get(s.lang).to_string()).unwrap_or_default();
                 let targets = if *action == ActionKind::Return {
                     e.targets.iter().map(|t| step(t)).collect::<Vec<_>>().join(sep)
                 } else {
                     e.targets.iter().map(|t| name(t)).collect::<Vec<_>>().join(sep)
                 };
-                format!("{who} {} {targets}", action_label(s.lang, *action, *position)).trim_end().to_string()
+                format!("{who} {did} {targets}").trim_end().to_string()
             }
         }
     };

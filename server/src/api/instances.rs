@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kexie_api::events::{Context, integration_events};
-use kexie_api::{ActRequest, AuditEntry, InstanceView, Notes, StartRequest, instance_view};
+use kexie_api::{ActRequest, AuditEntry, InstanceView, Notes, PrintQuery, StartRequest, instance_view};
 use kexie_engine::Workflow;
 use kexie_engine::definition::Definition;
 use kexie_engine::fields::Form;
@@ -16,7 +16,7 @@ use kexie_engine::instance::{self, Env, Instance, Referenced, Transition};
 use kexie_engine::people::Directory;
 use sha2::{Digest, Sha256};
 
-use super::{Body, PathArgs};
+use super::{Body, Params, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -290,9 +290,17 @@ pub async fn audit(
     PathArgs(id): PathArgs<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let (stored, wf) = readable(&state, &id, &caller).await?;
-    let inst = stored.instance;
-    let mut entries = state.store.audit(&id).await?;
-    // The log must not show what the form hides from this caller now.
+    Ok(Json(audit_for(&state, &wf, &stored.instance, &caller).await?))
+}
+
+/// The audit log as `caller` may read it: never what the form hides from them now.
+async fn audit_for(
+    state: &AppState,
+    wf: &Workflow,
+    inst: &Instance,
+    caller: &Caller,
+) -> Result<Vec<AuditEntry>, ApiError> {
+    let mut entries = state.store.audit(&inst.id).await?;
     let hidden = match wf.definition.step(&inst.step) {
         Some(step) if !caller.admin => step.hidden.clone(),
         _ => Vec::new(),
@@ -300,5 +308,37 @@ pub async fn audit(
     for e in &mut entries {
         e.event.diff.retain(|change| !hidden.contains(&change.field));
     }
-    Ok(Json(entries))
+    Ok(entries)
+}
+
+#[utoipa::path(get, path = "/api/v1/instances/{id}/print", params(("id" = String, Path, description = "the instance id"), PrintQuery),
+    responses((status = 200, description = "the printed record (审批单), one self-contained A4 HTML page", content_type = "text/html"),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn print(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathArgs(id): PathArgs<String>,
+    Params(query): Params<PrintQuery>,
+) -> Result<Response, ApiError> {
+    let (stored, wf) = readable(&state, &id, &caller).await?;
+    let dir = state.directory_at(stored.directory_stamp).await?;
+    let entries = audit_for(&state, &wf, &stored.instance, &caller).await?;
+    let head = stored.audit_head.clone();
+    let view = view_of(&state, &wf, stored.instance, &caller, &dir, Notes::Skip).await?;
+    let record = crate::print::Record {
+        wf: &wf,
+        view: &view,
+        entries: &entries,
+        head: &head,
+        organisation: state.config.organisation.as_deref(),
+        printed_by: &caller.actor.name,
+        printed_at: state.now(),
+        lang: query.lang.unwrap_or_default(),
+    };
+    let page = crate::print::render(&record);
+    let headers = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CONTENT_SECURITY_POLICY, crate::print::CSP.as_str()),
+    ];
+    Ok((headers, page).into_response())
 }

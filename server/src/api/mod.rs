@@ -31,6 +31,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/instances/{id}", get(instances::get))
         .route("/instances/{id}/actions", post(instances::act))
         .route("/instances/{id}/audit", get(instances::audit))
+        .route("/instances/{id}/print", get(instances::print))
         .route("/tasks", get(lists::tasks))
         .route("/started", get(lists::started))
         .route("/cc", get(lists::copied))
@@ -59,6 +60,7 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         instances::get,
         instances::act,
         instances::audit,
+        instances::print,
         lists::tasks,
         lists::started,
         lists::copied,

@@ -148,8 +148,9 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
     report.passed()
 }
 
-/// `kexie audit verify`.
-pub async fn verify_audit(db: Option<std::path::PathBuf>) -> bool {
+/// `kexie audit verify`, of every chain or of one instance's (printing its head hash, which
+/// its printed record shows).
+pub async fn verify_audit(db: Option<std::path::PathBuf>, instance: Option<String>) -> bool {
     let url = match db {
         Some(path) => format!("sqlite://{}", path.display()),
         None => std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/kexie.db".into()),
@@ -161,9 +162,16 @@ pub async fn verify_audit(db: Option<std::path::PathBuf>) -> bool {
             return false;
         }
     };
-    match store.verify_audit().await {
-        Ok(Ok(n)) => {
-            out!("audit log verifies: {n} entries");
+    match store.verify_audit(instance.as_deref()).await {
+        Ok(Ok((0, _))) if instance.is_some() => {
+            out!("no audit entries for instance {}", instance.unwrap_or_default());
+            false
+        }
+        Ok(Ok((n, head))) => {
+            match instance {
+                Some(id) => out!("audit log of instance {id} verifies: {n} entries, head {head}"),
+                None => out!("audit log verifies: {n} entries"),
+            }
             true
         }
         Ok(Err(bad)) => {

@@ -19,6 +19,9 @@ use crate::auth::{Audience, Claims};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// The enterprise the demo portal belongs to, as its header names it.
+pub const ORGANISATION: &str = "中国某某集团有限公司";
+
 const USERS: &str = include_str!("../../assets/portal/users.toml");
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:";
 

@@ -41,11 +41,16 @@ impl Store {
             .collect()
     }
 
-    /// Walks every chain; returns how many entries verified, or the first bad one.
-    pub async fn verify_audit(&self) -> Result<Result<u64, BadEntry>, StoreError> {
-        let rows = sqlx::query("SELECT instance_id, seq, entry, prev_hash, hash FROM audit ORDER BY instance_id, seq")
-            .fetch_all(&self.pool)
-            .await?;
+    /// Walks every chain, or only `instance`'s; returns how many entries verified and the
+    /// last chain's head hash (what a printed record shows), or the first bad entry.
+    pub async fn verify_audit(&self, instance: Option<&str>) -> Result<Result<(u64, String), BadEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT instance_id, seq, entry, prev_hash, hash FROM audit \
+             WHERE $1 IS NULL OR instance_id = $1 ORDER BY instance_id, seq",
+        )
+        .bind(instance)
+        .fetch_all(&self.pool)
+        .await?;
         let (mut current, mut prev, mut expected_seq, mut count) = (String::new(), String::new(), 1_i64, 0_u64);
         for r in rows {
             let id: String = r.try_get("instance_id")?;
@@ -66,6 +71,6 @@ impl Store {
             }
             (prev, expected_seq, count) = (hash, seq + 1, count + 1);
         }
-        Ok(Ok(count))
+        Ok(Ok((count, prev)))
     }
 }
