@@ -12,6 +12,7 @@ pub mod events;
 pub mod instances;
 pub mod lists;
 pub mod people;
+pub mod reports;
 pub mod summary;
 pub mod view;
 pub mod workflows;
@@ -22,6 +23,9 @@ pub use events::{EventPage, EventQuery, IntegrationEvent};
 pub use instances::{ActRequest, AuditEntry, InstanceView, PrintQuery, StartRequest, StepRef};
 pub use lists::{ListPage, ListRow, PageQuery, ReferenceOption, ReferenceQuery};
 pub use people::{DirectoryEntry, DirectoryPage, DirectoryQuery, DirectoryResult, Me, Person, PersonRef};
+pub use reports::{
+    ColumnKind, ReportColumn, ReportFilter, ReportKey, ReportQuery, ReportRow, ReportSummary, ReportTable,
+};
 pub use view::{Notes, instance_view};
 pub use workflows::{
     FailedCase, InvalidBundle, PublishRequest, PublishResult, VersionBundle, VersionSummary, WorkflowSummary,

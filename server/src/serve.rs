@@ -78,6 +78,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let inbox = if args.demo { Some(demo_receiver(&mut config, addr)?) } else { None };
     let store = Store::connect(&config.database).await.map_err(|e| e.to_string())?;
+    let indexed = store.index_for_reports().await.map_err(|e| e.to_string())?;
+    if indexed > 0 {
+        println!("indexed {indexed} instances for reports");
+    }
     let (receivers, subscriptions) = receivers(&config, &store)?;
     let store = store.subscribe(subscriptions);
     outbox::start(receivers, store.clone())?;

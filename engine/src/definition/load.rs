@@ -10,6 +10,7 @@ use toml::de::{DeTable, DeValue};
 use super::check::{self, Problem};
 use super::locate::span_of;
 use super::model::{Definition, Field, Header, Step};
+use super::report::Report;
 use super::{Diagnostic, Source};
 use crate::rules::Rules;
 use crate::text::Text;
@@ -26,6 +27,7 @@ pub fn load(src: &Source<'_>, rules: Option<&Rules>) -> Result<Definition, Vec<D
     let header = Header::deserialize(root.clone().into_deserializer()).map_err(|e| toml_error(src, &e));
     let (fields, field_pos, broken_fields) = elements::<Field>(src, &root, "fields", &mut diagnostics);
     let (steps, step_pos, broken_steps) = elements::<Step>(src, &root, "steps", &mut diagnostics);
+    let (reports, report_pos, _) = elements::<Report>(src, &root, "reports", &mut diagnostics);
     let header = match header {
         Ok(h) => h,
         Err(d) => {
@@ -43,8 +45,9 @@ pub fn load(src: &Source<'_>, rules: Option<&Rules>) -> Result<Definition, Vec<D
         summary: header.summary,
         fields,
         steps,
+        reports,
     };
-    let known = check::Known { broken_fields, broken_steps, field_pos, step_pos };
+    let known = check::Known { broken_fields, broken_steps, field_pos, step_pos, report_pos };
     let problems = check::check(&definition, rules, &known);
     diagnostics
         .extend(problems.into_iter().map(|Problem { path, message }| src.at(span_of(&root, &path).start, message)));

@@ -5,7 +5,9 @@ mod diagnostic;
 mod load;
 pub(crate) mod locate;
 mod model;
+mod report;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Source};
 pub use load::load;
 pub use model::*;
+pub use report::{Group, Measure, Report, ReportStatus};

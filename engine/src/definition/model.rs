@@ -46,6 +46,8 @@ pub(crate) struct Header {
     pub _fields: toml::value::Array,
     #[serde(default, rename = "steps")]
     pub _steps: toml::value::Array,
+    #[serde(default, rename = "reports")]
+    pub _reports: toml::value::Array,
 }
 
 /// A workflow definition: the form and the steps it goes through.
@@ -76,12 +78,20 @@ pub struct Definition {
     pub fields: Vec<Field>,
     /// The steps; the first is where the initiator fills the form.
     pub steps: Vec<Step>,
+    /// What the workflow reports to those above it (`[[reports]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<super::Report>,
 }
 
 impl Definition {
     /// The field with this id.
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The report with this id.
+    pub fn report(&self, id: &str) -> Option<&super::Report> {
+        self.reports.iter().find(|r| r.id == id)
     }
 
     /// The step with this id.

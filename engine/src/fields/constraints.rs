@@ -308,6 +308,7 @@ mod tests {
             starters: Vec::new(),
             fields: vec![f.clone()],
             steps: Vec::new(),
+            reports: Vec::new(),
         };
         let mut out = Vec::new();
         let value = (!value.is_null()).then_some(value);

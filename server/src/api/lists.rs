@@ -10,23 +10,34 @@ use super::Params;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::List;
+use crate::store::{List, ListItem};
 
 async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> Result<Json<ListPage>, ApiError> {
-    let page = q.page.unwrap_or(1);
-    let per_page = q.per_page.unwrap_or(20);
-    // Bounded, so that the offset, (page - 1) × per_page, cannot overflow.
+    let (page, per_page) = paging(q.page, q.per_page)?;
+    let found = state.store.list(which, &caller.actor.id, page, per_page).await?;
+    let items = rows(state, found.items).await?;
+    Ok(Json(ListPage { items, page, per_page, total: found.total }))
+}
+
+/// A page and its size as asked, checked: bounded, so that the offset, (page - 1) ×
+/// per_page, cannot overflow.
+pub(super) fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiError> {
+    let (page, per_page) = (page.unwrap_or(1), per_page.unwrap_or(20));
     if !(1..=1_000_000).contains(&page) || !(1..=100).contains(&per_page) {
         return Err(ApiError::bad_request(
             "page 须在 1–1000000 之间，per_page 须在 1–100 之间。",
             "page must be 1 to 1000000 and per_page 1 to 100.",
         ));
     }
-    let found = state.store.list(which, &caller.actor.id, page, per_page).await?;
+    Ok((page, per_page))
+}
+
+/// A list's rows as people read them: the workflow's title, the step's name, the summary.
+pub(super) async fn rows(state: &AppState, found: Vec<ListItem>) -> Result<Vec<ListRow>, ApiError> {
     let now = state.now();
     let dir = state.directory().await?;
-    let mut items = Vec::with_capacity(found.items.len());
-    for row in found.items {
+    let mut items = Vec::with_capacity(found.len());
+    for row in found {
         let (wf, _) = state.workflow(&row.workflow, Some(row.version)).await?;
         let due = row.due_at.as_deref().and_then(Moment::parse);
         let inst = serde_json::from_str::<Instance>(&row.state).ok();
@@ -45,7 +56,7 @@ async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> R
             due_at: row.due_at,
         });
     }
-    Ok(Json(ListPage { items, page, per_page, total: found.total }))
+    Ok(items)
 }
 
 /// How many of the newest completed instances a reference field is offered.

@@ -6,6 +6,7 @@ mod events;
 mod instances;
 mod lists;
 mod me;
+mod reports;
 mod workflows;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request};
@@ -37,6 +38,9 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         .route("/cc", get(lists::copied))
         .route("/references", get(lists::references))
         .route("/me", get(me::me))
+        .route("/reports", get(reports::list))
+        .route("/reports/{workflow}/{report}", get(reports::table))
+        .route("/reports/{workflow}/{report}/instances", get(reports::behind))
         .route("/events", get(events::feed))
         .route("/deliveries", get(events::deliveries))
         .route("/deliveries/health", get(events::health))
@@ -66,6 +70,9 @@ pub fn router(attachment_bytes: usize) -> Router<AppState> {
         lists::copied,
         lists::references,
         me::me,
+        reports::list,
+        reports::table,
+        reports::behind,
         events::feed,
         events::deliveries,
         events::health,

@@ -55,12 +55,13 @@ pub fn check(dir: &Path, lang: Lang) -> bool {
         {
             let d = &wf.definition;
             out!(
-                "ok    {} ({} v{}: {} fields, {} steps, {} cases)",
+                "ok    {} ({} v{}: {} fields, {} steps, {} reports, {} cases)",
                 f.dir.display(),
                 d.key,
                 d.version,
                 d.fields.len(),
                 d.steps.len(),
+                d.reports.len(),
                 f.cases.len()
             );
         } else {

@@ -138,6 +138,8 @@ impl Store {
         let before = w.before.map(|b| &b.instance);
         replace_tasks(&mut tx, i, before).await?;
         replace_copies(&mut tx, i, before).await?;
+        let numbered: Vec<(i64, &Event)> = entries.iter().map(|e| e.seq).zip(w.events).collect();
+        super::reports::index(&mut tx, i, before, &numbered).await?;
         append_audit(&mut tx, &i.id, &entries).await?;
         append_events(&mut tx, w.outbox, &self.hooks).await?;
         tx.commit().await?;
@@ -200,7 +202,7 @@ async fn insert_request(tx: &mut Connection, r: &Request<'_>, now: &str) -> Resu
 async fn insert_instance(tx: &mut Connection, i: &Instance, head: &(i64, String), now: &str) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO instances (id, workflow, version, initiator, status, step, revision, state, created_at, \
-         updated_at, audit_seq, audit_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         updated_at, audit_seq, audit_hash, department) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&i.id)
     .bind(&i.workflow)
@@ -214,6 +216,7 @@ async fn insert_instance(tx: &mut Connection, i: &Instance, head: &(i64, String)
     .bind(now)
     .bind(head.0)
     .bind(&head.1)
+    .bind(i.initiator.department.clone())
     .execute(tx)
     .await?;
     Ok(())

@@ -1,6 +1,7 @@
 //! Work lists: my tasks, what I started, what was copied to me.
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::{Store, StoreError};
 
@@ -56,24 +57,25 @@ impl Store {
         );
         let rows =
             sqlx::query(&sql).bind(user).bind(per_page).bind((page - 1) * per_page).fetch_all(&self.pool).await?;
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                Ok(ListItem {
-                    id: r.try_get("id")?,
-                    workflow: r.try_get("workflow")?,
-                    version: r.try_get("version")?,
-                    status: r.try_get("status")?,
-                    step: r.try_get("step")?,
-                    initiator: r.try_get("initiator")?,
-                    initiator_name: r.try_get("initiator_name")?,
-                    updated_at: r.try_get("updated_at")?,
-                    due_at: r.try_get("due_at")?,
-                    state: r.try_get("state")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+        let items = rows.iter().map(item).collect::<Result<_, sqlx::Error>>()?;
         let total = sqlx::query(&format!("SELECT COUNT(*) AS n {from}")).bind(user).fetch_one(&self.pool).await?;
         Ok(Page { items, total: total.try_get("n")? })
     }
+}
+
+/// A list's row as selected (id, workflow, version, status, step, initiator, updated_at,
+/// due_at, state, initiator_name).
+pub(super) fn item(r: &AnyRow) -> Result<ListItem, sqlx::Error> {
+    Ok(ListItem {
+        id: r.try_get("id")?,
+        workflow: r.try_get("workflow")?,
+        version: r.try_get("version")?,
+        status: r.try_get("status")?,
+        step: r.try_get("step")?,
+        initiator: r.try_get("initiator")?,
+        initiator_name: r.try_get("initiator_name")?,
+        updated_at: r.try_get("updated_at")?,
+        due_at: r.try_get("due_at")?,
+        state: r.try_get("state")?,
+    })
 }

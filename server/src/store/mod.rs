@@ -8,6 +8,8 @@ mod directory;
 mod events;
 mod instances;
 mod lists;
+mod report_sql;
+mod reports;
 mod workflows;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -16,7 +18,9 @@ use sqlx::{AnyPool, Executor};
 pub use deliveries::{Due, Subscription, unix_now};
 pub use directory::Contact;
 pub use instances::{Applied, Replay, Request, Stored, Write};
-pub use lists::List;
+pub use lists::{List, ListItem};
+pub use report_sql::Scope;
+pub use reports::NUM_SCALE;
 pub use workflows::VersionRow;
 
 /// Why the store failed.

@@ -20,9 +20,11 @@ pub(crate) struct Known {
     /// Where each read field and step stands in its array in the file.
     pub field_pos: Vec<usize>,
     pub step_pos: Vec<usize>,
+    pub report_pos: Vec<usize>,
 }
 
 mod fields;
+mod reports;
 
 struct Checker<'a> {
     def: &'a Definition,
@@ -46,6 +48,11 @@ pub(crate) fn check(def: &Definition, rules: Option<&Rules>, known: &Known) -> V
     }
     c.first_step();
     c.graph();
+    let mut report_ids = BTreeMap::new();
+    for (report, &i) in def.reports.iter().zip(&known.report_pos) {
+        c.unique(&mut report_ids, &report.id, keys!["reports", i, "id"], "统计报表", "report");
+        c.report_of(report, keys!["reports", i]);
+    }
     c.problems
 }
 

@@ -1,0 +1,165 @@
+//! Reports over real loopback HTTP, on SQLite and (in scripts/test.sh) PostgreSQL: each
+//! reader counts the instances that reached them, the figures are the instances behind
+//! them, an applicant is refused, and instances written before the index are indexed.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::*;
+
+/// li applies three times (180, 200 and 150 S&T staff; the last in 江苏省苏州市); the first
+/// reaches leadership, the third the upper-level 科协 (sun). Returns their ids.
+fn three_formations(server: &Server) -> Vec<String> {
+    sync_directory(server, FORMATION_PEOPLE);
+    let li = formation_token("li");
+    let mut ids = Vec::new();
+    for (staff, region) in [(180, "江苏省南京市"), (200, "江苏省南京市"), (150, "江苏省苏州市")] {
+        let mut form = formation_form_of(server, &li);
+        form["st_staff_count"] = json!(staff);
+        form["region"] = json!(region);
+        let (status, view) =
+            post(&server.url("/instances"), Some(&li), &json!({ "workflow": "kexie-formation", "form": form }));
+        assert_eq!(status, 201, "{view}");
+        let id = view["id"].as_str().unwrap().to_string();
+        let (status, view) = act(server, &li, &id, 1, json!({ "action": "submit" }));
+        assert_eq!(status, 200, "{view}");
+        ids.push(id);
+    }
+    let approve = |who: &str, id: &str, revision: u64, field: &str| {
+        let changes = json!({ field: "同意。" });
+        let (status, view) =
+            act(server, &formation_token(who), id, revision, json!({ "action": "approve", "changes": changes }));
+        assert_eq!(status, 200, "{view}");
+    };
+    approve("zhou", &ids[0], 2, "party_opinion");
+    approve("zhou", &ids[2], 2, "party_opinion");
+    approve("wu", &ids[2], 3, "leadership_opinion");
+    ids
+}
+
+fn report(server: &Server, who: &str, path: &str) -> (u16, Value) {
+    let tok = if who == "admin" { token("admin", &["admin"]) } else { formation_token(who) };
+    get(&server.url(&format!("/reports/kexie-formation/{path}")), Some(&tok))
+}
+
+/// The rows as (keys' values, figures).
+fn rows(table: &Value) -> Vec<(Vec<Value>, Vec<Value>)> {
+    table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["keys"].as_array().unwrap().iter().map(|k| k["value"].clone()).collect(),
+                r["values"].as_array().unwrap().clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_reader_counts_what_reached_them_and_a_figure_opens_its_instances() {
+    for db in own_databases("reports") {
+        let server = Server::start(&db);
+        let ids = three_formations(&server);
+
+        let (status, table) = report(&server, "admin", "by_mode");
+        assert_eq!(status, 200, "{db}: {table}");
+        assert_eq!(rows(&table), vec![(vec![json!("standalone")], vec![json!(3.0), json!(530.0)])], "{table}");
+        assert_eq!(table["rows"][0]["keys"][0]["label"]["zh"], "单独组建");
+        assert_eq!(table["columns"][2]["label"]["zh"], "科技人员总数合计");
+        assert_eq!(table["total"], 3);
+
+        // The upper-level 科协 counts the one application that reached it.
+        let (status, table) = report(&server, "sun", "by_mode");
+        assert_eq!((status, rows(&table)), (200, vec![(vec![json!("standalone")], vec![json!(1.0), json!(150.0)])]));
+        let (status, page) = report(&server, "sun", "by_mode/instances?key=standalone");
+        assert_eq!((status, &page["total"]), (200, &json!(1)), "{page}");
+        assert_eq!(page["items"][0]["id"], json!(ids[2]));
+        assert_eq!(page["items"][0]["summary"]["zh"], "中化新材料研究院有限公司");
+
+        // An applicant, and anybody whom no report names, is refused.
+        for who in ["li", "chen"] {
+            let (status, body) = report(&server, who, "by_mode");
+            assert_eq!((status, code(&body)), (403, "forbidden"), "{who}: {body}");
+            let (status, body) = report(&server, who, "by_mode/instances?key=standalone");
+            assert_eq!(status, 403, "{who}: {body}");
+        }
+        let (_, mine) = get(&server.url("/reports"), Some(&formation_token("li")));
+        assert_eq!(mine, json!([]), "li may open no report");
+        let (_, suns) = get(&server.url("/reports"), Some(&formation_token("sun")));
+        let names: Vec<&str> = suns.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert!(names.contains(&"by_mode") && names.contains(&"speed"), "{suns}");
+        assert!(!suns.as_array().unwrap().iter().any(|r| r["workflow"] == "title-evaluation"), "not HR's: {suns}");
+
+        // Narrowed by region, and crossed with it.
+        let (_, table) = report(
+            &server,
+            "admin",
+            "by_mode?field=region&equals=%E6%B1%9F%E8%8B%8F%E7%9C%81%E8%8B%8F%E5%B7%9E%E5%B8%82",
+        );
+        assert_eq!(rows(&table), vec![(vec![json!("standalone")], vec![json!(1.0), json!(150.0)])], "{table}");
+        let (_, table) = report(&server, "admin", "by_region");
+        assert_eq!(
+            rows(&table),
+            vec![
+                (vec![json!("江苏省南京市"), json!("standalone")], vec![json!(2.0)]),
+                (vec![json!("江苏省苏州市"), json!("standalone")], vec![json!(1.0)]),
+            ]
+        );
+        let (_, page) = report(
+            &server,
+            "admin",
+            "by_region/instances?key=%E6%B1%9F%E8%8B%8F%E7%9C%81%E5%8D%97%E4%BA%AC%E5%B8%82&key2=standalone",
+        );
+        let mut behind: Vec<&str> =
+            page["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+        behind.sort();
+        let mut want = vec![ids[0].as_str(), ids[1].as_str()];
+        want.sort();
+        assert_eq!(behind, want, "the two in 南京 are behind the figure 2");
+
+        // Time per step: three passes left 提出申请, two left the party organisation.
+        let (_, table) = report(&server, "admin", "speed");
+        let passes: Vec<(Value, Value)> = rows(&table).into_iter().map(|(k, v)| (k[0].clone(), v[0].clone())).collect();
+        assert_eq!(
+            passes,
+            vec![(json!("apply"), json!(3.0)), (json!("leadership"), json!(1.0)), (json!("party"), json!(2.0))]
+        );
+        assert_eq!(table["rows"][0]["values"][3], json!(0.0), "nothing was overdue");
+
+        // A query the report cannot answer says what is wrong, at its field.
+        for (query, field) in
+            [("?status=draft", "status"), ("?from=2026-13-01", "from"), ("?field=enterprise_name&equals=x", "field")]
+        {
+            let (status, body) = report(&server, "admin", &format!("by_mode{query}"));
+            assert_eq!((status, body["error"]["field"].as_str()), (400, Some(field)), "{query}: {body}");
+        }
+        let (status, _) = report(&server, "admin", "no_such_report");
+        assert_eq!(status, 404);
+    }
+}
+
+#[test]
+fn instances_written_before_the_index_are_indexed_at_start() {
+    let db = &databases("reports-backfill")[0];
+    let mut server = Server::start(db);
+    three_formations(&server);
+    let url = db.clone();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        for table in ["instance_values", "instance_readers", "step_spans"] {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.unwrap();
+        }
+    });
+    let (_, table) = report(&server, "admin", "by_mode");
+    assert_eq!(rows(&table), vec![(vec![Value::Null], vec![json!(3.0), Value::Null])], "no values indexed: {table}");
+    server.kill_and_restart();
+    let (_, table) = report(&server, "admin", "by_mode");
+    assert_eq!(rows(&table), vec![(vec![json!("standalone")], vec![json!(3.0), json!(530.0)])], "{table}");
+    let (_, table) = report(&server, "sun", "by_mode");
+    assert_eq!(table["total"], 1, "the readers too: {table}");
+    let (_, table) = report(&server, "admin", "speed");
+    assert_eq!(table["rows"][0]["values"][0], json!(3.0), "and the steps: {table}");
+}
