@@ -8,6 +8,8 @@
 #   scripts/bench.sh server         only the server's (server/benches/actions.rs): approvals
 #                                   per second and latency over loopback, on SQLite, then on
 #                                   a throwaway PostgreSQL (scripts/postgres.sh)
+#   scripts/bench.sh reports        only the reports' (server/benches/reports.rs): 100,000
+#                                   generated instances on SQLite, each report asked 30 times
 #   scripts/bench.sh widget         only the widget's (benches/widget.mjs): builds dist/ and the
 #                                   release server, prints the payload (and, with twiggy
 #                                   installed, the wasm by crate), the time to an interactive
@@ -58,6 +60,13 @@ server() {
     trap stop_postgres EXIT
     start_postgres
     KEXIE_BENCH_POSTGRES_URL="${KEXIE_TEST_POSTGRES_URL}" cargo bench -p kexie-server --bench actions -- postgres
+}
+
+reports() {
+    cargo bench -p kexie-server --bench reports --no-run
+    echo
+    echo "== reports over 100,000 instances on SQLite"
+    cargo bench -p kexie-server --bench reports
 }
 
 soak() {
@@ -117,9 +126,10 @@ widget() (
 
 case "${1:-}" in
     server) server ;;
+    reports) reports ;;
     soak) soak ;;
     engine) engine "${@:2}" ;;
     widget) widget ;;
-    "") engine && echo && server && echo && widget ;;
+    "") engine && echo && server && echo && reports && echo && widget ;;
     *) engine "$@" ;;
 esac

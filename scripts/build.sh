@@ -3,7 +3,8 @@
 # the pinned wasm-bindgen-cli for ES modules, shrunk by wasm-opt -Oz, with its stylesheet,
 # the custom-element loader, and .gz/.br copies that `kexie serve` sends when accepted.
 # The rule editor goes to dist/editor/ the same way, with CodeMirror bundled by esbuild;
-# the widget loads it only for the editor view.
+# the widget loads it only for the editor view. Apache ECharts goes to dist/charts/, for
+# the reports view alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -35,6 +36,9 @@ cp frontend/assets/kexie.css frontend/assets/element.js dist.tmp/
 cp editor/assets/editor.css dist.tmp/editor/
 node_modules/.bin/esbuild editor/js/codemirror.mjs --bundle --format=esm --minify --log-level=warning \
     --outfile=dist.tmp/editor/codemirror.js
+# Apache ECharts for the reports view only (views/chart.rs loads it on the first chart).
+node_modules/.bin/esbuild frontend/js/charts.mjs --bundle --format=esm --minify --log-level=warning \
+    --outfile=dist.tmp/charts/charts.js
 
 # Precompressed copies, so the server never compresses the same bytes twice.
 find dist.tmp -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) | while read -r f; do
@@ -45,4 +49,4 @@ done
 
 rm -rf dist && mv dist.tmp dist
 wc -c dist/kexie_widget_bg.wasm dist/kexie_widget_bg.wasm.gz dist/kexie_widget_bg.wasm.br \
-    dist/editor/kexie_editor_bg.wasm.gz dist/editor/codemirror.js.gz | sed 's/^/  /'
+    dist/editor/kexie_editor_bg.wasm.gz dist/editor/codemirror.js.gz dist/charts/charts.js.gz | sed 's/^/  /'

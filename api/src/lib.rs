@@ -24,7 +24,7 @@ pub use instances::{ActRequest, AuditEntry, InstanceView, PrintQuery, StartReque
 pub use lists::{ListPage, ListRow, PageQuery, ReferenceOption, ReferenceQuery};
 pub use people::{DirectoryEntry, DirectoryPage, DirectoryQuery, DirectoryResult, Me, Person, PersonRef};
 pub use reports::{
-    ColumnKind, ReportColumn, ReportFilter, ReportKey, ReportQuery, ReportRow, ReportSummary, ReportTable,
+    Chart, ColumnKind, ReportColumn, ReportFilter, ReportKey, ReportQuery, ReportRow, ReportSummary, ReportTable,
 };
 pub use view::{Notes, instance_view};
 pub use workflows::{

@@ -17,6 +17,11 @@ pub struct PageQuery {
     /// 1 to 100; default 20.
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub per_page: Option<i64>,
+    /// `csv` or `xlsx`: the whole list as a file (the page is ignored).
+    pub format: Option<String>,
+    /// The file's language: `zh` (the default) or `en`.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub lang: Option<kexie_engine::text::Lang>,
 }
 
 /// A row of a work list.

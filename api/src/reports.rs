@@ -55,8 +55,11 @@ pub struct ReportQuery {
     pub page: Option<i64>,
     /// 1 to 100; default 20.
     pub per_page: Option<i64>,
-    /// `csv` or `xlsx` to download the table (or the list) instead of JSON.
+    /// `csv` or `xlsx` to download the table (or the whole list) instead of JSON.
     pub format: Option<String>,
+    /// The file's language: `zh` (the default) or `en`.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub lang: Option<kexie_engine::text::Lang>,
 }
 
 /// What a column holds.
@@ -110,6 +113,21 @@ pub struct ReportRow {
     pub values: Vec<Option<f64>>,
 }
 
+/// How a report is best looked at: the dashboard draws it so, with its table under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Chart {
+    /// Shares of one whole (one choice field, counted): a pie.
+    Pie,
+    /// One bar per group.
+    Bars,
+    /// Bars of the first grouping, stacked by the second.
+    StackedBars,
+    /// A line through the years.
+    Trend,
+}
+
 /// A report's table (`GET /reports/{workflow}/{report}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -118,6 +136,7 @@ pub struct ReportTable {
     pub report: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub title: Text,
+    pub chart: Chart,
     /// The group columns first, then the measures.
     pub columns: Vec<ReportColumn>,
     pub rows: Vec<ReportRow>,

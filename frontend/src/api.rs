@@ -271,6 +271,21 @@ impl Client {
     }
 
     /// Fetches an attachment with the token and hands it to the browser as a download.
+    /// A file the server makes (an export), saved by the browser as `name`.
+    pub async fn save(&self, path: &str, name: &str) -> Result<(), Failure> {
+        let url = format!("{}{path}", self.0.base);
+        let auth = self.authorization();
+        let resp =
+            RequestBuilder::new(&url).header("Authorization", &auth).send().await.map_err(|_| Failure::Offline)?;
+        if !resp.ok() {
+            let status = resp.status();
+            return Err(failure(status, &resp.text().await.unwrap_or_default()));
+        }
+        let media = resp.headers().get("content-type").unwrap_or_default();
+        let bytes = resp.binary().await.map_err(|_| Failure::Offline)?;
+        save_as(&bytes, name, &media).map_err(|_| Failure::Garbled("download".into()))
+    }
+
     pub async fn download(&self, meta: &AttachmentMeta, instance: &str) -> Result<(), Failure> {
         let url = format!("{}/attachments/{}?instance={}", self.0.base, meta.sha256, instance);
         let auth = self.authorization();

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::api::{Client, Failure};
 use crate::events::emit;
 use crate::i18n::t;
-use crate::views::{EditorHost, Inbox, InstancePage, Notice, StartPage, loading, notice};
+use crate::views::{EditorHost, Inbox, InstancePage, Notice, Reports, StartPage, loading, notice};
 use kexie_api::{Me, WorkflowVersion};
 
 /// Where the widget is.
@@ -29,6 +29,8 @@ pub enum Route {
     Inbox,
     /// The rule editor (administrators), opened at a workflow if one is named.
     Editor(Option<String>),
+    /// 统计分析: the reports the caller may open.
+    Reports,
 }
 
 /// What the host configured.
@@ -140,9 +142,14 @@ pub fn App(props: &AppProps) -> Html {
         },
     };
     let at_home = *route == setup.route;
-    let back = (!at_home && setup.route == Route::Inbox).then(|| {
-        let go = session.go.clone();
-        html! { <button type="button" class="kx-link" onclick={move |_| go.emit(Route::Inbox)}>{ t(l, "← 返回列表", "← Back to the list") }</button> }
+    let back = (!at_home && matches!(setup.route, Route::Inbox | Route::Reports)).then(|| {
+        let (go, home) = (session.go.clone(), setup.route.clone());
+        let label = if home == Route::Reports {
+            t(l, "← 返回统计分析", "← Back to the reports")
+        } else {
+            t(l, "← 返回列表", "← Back to the list")
+        };
+        html! { <button type="button" class="kx-link" onclick={move |_| go.emit(home.clone())}>{ label }</button> }
     });
     let switch = {
         let lang = lang.clone();
@@ -154,6 +161,7 @@ pub fn App(props: &AppProps) -> Html {
         Route::Instance(id) => html! { <InstancePage key={id.clone()} id={id.clone()} /> },
         Route::Inbox => html! { <Inbox /> },
         Route::Editor(key) => html! { <EditorHost workflow={key.clone()} /> },
+        Route::Reports => html! { <Reports /> },
     };
     html! {
         <ContextProvider<Session> context={session}>

@@ -141,6 +141,7 @@ fn setup(host: Element, config: &JsValue) -> Setup {
     let route = match (c.view.as_deref(), c.instance, c.workflow) {
         (Some("inbox"), ..) => Route::Inbox,
         (Some("editor"), _, key) => Route::Editor(key),
+        (Some("reports"), ..) => Route::Reports,
         (_, Some(id), _) => Route::Instance(id),
         (_, None, Some(key)) => Route::Start(key),
         _ => Route::Inbox,

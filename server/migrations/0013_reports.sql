@@ -10,7 +10,8 @@ CREATE TABLE instance_values (
     num         BIGINT,
     PRIMARY KEY (instance_id, field)
 );
-CREATE INDEX instance_values_field ON instance_values (field, text);
+-- A report reads every instance's value of a field: from this index alone, without the table.
+CREATE INDEX instance_values_cover ON instance_values (instance_id, field, text, num);
 
 -- Everybody who may read an instance: its initiator, everybody ever assigned, people copied.
 CREATE TABLE instance_readers (
@@ -30,7 +31,9 @@ CREATE TABLE step_spans (
     due_at      BIGINT,
     PRIMARY KEY (instance_id, seq)
 );
+CREATE INDEX step_spans_cover ON step_spans (instance_id, step, left_at, entered_at, due_at);
 
 -- The initiator's department, which reports group by.
 ALTER TABLE instances ADD COLUMN department TEXT;
-CREATE INDEX instances_workflow ON instances (workflow, status, created_at);
+-- A report's instances, found and filtered from the index alone.
+CREATE INDEX instances_reported ON instances (workflow, status, created_at, id, version, department, step, updated_at);

@@ -87,8 +87,14 @@ impl From<ActionError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        // The details stay in the server log: no internals in responses.
-        tracing::error!("store: {e}");
+        ApiError::internal(format!("store: {e}"))
+    }
+}
+
+impl ApiError {
+    /// 500, with `detail` in the server's log only: no internals in responses.
+    pub fn internal(detail: String) -> Self {
+        tracing::error!("{detail}");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

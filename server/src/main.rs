@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod demo;
 mod error;
+mod export;
 mod folder;
 mod jwks;
 mod mail;

@@ -140,6 +140,129 @@ fn each_reader_counts_what_reached_them_and_a_figure_opens_its_instances() {
     }
 }
 
+/// A file the server exports: (status, content type, bytes).
+fn download(server: &Server, tok: &str, path: &str) -> (u16, String, Vec<u8>) {
+    let mut resp = agent().get(&server.url(path)).header("Authorization", &format!("Bearer {tok}")).call().unwrap();
+    let kind = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut resp.body_mut().as_reader(), &mut bytes).unwrap();
+    (resp.status().as_u16(), kind, bytes)
+}
+
+/// A workbook's first sheet as rows of cells.
+fn sheet(bytes: Vec<u8>) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let range = book.worksheet_range_at(0).expect("a sheet").expect("it reads");
+    range.rows().map(<[calamine::Data]>::to_vec).collect()
+}
+
+#[test]
+fn exports_hold_the_numbers_the_screen_shows() {
+    use calamine::Data;
+    for db in own_databases("exports") {
+        let server = Server::start(&db);
+        let ids = three_formations(&server);
+        let admin = token("admin", &["admin"]);
+
+        // The report's table: Chinese headers, figures as numbers, the same as the API's.
+        let (status, kind, csv) = download(&server, &admin, "/reports/kexie-formation/by_region?format=csv");
+        assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+        let csv = String::from_utf8(csv).unwrap();
+        assert_eq!(
+            csv, "\u{feff}所在地区,拟采用的组建方式,件数\r\n江苏省南京市,单独组建,2\r\n江苏省苏州市,单独组建,1\r\n",
+            "{db}"
+        );
+        let (status, _, xlsx) = download(&server, &admin, "/reports/kexie-formation/by_mode?format=xlsx");
+        assert_eq!(status, 200);
+        let rows = sheet(xlsx);
+        assert_eq!(
+            rows[0],
+            vec![
+                Data::String("拟采用的组建方式".into()),
+                Data::String("件数".into()),
+                Data::String("科技人员总数合计（人）".into())
+            ]
+        );
+        assert_eq!(rows[1], vec![Data::String("单独组建".into()), Data::Float(3.0), Data::Float(530.0)]);
+        let (_, english) = get(&server.url("/reports/kexie-formation/by_mode?format=csv&lang=en"), Some(&admin));
+        assert!(english.as_str().unwrap().starts_with("\u{feff}Proposed organising mode,Count,"), "{english}");
+
+        // The instances behind a figure: every one, as the API lists them, dates as dates.
+        let (_, listed) = get(&server.url("/reports/kexie-formation/by_mode/instances?key=standalone"), Some(&admin));
+        let (status, _, xlsx) =
+            download(&server, &admin, "/reports/kexie-formation/by_mode/instances?key=standalone&format=xlsx");
+        assert_eq!(status, 200);
+        let rows = sheet(xlsx);
+        assert_eq!(rows.len(), 1 + ids.len(), "{rows:?}");
+        assert_eq!(rows[0][0], Data::String("流程".into()));
+        for (row, item) in rows[1..].iter().zip(listed["items"].as_array().unwrap()) {
+            assert_eq!(row[8], Data::String(item["id"].as_str().unwrap().into()), "in the API's order");
+            assert_eq!(row[1], Data::String("中化新材料研究院有限公司".into()));
+            assert!(matches!(row[5], Data::DateTime(_)), "the time a date: {:?}", row[5]);
+        }
+
+        // A work list exports whole, with the same permissions: zhou's one task.
+        let (status, _, csv) = download(&server, &formation_token("zhou"), "/tasks?format=csv");
+        let csv = String::from_utf8(csv).unwrap();
+        assert_eq!((status, csv.lines().count()), (200, 2), "{csv}");
+        assert!(csv.contains(&ids[1]) && csv.contains("企业党组织审批"), "{csv}");
+        let (status, body) =
+            get(&server.url("/reports/kexie-formation/by_mode?format=xlsx"), Some(&formation_token("li")));
+        assert_eq!(status, 403, "{body}");
+        let (status, body) = get(&server.url("/tasks?format=pdf"), Some(&admin));
+        assert_eq!((status, body["error"]["field"].as_str()), (400, Some("format")));
+    }
+}
+
+/// li's application with `changes` over his main-route form, submitted.
+fn submitted(server: &Server, changes: Value) {
+    let li = formation_token("li");
+    let mut form = formation_form_of(server, &li);
+    form.as_object_mut().unwrap().extend(changes.as_object().unwrap().clone());
+    let (status, view) =
+        post(&server.url("/instances"), Some(&li), &json!({ "workflow": "kexie-formation", "form": form }));
+    assert_eq!(status, 201, "{view}");
+    let (status, view) = act(server, &li, view["id"].as_str().unwrap(), 1, json!({ "action": "submit" }));
+    assert_eq!(status, 200, "{view}");
+}
+
+#[test]
+fn coverage_reports_count_what_their_conditions_select() {
+    let db = &databases("reports-coverage")[0];
+    let server = Server::start(db);
+    three_formations(&server); // standalone, 150–200 S&T staff
+    let member = |name: &str, code: &str| json!({ "name": name, "credit_code": code, "st_staff": 100 });
+    submitted(
+        &server,
+        json!({ "organising_mode": "park", "in_dev_zone": true, "park_name": "苏州工业园区", "st_staff_count": 2400,
+        "justification": "以园区科协覆盖入园企业。",
+        "member_enterprises": [member("纳微半导体材料有限公司", "91320594MA1MXK3C7U"), member("信达生物制药有限公司", "91320594MA1Q2N9E4R")] }),
+    );
+    submitted(
+        &server,
+        json!({ "organising_mode": "liaison_point", "st_staff_count": 18, "liaison": "chen",
+        "justification": "本企业科技人员较少，先设立科协工作联系点。" }),
+    );
+    let (_, large) = report(&server, "admin", "large_not_standalone");
+    assert_eq!(
+        rows(&large),
+        vec![(vec![json!("park")], vec![json!(1.0), json!(2400.0)])],
+        "100+ and not standalone: {large}"
+    );
+    let (_, parks) = report(&server, "admin", "parks");
+    assert_eq!(
+        rows(&parks),
+        vec![(vec![json!("苏州工业园区")], vec![json!(1.0), json!(2.0)])],
+        "a park and its two members"
+    );
+    assert_eq!(parks["columns"][2]["label"]["zh"], "覆盖的成员企业合计");
+    let (_, points) = report(&server, "admin", "liaison_points");
+    assert_eq!(rows(&points), vec![(vec![Value::Null], vec![json!(1.0)])], "its guide is not chosen yet: {points}");
+    let (_, formed) = report(&server, "admin", "formed");
+    assert_eq!(formed["rows"], json!([]), "none is filed yet");
+}
+
 #[test]
 fn instances_written_before_the_index_are_indexed_at_start() {
     let db = &databases("reports-backfill")[0];

@@ -10,4 +10,4 @@ mod report;
 pub use diagnostic::{Diagnostic, Diagnostics, Source};
 pub use load::load;
 pub use model::*;
-pub use report::{Group, Measure, Report, ReportStatus};
+pub use report::{Condition, Group, Measure, Report, ReportStatus, Test};

@@ -26,9 +26,58 @@ pub struct Report {
     /// Fields a reader may narrow the report by (a region, an industry).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<String>,
+    /// Only the instances whose fields meet every one of these: what a coverage figure
+    /// asks about (100 or more S&T staff and not a standalone 科协, say).
+    #[serde(default, rename = "where", skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
     /// Who may see it: "role:<r>" entries; administrators always may. Each reader sees only
     /// the instances they may read (their own, or those that reached them).
     pub readers: Vec<String>,
+}
+
+/// A condition on one field: exactly one of its tests is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub field: String,
+    /// The value is this (an option's value, a text, `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<String>,
+    /// The value is not this (or is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<String>,
+    /// A number at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<i64>,
+    /// A number below this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<i64>,
+}
+
+/// What a condition tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Test {
+    Equals(String),
+    Not(String),
+    AtLeast(i64),
+    Below(i64),
+}
+
+impl Condition {
+    /// Its one test; `None` when it writes none or several (`kexie check` says which).
+    pub fn test(&self) -> Option<Test> {
+        let tests = [
+            self.equals.clone().map(Test::Equals),
+            self.not.clone().map(Test::Not),
+            self.at_least.map(Test::AtLeast),
+            self.below.map(Test::Below),
+        ];
+        let mut written = tests.into_iter().flatten();
+        match (written.next(), written.next()) {
+            (Some(t), None) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 fn count_only() -> Vec<Measure> {
@@ -59,7 +108,8 @@ pub enum Group {
 pub enum Measure {
     /// How many instances (or, per step, how many passes through it).
     Count,
-    /// The sum of an integer or decimal field.
+    /// The sum of an integer or decimal field (of a table: its rows; of a multi-select: the
+    /// options chosen).
     Sum(String),
     /// The average of an integer or decimal field.
     Avg(String),

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::export::ExportButtons;
 use super::status::{Notice, loading, notice, status_label};
 use crate::api::Failure;
 use crate::app::{Route, Session, use_session};
@@ -103,10 +104,25 @@ fn rows(s: &Session, tab: Tab, list: &ListPage, page: &UseStateHandle<i64>) -> H
         };
         return html! { <p class="kx-empty-list">{ empty }</p> };
     }
+    let on_page = {
+        let page = page.clone();
+        Callback::from(move |to| page.set(to))
+    };
+    let name = tab.label(s);
+    html! {
+        <>
+            <div class="kx-list-tools"><ExportButtons path={format!("{}?", tab.path())} name={name} /></div>
+            { list_page(s, list, on_page) }
+        </>
+    }
+}
+
+/// A page of a list: each row opens its instance; the pager asks `on_page` for another.
+pub(super) fn list_page(s: &Session, list: &ListPage, on_page: Callback<i64>) -> Html {
     let pages = (list.total + list.per_page - 1) / list.per_page.max(1);
     let go = |to: i64| {
-        let page = page.clone();
-        Callback::from(move |_| page.set(to))
+        let on_page = on_page.clone();
+        Callback::from(move |_| on_page.emit(to))
     };
     html! {
         <>

@@ -3,9 +3,12 @@
 
 mod actions;
 mod changes;
+mod chart;
+mod export;
 mod inbox;
 mod instance;
 mod print;
+mod reports;
 mod rule_editor;
 mod start;
 mod status;
@@ -14,6 +17,7 @@ mod timeline;
 pub use actions::ActionBar;
 pub use inbox::Inbox;
 pub use instance::InstancePage;
+pub use reports::Reports;
 pub use rule_editor::EditorHost;
 pub use start::StartPage;
 pub use status::{Notice, focus_first, loading, notice, status_label};

@@ -19,16 +19,19 @@ async function post(path, body) {
 }
 
 // "#rules" opens the rule editor (the widget refuses it to anyone but an administrator);
+// "#reports" 统计分析 (each reader sees the reports and instances that are theirs);
 // "#instance/<id>" an instance (a to-do item clicked in the header); anything else, the
 // widget's work lists.
 function route() {
   const rules = location.hash === "#rules";
+  const reports = location.hash === "#reports";
   const instance = location.hash.startsWith("#instance/") ? decodeURIComponent(location.hash.slice(10)) : null;
   const widget = $("oa-widget");
   if (instance) widget.setAttribute("instance", instance);
   else widget.removeAttribute("instance");
-  widget.setAttribute("view", rules ? "editor" : instance ? "instance" : "inbox");
-  for (const [id, on] of [["oa-nav-flows", !rules], ["oa-nav-rules", rules]]) {
+  widget.setAttribute("view", rules ? "editor" : reports ? "reports" : instance ? "instance" : "inbox");
+  const nav = [["oa-nav-flows", !rules && !reports], ["oa-nav-reports", reports], ["oa-nav-rules", rules]];
+  for (const [id, on] of nav) {
     $(id).classList.toggle("oa-nav-on", on);
     if (on) $(id).setAttribute("aria-current", "page");
     else $(id).removeAttribute("aria-current");
@@ -110,6 +113,9 @@ async function refreshInbox() {
 async function switchUser(users, id) {
   const user = users.find((u) => u.id === id) || users[0];
   $("oa-nav-rules-item").hidden = !user.roles.includes("admin");
+  // Those the upper levels' reports are for (the widget shows each only what is theirs).
+  const oversight = ["upper_kexie", "sasac", "kexie_secretariat", "admin"];
+  $("oa-nav-reports-item").hidden = !user.roles.some((r) => oversight.includes(r));
   $("oa-user-select").value = user.id;
   localStorage.setItem(STORAGE_KEY, user.id);
   const { token } = await post("/demo/token", { user: user.id });

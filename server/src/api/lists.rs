@@ -6,17 +6,31 @@ use kexie_api::summary::summary;
 use kexie_api::{ListPage, ListRow, PageQuery, PersonRef, ReferenceOption, ReferenceQuery};
 use kexie_engine::instance::{Instance, Moment, Status};
 
-use super::Params;
+use axum::response::{IntoResponse, Response};
+use kexie_engine::text::Text;
+
+use super::{Params, exports};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::export::Kind;
 use crate::state::AppState;
 use crate::store::{List, ListItem};
 
-async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> Result<Json<ListPage>, ApiError> {
+async fn page(state: &AppState, which: List, caller: &Caller, q: PageQuery) -> Result<Response, ApiError> {
+    if let Some(kind) = Kind::of(q.format.as_deref())? {
+        let lang = q.lang.unwrap_or_default();
+        let name = match which {
+            List::Tasks => Text::new("我的待办", "my-tasks"),
+            List::Started => Text::new("我发起的", "started-by-me"),
+            List::Copied => Text::new("抄送我的", "copied-to-me"),
+        };
+        let source = exports::Source::Work(which, caller.actor.id.clone());
+        return exports::list(state.clone(), kind, lang, name.get(lang).to_string(), source).await;
+    }
     let (page, per_page) = paging(q.page, q.per_page)?;
     let found = state.store.list(which, &caller.actor.id, page, per_page).await?;
     let items = rows(state, found.items).await?;
-    Ok(Json(ListPage { items, page, per_page, total: found.total }))
+    Ok(Json(ListPage { items, page, per_page, total: found.total }).into_response())
 }
 
 /// A page and its size as asked, checked: bounded, so that the offset, (page - 1) ×
@@ -86,29 +100,29 @@ pub async fn references(
     Ok(Json(options))
 }
 
-#[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery), responses((status = 200, body = ListPage)))]
+#[utoipa::path(get, path = "/api/v1/tasks", params(PageQuery), responses((status = 200, description = "JSON, or with `format` the file", content((ListPage = "application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn tasks(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<PageQuery>,
-) -> Result<Json<ListPage>, ApiError> {
+) -> Result<Response, ApiError> {
     page(&state, List::Tasks, &caller, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/started", params(PageQuery), responses((status = 200, body = ListPage)))]
+#[utoipa::path(get, path = "/api/v1/started", params(PageQuery), responses((status = 200, description = "JSON, or with `format` the file", content((ListPage = "application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn started(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<PageQuery>,
-) -> Result<Json<ListPage>, ApiError> {
+) -> Result<Response, ApiError> {
     page(&state, List::Started, &caller, q).await
 }
 
-#[utoipa::path(get, path = "/api/v1/cc", params(PageQuery), responses((status = 200, body = ListPage)))]
+#[utoipa::path(get, path = "/api/v1/cc", params(PageQuery), responses((status = 200, description = "JSON, or with `format` the file", content((ListPage = "application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn copied(
     State(state): State<AppState>,
     caller: Caller,
     Params(q): Params<PageQuery>,
-) -> Result<Json<ListPage>, ApiError> {
+) -> Result<Response, ApiError> {
     page(&state, List::Copied, &caller, q).await
 }

@@ -3,6 +3,7 @@
 mod attachments;
 mod directory;
 mod events;
+mod exports;
 mod instances;
 mod lists;
 mod me;
@@ -18,6 +19,8 @@ use utoipa::OpenApi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+
+pub(crate) use reports::status_label;
 
 /// The API's routes. Attachments may be larger than other bodies.
 pub fn router(attachment_bytes: usize) -> Router<AppState> {

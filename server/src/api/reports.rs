@@ -4,8 +4,10 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use kexie_api::{
-    ColumnKind, ListPage, ReportColumn, ReportFilter, ReportKey, ReportQuery, ReportRow, ReportSummary, ReportTable,
+    Chart, ColumnKind, ListPage, ReportColumn, ReportFilter, ReportKey, ReportQuery, ReportRow, ReportSummary,
+    ReportTable,
 };
 use kexie_engine::Workflow;
 use kexie_engine::definition::{Definition, FieldKind, Group, Measure, Report, ReportStatus};
@@ -15,6 +17,7 @@ use kexie_engine::text::Text;
 use super::{Params, PathArgs};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::export::{self, Kind};
 use crate::state::AppState;
 use crate::store::{NUM_SCALE, Scope};
 
@@ -116,21 +119,27 @@ fn scope_of(r: &Report, caller: &Caller, workflow: &str, q: &ReportQuery) -> Res
         to: day(&q.to, "to")?,
         version: q.version,
         filter,
+        conditions: r.conditions.iter().filter_map(|c| Some((c.field.clone(), c.test()?))).collect(),
         reader: (!caller.admin).then(|| caller.actor.id.clone()),
     })
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{workflow}/{report}",
     params(("workflow" = String, Path, description = "the workflow key"), ("report" = String, Path, description = "the report id"), ReportQuery),
-    responses((status = 200, body = ReportTable), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "JSON, or with `format` the file", content((ReportTable = "application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn table(
     State(state): State<AppState>,
     caller: Caller,
     PathArgs((workflow, report)): PathArgs<(String, String)>,
     Params(q): Params<ReportQuery>,
-) -> Result<Json<ReportTable>, ApiError> {
+) -> Result<Response, ApiError> {
+    let kind = Kind::of(q.format.as_deref())?;
     let (wf, r, scope) = opened(&state, &caller, &workflow, &report, &q).await?;
-    Ok(Json(computed(&state, &wf.definition, &r, &scope).await?))
+    let table = computed(&state, &wf.definition, &r, &scope).await?;
+    match kind {
+        Some(kind) => export::table(kind, &table, q.lang.unwrap_or_default()),
+        None => Ok(Json(table).into_response()),
+    }
 }
 
 /// A report's table over `scope`.
@@ -191,7 +200,30 @@ pub(crate) async fn computed(
             .collect();
         (rows, total)
     };
-    Ok(ReportTable { workflow: def.key.clone(), report: r.id.clone(), title: r.title.clone(), columns, rows, total })
+    let chart = chart_of(def, r);
+    Ok(ReportTable {
+        workflow: def.key.clone(),
+        report: r.id.clone(),
+        title: r.title.clone(),
+        chart,
+        columns,
+        rows,
+        total,
+    })
+}
+
+/// Years as a line, two groupings stacked, the shares of one choice as a pie, else bars.
+fn chart_of(def: &Definition, r: &Report) -> Chart {
+    let choice = |g: &Group| match g {
+        Group::Field(f) => def.field(f).is_some_and(|f| matches!(f.kind, FieldKind::Select | FieldKind::Radio)),
+        _ => false,
+    };
+    match r.group_by.as_slice() {
+        [Group::Year(_) | Group::StartedYear, ..] if r.group_by.len() == 1 => Chart::Trend,
+        [_, _] => Chart::StackedBars,
+        [g] if choice(g) && r.measures.first() == Some(&Measure::Count) => Chart::Pie,
+        _ => Chart::Bars,
+    }
 }
 
 fn group_column(def: &Definition, g: &Group) -> ReportColumn {
@@ -276,19 +308,32 @@ pub(crate) fn status_label(status: &str) -> Text {
 
 #[utoipa::path(get, path = "/api/v1/reports/{workflow}/{report}/instances",
     params(("workflow" = String, Path, description = "the workflow key"), ("report" = String, Path, description = "the report id"), ReportQuery),
-    responses((status = 200, body = ListPage), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "JSON, or with `format` the file", content((ListPage = "application/json"), ("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn behind(
     State(state): State<AppState>,
     caller: Caller,
     PathArgs((workflow, report)): PathArgs<(String, String)>,
     Params(q): Params<ReportQuery>,
-) -> Result<Json<ListPage>, ApiError> {
+) -> Result<Response, ApiError> {
+    let kind = Kind::of(q.format.as_deref())?;
     let (_, r, scope) = opened(&state, &caller, &workflow, &report, &q).await?;
-    let (page, per_page) = super::lists::paging(q.page, q.per_page)?;
     let (groups, keys) = drilled(&r, &q)?;
+    if let Some(kind) = kind {
+        let lang = q.lang.unwrap_or_default();
+        let name = format!("{}-{}", r.title.get(lang), Text::new("明细", "instances").get(lang));
+        return super::exports::list(
+            state.clone(),
+            kind,
+            lang,
+            name,
+            super::exports::Source::Behind(scope, groups, keys),
+        )
+        .await;
+    }
+    let (page, per_page) = super::lists::paging(q.page, q.per_page)?;
     let found = state.store.behind(&scope, &groups, &keys, page, per_page).await?;
     let items = super::lists::rows(&state, found.items).await?;
-    Ok(Json(ListPage { items, page, per_page, total: found.total }))
+    Ok(Json(ListPage { items, page, per_page, total: found.total }).into_response())
 }
 
 /// The groups a figure's `key` and `key2` name (an empty key: those without a value).

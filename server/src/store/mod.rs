@@ -18,7 +18,7 @@ use sqlx::{AnyPool, Executor};
 pub use deliveries::{Due, Subscription, unix_now};
 pub use directory::Contact;
 pub use instances::{Applied, Replay, Request, Stored, Write};
-pub use lists::{List, ListItem};
+pub use lists::{List, ListItem, Page};
 pub use report_sql::Scope;
 pub use reports::NUM_SCALE;
 pub use workflows::VersionRow;

@@ -1,11 +1,12 @@
 //! The report queries: grouped counts and sums, the time steps take, and the instances
 //! behind a figure — each over the instances a scope admits, aggregated in SQL.
 
-use kexie_engine::definition::Group;
+use kexie_engine::definition::{Group, Test};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::lists::{ListItem, Page, item};
+use super::reports::NUM_SCALE;
 use super::{Store, StoreError};
 
 /// Which instances a report counts.
@@ -21,6 +22,8 @@ pub struct Scope {
     pub version: Option<i64>,
     /// Only those whose field holds this value.
     pub filter: Option<(String, String)>,
+    /// Only those whose fields meet each of these (the report's `where`).
+    pub conditions: Vec<(String, Test)>,
     /// Only those this user may read; `None` for an administrator.
     pub reader: Option<String>,
 }
@@ -34,7 +37,11 @@ pub struct Grouped {
     pub sums: Vec<(Option<i64>, i64)>,
 }
 
-/// How long the passes through one step took (those that ended), in seconds.
+/// The resolution of step times: a tenth of an hour.
+const BUCKET_SECS: i64 = 360;
+
+/// How long the passes through one step took (those that ended), in seconds (to the middle
+/// of its tenth of an hour).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepTimes {
     pub step: String,
@@ -94,6 +101,18 @@ impl Sql {
                 " JOIN instance_values fv ON fv.instance_id = i.id AND fv.field = {f} AND fv.text = {v}"
             ));
         }
+        for (k, (field, test)) in s.conditions.iter().enumerate() {
+            let f = q.text(field);
+            let on = format!("w{k}.instance_id = i.id AND w{k}.field = {f}");
+            let (join, cond) = match test {
+                Test::Equals(v) => ("JOIN", format!("w{k}.text = {}", q.text(v))),
+                Test::Not(v) => ("LEFT JOIN", format!("(w{k}.text IS NULL OR w{k}.text <> {})", q.text(v))),
+                Test::AtLeast(n) => ("JOIN", format!("w{k}.num >= {}", q.int(n.saturating_mul(NUM_SCALE)))),
+                Test::Below(n) => ("JOIN", format!("w{k}.num < {}", q.int(n.saturating_mul(NUM_SCALE)))),
+            };
+            q.joins.push_str(&format!(" {join} instance_values w{k} ON {on}"));
+            q.wheres.push(cond);
+        }
         if let Some(user) = &s.reader {
             let p = q.text(user);
             q.wheres.push(format!(
@@ -135,6 +154,22 @@ impl Sql {
         }
         Ok(query.fetch_all(&store.pool).await?)
     }
+}
+
+/// The time of the pass at `num/den` of the ordered passes (rounded up: the median of an
+/// even count is the lower middle), from (bucket, passes) counts in order: its bucket's
+/// middle.
+fn percentile(counts: &[(i64, i64)], num: i64, den: i64) -> Option<i64> {
+    let passes: i64 = counts.iter().map(|c| c.1).sum();
+    let rank = ((passes * num + den - 1) / den).max(1);
+    let mut seen = 0;
+    counts
+        .iter()
+        .find(|c| {
+            seen += c.1;
+            seen >= rank
+        })
+        .map(|c| c.0 * BUCKET_SECS + BUCKET_SECS / 2)
 }
 
 impl Store {
@@ -179,36 +214,35 @@ impl Store {
     }
 
     /// The median and 90th-percentile time of the passes through each step that ended, and
-    /// how many of them ended after the step's deadline.
+    /// how many of them ended after the step's deadline. SQL counts the passes per step and
+    /// tenth of an hour; the percentiles are read off those counts.
     pub async fn step_times(&self, scope: &Scope) -> Result<Vec<StepTimes>, StoreError> {
         let q = Sql::scope(scope);
         let sql = format!(
-            "WITH d AS (SELECT s.step, s.left_at - s.entered_at AS secs, \
-               CASE WHEN s.due_at IS NOT NULL AND s.left_at > s.due_at THEN 1 ELSE 0 END AS late, \
-               ROW_NUMBER() OVER (PARTITION BY s.step ORDER BY s.left_at - s.entered_at) AS rn, \
-               COUNT(*) OVER (PARTITION BY s.step) AS total \
+            "SELECT s.step, (s.left_at - s.entered_at) / {BUCKET_SECS} AS bucket, COUNT(*) AS passes, \
+               CAST(SUM(CASE WHEN s.due_at IS NOT NULL AND s.left_at > s.due_at THEN 1 ELSE 0 END) AS BIGINT) AS late \
              FROM step_spans s JOIN instances i ON i.id = s.instance_id{} \
-             WHERE s.left_at IS NOT NULL AND {}) \
-             SELECT step, COUNT(*) AS passes, CAST(SUM(late) AS BIGINT) AS late, \
-               MIN(CASE WHEN rn * 2 >= total THEN secs END) AS median, \
-               MIN(CASE WHEN rn * 10 >= total * 9 THEN secs END) AS p90 \
-             FROM d GROUP BY step ORDER BY step",
+             WHERE s.left_at IS NOT NULL AND {} GROUP BY s.step, bucket ORDER BY s.step, bucket",
             q.joins,
             q.condition()
         );
         let rows = q.fetch(self, &sql).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StepTimes {
-                    step: r.try_get("step")?,
-                    passes: r.try_get("passes")?,
-                    late: r.try_get("late")?,
-                    median_secs: r.try_get("median")?,
-                    p90_secs: r.try_get("p90")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        let mut buckets: Vec<(String, i64, i64, i64)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            buckets.push((r.try_get("step")?, r.try_get("bucket")?, r.try_get("passes")?, r.try_get("late")?));
+        }
+        let mut out = Vec::new();
+        for step in buckets.chunk_by(|a, b| a.0 == b.0) {
+            let counts: Vec<(i64, i64)> = step.iter().map(|b| (b.1, b.2)).collect();
+            out.push(StepTimes {
+                step: step[0].0.clone(),
+                passes: counts.iter().map(|c| c.1).sum(),
+                late: step.iter().map(|b| b.3).sum(),
+                median_secs: percentile(&counts, 1, 2),
+                p90_secs: percentile(&counts, 9, 10),
+            });
+        }
+        Ok(out)
     }
 
     /// A page of the instances behind one figure: the scope's, whose groups hold `keys`
@@ -232,15 +266,33 @@ impl Store {
         }
         let from = format!("FROM instances i{} WHERE {}", q.joins, q.condition());
         let (limit, offset) = (q.int(per_page), q.int((page - 1) * per_page));
+        // The page is chosen from the index alone; only its own rows' states are read.
         let sql = format!(
-            "SELECT i.id, i.workflow, i.version, i.status, i.step, i.initiator, i.updated_at, NULL AS due_at, i.state, \
-             (SELECT u.name FROM users u WHERE u.id = i.initiator) AS initiator_name \
-             {from} ORDER BY i.updated_at DESC, i.id LIMIT {limit} OFFSET {offset}"
+            "SELECT o.id, o.workflow, o.version, o.status, o.step, o.initiator, o.updated_at, NULL AS due_at, o.state, \
+             (SELECT u.name FROM users u WHERE u.id = o.initiator) AS initiator_name FROM instances o \
+             WHERE o.id IN (SELECT i.id {from} ORDER BY i.updated_at DESC, i.id LIMIT {limit} OFFSET {offset}) \
+             ORDER BY o.updated_at DESC, o.id"
         );
         let items: Vec<ListItem> = q.fetch(self, &sql).await?.iter().map(item).collect::<Result<_, sqlx::Error>>()?;
         // The count binds the same parameters but the page's two.
         q.args.truncate(q.args.len() - 2);
         let total = q.fetch(self, &format!("SELECT COUNT(*) AS n {from}")).await?;
         Ok(Page { items, total: total.first().map(|r| r.try_get("n")).transpose()?.unwrap_or(0) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BUCKET_SECS, percentile};
+
+    #[test]
+    fn percentiles_are_read_off_the_counts() {
+        let mid = |bucket: i64| Some(bucket * BUCKET_SECS + BUCKET_SECS / 2);
+        // Ten passes: four in the first tenth of an hour, five at 1.0 h, one at 5.0 h.
+        let counts = [(0, 4), (10, 5), (50, 1)];
+        assert_eq!(percentile(&counts, 1, 2), mid(10), "the 5th of 10");
+        assert_eq!(percentile(&counts, 9, 10), mid(10), "the 9th of 10");
+        assert_eq!(percentile(&[(0, 1), (50, 1)], 1, 2), mid(0), "of two, the lower");
+        assert_eq!(percentile(&[], 1, 2), None);
     }
 }

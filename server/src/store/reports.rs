@@ -15,7 +15,8 @@ pub const NUM_SCALE: i64 = 10_000;
 /// A scalar value as indexed: its text and, where it is a number, the number scaled.
 type Indexed = (Option<String>, Option<i64>);
 
-/// The scalar values of `i`'s form (lists, tables and files are not grouped or summed).
+/// The values of `i`'s form a report can read: a scalar as it is; a list (a table's rows, a
+/// multi-select's options) as how many it holds, which a report sums.
 fn values(i: &Instance) -> BTreeMap<&str, Indexed> {
     let mut out = BTreeMap::new();
     for (field, v) in &i.form {
@@ -23,6 +24,7 @@ fn values(i: &Instance) -> BTreeMap<&str, Indexed> {
             Value::String(s) => (Some(s.clone()), scaled(s)),
             Value::Number(n) => (Some(n.to_string()), scaled(&n.to_string())),
             Value::Bool(b) => (Some(b.to_string()), None),
+            Value::Array(items) => (None, Some(items.len() as i64 * NUM_SCALE)),
             _ => continue,
         };
         out.insert(field.as_str(), indexed);

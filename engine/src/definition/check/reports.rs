@@ -4,7 +4,7 @@
 use super::Checker;
 use crate::definition::locate::Path;
 use crate::definition::model::FieldKind;
-use crate::definition::{Group, Report};
+use crate::definition::{Condition, Group, Report, Test};
 
 /// Kinds whose value can name a group (one value per instance).
 const GROUPABLE: [FieldKind; 7] = [
@@ -17,7 +17,44 @@ const GROUPABLE: [FieldKind; 7] = [
     FieldKind::Department,
 ];
 
+/// Kinds a report can sum: numbers, and a table's rows or a multi-select's options.
+const COUNTABLE: [FieldKind; 4] = [FieldKind::Integer, FieldKind::Decimal, FieldKind::Table, FieldKind::MultiSelect];
+
 impl Checker<'_> {
+    /// A condition tests one field once: a number against a bound, a value against a
+    /// choice the field offers.
+    fn condition(&mut self, c: &Condition, at: Path) {
+        let Some(test) = c.test() else {
+            return self.report(
+                at,
+                "条件须写且只写 equals、not、at_least、below 中的一项。",
+                "a condition needs exactly one of equals, not, at_least and below.",
+            );
+        };
+        let bound = matches!(test, Test::AtLeast(_) | Test::Below(_));
+        let kinds: &[FieldKind] = if bound { &[FieldKind::Integer, FieldKind::Decimal] } else { &GROUPABLE };
+        let (zh, en) = if bound {
+            ("integer 或 decimal", "an integer or decimal field")
+        } else {
+            (
+                "select、radio、checkbox、text、integer、person 或 department",
+                "a select, radio, checkbox, text, integer, person or department field",
+            )
+        };
+        self.report_field(&c.field, at.clone(), kinds, zh, en);
+        let Some(f) = self.def.field(&c.field) else { return };
+        if let (Test::Equals(v) | Test::Not(v), FieldKind::Select | FieldKind::Radio) = (&test, f.kind)
+            && f.option(v).is_none()
+        {
+            let values: Vec<&str> = f.options.iter().map(|o| o.value.as_str()).collect();
+            self.report(
+                at,
+                format!("字段「{}」没有选项「{v}」：可选 {}。", c.field, values.join("、")),
+                format!("the field '{}' has no option '{v}': choose one of {}.", c.field, values.join(", ")),
+            );
+        }
+    }
+
     pub(super) fn report_of(&mut self, r: &Report, at: Path) {
         let sub = |k: &str, i: Option<usize>| {
             let mut p = at.clone();
@@ -58,11 +95,14 @@ impl Checker<'_> {
                 self.report_field(
                     f,
                     sub("measures", Some(i)),
-                    &[FieldKind::Integer, FieldKind::Decimal],
-                    "integer 或 decimal",
-                    "an integer or decimal field",
+                    &COUNTABLE,
+                    "integer、decimal、table 或 multi_select",
+                    "an integer, decimal, table or multi_select field",
                 );
             }
+        }
+        for (i, c) in r.conditions.iter().enumerate() {
+            self.condition(c, sub("where", Some(i)));
         }
         if r.is_durations() && (r.group_by != [Group::Step] || r.measures.iter().any(|m| m.field().is_some())) {
             self.report(
@@ -204,7 +244,10 @@ readers = ["role:upper"]
         let want = [
             (base + 3, "the field 'items' cannot be used here"),
             (base + 3, "the field 'staff' cannot be used here: it must be a date field"),
-            (base + 4, "the field 'mode' cannot be used here: it must be an integer or decimal field"),
+            (
+                base + 4,
+                "the field 'mode' cannot be used here: it must be an integer, decimal, table or multi_select field",
+            ),
             (base + 4, "there is no field 'nothing'"),
             (base + 5, "there is no field 'nowhere'"),
             (base + 6, "'upper' must read"),
@@ -217,6 +260,28 @@ readers = ["role:upper"]
             );
         }
         assert_eq!(got.len(), want.len(), "{got:#?}");
+    }
+
+    #[test]
+    fn a_condition_tests_one_field_once_against_what_it_can_hold() {
+        let bad = r#"
+[[reports]]
+id = "c"
+title = { zh = "条件", en = "Conditions" }
+group_by = [{ field = "mode" }]
+where = [{ field = "staff", at_least = 100, below = 500 }, { field = "mode", not = "b" }, { field = "mode", at_least = 1 }]
+readers = ["role:upper"]
+"#;
+        let got = problems(bad);
+        assert_eq!(got.len(), 3, "{got:#?}");
+        assert!(got[0].contains("exactly one of equals, not, at_least and below"), "{got:#?}");
+        assert!(got[1].contains("has no option 'b': choose one of a"), "{got:#?}");
+        assert!(got[2].contains("it must be an integer or decimal field"), "{got:#?}");
+        let good = bad
+            .replace(", below = 500", "")
+            .replace("not = \"b\"", "not = \"a\"")
+            .replace(", { field = \"mode\", at_least = 1 }", "");
+        assert_eq!(problems(&good), Vec::<String>::new());
     }
 
     #[test]
