@@ -19,7 +19,7 @@ pub enum Source {
     /// One of the caller's work lists.
     Work(List, String),
     /// The instances behind a report's figure.
-    Behind(Scope, Vec<Group>, Vec<Option<String>>),
+    Behind(Box<Scope>, Vec<Group>, Vec<Option<String>>),
 }
 
 impl Source {

@@ -326,7 +326,7 @@ pub async fn behind(
             kind,
             lang,
             name,
-            super::exports::Source::Behind(scope, groups, keys),
+            super::exports::Source::Behind(Box::new(scope), groups, keys),
         )
         .await;
     }
