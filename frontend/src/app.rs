@@ -161,8 +161,12 @@ pub fn App(props: &AppProps) -> Html {
         Route::Instance(id) => html! { <InstancePage key={id.clone()} id={id.clone()} /> },
         Route::Inbox => html! { <Inbox /> },
         Route::Editor(key) => html! { <EditorHost workflow={key.clone()} /> },
-        Route::Reports => html! { <Reports /> },
+        Route::Reports => Html::default(),
     };
+    // The dashboard stays mounted while an instance opened from it is shown, so that 返回
+    // finds the tab, the narrowing and the list behind a figure as they were left.
+    let reports = (setup.route == Route::Reports || *route == Route::Reports)
+        .then(|| html! { <div class="kx-keep" hidden={*route != Route::Reports}><Reports /></div> });
     html! {
         <ContextProvider<Session> context={session}>
             <div class="kx-app" lang={if l == Lang::Zh { "zh-CN" } else { "en" }}>
@@ -172,6 +176,7 @@ pub fn App(props: &AppProps) -> Html {
                     <button type="button" class="kx-link kx-lang" onclick={switch}
                         aria-label={t(l, "Switch to English", "切换到中文")}>{ t(l, "English", "中文") }</button>
                 </div>
+                { reports.unwrap_or_default() }
                 { view }
             </div>
         </ContextProvider<Session>>

@@ -35,12 +35,13 @@ session(async (s, b) => {
 });
 
 const W = () => widget(page);
+const bar = () => W().locator(".kx-report-bar");
 const card = (title) => W().locator(".kx-report", { has: page.locator(".kx-section-title", { hasText: title }) });
 
 test("the upper-level 科协 sees what reached it, drawn and tabulated, and opens what is behind a figure", async () => {
   await become(page, "sunzhiyuan");
   await page.locator("#oa-nav-reports").click();
-  await W().getByRole("tab", { name: "科协组建" }).waitFor();
+  await W().getByRole("tab", { name: "科协组建" }).click();
   const byMode = card("组建申请：按组建方式");
   // The chart is drawn as SVG, and its table is under it.
   await byMode.locator(".kx-chart svg").waitFor();
@@ -50,17 +51,17 @@ test("the upper-level 科协 sees what reached it, drawn and tabulated, and open
   await shot(page, "reports-1-dashboard");
 
   // Narrowed by region: 江苏省苏州市 alone.
-  await W().getByLabel("筛选").selectOption("region");
-  await W().getByLabel("等于").fill("江苏省苏州市");
-  await W().getByLabel("等于").press("Enter");
+  await bar().getByLabel("筛选").selectOption("region");
+  await bar().getByLabel("等于").fill("江苏省苏州市");
+  await bar().getByLabel("等于").press("Enter");
   await row.locator("td", { hasText: /^1$/ }).first().waitFor();
-  await W().getByLabel("等于").fill("");
-  await W().getByLabel("等于").press("Enter");
+  await bar().getByLabel("等于").fill("");
+  await bar().getByLabel("等于").press("Enter");
   await row.locator("td", { hasText: /^2$/ }).first().waitFor();
   // A year nothing was started in has nothing to show.
-  await W().getByLabel("年度").selectOption(String(new Date().getFullYear() - 1));
+  await bar().getByLabel("年度").selectOption(String(new Date().getFullYear() - 1));
   await byMode.getByText("没有符合条件的流程。").waitFor();
-  await W().getByLabel("年度").selectOption(String(new Date().getFullYear()));
+  await bar().getByLabel("年度").selectOption(String(new Date().getFullYear()));
   await row.waitFor();
 
   // The figure opens the instances behind it, and each opens its instance.
@@ -71,20 +72,28 @@ test("the upper-level 科协 sees what reached it, drawn and tabulated, and open
   await shot(page, "reports-2-behind-a-figure");
   await behind.locator(".kx-row-open", { hasText: "报表乙有限公司" }).click();
   await W().locator(".kx-title", { hasText: "科协组建" }).waitFor();
+  // 返回 finds the dashboard as he left it: the same tab, the list behind the figure open.
   await W().getByRole("button", { name: "← 返回统计分析" }).click();
-  await card("组建申请：按组建方式").locator(".kx-chart svg").waitFor();
+  await W().getByRole("tab", { name: "科协组建", selected: true }).waitFor();
+  await behind.locator(".kx-row-open", { hasText: "报表甲有限公司" }).waitFor();
 
-  // The export has the numbers the API gives him.
+  // The exports have the rows the API gives him.
   const sun = await token(server, "sunzhiyuan");
-  const res = await fetch(`${server.base}/api/v1/reports/kexie-formation/by_mode`, { headers: { Authorization: `Bearer ${sun}` } });
-  const table = await res.json();
-  const [download] = await Promise.all([page.waitForEvent("download"), byMode.getByRole("button", { name: "导出 CSV" }).click()]);
+  const get = async (path) => (await fetch(server.base + path, { headers: { Authorization: `Bearer ${sun}` } })).json();
+  const listed = await get("/api/v1/reports/kexie-formation/by_mode/instances?key=standalone");
+  const [list] = await Promise.all([page.waitForEvent("download"), behind.getByRole("button", { name: "导出 CSV" }).click()]);
+  const listRows = readFileSync(await list.path(), "utf8").trim().split(/\r\n/).slice(1);
+  assert.equal(listRows.length, listed.total, "as many rows as the API lists");
+  for (const item of listed.items) assert.ok(listRows.some((l) => l.includes(item.id)), `${item.id} exported`);
+  const table = await get("/api/v1/reports/kexie-formation/by_mode");
+  const head = byMode.locator(".kx-report-head").first();
+  const [download] = await Promise.all([page.waitForEvent("download"), head.getByRole("button", { name: "导出 CSV" }).click()]);
   assert.equal(download.suggestedFilename(), "组建申请：按组建方式.csv");
   const csv = readFileSync(await download.path(), "utf8");
   assert.ok(csv.startsWith("\ufeff拟采用的组建方式,件数,科技人员总数合计（人）"), csv);
   const lines = csv.trim().split(/\r\n/).slice(1).map((l) => l.split(","));
   assert.deepEqual(lines, table.rows.map((r) => [r.keys[0].label.zh, ...r.values.map(String)]), "the same rows as the API's");
-  const [xlsx] = await Promise.all([page.waitForEvent("download"), byMode.getByRole("button", { name: "导出 Excel" }).click()]);
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), head.getByRole("button", { name: "导出 Excel" }).click()]);
   assert.equal(xlsx.suggestedFilename(), "组建申请：按组建方式.xlsx");
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), "PK", "a workbook (a zip)");
 
@@ -98,6 +107,7 @@ test("on a phone the dashboard fits the screen", async () => {
   phone.on("pageerror", (e) => phone.errors.push(e.message));
   await phone.goto(server.base + "/#reports");
   await become(phone, "sunzhiyuan");
+  await widget(phone).getByRole("tab", { name: "科协组建" }).click();
   await widget(phone).locator(".kx-chart svg").first().waitFor();
   const wide = await widget(phone).evaluate((host) => host.shadowRoot.querySelector(".kx-root").scrollWidth);
   assert.ok(wide <= 390, `nothing scrolls sideways (${wide} px)`);
@@ -107,10 +117,10 @@ test("on a phone the dashboard fits the screen", async () => {
 });
 
 test("an applicant has no 统计分析 and is refused the reports", async () => {
+  await page.goto(server.base + "/");
   await become(page, "liming");
   assert.equal(await page.locator("#oa-nav-reports").isVisible(), false, "no menu entry");
-  await page.goto(server.base + "/#reports");
-  await become(page, "liming");
+  await page.goto(server.base + "/#reports"); // the portal signs 李明 in again
   await W().getByText("您没有可以查看的统计报表。").waitFor();
   const li = await token(server, "liming");
   const res = await fetch(`${server.base}/api/v1/reports/kexie-formation/by_mode`, { headers: { Authorization: `Bearer ${li}` } });

@@ -84,11 +84,14 @@ pub fn option(lang: Lang, t: &ReportTable) -> Value {
         "color": ["#1f5fbf", "#2e9e6b", "#e0a030", "#c0504d", "#7a5bb5", "#2ba0b8", "#8c8c8c"],
     });
     let shown = plotted(t);
+    // Counts are whole: no axis of 0.2, 0.4 … under them.
+    let whole = shown.iter().all(|&i| t.columns[i].kind == ColumnKind::Count);
+    let y_axis = if whole { json!({ "type": "value", "minInterval": 1 }) } else { json!({ "type": "value" }) };
     let spec = match t.chart {
         Chart::Pie => json!({
             "legend": { "bottom": 0, "type": "scroll" },
             "series": [{ "type": "pie", "radius": ["35%", "65%"], "top": 0, "bottom": 30,
-                "label": { "formatter": "{b}：{c}（{d}%）" },
+                "label": { "formatter": "{b}\n{c}（{d}%）" },
                 "data": t.rows.iter().map(|r| json!({ "name": label(r, 0), "value": value(r, shown[0]) })).collect::<Vec<_>>() }],
         }),
         Chart::StackedBars => {
@@ -111,7 +114,7 @@ pub fn option(lang: Lang, t: &ReportTable) -> Value {
                 })
                 .collect();
             json!({ "legend": { "top": 0, "type": "scroll" }, "grid": { "top": 36, "bottom": 24, "left": 8, "right": 8, "containLabel": true },
-                "xAxis": { "type": "category", "data": xs }, "yAxis": { "type": "value" }, "series": series })
+                "xAxis": { "type": "category", "data": xs }, "yAxis": y_axis, "series": series })
         }
         Chart::Trend | Chart::Bars => {
             let kind = if t.chart == Chart::Trend { "line" } else { "bar" };
@@ -124,7 +127,7 @@ pub fn option(lang: Lang, t: &ReportTable) -> Value {
                 .collect();
             json!({ "legend": { "top": 0, "show": shown.len() > 1 }, "grid": { "top": 36, "bottom": 24, "left": 8, "right": 8, "containLabel": true },
                 "xAxis": { "type": "category", "data": t.rows.iter().map(|r| label(r, 0)).collect::<Vec<_>>() },
-                "yAxis": { "type": "value" }, "series": series })
+                "yAxis": y_axis, "series": series })
         }
     };
     let mut out = base;

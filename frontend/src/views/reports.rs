@@ -202,8 +202,9 @@ fn ReportCard(p: &CardProps) -> Html {
         },
     };
     let sep = if p.query.is_empty() { "" } else { "&" };
+    let wide = matches!(&*table, Some(Ok(t)) if t.columns.len() > 3);
     html! {
-        <article class="kx-report" aria-labelledby={s.dom_id(&format!("report-{}", p.report.id))}>
+        <article class={classes!("kx-report", wide.then_some("kx-report-wide"))} aria-labelledby={s.dom_id(&format!("report-{}", p.report.id))}>
             <header class="kx-report-head">
                 <h3 class="kx-section-title" id={s.dom_id(&format!("report-{}", p.report.id))}>{ title.clone() }</h3>
                 <ExportButtons path={format!("{path}?{}{sep}", p.query)} name={title.clone()} />

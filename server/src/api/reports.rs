@@ -155,7 +155,7 @@ pub(crate) async fn computed(
     let (rows, total) = if r.is_durations() {
         let times = state.store.step_times(scope).await?;
         let total = times.iter().map(|t| t.passes).sum();
-        let rows = times
+        let rows: Vec<ReportRow> = times
             .into_iter()
             .map(|t| {
                 let hours = |s: Option<i64>| s.map(|s| s as f64 / 3600.0);
@@ -200,6 +200,10 @@ pub(crate) async fn computed(
             .collect();
         (rows, total)
     };
+    let mut rows = rows;
+    rows.sort_by_cached_key(|row| {
+        r.group_by.iter().zip(&row.keys).map(|(g, k)| rank(def, g, k.value.as_deref())).collect::<Vec<_>>()
+    });
     let chart = chart_of(def, r);
     Ok(ReportTable {
         workflow: def.key.clone(),
@@ -293,6 +297,24 @@ fn key(def: &Definition, g: &Group, value: Option<String>, dir: &Directory) -> R
         Group::Year(_) | Group::StartedYear | Group::Department => Text::new(&v, &v),
     };
     ReportKey { value: Some(v), label }
+}
+
+/// Where a group's value goes among the rows: steps in the route's order, choices in the
+/// form's, 是 before 否, statuses as an instance moves through them, the rest as SQL sorted
+/// them (years and names ascending); 「未填写」 last.
+fn rank(def: &Definition, g: &Group, value: Option<&str>) -> usize {
+    const STATUSES: [&str; 4] = ["draft", "running", "completed", "rejected"];
+    let Some(v) = value else { return usize::MAX };
+    let position = match g {
+        Group::Step => def.steps.iter().position(|s| s.id == v),
+        Group::Status => STATUSES.iter().position(|s| *s == v),
+        Group::Field(f) => def.field(f).and_then(|field| match field.kind {
+            FieldKind::Checkbox => Some(usize::from(v != "true")),
+            _ => field.options.iter().position(|o| o.value == v),
+        }),
+        Group::Year(_) | Group::StartedYear | Group::Department => None,
+    };
+    position.unwrap_or(usize::MAX - 1)
 }
 
 /// A status as the work lists say it.
