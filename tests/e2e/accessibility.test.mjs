@@ -115,3 +115,27 @@ test("on a phone, the inbox, a form with its table as cards and an approval pass
     await context.close();
   }
 });
+
+test("the dashboard, its charts and the list behind a figure pass axe's WCAG AA rules, on a phone too", async () => {
+  await page.evaluate(() => { location.hash = ""; });
+  await become(page, "hejun"); // an administrator sees every report: the application above is in them
+  await page.evaluate(() => { location.hash = "#reports"; });
+  await tab(page, "科协组建");
+  const card = widget(page).locator(".kx-report", { hasText: "组建申请：按组建方式" });
+  await card.locator(".kx-chart svg").waitFor();
+  await card.getByRole("button", { name: "单独组建：1" }).click();
+  await card.locator(".kx-behind .kx-row-open").first().waitFor();
+  assert.deepEqual(await violations(["color-contrast", "label", "role-img-alt"]), [], "dashboard with a drill-down");
+
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, bypassCSP: true });
+  const phone = await context.newPage();
+  try {
+    await phone.goto(server.base + "/#reports");
+    await become(phone, "hejun");
+    await tab(phone, "科协组建");
+    await widget(phone).locator(".kx-chart svg").first().waitFor();
+    assert.deepEqual(await violations(["color-contrast", "label"], phone), [], "dashboard on a phone");
+  } finally {
+    await context.close();
+  }
+});
