@@ -119,12 +119,13 @@ fn each_reader_counts_what_reached_them_and_a_figure_opens_its_instances() {
         want.sort();
         assert_eq!(behind, want, "the two in 南京 are behind the figure 2");
 
-        // Time per step: three passes left 提出申请, two left the party organisation.
+        // Time per step, the steps in the route's order: three passes left 提出申请, two left
+        // the party organisation.
         let (_, table) = report(&server, "admin", "speed");
         let passes: Vec<(Value, Value)> = rows(&table).into_iter().map(|(k, v)| (k[0].clone(), v[0].clone())).collect();
         assert_eq!(
             passes,
-            vec![(json!("apply"), json!(3.0)), (json!("leadership"), json!(1.0)), (json!("party"), json!(2.0))]
+            vec![(json!("apply"), json!(3.0)), (json!("party"), json!(2.0)), (json!("leadership"), json!(1.0))]
         );
         assert_eq!(table["rows"][0]["values"][3], json!(0.0), "nothing was overdue");
 

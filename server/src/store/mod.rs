@@ -68,8 +68,11 @@ impl Store {
                 Box::pin(async move {
                     if sqlite {
                         // WAL lets readers run beside the one writer; waits rather than fails.
+                        // A connection plans by the statistics it finds when it opens: fresh
+                        // ones, as SQLite advises (see `refresh_report_statistics`).
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
+                             PRAGMA optimize = 0x10002;",
                         )
                         .await?;
                     }
