@@ -82,7 +82,6 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     if indexed > 0 {
         println!("indexed {indexed} instances for reports");
     }
-    store.keep_report_statistics();
     let (receivers, subscriptions) = receivers(&config, &store)?;
     let store = store.subscribe(subscriptions);
     outbox::start(receivers, store.clone())?;

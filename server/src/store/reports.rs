@@ -170,33 +170,6 @@ impl Store {
         }
         Ok(count)
     }
-
-    /// SQLite plans a report's joins by its statistics: without them it probed each
-    /// value's primary key and then the table, not the covering index alone. `PRAGMA
-    /// optimize` analyses, within a bounded effort, the tables that never were or have grown
-    /// or shrunk a lot since: as each connection opens, and every hour, as SQLite advises
-    /// (a pooled connection is replaced within half an hour and reads the new ones).
-    /// PostgreSQL's autovacuum keeps its own.
-    async fn refresh_report_statistics(&self) -> Result<(), StoreError> {
-        if self.writers.is_some() {
-            let _turn = self.writer_turn().await;
-            sqlx::query("PRAGMA optimize = 0x10002").execute(&self.pool).await?;
-        }
-        Ok(())
-    }
-
-    /// Refreshes the statistics every hour while the server runs.
-    pub fn keep_report_statistics(&self) {
-        let store = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-                if let Err(e) = store.refresh_report_statistics().await {
-                    tracing::error!("refreshing the statistics reports are planned by: {e}");
-                }
-            }
-        });
-    }
 }
 
 #[cfg(test)]
