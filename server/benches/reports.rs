@@ -77,6 +77,11 @@ async fn seed(url: &str, id: &str) {
              FROM instance_values v, n WHERE v.instance_id = '{id}'"
         ),
         format!(
+            "{numbers} INSERT INTO instance_cells (instance_id, field, row_no, text, num) \
+             SELECT c.instance_id || '-' || k, c.field, c.row_no, c.text, c.num \
+             FROM instance_cells c, n WHERE c.instance_id = '{id}'"
+        ),
+        format!(
             "{numbers} INSERT INTO instance_readers (instance_id, user_id) \
              SELECT r.instance_id || '-' || k, r.user_id FROM instance_readers r, n WHERE r.instance_id = '{id}'"
         ),

@@ -265,18 +265,62 @@ fn coverage_reports_count_what_their_conditions_select() {
 }
 
 #[test]
+fn a_plans_funds_are_counted_by_category_from_its_rows() {
+    for db in own_databases("reports-rows") {
+        let server = Server::start(&db);
+        // Filed: five items, one per category, 50.00 in all (the main case).
+        let (view, _) = replay(&server, "annual-plan", "01-main-countersign.toml");
+        assert_eq!(view["status"], "completed", "{view}");
+        let admin = token("admin", &["admin"]);
+        let (status, table) = get(&server.url("/reports/annual-plan/by_category"), Some(&admin));
+        assert_eq!(status, 200, "{db}: {table}");
+        let by_row: Vec<(Vec<Value>, Vec<Value>)> = rows(&table);
+        let categories = ["jiangbi", "academic", "platform", "popsci", "talent"];
+        let budgets = [8.0, 12.5, 20.0, 6.0, 3.5];
+        let want: Vec<(Vec<Value>, Vec<Value>)> = categories
+            .iter()
+            .zip(budgets)
+            .map(|(c, b)| (vec![json!("2026"), json!(c)], vec![json!(1.0), json!(b)]))
+            .collect();
+        assert_eq!(by_row, want, "in the form's order: {table}");
+        assert_eq!(table["total"], 5, "five rows");
+        assert_eq!(table["columns"][1]["label"]["zh"], "类别");
+        assert_eq!(table["columns"][2]["label"]["zh"], "计划事项数");
+        assert_eq!(table["columns"][3]["label"]["zh"], "预算合计");
+        assert_eq!(table["rows"][1]["keys"][1]["label"]["zh"], "学术交流（第六条）");
+
+        // A figure opens its plan once, not once per row.
+        let (_, page) = get(&server.url("/reports/annual-plan/by_category/instances?key=2026"), Some(&admin));
+        assert_eq!((&page["total"], &page["items"][0]["id"]), (&json!(1), &view["id"]), "{page}");
+        let (_, page) =
+            get(&server.url("/reports/annual-plan/by_category/instances?key=2026&key2=platform"), Some(&admin));
+        assert_eq!(page["total"], 1, "{page}");
+        let (_, page) =
+            get(&server.url("/reports/annual-plan/by_category/instances?key=2026&key2=model"), Some(&admin));
+        assert_eq!(page["total"], 0, "no plan has a 典型示范 item: {page}");
+    }
+}
+
+#[test]
 fn instances_written_before_the_index_are_indexed_at_start() {
     let db = &databases("reports-backfill")[0];
     let mut server = Server::start(db);
     three_formations(&server);
-    let url = db.clone();
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-        for table in ["instance_values", "instance_readers", "step_spans"] {
-            sqlx::query(&format!("DELETE FROM {table}")).execute(&pool).await.unwrap();
-        }
-    });
+    let sql = |statement: String| {
+        let url = db.clone();
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+            use sqlx::Row;
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let rows = sqlx::query(&statement).fetch_all(&pool).await.unwrap();
+            rows.first().map(|r| r.try_get::<i64, _>(0).unwrap())
+        })
+    };
+    let cells = || sql("SELECT COUNT(*) FROM instance_cells".into());
+    assert_eq!(cells(), Some(3 * 4 * 4), "three forms' four candidates, four cells each");
+    for table in ["instance_values", "instance_readers", "step_spans", "instance_cells"] {
+        sql(format!("DELETE FROM {table}"));
+    }
     let (_, table) = report(&server, "admin", "by_mode");
     assert_eq!(rows(&table), vec![(vec![Value::Null], vec![json!(3.0), Value::Null])], "no values indexed: {table}");
     server.kill_and_restart();
@@ -286,4 +330,5 @@ fn instances_written_before_the_index_are_indexed_at_start() {
     assert_eq!(table["total"], 1, "the readers too: {table}");
     let (_, table) = report(&server, "admin", "speed");
     assert_eq!(table["rows"][0]["values"][0], json!(3.0), "and the steps: {table}");
+    assert_eq!(cells(), Some(3 * 4 * 4), "and the tables' cells");
 }

@@ -89,6 +89,14 @@ impl Definition {
         self.fields.iter().find(|f| f.id == id)
     }
 
+    /// A field, or with `table.column` a table's column: what a report groups and sums by.
+    pub fn field_or_column(&self, path: &str) -> Option<&Field> {
+        match path.split_once('.') {
+            Some((table, column)) => self.field(table)?.column(column),
+            None => self.field(path),
+        }
+    }
+
     /// The report with this id.
     pub fn report(&self, id: &str) -> Option<&super::Report> {
         self.reports.iter().find(|r| r.id == id)

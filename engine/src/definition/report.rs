@@ -88,7 +88,8 @@ fn count_only() -> Vec<Measure> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Group {
-    /// A field's value: a select, radio, checkbox, text, integer, person or department.
+    /// A field's value: a select, radio, checkbox, text, integer, person or department; or
+    /// a table's column, `table.column`, which makes the report count the table's rows.
     Field(String),
     /// The year of a date field.
     Year(String),
@@ -109,7 +110,7 @@ pub enum Measure {
     /// How many instances (or, per step, how many passes through it).
     Count,
     /// The sum of an integer or decimal field (of a table: its rows; of a multi-select: the
-    /// options chosen).
+    /// options chosen); of a column, `table.column`, over the rows a report counts.
     Sum(String),
     /// The average of an integer or decimal field.
     Avg(String),
@@ -140,6 +141,14 @@ impl Report {
     /// Whether this report measures the time steps take (grouped by step).
     pub fn is_durations(&self) -> bool {
         self.measures.iter().any(Measure::is_duration)
+    }
+
+    /// The table whose rows this report counts, when it groups by one of its columns.
+    pub fn rows_of(&self) -> Option<&str> {
+        self.group_by.iter().find_map(|g| match g {
+            Group::Field(f) => f.split_once('.').map(|(table, _)| table),
+            _ => None,
+        })
     }
 
     /// The statuses that count: those declared, or every one but drafts.

@@ -151,7 +151,7 @@ pub(crate) async fn computed(
 ) -> Result<ReportTable, ApiError> {
     let dir = state.directory().await?;
     let mut columns: Vec<ReportColumn> = r.group_by.iter().map(|g| group_column(def, g)).collect();
-    columns.extend(r.measures.iter().map(|m| measure_column(def, m)));
+    columns.extend(r.measures.iter().map(|m| measure_column(def, r, m)));
     let (rows, total) = if r.is_durations() {
         let times = state.store.step_times(scope).await?;
         let total = times.iter().map(|t| t.passes).sum();
@@ -219,7 +219,9 @@ pub(crate) async fn computed(
 /// Years as a line, two groupings stacked, the shares of one choice as a pie, else bars.
 fn chart_of(def: &Definition, r: &Report) -> Chart {
     let choice = |g: &Group| match g {
-        Group::Field(f) => def.field(f).is_some_and(|f| matches!(f.kind, FieldKind::Select | FieldKind::Radio)),
+        Group::Field(f) => {
+            def.field_or_column(f).is_some_and(|f| matches!(f.kind, FieldKind::Select | FieldKind::Radio))
+        }
         _ => false,
     };
     match r.group_by.as_slice() {
@@ -231,7 +233,7 @@ fn chart_of(def: &Definition, r: &Report) -> Chart {
 }
 
 fn group_column(def: &Definition, g: &Group) -> ReportColumn {
-    let field_label = |f: &str| def.field(f).map(|f| f.label()).unwrap_or_else(|| Text::new(f, f));
+    let field_label = |f: &str| def.field_or_column(f).map(|f| f.label()).unwrap_or_else(|| Text::new(f, f));
     let label = match g {
         Group::Field(f) => field_label(f),
         Group::Year(f) => {
@@ -246,15 +248,20 @@ fn group_column(def: &Definition, g: &Group) -> ReportColumn {
     ReportColumn { label, kind: ColumnKind::Group, unit: None, scale: 0 }
 }
 
-fn measure_column(def: &Definition, m: &Measure) -> ReportColumn {
+fn measure_column(def: &Definition, r: &Report, m: &Measure) -> ReportColumn {
     let of = |f: &str, zh: &str, en: &str| {
-        let field = def.field(f);
+        let field = def.field_or_column(f);
         let l = field.map(|f| f.label()).unwrap_or_else(|| Text::new(f, f));
         let scale = field.map_or(0, |f| if f.kind == FieldKind::Decimal { f.scale.unwrap_or(2) } else { 0 });
         (Text::new(format!("{}{zh}", l.zh), format!("{}{en}", l.en)), field.and_then(|f| f.unit.clone()), scale)
     };
     let (label, kind, unit, scale) = match m {
-        Measure::Count => (Text::new("件数", "Count"), ColumnKind::Count, None, 0),
+        Measure::Count => {
+            // Counting a table's rows, the count is of them: 「计划事项数」.
+            let rows = r.rows_of().and_then(|t| def.field(t)).map(|t| t.label());
+            let label = rows.map_or_else(|| Text::new("件数", "Count"), |l| Text::new(format!("{}数", l.zh), l.en));
+            (label, ColumnKind::Count, None, 0)
+        }
         Measure::Sum(f) => {
             let (l, u, s) = of(f, "合计", " (total)");
             (l, ColumnKind::Sum, u, s)
@@ -277,7 +284,7 @@ fn measure_column(def: &Definition, m: &Measure) -> ReportColumn {
 fn key(def: &Definition, g: &Group, value: Option<String>, dir: &Directory) -> ReportKey {
     let Some(v) = value else { return ReportKey { value: None, label: Text::new("未填写", "(blank)") } };
     let label = match g {
-        Group::Field(f) => match def.field(f) {
+        Group::Field(f) => match def.field_or_column(f) {
             Some(field) if field.kind == FieldKind::Checkbox => {
                 if v == "true" {
                     Text::new("是", "Yes")
@@ -308,7 +315,7 @@ fn rank(def: &Definition, g: &Group, value: Option<&str>) -> usize {
     let position = match g {
         Group::Step => def.steps.iter().position(|s| s.id == v),
         Group::Status => STATUSES.iter().position(|s| *s == v),
-        Group::Field(f) => def.field(f).and_then(|field| match field.kind {
+        Group::Field(f) => def.field_or_column(f).and_then(|field| match field.kind {
             FieldKind::Checkbox => Some(usize::from(v != "true")),
             _ => field.options.iter().position(|o| o.value == v),
         }),

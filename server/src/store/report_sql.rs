@@ -28,8 +28,8 @@ pub struct Scope {
     pub reader: Option<String>,
 }
 
-/// One group of a grouped report: its keys, its count, and per measured field the sum
-/// (scaled by `NUM_SCALE`) and how many instances had a value.
+/// One group of a grouped report: its keys, its count (of instances, or of a table's rows),
+/// and per measured field the sum (scaled by `NUM_SCALE`) and how many had a value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grouped {
     pub keys: Vec<Option<String>>,
@@ -62,6 +62,9 @@ struct Sql {
     joins: String,
     wheres: Vec<String>,
     args: Vec<Arg>,
+    /// The join of the first table cell grouped by: the report counts that table's rows,
+    /// and every other cell it reads is on the same row.
+    row: Option<String>,
 }
 
 impl Sql {
@@ -124,10 +127,9 @@ impl Sql {
     /// The expression of group `k`, joining the value it reads.
     fn group(&mut self, k: usize, g: &Group) -> String {
         let mut value = |field: &str| {
-            let f = self.text(field);
-            self.joins
-                .push_str(&format!(" LEFT JOIN instance_values g{k} ON g{k}.instance_id = i.id AND g{k}.field = {f}"));
-            format!("g{k}.text")
+            let alias = format!("g{k}");
+            self.value(&alias, field);
+            format!("{alias}.text")
         };
         match g {
             Group::Field(f) => value(f),
@@ -137,6 +139,22 @@ impl Sql {
             Group::Step => "i.step".into(),
             Group::Status => "i.status".into(),
         }
+    }
+
+    /// Joins a field's value as `alias` (none: NULL); a table's cell (`table.column`) on the
+    /// row counted, the first such join making the rows the report counts.
+    fn value(&mut self, alias: &str, field: &str) {
+        let f = self.text(field);
+        let on = format!("{alias}.instance_id = i.id AND {alias}.field = {f}");
+        let join = match (field.contains('.'), &self.row) {
+            (false, _) => format!(" LEFT JOIN instance_values {alias} ON {on}"),
+            (true, Some(row)) => format!(" LEFT JOIN instance_cells {alias} ON {on} AND {alias}.row_no = {row}.row_no"),
+            (true, None) => {
+                self.row = Some(alias.to_string());
+                format!(" JOIN instance_cells {alias} ON {on}")
+            }
+        };
+        self.joins.push_str(&join);
     }
 
     fn condition(&self) -> String {
@@ -184,9 +202,7 @@ impl Store {
         let mut select: Vec<String> = keys.iter().enumerate().map(|(k, e)| format!("{e} AS k{k}")).collect();
         select.push("COUNT(*) AS n".into());
         for (m, field) in fields.iter().enumerate() {
-            let f = q.text(field);
-            q.joins
-                .push_str(&format!(" LEFT JOIN instance_values m{m} ON m{m}.instance_id = i.id AND m{m}.field = {f}"));
+            q.value(&format!("m{m}"), field);
             select.push(format!("CAST(SUM(m{m}.num) AS BIGINT) AS s{m}, COUNT(m{m}.num) AS c{m}"));
         }
         let sql = format!(
@@ -264,18 +280,21 @@ impl Store {
             q.wheres.push(cond);
         }
         let from = format!("FROM instances i{} WHERE {}", q.joins, q.condition());
+        // Counting a table's rows, an instance comes once per row of the group.
+        let (distinct, count) = if q.row.is_some() { ("DISTINCT ", "DISTINCT i.id") } else { ("", "*") };
         let (limit, offset) = (q.int(per_page), q.int((page - 1) * per_page));
         // The page is chosen from the index alone; only its own rows' states are read.
         let sql = format!(
             "SELECT o.id, o.workflow, o.version, o.status, o.step, o.initiator, o.updated_at, NULL AS due_at, o.state, \
              (SELECT u.name FROM users u WHERE u.id = o.initiator) AS initiator_name FROM instances o \
-             WHERE o.id IN (SELECT i.id {from} ORDER BY i.updated_at DESC, i.id LIMIT {limit} OFFSET {offset}) \
+             WHERE o.id IN (SELECT p.id FROM (SELECT {distinct}i.id, i.updated_at {from} \
+               ORDER BY i.updated_at DESC, i.id LIMIT {limit} OFFSET {offset}) p) \
              ORDER BY o.updated_at DESC, o.id"
         );
         let items: Vec<ListItem> = q.fetch(self, &sql).await?.iter().map(item).collect::<Result<_, sqlx::Error>>()?;
         // The count binds the same parameters but the page's two.
         q.args.truncate(q.args.len() - 2);
-        let total = q.fetch(self, &format!("SELECT COUNT(*) AS n {from}")).await?;
+        let total = q.fetch(self, &format!("SELECT COUNT({count}) AS n {from}")).await?;
         Ok(Page { items, total: total.first().map(|r| r.try_get("n")).transpose()?.unwrap_or(0) })
     }
 }

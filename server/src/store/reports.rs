@@ -1,5 +1,5 @@
-//! What reports read (issue 17): each instance's scalar form values, its readers and its
-//! passes through steps, written with every action; and the report queries over them.
+//! What reports read (issue 17): each instance's scalar form values and table cells, its
+//! readers and its passes through steps, written with every action.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,19 +17,57 @@ type Indexed = (Option<String>, Option<i64>);
 
 /// The values of `i`'s form a report can read: a scalar as it is; a list (a table's rows, a
 /// multi-select's options) as how many it holds, which a report sums.
-fn values(i: &Instance) -> BTreeMap<&str, Indexed> {
+fn values(i: &Instance) -> BTreeMap<String, Indexed> {
     let mut out = BTreeMap::new();
     for (field, v) in &i.form {
         let indexed = match v {
-            Value::String(s) => (Some(s.clone()), scaled(s)),
-            Value::Number(n) => (Some(n.to_string()), scaled(&n.to_string())),
-            Value::Bool(b) => (Some(b.to_string()), None),
             Value::Array(items) => (None, Some(items.len() as i64 * NUM_SCALE)),
-            _ => continue,
+            v => match scalar(v) {
+                Some(indexed) => indexed,
+                None => continue,
+            },
         };
-        out.insert(field.as_str(), indexed);
+        out.insert(field.clone(), indexed);
     }
     out
+}
+
+/// The scalar cells of `i`'s tables, by "table.column" and row: what a report counting
+/// rows groups and sums by.
+fn cells(i: &Instance) -> BTreeMap<(String, i64), Indexed> {
+    let mut out = BTreeMap::new();
+    for (field, v) in &i.form {
+        let Value::Array(rows) = v else { continue };
+        for (n, row) in rows.iter().enumerate() {
+            let Value::Object(row) = row else { continue };
+            for (column, v) in row {
+                if let Some(indexed) = scalar(v) {
+                    out.insert((format!("{field}.{column}"), n as i64), indexed);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn scalar(v: &Value) -> Option<Indexed> {
+    match v {
+        Value::String(s) => Some((Some(s.clone()), scaled(s))),
+        Value::Number(n) => Some((Some(n.to_string()), scaled(&n.to_string()))),
+        Value::Bool(b) => Some((Some(b.to_string()), None)),
+        _ => None,
+    }
+}
+
+/// What changed from `old` to `new`: the keys to delete (gone or changed), and the entries
+/// to insert (new or changed).
+fn changes<'a, K: Ord>(
+    old: &'a BTreeMap<K, Indexed>,
+    new: &'a BTreeMap<K, Indexed>,
+) -> (Vec<&'a K>, Vec<(&'a K, &'a Indexed)>) {
+    let gone = old.iter().filter(|(k, v)| new.get(*k) != Some(*v)).map(|(k, _)| k).collect();
+    let came = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).collect();
+    (gone, came)
 }
 
 /// "1234.5" → 12345000; `None` for what is not a plain decimal (or is too large).
@@ -60,24 +98,43 @@ pub(super) async fn index(
     before: Option<&Instance>,
     events: &[(i64, &Event)],
 ) -> Result<(), StoreError> {
-    let (now, old) = (values(i), before.map(values).unwrap_or_default());
-    for (field, (text, num)) in &now {
-        if old.get(field) == Some(&(text.clone(), *num)) {
-            continue;
-        }
-        if old.contains_key(field) {
-            delete_value(tx, &i.id, field).await?;
-        }
+    let (old, now) = (before.map(values).unwrap_or_default(), values(i));
+    let (gone, came) = changes(&old, &now);
+    for field in gone {
+        sqlx::query("DELETE FROM instance_values WHERE instance_id = $1 AND field = $2")
+            .bind(&i.id)
+            .bind(field)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (field, (text, num)) in came {
         sqlx::query("INSERT INTO instance_values (instance_id, field, text, num) VALUES ($1, $2, $3, $4)")
             .bind(&i.id)
-            .bind(*field)
-            .bind(text.clone())
+            .bind(field)
+            .bind(text)
             .bind(*num)
             .execute(&mut *tx)
             .await?;
     }
-    for field in old.keys().filter(|f| !now.contains_key(*f)) {
-        delete_value(tx, &i.id, field).await?;
+    let (old, now) = (before.map(cells).unwrap_or_default(), cells(i));
+    let (gone, came) = changes(&old, &now);
+    for (field, row) in gone {
+        sqlx::query("DELETE FROM instance_cells WHERE instance_id = $1 AND field = $2 AND row_no = $3")
+            .bind(&i.id)
+            .bind(field)
+            .bind(*row)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for ((field, row), (text, num)) in came {
+        sqlx::query("INSERT INTO instance_cells (instance_id, field, row_no, text, num) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&i.id)
+            .bind(field)
+            .bind(*row)
+            .bind(text)
+            .bind(*num)
+            .execute(&mut *tx)
+            .await?;
     }
     let known = before.map(readers).unwrap_or_default();
     for user in readers(i).difference(&known) {
@@ -88,15 +145,6 @@ pub(super) async fn index(
             .await?;
     }
     spans(tx, i, events).await
-}
-
-async fn delete_value(tx: &mut Connection, id: &str, field: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM instance_values WHERE instance_id = $1 AND field = $2")
-        .bind(id)
-        .bind(field)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
 }
 
 /// A step entered closes the pass before it and opens its own (with the deadline, for the
@@ -159,6 +207,7 @@ impl Store {
             let mut tx = self.pool.begin().await?;
             sqlx::query("DELETE FROM step_spans WHERE instance_id = $1").bind(&id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM instance_values WHERE instance_id = $1").bind(&id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM instance_cells WHERE instance_id = $1").bind(&id).execute(&mut *tx).await?;
             sqlx::query("UPDATE instances SET department = $1 WHERE id = $2")
                 .bind(inst.initiator.department.clone())
                 .bind(&id)

@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
+mod cases;
 mod receiver;
+#[allow(unused_imports)]
+pub use cases::{case, replay, uploaded};
 #[allow(unused_imports)]
 pub use receiver::{HOOK_SECRET, Receiver};
 

@@ -70,7 +70,7 @@ impl Checker<'_> {
         }
         for (i, g) in r.group_by.iter().enumerate() {
             match g {
-                Group::Field(f) => self.report_field(
+                Group::Field(f) => self.report_path(
                     f,
                     sub("group_by", Some(i)),
                     &GROUPABLE,
@@ -92,15 +92,19 @@ impl Checker<'_> {
         }
         for (i, m) in r.measures.iter().enumerate() {
             if let Some(f) = m.field() {
-                self.report_field(
-                    f,
-                    sub("measures", Some(i)),
-                    &COUNTABLE,
-                    "integer、decimal、table 或 multi_select",
-                    "an integer, decimal, table or multi_select field",
-                );
+                let (kinds, zh, en) = if f.contains('.') {
+                    (&COUNTABLE[..2], "integer 或 decimal", "an integer or decimal")
+                } else {
+                    (
+                        &COUNTABLE[..],
+                        "integer、decimal、table 或 multi_select",
+                        "an integer, decimal, table or multi_select field",
+                    )
+                };
+                self.report_path(f, sub("measures", Some(i)), kinds, zh, en);
             }
         }
+        self.rows_counted(r, &sub);
         for (i, c) in r.conditions.iter().enumerate() {
             self.condition(c, sub("where", Some(i)));
         }
@@ -140,12 +144,84 @@ impl Checker<'_> {
         }
     }
 
+    /// A report counting a table's rows reads that table's columns (its fields would count
+    /// once per row), and sums a column only when it counts that column's rows.
+    fn rows_counted(&mut self, r: &Report, sub: &dyn Fn(&str, Option<usize>) -> Path) {
+        // A path through something not a table is reported as such, not here.
+        let table = r.rows_of().filter(|t| self.def.field(t).is_some_and(|f| f.kind == FieldKind::Table));
+        let paths = r.group_by.iter().map(|g| match g {
+            Group::Field(f) => Some(f.as_str()),
+            _ => None,
+        });
+        let groups = paths.map(|p| ("group_by", p));
+        let measures = r.measures.iter().map(|m| ("measures", m.field()));
+        for (i, (key, path)) in groups.enumerate().chain(measures.enumerate()) {
+            let Some(path) = path else { continue };
+            let (zh, en) = match (table, path.split_once('.')) {
+                (Some(t), Some((other, _))) if other != t => (
+                    format!("一张报表只能统计一个表格的行：已按「{t}」的列分组。"),
+                    format!("a report counts the rows of one table: it is grouped by a column of '{t}'."),
+                ),
+                (Some(t), None) if key == "measures" => (
+                    format!("按「{t}」的列分组时，统计的是表格的行，不能再合计字段「{path}」（每行会重复计入）。"),
+                    format!(
+                        "grouped by a column of '{t}', the report counts rows: it cannot also sum the field '{path}' (once per row)."
+                    ),
+                ),
+                (None, Some((t, _))) if key == "measures" => (
+                    format!(
+                        "合计表格的列「{path}」时，须同时按「{t}」的某一列分组（例如 {{ field = \"{t}.category\" }}）。"
+                    ),
+                    format!(
+                        "to sum the column '{path}', also group by a column of '{t}' (e.g. {{ field = \"{t}.category\" }})."
+                    ),
+                ),
+                _ => continue,
+            };
+            self.report(sub(key, Some(i)), zh, en);
+        }
+    }
+
+    /// `path` is a field, or a table's column (`table.column`), of one of `kinds`.
+    fn report_path(&mut self, path: &str, at: Path, kinds: &[FieldKind], zh: &str, en: &str) {
+        let Some((table, column)) = path.split_once('.') else { return self.report_field(path, at, kinds, zh, en) };
+        if self.known.broken_fields.contains(table) {
+            return;
+        }
+        match (self.def.field(table).map(|t| t.kind), self.def.field_or_column(path)) {
+            (Some(FieldKind::Table), None) => self.report(
+                at,
+                format!("表格「{table}」没有 id 为「{column}」的列。"),
+                format!("the table '{table}' has no column '{column}'."),
+            ),
+            (Some(FieldKind::Table), Some(c)) if !kinds.contains(&c.kind) => self.report(
+                at,
+                format!("列「{path}」不能用在这里：须是 {zh} 列。"),
+                format!("the column '{path}' cannot be used here: it must be {en}."),
+            ),
+            (Some(FieldKind::Table), Some(_)) => {}
+            (Some(_), _) => self.report(
+                at,
+                format!("「{path}」：字段「{table}」不是表格，没有列。"),
+                format!("'{path}': the field '{table}' is not a table and has no columns."),
+            ),
+            (None, _) => {
+                self.report(at, format!("没有 id 为「{table}」的字段。"), format!("there is no field '{table}'."))
+            }
+        }
+    }
+
     /// `id` is a top-level field of one of `kinds`.
     fn report_field(&mut self, id: &str, at: Path, kinds: &[FieldKind], zh: &str, en: &str) {
         if self.known.broken_fields.contains(id) {
             return;
         }
         match self.def.field(id) {
+            None if id.contains('.') => self.report(
+                at,
+                format!("「{id}」是表格的列：列只能用来分组（group_by）或合计（measures），不能在此使用。"),
+                format!("'{id}' is a table's column: columns can be grouped by or summed, not used here."),
+            ),
             None => self.report(at, format!("没有 id 为「{id}」的字段。"), format!("there is no field '{id}'.")),
             Some(f) if !kinds.contains(&f.kind) => self.report(
                 at,
@@ -181,7 +257,10 @@ label = { zh = "人数", en = "Staff" }
 id = "items"
 kind = "table"
 label = { zh = "事项", en = "Items" }
-columns = [{ id = "name", kind = "text", label = { zh = "名称", en = "Name" } }]
+columns = [
+  { id = "name", kind = "text", label = { zh = "名称", en = "Name" } },
+  { id = "cost", kind = "decimal", label = { zh = "费用", en = "Cost" } },
+]
 
 [[steps]]
 id = "apply"
@@ -282,6 +361,48 @@ readers = ["role:upper"]
             .replace("not = \"b\"", "not = \"a\"")
             .replace(", { field = \"mode\", at_least = 1 }", "");
         assert_eq!(problems(&good), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_report_counts_a_tables_rows_by_its_columns() {
+        let good = r#"
+[[reports]]
+id = "by_name"
+title = { zh = "按名称", en = "By name" }
+group_by = [{ field = "mode" }, { field = "items.name" }]
+measures = ["count", { sum = "items.cost" }, { avg = "items.cost" }]
+readers = ["role:upper"]
+"#;
+        assert_eq!(problems(good), Vec::<String>::new());
+        let bad = r#"
+[[reports]]
+id = "rows"
+title = { zh = "行", en = "Rows" }
+group_by = [{ field = "items.name" }, { field = "items.nothing" }]
+measures = [{ sum = "staff" }, { sum = "items.name" }]
+filters = ["items.name"]
+readers = ["role:upper"]
+
+[[reports]]
+id = "no_rows"
+title = { zh = "无行", en = "No rows" }
+group_by = [{ field = "mode.name" }]
+measures = [{ sum = "items.cost" }]
+readers = ["role:upper"]
+"#;
+        let got = problems(bad);
+        let want = [
+            "the table 'items' has no column 'nothing'",
+            "it cannot also sum the field 'staff' (once per row)",
+            "the column 'items.name' cannot be used here: it must be an integer or decimal",
+            "'items.name' is a table's column: columns can be grouped by or summed, not used here",
+            "'mode.name': the field 'mode' is not a table",
+            "to sum the column 'items.cost', also group by a column of 'items'",
+        ];
+        for text in want {
+            assert!(got.iter().any(|g| g.contains(text)), "{text} in {got:#?}");
+        }
+        assert_eq!(got.len(), want.len(), "{got:#?}");
     }
 
     #[test]
