@@ -196,7 +196,7 @@ pub fn version_label(s: &Session, version: i64) -> String {
     }
 }
 
-/// The tabs: the two files, the cases, the preview, the diff.
+/// The tabs: the two files, the cases, the preview, the reports, the diff.
 fn tabs(s: &Session, d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>) -> Html {
     let first_case = d.texts.bundle.case_files().next().map(|(n, _)| format!("cases/{n}"));
     let on_cases = matches!(&d.tab, Tab::File(f) if f.starts_with("cases/"));
@@ -223,6 +223,7 @@ fn tabs(s: &Session, d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>) 
             { tab(RULES.into(), Some(Tab::File(RULES.into())), d.tab == Tab::File(RULES.into()), problems_in(RULES)) }
             { tab(cases_label, first_case.map(Tab::File), on_cases, problems_in("cases/")) }
             { tab(s.t("预览", "Preview").into(), Some(Tab::Preview), d.tab == Tab::Preview, 0) }
+            { tab(s.t("报表", "Reports").into(), Some(Tab::Reports), d.tab == Tab::Reports, 0) }
             { tab(s.t("与已发布版本对比", "Compare with published").into(), Some(Tab::Diff), d.tab == Tab::Diff, 0) }
         </div>
     }
@@ -267,6 +268,10 @@ fn shown_tab(
                 )
                 .into(),
             ))),
+        },
+        Tab::Reports => match &d.check {
+            Some(check) => crate::reports::reports(s, check, &d.texts.bundle),
+            None => kexie_widget::views::loading(s.lang),
         },
         Tab::Diff => diff(s, &d.texts),
     }

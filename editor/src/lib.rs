@@ -1,7 +1,7 @@
 //! Kexie Flow's rule editor: administrators edit a workflow's definition, rules and
-//! golden cases with diagnostics as they type, preview the form, run the cases, compare
-//! with the published version and publish. A module of its own, loaded by the widget's
-//! `view: "editor"` only, so nobody else downloads it.
+//! golden cases with diagnostics as they type, preview the form, run the cases, see the
+//! reports over them, compare with the published version and publish. A module of its
+//! own, loaded by the widget's `view: "editor"` only, so nobody else downloads it.
 
 mod app;
 mod code;
@@ -11,6 +11,7 @@ mod local;
 mod preview;
 mod problems;
 mod publish;
+mod reports;
 mod sim;
 mod state;
 mod transfer;

@@ -23,6 +23,8 @@ pub enum Tab {
     /// `workflow.toml`, `rules.rhai` or `cases/<name>`.
     File(String),
     Preview,
+    /// The reports, counted over the cases.
+    Reports,
     Diff,
 }
 

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod golden;
 pub mod instance;
 pub mod people;
+pub mod reports;
 pub mod rules;
 pub mod text;
 mod workflow;

@@ -332,3 +332,68 @@ fn instances_written_before_the_index_are_indexed_at_start() {
     assert_eq!(table["rows"][0]["values"][0], json!(3.0), "and the steps: {table}");
     assert_eq!(cells(), Some(3 * 4 * 4), "and the tables' cells");
 }
+
+/// A shipped workflow's files as the rule editor holds them.
+fn bundle_of(workflow: &str) -> kexie_engine::bundle::Bundle {
+    let dir = repo().join("workflows").join(workflow);
+    let mut files = std::collections::BTreeMap::new();
+    for name in ["workflow.toml", "rules.rhai"] {
+        files.insert(name.to_string(), std::fs::read_to_string(dir.join(name)).unwrap());
+    }
+    for entry in std::fs::read_dir(dir.join("cases")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        files.insert(format!("cases/{name}"), std::fs::read_to_string(&path).unwrap());
+    }
+    kexie_engine::bundle::Bundle::from_files(&files).unwrap()
+}
+
+#[test]
+fn the_editors_preview_over_the_cases_counts_what_the_server_counts() {
+    use kexie_engine::definition::Group;
+    use kexie_engine::reports::tabulate;
+    let db = &databases("reports-preview")[0];
+    let server = Server::start(db);
+    let admin = token("admin", &["admin"]);
+    let walked: [(&str, &[&str]); 5] = [
+        ("kexie-formation", &["01-main-standalone.toml", "07-reject.toml", "12-park-association.toml"]),
+        ("annual-plan", &["01-main-countersign.toml", "05-return-from-leadership.toml", "07-committee-reject.toml"]),
+        ("major-project", &["01-main-route-above-threshold.toml", "02-below-threshold-other-skips-experts.toml"]),
+        ("title-evaluation", &["06-fail-ends.toml"]),
+        ("commendation", &["02-vote-fails.toml"]),
+    ];
+    for (workflow, files) in walked {
+        let checked = bundle_of(workflow).check(kexie_engine::text::Lang::Zh);
+        let mut ended = Vec::new();
+        for file in files {
+            let (_, stopped) = replay(&server, workflow, file);
+            assert_eq!(stopped, None, "{workflow}/{file} replays to its end");
+            let (_, case) = checked.cases.iter().find(|(f, _)| f == &format!("cases/{file}")).unwrap();
+            assert!(case.passed(), "{workflow}/{file}: {:?}", case.failures);
+            ended.push(case.ended.as_ref().unwrap());
+        }
+        let def = &checked.workflow.as_ref().unwrap().definition;
+        let mut figures_compared = 0;
+        for r in &def.reports {
+            // The server stamps the real time; the cases their own.
+            if r.group_by.contains(&Group::StartedYear) {
+                continue;
+            }
+            let (status, server_table) = get(&server.url(&format!("/reports/{workflow}/{}", r.id)), Some(&admin));
+            assert_eq!(status, 200, "{server_table}");
+            let (tallied, total) = tabulate(r, &ended);
+            let preview = serde_json::to_value(kexie_api::report_table(def, r, tallied, total, &|_| None)).unwrap();
+            let figures = |t: &Value| {
+                let mut rows = rows(t);
+                if r.is_durations() {
+                    // Times differ (the replay takes milliseconds); the passes do not.
+                    rows.iter_mut().for_each(|(_, v)| v.truncate(1));
+                }
+                (rows, t["total"].clone(), t["columns"].clone())
+            };
+            assert_eq!(figures(&preview), figures(&server_table), "{workflow} {}", r.id);
+            figures_compared += preview["rows"].as_array().unwrap().len();
+        }
+        assert!(figures_compared >= files.len(), "{workflow}: {figures_compared} rows compared");
+    }
+}

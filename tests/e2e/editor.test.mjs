@@ -302,3 +302,37 @@ test("the preview shows where a vote stands and reads the instance a reference n
     assert.equal(await W().getByLabel("科协名称").inputValue(), "编辑器预览科学技术协会");
   });
 });
+
+test("the reports tab counts the golden cases, and follows an edited case", async () => {
+  await shotOnFailure(page, "editor-reports", async () => {
+    await openEditor("hejun", "annual-plan");
+    await W().getByRole("tab", { name: "报表" }).click();
+    await W().locator(".kx-ed-reports .kx-hint", { hasText: "个案例结束时的状态统计" }).waitFor();
+    const report = (title) => W().locator(".kx-ed-report", { has: page.locator("h3", { hasText: title }) });
+    const figure = async (title, keys, column) => {
+      let row = report(title).locator("tbody tr");
+      for (const k of keys) row = row.filter({ has: page.locator("th", { hasText: k }) });
+      const text = await row.locator("td").nth(column).innerText();
+      return Number(text.replace(/,/g, ""));
+    };
+    // Funds by category: the main case's 讲比 item, 8.00 万元, among the plans of 2026.
+    const jiangbi = await figure("各类别事项与预算", ["2026", "讲比活动（第五条）"], 1);
+    assert.ok(jiangbi >= 8, `讲比 budget ${jiangbi}`);
+    const headers = await report("各类别事项与预算").locator("thead th").allInnerTexts();
+    assert.deepEqual(headers, ["计划年度", "类别", "计划事项数", "预算合计（万元）"]);
+    const asked = await figure("按年度与状态", ["2026", "已办结"], 2);
+    await readme("reports");
+
+    // The main case asks for 5 万元 less (its own expectation of 45 now fails): the completed
+    // plans of 2026 ask for 5 less.
+    await W().getByRole("tab", { name: /案例/ }).click();
+    await W().locator(".kx-ed-case", { hasText: "01-main-countersign.toml" }).click();
+    await retype('requested_funds = "45.00"', 'requested_funds = "40.00"');
+    await W().locator(".kx-ed-dirty:not(.kx-ed-stale)", { hasText: "12 个案例中 1 个未通过" }).waitFor();
+    await W().getByRole("tab", { name: "报表" }).click();
+    assert.equal(await figure("按年度与状态", ["2026", "已办结"], 2), asked - 5);
+
+    await W().getByRole("button", { name: "放弃修改" }).click();
+    await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
+  });
+});

@@ -10,6 +10,7 @@ use crate::instance::{
     self, Action, ActionError, ActionKind, Effect, Env, Instance, Moment, Position, Referenced, Transition, effects,
 };
 use crate::people::{Actor, Directory};
+use crate::reports::Reported;
 use crate::text::Lang;
 
 /// One line of the trace: who did what at which step, and what came of it.
@@ -38,6 +39,8 @@ pub struct CaseReport {
     pub trace: Vec<TraceLine>,
     /// Every expectation that did not hold; empty means passed.
     pub failures: Vec<String>,
+    /// The instance as the case left it, for the reports to count (none if it never started).
+    pub ended: Option<Reported>,
 }
 
 impl CaseReport {
@@ -49,7 +52,7 @@ impl CaseReport {
 
 /// Runs `case` against `wf`; refusals in the trace are written in `lang`.
 pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseReport {
-    let mut report = CaseReport { name: case.name.clone(), trace: Vec::new(), failures: Vec::new() };
+    let mut report = CaseReport { name: case.name.clone(), trace: Vec::new(), failures: Vec::new(), ended: None };
     let dir = directory(shared, case);
     let Some(mut now) = Moment::parse(&case.start) else {
         report.failures.push(say(
@@ -70,8 +73,8 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
     };
     let refs = refs_for(wf, &case.instances, None, &initiator.id);
     let env = Env { now, directory: &dir, refs: &refs };
-    let mut inst = match instance::start(wf, "case", &initiator, form_of(&case.form), &env) {
-        Ok(t) => t.instance,
+    let mut ended = match instance::start(wf, "case", &initiator, form_of(&case.form), &env) {
+        Ok(t) => Reported::started(&t, now),
         Err(e) => {
             report.failures.push(say(lang, format!("无法发起：{e}"), format!("the instance could not start: {e}")));
             return report;
@@ -93,9 +96,10 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
             },
             None => now.plus_hours(1),
         };
-        step_once(&set, &mut inst, (k + 1, a), now, &mut report);
+        step_once(&set, &mut ended, (k + 1, a), now, &mut report);
     }
-    expect_end(case, &inst, now, lang, &mut report);
+    expect_end(case, &ended.instance, now, lang, &mut report);
+    report.ended = Some(ended);
     report
 }
 
@@ -125,7 +129,7 @@ fn refs_for(
 
 fn step_once(
     set: &Setting<'_>,
-    inst: &mut Instance,
+    reported: &mut Reported,
     (k, a): (usize, &CaseAction),
     now: Moment,
     report: &mut CaseReport,
@@ -136,7 +140,7 @@ fn step_once(
         format!("第 {k} 步（{} {}）", a.actor, a.action),
         format!("action {k} ({} by {})", a.action, a.actor),
     );
-    let step = inst.step.clone();
+    let step = reported.instance.step.clone();
     let actor = dir.get(&a.actor).cloned().unwrap_or_else(|| Actor { id: a.actor.clone(), ..Actor::default() });
     let action = match to_action(a) {
         Ok(action) => action,
@@ -145,8 +149,8 @@ fn step_once(
             return;
         }
     };
-    let refs = refs_for(wf, others, Some(inst), &actor.id);
-    let result = instance::apply(wf, inst, &action, &actor, &Env { now, directory: dir, refs: &refs });
+    let refs = refs_for(wf, others, Some(&reported.instance), &actor.id);
+    let result = instance::apply(wf, &reported.instance, &action, &actor, &Env { now, directory: dir, refs: &refs });
     let expects_refusal = a.refused.is_some() || a.errors.is_some();
     let outcome = match &result {
         Ok(t) => Ok(outcome_of(&step, &t.instance)),
@@ -168,13 +172,14 @@ fn step_once(
             format!("{label}: expected to be refused, but it was accepted (now at step '{}')", t.instance.step),
         )),
         Ok(t) => {
-            check_events(&label, a, inst, &t, lang, report);
-            *inst = t.instance;
+            check_events(&label, a, &reported.instance, &t, lang, report);
+            reported.record(&t);
         }
         Err(e) if !expects_refusal => report.failures.push(format!("{label}: {}", refusal(&e, lang))),
         Err(e) => check_refusal(&label, a, &e, lang, report),
     }
     if let Some(n) = a.notes {
+        let inst = &reported.instance;
         let mut form = inst.form.clone();
         form.extend(changes_of(a));
         // At the step the action was taken at, which a successful action has left.
@@ -197,7 +202,7 @@ fn step_once(
             )),
         }
     }
-    expect_now(&label, (a.step.as_deref(), a.status.as_deref()), inst, lang, report);
+    expect_now(&label, (a.step.as_deref(), a.status.as_deref()), &reported.instance, lang, report);
 }
 
 /// The action's events, as `events` writes them, against what the case expects.

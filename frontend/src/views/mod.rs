@@ -17,7 +17,7 @@ mod timeline;
 pub use actions::ActionBar;
 pub use inbox::Inbox;
 pub use instance::InstancePage;
-pub use reports::Reports;
+pub use reports::{Reports, figures as report_figures};
 pub use rule_editor::EditorHost;
 pub use start::StartPage;
 pub use status::{Notice, focus_first, loading, notice, status_label};

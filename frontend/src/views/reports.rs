@@ -188,6 +188,10 @@ fn ReportCard(p: &CardProps) -> Html {
         });
     }
     let title = pick(s.lang, &p.report.title);
+    let open = {
+        let opened = opened.clone();
+        Callback::from(move |(keys, label)| opened.set(Some(Opened { keys, label, page: 1 })))
+    };
     let body = match &*table {
         None => loading(s.lang),
         Some(Err(f)) => notice(&Some(Notice::Error(f.explain(s.lang)))),
@@ -197,7 +201,7 @@ fn ReportCard(p: &CardProps) -> Html {
         Some(Ok(t)) => html! {
             <>
                 <ChartView table={t.clone()} label={title.clone()} />
-                { figures(&s, t, &title, &opened) }
+                { figures(&s, t, &title, Some(&open)) }
             </>
         },
     };
@@ -221,8 +225,11 @@ fn ReportCard(p: &CardProps) -> Html {
     }
 }
 
-/// The table under a chart; each figure opens the instances behind it.
-fn figures(s: &Session, t: &ReportTable, title: &str, opened: &UseStateHandle<Option<Opened>>) -> Html {
+/// A figure opened: its groups' values and its label.
+type Figure = (Vec<Option<String>>, String);
+
+/// The table under a chart; with `open`, each count opens the instances behind it.
+pub fn figures(s: &Session, t: &ReportTable, title: &str, open: Option<&Callback<Figure>>) -> Html {
     let groups = t.columns.iter().filter(|c| c.kind == ColumnKind::Group).count();
     let durations = t.columns.iter().any(|c| c.kind == ColumnKind::Hours);
     html! {
@@ -242,9 +249,9 @@ fn figures(s: &Session, t: &ReportTable, title: &str, opened: &UseStateHandle<Op
                             { for r.values.iter().zip(&t.columns[groups..]).enumerate().map(|(i, (v, c))| {
                                 let text = figure(*v, c.kind, c.scale);
                                 // The count opens its instances (for a step: those at it now).
-                                if i == 0 && v.is_some() && !durations {
-                                    let open = { let (opened, keys, label) = (opened.clone(), keys.clone(), label.clone());
-                                        Callback::from(move |_| opened.set(Some(Opened { keys: keys.clone(), label: label.clone(), page: 1 }))) };
+                                if let Some(open) = open.filter(|_| i == 0 && v.is_some() && !durations) {
+                                    let open = { let (open, keys, label) = (open.clone(), keys.clone(), label.clone());
+                                        Callback::from(move |_| open.emit((keys.clone(), label.clone()))) };
                                     html! { <td class="kx-num"><button type="button" class="kx-link kx-figure" onclick={open}
                                         aria-label={format!("{label}：{text}")}>{ text }</button></td> }
                                 } else {

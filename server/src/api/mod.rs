@@ -20,7 +20,7 @@ use utoipa::OpenApi;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub(crate) use reports::status_label;
+pub(crate) use kexie_api::status_label;
 
 /// The API's routes. Attachments may be larger than other bodies.
 pub fn router(attachment_bytes: usize) -> Router<AppState> {

@@ -5,13 +5,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kexie_api::{
-    Chart, ColumnKind, ListPage, ReportColumn, ReportFilter, ReportKey, ReportQuery, ReportRow, ReportSummary,
-    ReportTable,
-};
+use kexie_api::{ListPage, ReportFilter, ReportQuery, ReportSummary, ReportTable};
 use kexie_engine::Workflow;
-use kexie_engine::definition::{Definition, FieldKind, Group, Measure, Report, ReportStatus};
-use kexie_engine::people::Directory;
+use kexie_engine::definition::{Definition, Group, Measure, Report, ReportStatus};
+use kexie_engine::reports::{NUM_SCALE, Tallied};
 use kexie_engine::text::Text;
 
 use super::{Params, PathArgs};
@@ -19,7 +16,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::export::{self, Kind};
 use crate::state::AppState;
-use crate::store::{NUM_SCALE, Scope};
+use crate::store::Scope;
 
 /// Whether `caller` may open `report`.
 fn may_read(report: &Report, caller: &Caller) -> bool {
@@ -150,15 +147,13 @@ pub(crate) async fn computed(
     scope: &Scope,
 ) -> Result<ReportTable, ApiError> {
     let dir = state.directory().await?;
-    let mut columns: Vec<ReportColumn> = r.group_by.iter().map(|g| group_column(def, g)).collect();
-    columns.extend(r.measures.iter().map(|m| measure_column(def, r, m)));
-    let (rows, total) = if r.is_durations() {
+    let hours = |s: Option<i64>| s.map(|s| s as f64 / 3600.0);
+    let (rows, total): (Vec<Tallied>, i64) = if r.is_durations() {
         let times = state.store.step_times(scope).await?;
         let total = times.iter().map(|t| t.passes).sum();
-        let rows: Vec<ReportRow> = times
+        let rows = times
             .into_iter()
             .map(|t| {
-                let hours = |s: Option<i64>| s.map(|s| s as f64 / 3600.0);
                 let values = r
                     .measures
                     .iter()
@@ -170,13 +165,14 @@ pub(crate) async fn computed(
                         Measure::Sum(_) | Measure::Avg(_) => None, // `kexie check` keeps them apart
                     })
                     .collect();
-                ReportRow { keys: vec![key(def, &Group::Step, Some(t.step), &dir)], values }
+                Tallied { keys: vec![Some(t.step)], values }
             })
             .collect();
         (rows, total)
     } else {
         let fields: Vec<String> = r.measures.iter().filter_map(|m| m.field().map(String::from)).collect();
         let groups = state.store.grouped(scope, &r.group_by, &fields).await?;
+        let scale = |s: i64| s as f64 / NUM_SCALE as f64;
         let total = groups.iter().map(|g| g.count).sum();
         let rows = groups
             .into_iter()
@@ -187,152 +183,20 @@ pub(crate) async fn computed(
                     .iter()
                     .map(|m| match m {
                         Measure::Count => Some(g.count as f64),
-                        Measure::Sum(_) => sums.next().and_then(|(s, _)| s).map(|s| s as f64 / NUM_SCALE as f64),
-                        Measure::Avg(_) => sums
-                            .next()
-                            .and_then(|(s, n)| s.filter(|_| n > 0).map(|s| s as f64 / NUM_SCALE as f64 / n as f64)),
+                        Measure::Sum(_) => sums.next().and_then(|(s, _)| s).map(scale),
+                        Measure::Avg(_) => {
+                            sums.next().and_then(|(s, n)| s.filter(|_| n > 0).map(|s| scale(s) / n as f64))
+                        }
                         _ => None,
                     })
                     .collect();
-                let keys = r.group_by.iter().zip(g.keys).map(|(grp, k)| key(def, grp, k, &dir)).collect();
-                ReportRow { keys, values }
+                Tallied { keys: g.keys, values }
             })
             .collect();
         (rows, total)
     };
-    let mut rows = rows;
-    rows.sort_by_cached_key(|row| {
-        r.group_by.iter().zip(&row.keys).map(|(g, k)| rank(def, g, k.value.as_deref())).collect::<Vec<_>>()
-    });
-    let chart = chart_of(def, r);
-    Ok(ReportTable {
-        workflow: def.key.clone(),
-        report: r.id.clone(),
-        title: r.title.clone(),
-        chart,
-        columns,
-        rows,
-        total,
-    })
-}
-
-/// Years as a line, two groupings stacked, the shares of one choice as a pie, else bars.
-fn chart_of(def: &Definition, r: &Report) -> Chart {
-    let choice = |g: &Group| match g {
-        Group::Field(f) => {
-            def.field_or_column(f).is_some_and(|f| matches!(f.kind, FieldKind::Select | FieldKind::Radio))
-        }
-        _ => false,
-    };
-    match r.group_by.as_slice() {
-        [Group::Year(_) | Group::StartedYear, ..] if r.group_by.len() == 1 => Chart::Trend,
-        [_, _] => Chart::StackedBars,
-        [g] if choice(g) && r.measures.first() == Some(&Measure::Count) => Chart::Pie,
-        _ => Chart::Bars,
-    }
-}
-
-fn group_column(def: &Definition, g: &Group) -> ReportColumn {
-    let field_label = |f: &str| def.field_or_column(f).map(|f| f.label()).unwrap_or_else(|| Text::new(f, f));
-    let label = match g {
-        Group::Field(f) => field_label(f),
-        Group::Year(f) => {
-            let l = field_label(f);
-            Text::new(format!("{}（年）", l.zh), format!("{} (year)", l.en))
-        }
-        Group::StartedYear => Text::new("发起年度", "Year started"),
-        Group::Department => Text::new("发起部门", "Department"),
-        Group::Step => Text::new("环节", "Step"),
-        Group::Status => Text::new("状态", "Status"),
-    };
-    ReportColumn { label, kind: ColumnKind::Group, unit: None, scale: 0 }
-}
-
-fn measure_column(def: &Definition, r: &Report, m: &Measure) -> ReportColumn {
-    let of = |f: &str, zh: &str, en: &str| {
-        let field = def.field_or_column(f);
-        let l = field.map(|f| f.label()).unwrap_or_else(|| Text::new(f, f));
-        let scale = field.map_or(0, |f| if f.kind == FieldKind::Decimal { f.scale.unwrap_or(2) } else { 0 });
-        (Text::new(format!("{}{zh}", l.zh), format!("{}{en}", l.en)), field.and_then(|f| f.unit.clone()), scale)
-    };
-    let (label, kind, unit, scale) = match m {
-        Measure::Count => {
-            // Counting a table's rows, the count is of them: 「计划事项数」.
-            let rows = r.rows_of().and_then(|t| def.field(t)).map(|t| t.label());
-            let label = rows.map_or_else(|| Text::new("件数", "Count"), |l| Text::new(format!("{}数", l.zh), l.en));
-            (label, ColumnKind::Count, None, 0)
-        }
-        Measure::Sum(f) => {
-            let (l, u, s) = of(f, "合计", " (total)");
-            (l, ColumnKind::Sum, u, s)
-        }
-        Measure::Avg(f) => {
-            let (l, u, s) = of(f, "平均", " (average)");
-            (l, ColumnKind::Avg, u, s.max(1))
-        }
-        Measure::MedianHours => {
-            (Text::new("办理时长中位数（小时）", "Median time (hours)"), ColumnKind::Hours, None, 1)
-        }
-        Measure::P90Hours => (Text::new("90%办结用时（小时）", "90th percentile (hours)"), ColumnKind::Hours, None, 1),
-        Measure::OverdueRate => (Text::new("逾期率", "Overdue rate"), ColumnKind::Rate, None, 2),
-    };
-    ReportColumn { label, kind, unit, scale }
-}
-
-/// A group's value as people read it: an option by its label, a step by its name, a person
-/// by name; 「未填写」 for the instances without one.
-fn key(def: &Definition, g: &Group, value: Option<String>, dir: &Directory) -> ReportKey {
-    let Some(v) = value else { return ReportKey { value: None, label: Text::new("未填写", "(blank)") } };
-    let label = match g {
-        Group::Field(f) => match def.field_or_column(f) {
-            Some(field) if field.kind == FieldKind::Checkbox => {
-                if v == "true" {
-                    Text::new("是", "Yes")
-                } else {
-                    Text::new("否", "No")
-                }
-            }
-            Some(field) if field.kind == FieldKind::Person => {
-                let name = dir.get(&v).map_or_else(|| "未知人员".to_string(), |a| a.name.clone());
-                Text::new(name.clone(), name)
-            }
-            Some(field) => field.option(&v).and_then(|o| o.label.clone()).unwrap_or_else(|| Text::new(&v, &v)),
-            None => Text::new(&v, &v),
-        },
-        Group::Step => def.step(&v).map(|s| s.label()).unwrap_or_else(|| Text::new(&v, &v)),
-        Group::Status => status_label(&v),
-        Group::Year(_) | Group::StartedYear | Group::Department => Text::new(&v, &v),
-    };
-    ReportKey { value: Some(v), label }
-}
-
-/// Where a group's value goes among the rows: steps in the route's order, choices in the
-/// form's, 是 before 否, statuses as an instance moves through them, the rest as SQL sorted
-/// them (years and names ascending); 「未填写」 last.
-fn rank(def: &Definition, g: &Group, value: Option<&str>) -> usize {
-    const STATUSES: [&str; 4] = ["draft", "running", "completed", "rejected"];
-    let Some(v) = value else { return usize::MAX };
-    let position = match g {
-        Group::Step => def.steps.iter().position(|s| s.id == v),
-        Group::Status => STATUSES.iter().position(|s| *s == v),
-        Group::Field(f) => def.field_or_column(f).and_then(|field| match field.kind {
-            FieldKind::Checkbox => Some(usize::from(v != "true")),
-            _ => field.options.iter().position(|o| o.value == v),
-        }),
-        Group::Year(_) | Group::StartedYear | Group::Department => None,
-    };
-    position.unwrap_or(usize::MAX - 1)
-}
-
-/// A status as the work lists say it.
-pub(crate) fn status_label(status: &str) -> Text {
-    match status {
-        "draft" => Text::new("草稿", "Draft"),
-        "running" => Text::new("审批中", "In progress"),
-        "completed" => Text::new("已办结", "Completed"),
-        "rejected" => Text::new("已驳回", "Rejected"),
-        other => Text::new(other, other),
-    }
+    let name = |id: &str| dir.get(id).map(|a| a.name.clone());
+    Ok(kexie_api::report_table(def, r, rows, total, &name))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{workflow}/{report}/instances",

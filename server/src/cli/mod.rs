@@ -94,6 +94,7 @@ pub fn test(dir: &Path, lang: Lang) -> bool {
                     name: String::new(),
                     trace: Vec::new(),
                     failures: vec!["the definition or the case has problems (above)".into()],
+                    ended: None,
                 },
             };
             if report.passed() {

@@ -20,7 +20,6 @@ pub use directory::Contact;
 pub use instances::{Applied, Replay, Request, Stored, Write};
 pub use lists::{List, ListItem, Page};
 pub use report_sql::Scope;
-pub use reports::NUM_SCALE;
 pub use workflows::VersionRow;
 
 /// Why the store failed.

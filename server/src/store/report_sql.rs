@@ -2,11 +2,11 @@
 //! behind a figure — each over the instances a scope admits, aggregated in SQL.
 
 use kexie_engine::definition::{Group, Test};
+use kexie_engine::reports::{BUCKET_SECS, NUM_SCALE, percentile};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::lists::{ListItem, Page, item};
-use super::reports::NUM_SCALE;
 use super::{Store, StoreError};
 
 /// Which instances a report counts.
@@ -36,9 +36,6 @@ pub struct Grouped {
     pub count: i64,
     pub sums: Vec<(Option<i64>, i64)>,
 }
-
-/// The resolution of step times: a tenth of an hour.
-const BUCKET_SECS: i64 = 360;
 
 /// How long the passes through one step took (those that ended), in seconds (to the middle
 /// of its tenth of an hour).
@@ -173,22 +170,6 @@ impl Sql {
     }
 }
 
-/// The time of the pass at `num/den` of the ordered passes (rounded up: the median of an
-/// even count is the lower middle), from (bucket, passes) counts in order: its bucket's
-/// middle.
-fn percentile(counts: &[(i64, i64)], num: i64, den: i64) -> Option<i64> {
-    let passes: i64 = counts.iter().map(|c| c.1).sum();
-    let rank = ((passes * num + den - 1) / den).max(1);
-    let mut seen = 0;
-    counts
-        .iter()
-        .find(|c| {
-            seen += c.1;
-            seen >= rank
-        })
-        .map(|c| c.0 * BUCKET_SECS + BUCKET_SECS / 2)
-}
-
 impl Store {
     /// Counts (and sums `fields`) of the scope's instances per value of `groups`.
     pub async fn grouped(
@@ -296,21 +277,5 @@ impl Store {
         q.args.truncate(q.args.len() - 2);
         let total = q.fetch(self, &format!("SELECT COUNT({count}) AS n {from}")).await?;
         Ok(Page { items, total: total.first().map(|r| r.try_get("n")).transpose()?.unwrap_or(0) })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{BUCKET_SECS, percentile};
-
-    #[test]
-    fn percentiles_are_read_off_the_counts() {
-        let mid = |bucket: i64| Some(bucket * BUCKET_SECS + BUCKET_SECS / 2);
-        // Ten passes: four in the first tenth of an hour, five at 1.0 h, one at 5.0 h.
-        let counts = [(0, 4), (10, 5), (50, 1)];
-        assert_eq!(percentile(&counts, 1, 2), mid(10), "the 5th of 10");
-        assert_eq!(percentile(&counts, 9, 10), mid(10), "the 9th of 10");
-        assert_eq!(percentile(&[(0, 1), (50, 1)], 1, 2), mid(0), "of two, the lower");
-        assert_eq!(percentile(&[], 1, 2), None);
     }
 }

@@ -3,33 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kexie_engine::instance::{Event, EventKind, Instance};
+use kexie_engine::instance::{Event, Instance};
+use kexie_engine::reports::{Indexed, PassChange, indexed, pass_changes, scalar};
 use serde_json::Value;
 use sqlx::Row;
 
 use super::{Connection, Store, StoreError, from_json};
 
-/// Numbers are kept in ten-thousandths, so that sums of decimals stay exact.
-pub const NUM_SCALE: i64 = 10_000;
-
-/// A scalar value as indexed: its text and, where it is a number, the number scaled.
-type Indexed = (Option<String>, Option<i64>);
-
-/// The values of `i`'s form a report can read: a scalar as it is; a list (a table's rows, a
-/// multi-select's options) as how many it holds, which a report sums.
+/// The values of `i`'s form a report can read.
 fn values(i: &Instance) -> BTreeMap<String, Indexed> {
-    let mut out = BTreeMap::new();
-    for (field, v) in &i.form {
-        let indexed = match v {
-            Value::Array(items) => (None, Some(items.len() as i64 * NUM_SCALE)),
-            v => match scalar(v) {
-                Some(indexed) => indexed,
-                None => continue,
-            },
-        };
-        out.insert(field.clone(), indexed);
-    }
-    out
+    i.form.iter().filter_map(|(field, v)| Some((field.clone(), indexed(v)?))).collect()
 }
 
 /// The scalar cells of `i`'s tables, by "table.column" and row: what a report counting
@@ -50,15 +33,6 @@ fn cells(i: &Instance) -> BTreeMap<(String, i64), Indexed> {
     out
 }
 
-fn scalar(v: &Value) -> Option<Indexed> {
-    match v {
-        Value::String(s) => Some((Some(s.clone()), scaled(s))),
-        Value::Number(n) => Some((Some(n.to_string()), scaled(&n.to_string()))),
-        Value::Bool(b) => Some((Some(b.to_string()), None)),
-        _ => None,
-    }
-}
-
 /// What changed from `old` to `new`: the keys to delete (gone or changed), and the entries
 /// to insert (new or changed).
 fn changes<'a, K: Ord>(
@@ -68,20 +42,6 @@ fn changes<'a, K: Ord>(
     let gone = old.iter().filter(|(k, v)| new.get(*k) != Some(*v)).map(|(k, _)| k).collect();
     let came = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).collect();
     (gone, came)
-}
-
-/// "1234.5" → 12345000; `None` for what is not a plain decimal (or is too large).
-fn scaled(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let (neg, digits) = t.strip_prefix('-').map_or((false, t), |rest| (true, rest));
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || !plain(int) || !plain(frac) || int.len() > 14 {
-        return None;
-    }
-    let frac: String = frac.chars().chain("0000".chars()).take(4).collect();
-    let n = int.parse::<i64>().ok()? * NUM_SCALE + frac.parse::<i64>().ok()?;
-    Some(if neg { -n } else { n })
 }
 
 fn readers(i: &Instance) -> BTreeSet<&str> {
@@ -147,42 +107,31 @@ pub(super) async fn index(
     spans(tx, i, events).await
 }
 
-/// A step entered closes the pass before it and opens its own (with the deadline, for the
-/// step the instance stays at); the end closes the last.
+/// The passes through steps that `events` (each with its audit number) open and close.
 async fn spans(tx: &mut Connection, i: &Instance, events: &[(i64, &Event)]) -> Result<(), StoreError> {
-    let last_entry = events.iter().rposition(|(_, e)| matches!(e.kind, EventKind::StepEntered { .. }));
-    for (k, (seq, e)) in events.iter().enumerate() {
-        let at = e.at.0.unix_timestamp();
-        let entered = matches!(e.kind, EventKind::StepEntered { .. });
-        if entered || matches!(e.kind, EventKind::Completed) {
-            sqlx::query("UPDATE step_spans SET left_at = $1 WHERE instance_id = $2 AND left_at IS NULL")
-                .bind(at)
+    let plain: Vec<&Event> = events.iter().map(|(_, e)| *e).collect();
+    for change in pass_changes(i, &plain) {
+        match change {
+            PassChange::Close(at) => {
+                sqlx::query("UPDATE step_spans SET left_at = $1 WHERE instance_id = $2 AND left_at IS NULL")
+                    .bind(at)
+                    .bind(&i.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            PassChange::Open { event, pass } => {
+                sqlx::query(
+                    "INSERT INTO step_spans (instance_id, seq, step, entered_at, due_at) VALUES ($1, $2, $3, $4, $5)",
+                )
                 .bind(&i.id)
+                .bind(events[event].0)
+                .bind(&pass.step)
+                .bind(pass.entered)
+                .bind(pass.due)
                 .execute(&mut *tx)
                 .await?;
+            }
         }
-        if entered {
-            let due = (Some(k) == last_entry).then(|| i.due_at.map(|d| d.0.unix_timestamp())).flatten();
-            sqlx::query(
-                "INSERT INTO step_spans (instance_id, seq, step, entered_at, due_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&i.id)
-            .bind(*seq)
-            .bind(&e.step)
-            .bind(at)
-            .bind(due)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    if i.status.is_finished()
-        && let Some((_, last)) = events.last()
-    {
-        sqlx::query("UPDATE step_spans SET left_at = $1 WHERE instance_id = $2 AND left_at IS NULL")
-            .bind(last.at.0.unix_timestamp())
-            .bind(&i.id)
-            .execute(&mut *tx)
-            .await?;
     }
     Ok(())
 }
@@ -218,21 +167,5 @@ impl Store {
             count += 1;
         }
         Ok(count)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scaled;
-
-    #[test]
-    fn numbers_are_scaled_exactly() {
-        assert_eq!(scaled("1234.5"), Some(12_345_000));
-        assert_eq!(scaled("-0.0001"), Some(-1));
-        assert_eq!(scaled("180"), Some(1_800_000));
-        assert_eq!(scaled("12.34567"), Some(123_456), "past four places is cut");
-        assert_eq!(scaled("2026-12-05"), None);
-        assert_eq!(scaled(""), None);
-        assert_eq!(scaled("999999999999999"), None, "too large to sum safely");
     }
 }
