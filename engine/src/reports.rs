@@ -121,24 +121,26 @@ pub struct Reported {
 
 impl Reported {
     /// `t`, an instance just started at `started`, with its first pass.
-    pub fn started(t: &Transition, started: Moment) -> Reported {
-        let mut r = Reported { instance: t.instance.clone(), started, passes: Vec::new() };
-        r.record(t);
-        r
+    pub fn started(t: Transition, started: Moment) -> Reported {
+        let mut passes = Vec::new();
+        passed(&mut passes, &t);
+        Reported { instance: t.instance, started, passes }
     }
 
     /// The instance after the action `t`, and the passes its entries opened and closed.
-    pub fn record(&mut self, t: &Transition) {
-        let events: Vec<&Event> = t.events.iter().collect();
-        for c in pass_changes(&t.instance, &events) {
-            match c {
-                PassChange::Close(at) => {
-                    self.passes.iter_mut().filter(|p| p.left.is_none()).for_each(|p| p.left = Some(at))
-                }
-                PassChange::Open { pass, .. } => self.passes.push(pass),
-            }
+    pub fn record(&mut self, t: Transition) {
+        passed(&mut self.passes, &t);
+        self.instance = t.instance;
+    }
+}
+
+fn passed(passes: &mut Vec<Pass>, t: &Transition) {
+    let events: Vec<&Event> = t.events.iter().collect();
+    for c in pass_changes(&t.instance, &events) {
+        match c {
+            PassChange::Close(at) => passes.iter_mut().filter(|p| p.left.is_none()).for_each(|p| p.left = Some(at)),
+            PassChange::Open { pass, .. } => passes.push(pass),
         }
-        self.instance = t.instance.clone();
     }
 }
 

@@ -74,7 +74,7 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
     let refs = refs_for(wf, &case.instances, None, &initiator.id);
     let env = Env { now, directory: &dir, refs: &refs };
     let mut ended = match instance::start(wf, "case", &initiator, form_of(&case.form), &env) {
-        Ok(t) => Reported::started(&t, now),
+        Ok(t) => Reported::started(t, now),
         Err(e) => {
             report.failures.push(say(lang, format!("无法发起：{e}"), format!("the instance could not start: {e}")));
             return report;
@@ -173,7 +173,7 @@ fn step_once(
         )),
         Ok(t) => {
             check_events(&label, a, &reported.instance, &t, lang, report);
-            reported.record(&t);
+            reported.record(t);
         }
         Err(e) if !expects_refusal => report.failures.push(format!("{label}: {}", refusal(&e, lang))),
         Err(e) => check_refusal(&label, a, &e, lang, report),
