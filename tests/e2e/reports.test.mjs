@@ -1,13 +1,14 @@
-// 统计分析 as an upper-level 科协 reviewer meets it (issue 17): after three applications
-// walked through over the API, 孙志远 opens the dashboard from the portal's menu, sees the
-// ones that reached him drawn and tabulated, narrows them by year and region, opens the
-// instances behind a figure and one of them, and exports a report whose numbers are the
-// API's; all under the portal's strict CSP. An applicant has no menu entry and is refused.
+// 统计分析 as an upper-level 科协 reviewer meets it (issue 17): after three applications and
+// a plan walked through over the API, 孙志远 opens the dashboard from the portal's menu, sees
+// the ones that reached him drawn and tabulated, narrows them by year and region, opens the
+// instances behind a figure and one of them, exports a report whose numbers are the API's,
+// and finds the plan's funds by category; all under the portal's strict CSP. An applicant
+// has no menu entry and is refused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { session, portal, become, widget, shot } from "./support.mjs";
-import { act, api, formationForm, token } from "./flows.mjs";
+import { act, api, filedPlan, formationForm, token } from "./flows.mjs";
 
 let server, browser, page;
 const violations = [];
@@ -32,6 +33,8 @@ session(async (s, b) => {
       await approve(view, "fengxiaodong", "sasac_opinion");
     }
   }
+  // A plan filed with 孙志远: three items, one in each of three categories.
+  await filedPlan(server, "报表科协");
 });
 
 const W = () => widget(page);
@@ -98,6 +101,29 @@ test("the upper-level 科协 sees what reached it, drawn and tabulated, and open
   assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), "PK", "a workbook (a zip)");
 
   assert.deepEqual(violations, [], "nothing broke the portal's CSP");
+  assert.deepEqual(page.errors, []);
+});
+
+test("a plan's funds are shown by category, counted from its items", async () => {
+  await become(page, "sunzhiyuan");
+  await page.locator("#oa-nav-reports").click();
+  await W().getByRole("tab", { name: "科协年度工作计划" }).click();
+  const funds = card("年度工作计划：各类别事项与预算");
+  await funds.locator(".kx-chart svg").waitFor();
+  const cells = await funds.locator("tbody tr").evaluateAll((rows) =>
+    rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => c.innerText.trim())));
+  const year = String(new Date().getFullYear());
+  assert.deepEqual(cells, [[year, "讲比活动（第五条）", "1", "5.00"], [year, "学术交流（第六条）", "1", "8.00"],
+    [year, "科普（第八条）", "1", "7.00"]], "one row per category, in the form's order, with its budget");
+  const head = await funds.locator("thead th").allInnerTexts();
+  assert.deepEqual(head.map((h) => h.trim()), ["计划年度", "类别", "计划事项数", "预算合计（万元）"]);
+  await shot(page, "reports-4-funds-by-category");
+  // The row's count opens the plan it was counted from.
+  await funds.locator("tbody tr", { hasText: "学术交流" }).getByRole("button").click();
+  const behind = funds.locator(".kx-behind .kx-row-open");
+  await behind.first().waitFor();
+  assert.equal(await behind.count(), 1);
+  assert.match(await behind.innerText(), /报表科协/);
   assert.deepEqual(page.errors, []);
 });
 
