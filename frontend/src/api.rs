@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
 
 use crate::i18n::t;
 
@@ -342,6 +343,40 @@ fn failure(status: u16, body: &str) -> Failure {
         (_, Ok(detail)) => Failure::Refused { status, detail },
         (_, Err(e)) => Failure::Garbled(format!("{status}: {e}")),
     }
+}
+
+/// What `fetch(deps)` answers, asked again whenever `deps` change (`None` while it is on its
+/// way). An answer to what was asked before is dropped: a slow answer to the tab or filter
+/// left behind never shows under the one chosen since.
+#[hook]
+pub fn use_answer<D, T, F, Fut>(deps: D, fetch: F) -> UseStateHandle<Option<Result<T, Failure>>>
+where
+    D: PartialEq + 'static,
+    T: 'static,
+    F: FnOnce(&D) -> Fut + 'static,
+    Fut: Future<Output = Result<T, Failure>> + 'static,
+{
+    let answer = use_state(|| None);
+    let asked = use_mut_ref(|| 0u64);
+    {
+        let answer = answer.clone();
+        use_effect_with(deps, move |deps| {
+            let n = {
+                let mut asked = asked.borrow_mut();
+                *asked += 1;
+                *asked
+            };
+            answer.set(None);
+            let got = fetch(deps);
+            wasm_bindgen_futures::spawn_local(async move {
+                let got = got.await;
+                if *asked.borrow() == n {
+                    answer.set(Some(got));
+                }
+            });
+        });
+    }
+    answer
 }
 
 /// A fresh request id, so a retried action applies once.

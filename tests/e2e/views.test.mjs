@@ -46,6 +46,30 @@ test("a form filled and submitted with the keyboard alone", async () => {
   assert.deepEqual(page.errors, []);
 });
 
+test("a slow answer to the tab left behind does not replace the tab chosen since", async () => {
+  // 我的待办 answers late (a provincial branch's link); 发起流程 is clicked meanwhile.
+  let answered;
+  const late = new Promise((resolve) => { answered = resolve; });
+  await page.route("**/api/v1/tasks?*", async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+    answered();
+  });
+  try {
+    await become(page, "liming");
+    await tab(page, "发起流程");
+    const start = W().locator(".kx-row-open", { hasText: "科协组建" });
+    await start.waitFor();
+    await late;
+    // The late list has had its chance to render.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.ok(await start.isVisible(), "the workflows to start are still shown");
+    assert.equal(await W().locator(".kx-empty-list").count(), 0, "no other tab's list under 发起流程");
+  } finally {
+    await page.unroute("**/api/v1/tasks?*");
+  }
+});
+
 test("the inbox marks overdue tasks, and the widget speaks English on request", async () => {
   // An application waiting for the party organisation, then eight days pass. From an empty
   // form, whatever another test left in this browser.

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::export::ExportButtons;
 use super::status::{Notice, loading, notice, status_label};
-use crate::api::Failure;
+use crate::api::use_answer;
 use crate::app::{Route, Session, use_session};
 use crate::i18n::{date, moment, pick};
 use kexie_api::{ListPage, WorkflowSummary};
@@ -51,24 +51,19 @@ pub fn Inbox() -> Html {
     let s = use_session();
     let tab = use_state(|| Tab::Tasks);
     let page = use_state(|| 1i64);
-    let content = use_state(|| None::<Result<Content, Failure>>);
-    {
-        let (s, content) = (s.clone(), content.clone());
-        use_effect_with((*tab, *page), move |&(tab, page)| {
-            content.set(None);
-            wasm_bindgen_futures::spawn_local(async move {
-                let got = match tab {
-                    Tab::New => s.client.get::<Vec<WorkflowSummary>>(tab.path()).await.map(Content::Workflows),
-                    _ => s
-                        .client
-                        .get::<ListPage>(&format!("{}?page={page}&per_page={PER_PAGE}", tab.path()))
-                        .await
-                        .map(Content::List),
-                };
-                content.set(Some(got));
-            });
-        });
-    }
+    let content = use_answer((*tab, *page), {
+        let s = s.clone();
+        move |&(tab, page)| async move {
+            match tab {
+                Tab::New => s.client.get::<Vec<WorkflowSummary>>(tab.path()).await.map(Content::Workflows),
+                _ => s
+                    .client
+                    .get::<ListPage>(&format!("{}?page={page}&per_page={PER_PAGE}", tab.path()))
+                    .await
+                    .map(Content::List),
+            }
+        }
+    });
     let tabs = [Tab::Tasks, Tab::Started, Tab::Cc, Tab::New].map(|t| {
         let on = *tab == t;
         let (tab, page) = (tab.clone(), page.clone());

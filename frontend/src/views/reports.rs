@@ -14,7 +14,7 @@ use super::chart::ChartView;
 use super::export::ExportButtons;
 use super::inbox::list_page;
 use super::status::{Notice, loading, notice};
-use crate::api::Failure;
+use crate::api::{Failure, use_answer};
 use crate::app::{Session, use_session};
 use crate::i18n::pick;
 
@@ -174,19 +174,16 @@ struct Opened {
 #[function_component]
 fn ReportCard(p: &CardProps) -> Html {
     let s = use_session();
-    let table = use_state(|| None::<Result<Rc<ReportTable>, Failure>>);
     let opened = use_state(|| None::<Opened>);
     let path = format!("/reports/{}/{}", p.report.workflow, p.report.id);
-    {
-        let (s, table, opened, path, query) = (s.clone(), table.clone(), opened.clone(), path.clone(), p.query.clone());
-        use_effect_with(query.clone(), move |_| {
+    let table = use_answer(p.query.clone(), {
+        let (s, opened, path) = (s.clone(), opened.clone(), path.clone());
+        move |query| {
             opened.set(None);
-            wasm_bindgen_futures::spawn_local(async move {
-                let got = s.client.get::<ReportTable>(&format!("{path}?{query}")).await;
-                table.set(Some(got.map(Rc::new)));
-            });
-        });
-    }
+            let url = format!("{path}?{query}");
+            async move { s.client.get::<ReportTable>(&url).await.map(Rc::new) }
+        }
+    });
     let title = pick(s.lang, &p.report.title);
     let open = {
         let opened = opened.clone();
@@ -287,7 +284,6 @@ struct BehindProps {
 #[function_component]
 fn Behind(p: &BehindProps) -> Html {
     let s = use_session();
-    let list = use_state(|| None::<Result<ListPage, Failure>>);
     let query = {
         let mut q: Vec<String> = p.query.split('&').filter(|x| !x.is_empty()).map(String::from).collect();
         for (name, key) in ["key", "key2"].iter().zip(&p.opened.keys) {
@@ -295,15 +291,13 @@ fn Behind(p: &BehindProps) -> Html {
         }
         q.join("&")
     };
-    {
-        let (s, list, path, query, page) = (s.clone(), list.clone(), p.path.clone(), query.clone(), p.opened.page);
-        use_effect_with((query.clone(), page), move |_| {
-            list.set(None);
-            wasm_bindgen_futures::spawn_local(async move {
-                list.set(Some(s.client.get(&format!("{path}/instances?{query}&page={page}&per_page=10")).await));
-            });
-        });
-    }
+    let list = use_answer((query.clone(), p.opened.page), {
+        let (s, path) = (s.clone(), p.path.clone());
+        move |(query, page)| {
+            let url = format!("{path}/instances?{query}&page={page}&per_page=10");
+            async move { s.client.get::<ListPage>(&url).await }
+        }
+    });
     let heading = match s.lang {
         kexie_engine::text::Lang::Zh => format!("「{}」的流程", p.opened.label),
         kexie_engine::text::Lang::En => format!("Instances of '{}'", p.opened.label),
