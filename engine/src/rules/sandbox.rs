@@ -1,13 +1,14 @@
 //! The one Rhai engine configuration used in the browser and on the server.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+#[cfg(not(target_arch = "wasm32"))]
+use std::sync::OnceLock;
 
 use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage, BasicMathPackage,
     BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
-use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, Scope};
+use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, Scope, Shared};
 
 /// Limits that keep a runaway or hostile script from hurting the host.
 pub mod limits {
@@ -42,9 +43,20 @@ pub mod limits {
 }
 
 /// The shared, immutable engine. Building it registers the library once per process.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(build)
+}
+
+/// The engine, built once: the browser's one thread holds it for the page's life
+/// (without Rhai's `sync` it cannot sit in a static).
+#[cfg(target_arch = "wasm32")]
+pub fn engine() -> &'static Engine {
+    thread_local! {
+        static ENGINE: &'static Engine = Box::leak(Box::new(build()));
+    }
+    ENGINE.with(|e| *e)
 }
 
 fn build() -> Engine {
@@ -90,12 +102,12 @@ fn build() -> Engine {
 
 /// The top-level constants of one script, shared by all its calls.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Constants(Arc<BTreeMap<String, Dynamic>>);
+pub(crate) struct Constants(Shared<BTreeMap<String, Dynamic>>);
 
 impl Constants {
     /// The constants a script's top level left in `scope`.
     pub fn of(scope: &Scope<'_>) -> Self {
-        Constants(Arc::new(
+        Constants(Shared::new(
             scope.iter().filter(|(_, constant, _)| *constant).map(|(n, _, v)| (n.to_string(), v)).collect(),
         ))
     }
