@@ -11,10 +11,11 @@
 //                           to print the wasm's size by crate
 //   KEXIE_BENCH_NAMED_WASM  optional: that wasm, to estimate the gzip bytes of each group of crates
 //   KEXIE_BENCH_PARTS       optional: which parts to run, e.g. "payload,load" (default: all of
-//                           payload, crates, load, keys, editor)
+//                           payload, crates, load, repeat, keys, editor)
+//   KEXIE_BENCH_PRELOAD     optional: 0 for a host page without the preload lines
 //
-// Budgets: payload ≤ 350 KB gzip in all; navigation to an interactive form ≤ 300 ms; a
-// keystroke ≤ 4 ms at 300 fields.
+// Budgets (issue 18): payload ≤ 400 KB gzip in all; navigation to an interactive form
+// ≤ 200 ms median; a keystroke ≤ 4 ms median at 300 fields.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { loadavg as loadavg1, tmpdir } from "node:os";
@@ -30,13 +31,14 @@ const WORKFLOWS = process.env.KEXIE_BENCH_WORKFLOWS;
 const FORM = process.env.KEXIE_BENCH_FORM;
 const TWIGGY = process.env.KEXIE_BENCH_TWIGGY;
 const NAMED_WASM = process.env.KEXIE_BENCH_NAMED_WASM;
-const PARTS = new Set((process.env.KEXIE_BENCH_PARTS || "payload,crates,load,keys,editor").split(","));
+const PARTS = new Set((process.env.KEXIE_BENCH_PARTS || "payload,crates,load,repeat,keys,editor").split(","));
 
 const LOADS = 10; // cold loads per form
 const KEYS = 200; // keystrokes per form and state
 const USER = "liming"; // the demo's applicant: may start kexie-formation (starters = role:applicant)
 
-const BUDGET = { gzip: 350_000, load: 300, key: 4 };
+// load: [median, worst] for the shipped form and the 300-field one; key: [median, p95].
+const BUDGET = { gzip: 400_000, load: { "kexie-formation": [200, 260], "generated-bench": [400, Infinity] }, key: [4, 16] };
 
 // The forms: the largest shipped one (by fields in its workflow.toml) and the generated one.
 // `filled`: the values the keystroke test starts from, restored as the widget's own draft.
@@ -271,7 +273,11 @@ async function startServer() {
 
 // What a host page does: load the module, mount the start form. The token is baked in,
 // so the page makes no request of its own.
-const hostPage = (token, key) => `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>bench</title></head>
+// With the two preload lines docs/embedding.md recommends, unless KEXIE_BENCH_PRELOAD=0.
+const PRELOAD = process.env.KEXIE_BENCH_PRELOAD === "0" ? "" : `
+<link rel="modulepreload" href="/kexie/kexie_widget.js">
+<link rel="preload" href="/kexie/kexie_widget_bg.wasm" as="fetch" type="application/wasm" crossorigin>`;
+const hostPage = (token, key) => `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>bench</title>${PRELOAD}</head>
 <body><div id="app"></div>
 <script type="module">
 import init, { mount } from "/kexie/kexie_widget.js";
@@ -317,6 +323,12 @@ async function open(browser, server, key, draft = null) {
     const item = [draftKey(key), JSON.stringify({ changes: draft, revision: 0, saved_at: Date.now() })];
     await context.addInitScript(([k, v]) => localStorage.setItem(k, v), item);
   }
+  return { context, ...(await visit(context, server, key)) };
+}
+
+/** The host page at `key`'s start form in a new page of `context`, once its first input is
+ *  shown (or an error is). */
+async function visit(context, server, key) {
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
@@ -340,7 +352,7 @@ async function open(browser, server, key, draft = null) {
   if (page.errors.length) throw new Error(`${key}: errors in the page: ${page.errors.join("; ")}`);
   if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error("the host page is not cross-origin isolated");
   const alert = await page.evaluate(() => window.__kx.alert);
-  return { context, page, alert };
+  return { page, alert };
 }
 
 /** What is measured for each form: the start form as a new user sees it ("empty"), and
@@ -350,6 +362,12 @@ const CASES = FORMS.flatMap(({ key, filled }) => [{ key, state: "empty", draft: 
 const budgetKey = (key) => key === "generated-bench";
 
 // ─── 2. Navigation to an interactive form ───────────────────────────────────────────
+
+function loadVerdict(key, med, worst) {
+  const [bm, bw] = BUDGET.load[key] || [Infinity, Infinity];
+  const said = `≤ ${bm} ms median` + (bw < Infinity ? `, ≤ ${bw} ms worst` : "");
+  return `${said}: ${verdict(med <= bm && worst <= bw)}`;
+}
 
 async function load(browser, server) {
   console.log();
@@ -366,37 +384,71 @@ async function load(browser, server) {
     const runs = [];
     for (let i = 0; i < LOADS; i++) {
       const { context, page } = await open(browser, server, key, draft);
-      runs.push(await page.evaluate(() => {
-        const res = (part) => performance.getEntriesByType("resource").find((e) => e.name.includes(part));
-        const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
-        return {
-          ...window.__kx,
-          html: performance.getEntriesByType("navigation")[0].responseEnd,
-          js: res("kexie_widget.js")?.responseEnd,
-          wasmStart: res("kexie_widget_bg.wasm")?.startTime,
-          wasm: res("kexie_widget_bg.wasm")?.responseEnd,
-          wasmBytes: res("kexie_widget_bg.wasm")?.encodedBodySize,
-          init: mark("kx-init"),
-          me: res("/api/v1/me")?.responseEnd,
-          workflow: res("/api/v1/workflows/")?.responseEnd,
-          css: res("kexie.css")?.responseEnd,
-        };
-      }));
+      runs.push(await moments(page));
       await context.close();
     }
-    const m = (k) => ms(median(runs.map((r) => r[k])));
-    console.log(`${key}, ${state}: first editable input #${runs[0].id}; the wasm came as ${kb(runs[0].wasmBytes)} (brotli)`);
-    console.log(`  medians from navigation: HTML ${m("html")}, kexie_widget.js ${m("js")}, wasm asked ${m("wasmStart")}, ` +
-      `downloaded ${m("wasm")}, init() done ${m("init")}, /me answered ${m("me")}, kexie.css ${m("css")}, ` +
-      `workflow answered ${m("workflow")}, input ${m("input")}, shown ${m("shown")}`);
-    console.log(`  each load (input): ${runs.map((r) => r.input.toFixed(0)).join(", ")} ms`);
-    const input = runs.map((r) => r.input);
-    const shown = runs.map((r) => r.shown);
-    const worst = Math.max(...input);
-    rows.push([key, state, ms(median(input)), ms(worst), ms(median(shown)), ms(Math.max(...shown)),
-      `≤ ${BUDGET.load} ms: ${verdict(worst <= BUDGET.load)}`]);
+    rows.push(summarise(key, state, runs, loadVerdict(key, median(runs.map((r) => r.input)), Math.max(...runs.map((r) => r.input)))));
   }
-  table(["form", "state", "median", "worst", "shown: median", "shown: worst", "budget (worst)"], rows);
+  table(["form", "state", "median", "worst", "shown: median", "shown: worst", "budget"], rows);
+}
+
+/** When each part of a load ended, from the page's resource timings and marks. */
+const moments = (page) => page.evaluate(() => {
+  const res = (part) => performance.getEntriesByType("resource").find((e) => e.name.includes(part));
+  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
+  return {
+    ...window.__kx,
+    html: performance.getEntriesByType("navigation")[0].responseEnd,
+    js: res("kexie_widget.js")?.responseEnd,
+    wasmStart: res("kexie_widget_bg.wasm")?.startTime,
+    wasm: res("kexie_widget_bg.wasm")?.responseEnd,
+    wasmBytes: res("kexie_widget_bg.wasm")?.encodedBodySize,
+    init: mark("kx-init"),
+    me: res("/api/v1/me")?.responseEnd,
+    workflow: res("/api/v1/workflows/")?.responseEnd,
+    css: res("kexie.css")?.responseEnd,
+  };
+});
+
+/** Prints the medians of each moment and every load; returns the table's row. */
+function summarise(key, state, runs, budget) {
+  const m = (k) => ms(median(runs.map((r) => r[k])));
+  console.log(`${key}, ${state}: first editable input #${runs[0].id}; the wasm came as ${kb(runs[0].wasmBytes)} (brotli; 0 from the cache)`);
+  console.log(`  medians from navigation: HTML ${m("html")}, kexie_widget.js ${m("js")}, wasm asked ${m("wasmStart")}, ` +
+    `downloaded ${m("wasm")}, init() done ${m("init")}, /me answered ${m("me")}, kexie.css ${m("css")}, ` +
+    `workflow answered ${m("workflow")}, input ${m("input")}, shown ${m("shown")}`);
+  console.log(`  each load (input): ${runs.map((r) => r.input.toFixed(0)).join(", ")} ms`);
+  const input = runs.map((r) => r.input);
+  const shown = runs.map((r) => r.shown);
+  return [key, state, ms(median(input)), ms(Math.max(...input)), ms(median(shown)), ms(Math.max(...shown)), budget];
+}
+
+// ─── 2b. A repeat visit ─────────────────────────────────────────────────────────────
+
+const REPEAT_BUDGET = 120;
+
+/** The same page opened again in the same context: the browser has the files (revalidated:
+ *  the server says `no-cache`) and whatever V8 kept of the compiled wasm. */
+async function repeat(browser, server) {
+  console.log();
+  console.log(`== A repeat visit: ${LOADS} contexts, each loading the page once untimed, then again`);
+  const rows = [];
+  for (const { key, state, draft } of CASES.filter((c) => c.key === "kexie-formation")) {
+    const runs = [];
+    for (let i = 0; i < LOADS; i++) {
+      const first = await open(browser, server, key, draft);
+      // V8 writes its code cache of the wasm once the module has tiered up, in the background.
+      await first.page.waitForTimeout(2000);
+      await first.page.close();
+      const { page } = await visit(first.context, server, key);
+      runs.push(await moments(page));
+      await first.context.close();
+    }
+    const input = runs.map((r) => r.input);
+    const verdict1 = `≤ ${REPEAT_BUDGET} ms median: ${verdict(median(input) <= REPEAT_BUDGET)}`;
+    rows.push(summarise(key, state, runs, verdict1));
+  }
+  table(["form", "state", "median", "worst", "shown: median", "shown: worst", "budget"], rows);
 }
 
 // ─── 3. A keystroke ─────────────────────────────────────────────────────────────────
@@ -460,7 +512,8 @@ async function keys(browser, server) {
     const base = median(r.empty);
     const net = r.keys.map((k) => k - base);
     const p95 = quantile(net, 0.95);
-    const budget = budgetKey(key) ? `≤ ${BUDGET.key} ms (p95): ${verdict(p95 <= BUDGET.key)}` : "";
+    const [bm, bp] = BUDGET.key;
+    const budget = budgetKey(key) ? `≤ ${bm} ms median, ≤ ${bp} ms p95: ${verdict(median(net) <= bm && p95 <= bp)}` : "";
     rows.push([key, state, field, ms(median(net)), ms(p95), ms(Math.max(...net)), ms(base), budget]);
   }
   table(["form", "state", "field", "median", "p95", "max", "empty round trip", "budget"], rows);
@@ -538,7 +591,7 @@ async function editor(browser, server) {
 if (PARTS.has("payload")) payload();
 if (PARTS.has("crates")) crates();
 if (PARTS.has("editor")) editorPayload();
-if (PARTS.has("load") || PARTS.has("keys") || PARTS.has("editor")) {
+if (["load", "repeat", "keys", "editor"].some((p) => PARTS.has(p))) {
   const server = await startServer();
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
@@ -546,6 +599,7 @@ if (PARTS.has("load") || PARTS.has("keys") || PARTS.has("editor")) {
     const loadavg = () => loadavg1().map((l) => l.toFixed(2)).join(" ");
     console.log(`Chromium ${browser.version()}, headless; kexie serve --demo on ${server.base}; load average ${loadavg()}`);
     if (PARTS.has("load")) await load(browser, server);
+    if (PARTS.has("repeat")) await repeat(browser, server);
     if (PARTS.has("keys")) await keys(browser, server);
     if (PARTS.has("editor")) await editor(browser, server);
     console.log(`load average at the end: ${loadavg()} (other work on the machine skews the figures)`);

@@ -2,7 +2,10 @@
 //! says what happened and what to do; none of them touches what the user typed.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
+
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 
 use gloo::net::http::{Method, RequestBuilder};
 use js_sys::{Function, Promise};
@@ -117,7 +120,12 @@ struct Inner {
     base: String,
     token: RefCell<String>,
     refresh: Option<Function>,
+    /// GETs sent before anyone awaits them ([`Client::ask_early`]), by path.
+    early: RefCell<HashMap<String, Answer>>,
 }
+
+/// A text answer that may be awaited by whoever takes it.
+type Answer = Shared<LocalBoxFuture<'static, Result<String, Failure>>>;
 
 /// The API client; cheap to clone.
 #[derive(Clone)]
@@ -132,7 +140,12 @@ impl PartialEq for Client {
 impl Client {
     /// A client of the API at `base` (e.g. "/api/v1").
     pub fn new(base: &str, token: String, refresh: Option<Function>) -> Client {
-        Client(Rc::new(Inner { base: base.trim_end_matches('/').to_string(), token: RefCell::new(token), refresh }))
+        Client(Rc::new(Inner {
+            base: base.trim_end_matches('/').to_string(),
+            token: RefCell::new(token),
+            refresh,
+            early: RefCell::default(),
+        }))
     }
 
     /// The API base, to key drafts by server.
@@ -146,7 +159,22 @@ impl Client {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Failure> {
-        self.json(Method::GET, path, None).await
+        let early = self.0.early.borrow_mut().remove(path);
+        let text = match early {
+            Some(answer) => answer.await?,
+            None => self.send(Method::GET, path, None).await?,
+        };
+        serde_json::from_str(&text).map_err(|e| Failure::Garbled(e.to_string()))
+    }
+
+    /// Sends a GET now, so that it overlaps what comes before it (`/me`, as the widget
+    /// mounts); the next [`Client::get`] of `path` takes its answer instead of asking again.
+    pub fn ask_early(&self, path: &str) {
+        let (client, owned) = (self.clone(), path.to_string());
+        let answer = async move { client.send(Method::GET, &owned, None).await }.boxed_local().shared();
+        // Driven from now on, whether or not anyone awaits it yet.
+        wasm_bindgen_futures::spawn_local(answer.clone().map(drop));
+        self.0.early.borrow_mut().insert(path.to_string(), answer);
     }
 
     /// A text answer as it is (the printed record's HTML).

@@ -15,7 +15,10 @@ use yew::prelude::*;
 use crate::api::{Client, Failure};
 use crate::events::emit;
 use crate::i18n::t;
-use crate::views::{EditorHost, Inbox, InstancePage, Notice, Reports, StartPage, loading, notice};
+use crate::views::{
+    EditorHost, Inbox, InstancePage, Notice, REPORTS_FIRST_PATH, Reports, StartPage, inbox_first_path,
+    instance_first_paths, loading, notice,
+};
 use kexie_api::{Me, WorkflowVersion};
 
 /// Where the widget is.
@@ -31,6 +34,20 @@ pub enum Route {
     Editor(Option<String>),
     /// 统计分析: the reports the caller may open.
     Reports,
+}
+
+impl Route {
+    /// What the route's page asks for first: sent beside `/me` as the widget mounts, instead
+    /// of after it (each round trip in sequence is 15–35 ms of a cold load).
+    fn first_paths(&self) -> Vec<String> {
+        match self {
+            Route::Start(key) => vec![workflow_path(key, None)],
+            Route::Instance(id) => instance_first_paths(id).into(),
+            Route::Inbox => vec![inbox_first_path()],
+            Route::Reports => vec![REPORTS_FIRST_PATH.into()],
+            Route::Editor(_) => Vec::new(),
+        }
+    }
 }
 
 /// What the host configured.
@@ -108,7 +125,13 @@ thread_local! {
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
     let setup = &props.setup;
-    let client = use_memo((), |_| Client::new(&setup.api, setup.token.clone(), setup.refresh.clone()));
+    let client = use_memo((), |_| {
+        let client = Client::new(&setup.api, setup.token.clone(), setup.refresh.clone());
+        for path in setup.route.first_paths() {
+            client.ask_early(&path);
+        }
+        client
+    });
     let uid = use_memo((), |_| NEXT_UID.with(|n| n.replace(n.get() + 1)));
     let me = use_me(&client);
     let route = use_state(|| setup.route.clone());
@@ -202,12 +225,16 @@ pub fn use_session() -> Session {
     use_context::<Session>().expect("views render inside App")
 }
 
-/// A published version of a workflow, compiled once per page and shared.
-pub async fn workflow(client: &Client, key: &str, version: Option<u32>) -> Result<Rc<Compiled>, Failure> {
-    let path = match version {
+fn workflow_path(key: &str, version: Option<u32>) -> String {
+    match version {
         Some(v) => format!("/workflows/{key}/versions/{v}"),
         None => format!("/workflows/{key}"),
-    };
+    }
+}
+
+/// A published version of a workflow, compiled once per page and shared.
+pub async fn workflow(client: &Client, key: &str, version: Option<u32>) -> Result<Rc<Compiled>, Failure> {
+    let path = workflow_path(key, version);
     if let Some(v) = version
         && let Some(wf) = WORKFLOWS.with(|w| w.borrow().get(&(key.to_string(), i64::from(v))).cloned())
     {

@@ -40,6 +40,15 @@ impl Tab {
     }
 }
 
+fn list_path(tab: Tab, page: i64) -> String {
+    format!("{}?page={page}&per_page={PER_PAGE}", tab.path())
+}
+
+/// What the inbox asks for first: the first page of 我的待办.
+pub fn first_path() -> String {
+    list_path(Tab::Tasks, 1)
+}
+
 #[derive(Clone, PartialEq)]
 enum Content {
     List(ListPage),
@@ -56,11 +65,7 @@ pub fn Inbox() -> Html {
         move |&(tab, page)| async move {
             match tab {
                 Tab::New => s.client.get::<Vec<WorkflowSummary>>(tab.path()).await.map(Content::Workflows),
-                _ => s
-                    .client
-                    .get::<ListPage>(&format!("{}?page={page}&per_page={PER_PAGE}", tab.path()))
-                    .await
-                    .map(Content::List),
+                _ => s.client.get::<ListPage>(&list_path(tab, page)).await.map(Content::List),
             }
         }
     });

@@ -28,8 +28,13 @@ pub struct InstanceProps {
 
 type Loaded = (Rc<InstanceView>, Rc<Compiled>);
 
+/// What the page asks for first: the instance, and its audit log for the timeline.
+pub fn first_paths(id: &str) -> [String; 2] {
+    [format!("/instances/{id}"), format!("/instances/{id}/audit")]
+}
+
 async fn load(s: &Session, id: &str) -> Result<Loaded, Failure> {
-    let view: InstanceView = s.client.get(&format!("/instances/{id}")).await?;
+    let view: InstanceView = s.client.get(&first_paths(id)[0]).await?;
     for (id, name) in &view.names {
         picker::remember(id, name);
     }
@@ -48,7 +53,7 @@ pub fn InstancePage(p: &InstanceProps) -> Html {
         Callback::from(move |_: ()| {
             let (s, audit, id) = (s.clone(), audit.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(entries) = s.client.get::<Vec<AuditEntry>>(&format!("/instances/{id}/audit")).await {
+                if let Ok(entries) = s.client.get::<Vec<AuditEntry>>(&first_paths(&id)[1]).await {
                     audit.set(Rc::new(entries));
                 }
             });

@@ -15,9 +15,9 @@ mod status;
 mod timeline;
 
 pub use actions::ActionBar;
-pub use inbox::Inbox;
-pub use instance::InstancePage;
-pub use reports::{Reports, figures as report_figures};
+pub use inbox::{Inbox, first_path as inbox_first_path};
+pub use instance::{InstancePage, first_paths as instance_first_paths};
+pub use reports::{FIRST_PATH as REPORTS_FIRST_PATH, Reports, figures as report_figures};
 pub use rule_editor::EditorHost;
 pub use start::StartPage;
 pub use status::{Notice, focus_first, loading, notice, status_label};

@@ -18,6 +18,9 @@ use crate::api::{Failure, use_answer};
 use crate::app::{Session, use_session};
 use crate::i18n::pick;
 
+/// What the dashboard asks for first: the reports the caller may open.
+pub const FIRST_PATH: &str = "/reports";
+
 /// What narrows every report of a tab.
 #[derive(Clone, PartialEq, Default)]
 struct Narrow {
@@ -49,7 +52,7 @@ pub fn Reports() -> Html {
     {
         let (s, list) = (s.clone(), list.clone());
         use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move { list.set(Some(s.client.get("/reports").await)) });
+            wasm_bindgen_futures::spawn_local(async move { list.set(Some(s.client.get(FIRST_PATH).await)) });
         });
     }
     let reports = match &*list {
