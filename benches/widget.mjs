@@ -17,7 +17,7 @@
 // Budgets (issue 18): payload ≤ 400 KB gzip in all; navigation to an interactive form
 // ≤ 200 ms median; a keystroke ≤ 4 ms median at 300 fields.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg as loadavg1, tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -244,8 +244,12 @@ async function startServer() {
   if (!WORKFLOWS) throw new Error("KEXIE_BENCH_WORKFLOWS is not set: run scripts/bench.sh widget");
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "kexie-bench-widget-"));
+  // A copy of dist/, so that the repeat visit's host pages can be served beside the widget.
+  const widget = join(dir, "widget");
+  cpSync(DIST, widget, { recursive: true });
   const args = ["serve", "--demo", "--db", join(dir, "kexie.db"), "--port", String(port), "--workflows", WORKFLOWS];
-  const child = spawn(BIN, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const env = { ...process.env, KEXIE_WIDGET_DIR: widget };
+  const child = spawn(BIN, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
   process.on("exit", () => child.kill("SIGTERM")); // also when the bench fails
   let out = "";
   await new Promise((ok, fail) => {
@@ -263,6 +267,7 @@ async function startServer() {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: USER }),
   });
   const { token } = await res.json();
+  for (const { key } of FORMS) writeFileSync(join(widget, `bench-${key}.html`), hostPage(token, key));
   return {
     base, token, stop: () => {
       child.kill("SIGTERM");
@@ -332,20 +337,22 @@ async function prepare(context, key, draft) {
 }
 
 /** The host page at `key`'s start form in a new page of `context`, once its first input is
- *  shown (or an error is). */
-async function visit(context, server, key) {
+ *  shown (or an error is). `served`: the copy the server serves (`/kexie/bench-<key>.html`,
+ *  not cross-origin isolated) instead of Playwright's, whose interception turns the HTTP
+ *  cache off. */
+async function visit(context, server, key, served = false) {
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   page.on("response", (r) => {
     if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) page.errors.push(`${r.status()} from ${r.url()}`);
   });
-  const url = `${server.base}/bench/${key}.html`;
+  const url = served ? `${server.base}/kexie/bench-${key}.html` : `${server.base}/bench/${key}.html`;
   // Only the host page is Playwright's: the route serves once and is removed, which turns
   // interception off again, so the widget's requests go to the server untouched. The page
   // is cross-origin isolated (everything it loads is same-origin) only so that
   // performance.now() counts in 5 µs steps rather than 100 µs.
-  await page.route(url, (route) => route.fulfill({
+  if (!served) await page.route(url, (route) => route.fulfill({
     status: 200, contentType: "text/html; charset=utf-8", body: hostPage(server.token, key),
     headers: { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" },
   }), { times: 1 });
@@ -355,7 +362,7 @@ async function visit(context, server, key) {
   await page.goto(url, { waitUntil: "commit" });
   await done;
   if (page.errors.length) throw new Error(`${key}: errors in the page: ${page.errors.join("; ")}`);
-  if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error("the host page is not cross-origin isolated");
+  if (!served && !(await page.evaluate(() => crossOriginIsolated))) throw new Error("the host page is not cross-origin isolated");
   const alert = await page.evaluate(() => window.__kx.alert);
   return { page, alert };
 }
@@ -434,8 +441,8 @@ const REPEAT_BUDGET = 120;
 
 /** The same page opened again in the same browser profile: the browser has the files
  *  (revalidated: the server says `no-cache`) and whatever V8 kept of the compiled wasm. A
- *  profile on disk, each load its own: Chromium keeps no code cache for the in-memory
- *  contexts the other parts use. */
+ *  profile on disk, each load its own, and the host page from the server: Chromium keeps
+ *  no code cache for in-memory contexts, nor an HTTP cache under Playwright's interception. */
 async function repeat(_browser, server) {
   console.log();
   console.log(`== A repeat visit: ${LOADS} contexts, each loading the page once untimed, then again`);
@@ -448,11 +455,11 @@ async function repeat(_browser, server) {
         executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 },
       });
       await prepare(context, key, draft);
-      const first = await visit(context, server, key);
+      const first = await visit(context, server, key, true);
       // V8 writes its code cache of the wasm once the module has tiered up, in the background.
       await first.page.waitForTimeout(2000);
       await first.page.close();
-      const { page } = await visit(context, server, key);
+      const { page } = await visit(context, server, key, true);
       runs.push(await moments(page));
       await context.close();
       rmSync(profile, { recursive: true, force: true });
