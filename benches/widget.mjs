@@ -399,7 +399,7 @@ async function load(browser, server) {
       runs.push(await moments(page));
       await context.close();
     }
-    rows.push(summarise(key, state, runs, loadVerdict(key, median(runs.map((r) => r.input)), Math.max(...runs.map((r) => r.input)))));
+    rows.push(summarise(key, state, runs, (input) => loadVerdict(key, median(input), Math.max(...input))));
   }
   table(["form", "state", "median", "worst", "shown: median", "shown: worst", "budget"], rows);
 }
@@ -422,7 +422,8 @@ const moments = (page) => page.evaluate(() => {
   };
 });
 
-/** Prints the medians of each moment and every load; returns the table's row. */
+/** Prints the medians of each moment and every load; returns the table's row, `budget`
+ *  saying how the times to the first input (ms, one per load) stand against it. */
 function summarise(key, state, runs, budget) {
   const m = (k) => ms(median(runs.map((r) => r[k])));
   console.log(`${key}, ${state}: first editable input #${runs[0].id}; the wasm's transfer was ${kb(runs[0].wasmBytes)} (brotli; headers only when revalidated from the cache)`);
@@ -432,7 +433,7 @@ function summarise(key, state, runs, budget) {
   console.log(`  each load (input): ${runs.map((r) => r.input.toFixed(0)).join(", ")} ms`);
   const input = runs.map((r) => r.input);
   const shown = runs.map((r) => r.shown);
-  return [key, state, ms(median(input)), ms(Math.max(...input)), ms(median(shown)), ms(Math.max(...shown)), budget];
+  return [key, state, ms(median(input)), ms(Math.max(...input)), ms(median(shown)), ms(Math.max(...shown)), budget(input)];
 }
 
 // ─── 2b. A repeat visit ─────────────────────────────────────────────────────────────
@@ -443,7 +444,7 @@ const REPEAT_BUDGET = 120;
  *  (revalidated: the server says `no-cache`) and whatever V8 kept of the compiled wasm. A
  *  profile on disk, each load its own, and the host page from the server: Chromium keeps
  *  no code cache for in-memory contexts, nor an HTTP cache under Playwright's interception. */
-async function repeat(_browser, server) {
+async function repeat(server) {
   console.log();
   console.log(`== A repeat visit: ${LOADS} contexts, each loading the page once untimed, then again`);
   const rows = [];
@@ -464,9 +465,7 @@ async function repeat(_browser, server) {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
-    const input = runs.map((r) => r.input);
-    const verdict1 = `≤ ${REPEAT_BUDGET} ms median: ${verdict(median(input) <= REPEAT_BUDGET)}`;
-    rows.push(summarise(key, state, runs, verdict1));
+    rows.push(summarise(key, state, runs, (input) => `≤ ${REPEAT_BUDGET} ms median: ${verdict(median(input) <= REPEAT_BUDGET)}`));
   }
   table(["form", "state", "median", "worst", "shown: median", "shown: worst", "budget"], rows);
 }
@@ -619,7 +618,7 @@ if (["load", "repeat", "keys", "editor"].some((p) => PARTS.has(p))) {
     const loadavg = () => loadavg1().map((l) => l.toFixed(2)).join(" ");
     console.log(`Chromium ${browser.version()}, headless; kexie serve --demo on ${server.base}; load average ${loadavg()}`);
     if (PARTS.has("load")) await load(browser, server);
-    if (PARTS.has("repeat")) await repeat(browser, server);
+    if (PARTS.has("repeat")) await repeat(server);
     if (PARTS.has("keys")) await keys(browser, server);
     if (PARTS.has("editor")) await editor(browser, server);
     console.log(`load average at the end: ${loadavg()} (other work on the machine skews the figures)`);

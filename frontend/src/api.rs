@@ -164,7 +164,7 @@ impl Client {
             Some(answer) => answer.await?,
             None => self.send(Method::GET, path, None).await?,
         };
-        serde_json::from_str(&text).map_err(|e| Failure::Garbled(e.to_string()))
+        serde_json::from_str(&text).map_err(garbled)
     }
 
     /// Sends a GET now, so that it overlaps what comes before it (`/me`, as the widget
@@ -199,8 +199,7 @@ impl Client {
     }
 
     async fn json<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>) -> Result<T, Failure> {
-        let text = self.send(method, path, body).await?;
-        serde_json::from_str(&text).map_err(|e| Failure::Garbled(e.to_string()))
+        serde_json::from_str(&self.send(method, path, body).await?).map_err(garbled)
     }
 
     /// Sends a request; on 401 asks the host for a fresh token once and retries.
@@ -260,7 +259,7 @@ impl Client {
             Err(Failure::Expired(_)) if self.refresh_token().await => self.upload_once(file, &progress).await?,
             other => other?,
         };
-        serde_json::from_str(&text).map_err(|e| Failure::Garbled(e.to_string()))
+        serde_json::from_str(&text).map_err(garbled)
     }
 
     async fn upload_once(&self, file: &web_sys::File, progress: &Rc<dyn Fn(f64)>) -> Result<String, Failure> {
@@ -357,6 +356,11 @@ struct ConflictDetail {
 }
 
 /// The failure an error status and body describe.
+/// An answer that cannot be read as what was asked for.
+fn garbled(e: serde_json::Error) -> Failure {
+    Failure::Garbled(e.to_string())
+}
+
 fn failure(status: u16, body: &str) -> Failure {
     let detail = serde_json::from_str::<ErrorBody>(body).map(|b| b.error);
     match (status, detail) {

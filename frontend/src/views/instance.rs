@@ -28,13 +28,21 @@ pub struct InstanceProps {
 
 type Loaded = (Rc<InstanceView>, Rc<Compiled>);
 
+fn instance_path(id: &str) -> String {
+    format!("/instances/{id}")
+}
+
+fn audit_path(id: &str) -> String {
+    format!("/instances/{id}/audit")
+}
+
 /// What the page asks for first: the instance, and its audit log for the timeline.
 pub fn first_paths(id: &str) -> [String; 2] {
-    [format!("/instances/{id}"), format!("/instances/{id}/audit")]
+    [instance_path(id), audit_path(id)]
 }
 
 async fn load(s: &Session, id: &str) -> Result<Loaded, Failure> {
-    let view: InstanceView = s.client.get(&first_paths(id)[0]).await?;
+    let view: InstanceView = s.client.get(&instance_path(id)).await?;
     for (id, name) in &view.names {
         picker::remember(id, name);
     }
@@ -53,7 +61,7 @@ pub fn InstancePage(p: &InstanceProps) -> Html {
         Callback::from(move |_: ()| {
             let (s, audit, id) = (s.clone(), audit.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(entries) = s.client.get::<Vec<AuditEntry>>(&first_paths(&id)[1]).await {
+                if let Ok(entries) = s.client.get::<Vec<AuditEntry>>(&audit_path(&id)).await {
                     audit.set(Rc::new(entries));
                 }
             });
