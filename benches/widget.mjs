@@ -26,6 +26,8 @@ import { CHROMIUM_ARGS, freePort } from "../tests/e2e/support.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DIST = join(ROOT, "dist");
+// The build element.js loads (scripts/build.sh keeps the two before it beside it).
+const BUILD = join(DIST, readFileSync(join(DIST, "element.js"), "utf8").match(/build-[0-9a-f]+/)[0]);
 const BIN = process.env.KEXIE_BIN || join(ROOT, "target/release/kexie");
 const WORKFLOWS = process.env.KEXIE_BENCH_WORKFLOWS;
 const FORM = process.env.KEXIE_BENCH_FORM;
@@ -88,11 +90,13 @@ const verdict = (ok) => (ok ? "met" : "MISSED");
 // ─── 1. Payload ─────────────────────────────────────────────────────────────────────
 
 function payload() {
-  const snippets = join(DIST, "snippets");
+  const snippets = join(BUILD, "snippets");
   const snippet = readdirSync(snippets, { recursive: true })
     .map((f) => join(snippets, f))
     .filter((f) => f.endsWith(".js"));
-  const files = [join(DIST, "kexie_widget_bg.wasm"), join(DIST, "kexie_widget.js"), ...snippet, join(DIST, "kexie.css")];
+  const loader = [join(DIST, "kexie_widget.js"), join(DIST, "element.js")];
+  const built = [join(BUILD, "kexie_widget_bg.wasm"), join(BUILD, "kexie_widget.js"), ...snippet, join(BUILD, "kexie.css")];
+  const files = [...loader, ...built];
   const size = (f) => (existsSync(f) ? statSync(f).size : NaN);
   const rows = files.map((f) => [relative(DIST, f), size(f), size(f + ".gz"), size(f + ".br")]);
   const total = [0, 1, 2].map((i) => rows.reduce((s, r) => s + r[i + 1], 0));
@@ -205,7 +209,7 @@ function crates() {
   const pct = (n, of) => (100 * n / of).toFixed(1) + " %";
   console.log();
   console.log("== The wasm by crate: twiggy over wasm-bindgen --keep-debug, wasm-opt -Oz -g (the shipped wasm plus its names)");
-  console.log(`${kb(shipped)} without the name sections (${kb(names)}); dist/kexie_widget_bg.wasm is ${kb(statSync(join(DIST, "kexie_widget_bg.wasm")).size)}`);
+  console.log(`${kb(shipped)} without the name sections (${kb(names)}); the shipped wasm is ${kb(statSync(join(BUILD, "kexie_widget_bg.wasm")).size)}`);
   const sorted = [...by].sort((a, b) => b[1] - a[1]);
   const small = sorted.filter(([, n]) => n < 2000);
   table(["crate", "bytes", "share"], sorted.filter(([, n]) => n >= 2000).map(([c, n]) => [c, kb(n), pct(n, shipped)])
@@ -234,7 +238,7 @@ function crates() {
   console.log("By group, code and data only (section headers, types, imports, exports and tables left out):");
   table(["group", "raw", "gzip alone", "share of gzip"], sizes.map(([g, r, z]) => [g, kb(r), kb(z), pct(z, gz)])
     .concat([["sum", kb(raw), kb(gz), ""]]));
-  console.log(`(dist/kexie_widget_bg.wasm.gz, the whole file in one stream: ${kb(statSync(join(DIST, "kexie_widget_bg.wasm.gz")).size)})`);
+  console.log(`(kexie_widget_bg.wasm.gz, the whole file in one stream: ${kb(statSync(join(BUILD, "kexie_widget_bg.wasm.gz")).size)})`);
 }
 
 // ─── The server and the host page ───────────────────────────────────────────────────
@@ -278,10 +282,9 @@ async function startServer() {
 
 // What a host page does: load the module, mount the start form. The token is baked in,
 // so the page makes no request of its own.
-// With the two preload lines docs/embedding.md recommends, unless KEXIE_BENCH_PRELOAD=0.
+// With the preload line docs/embedding.md recommends, unless KEXIE_BENCH_PRELOAD=0.
 const PRELOAD = process.env.KEXIE_BENCH_PRELOAD === "0" ? "" : `
-<link rel="modulepreload" href="/kexie/kexie_widget.js">
-<link rel="preload" href="/kexie/kexie_widget_bg.wasm" as="fetch" type="application/wasm" crossorigin>`;
+<link rel="modulepreload" href="/kexie/element.js">`;
 const hostPage = (token, key) => `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>bench</title>${PRELOAD}</head>
 <body><div id="app"></div>
 <script type="module">
@@ -407,14 +410,16 @@ async function load(browser, server) {
 /** When each part of a load ended, from the page's resource timings and marks. */
 const moments = (page) => page.evaluate(() => {
   const res = (part) => performance.getEntriesByType("resource").find((e) => e.name.includes(part));
+  const built = (file) => performance.getEntriesByType("resource").find((e) => e.name.includes(`/build-`) && e.name.endsWith(file));
   const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
   return {
     ...window.__kx,
     html: performance.getEntriesByType("navigation")[0].responseEnd,
-    js: res("kexie_widget.js")?.responseEnd,
-    wasmStart: res("kexie_widget_bg.wasm")?.startTime,
-    wasm: res("kexie_widget_bg.wasm")?.responseEnd,
-    wasmBytes: res("kexie_widget_bg.wasm")?.transferSize,
+    loader: res("/kexie/element.js")?.responseEnd,
+    js: built("/kexie_widget.js")?.responseEnd,
+    wasmStart: built("/kexie_widget_bg.wasm")?.startTime,
+    wasm: built("/kexie_widget_bg.wasm")?.responseEnd,
+    wasmBytes: built("/kexie_widget_bg.wasm")?.transferSize,
     init: mark("kx-init"),
     me: res("/api/v1/me")?.responseEnd,
     workflow: res("/api/v1/workflows/")?.responseEnd,
@@ -426,8 +431,8 @@ const moments = (page) => page.evaluate(() => {
  *  saying how the times to the first input (ms, one per load) stand against it. */
 function summarise(key, state, runs, budget) {
   const m = (k) => ms(median(runs.map((r) => r[k])));
-  console.log(`${key}, ${state}: first editable input #${runs[0].id}; the wasm's transfer was ${kb(runs[0].wasmBytes)} (brotli; headers only when revalidated from the cache)`);
-  console.log(`  medians from navigation: HTML ${m("html")}, kexie_widget.js ${m("js")}, wasm asked ${m("wasmStart")}, ` +
+  console.log(`${key}, ${state}: first editable input #${runs[0].id}; the wasm's transfer was ${kb(runs[0].wasmBytes)} (brotli; 0 when taken from the cache without asking)`);
+  console.log(`  medians from navigation: HTML ${m("html")}, element.js ${m("loader")}, kexie_widget.js ${m("js")}, wasm asked ${m("wasmStart")}, ` +
     `downloaded ${m("wasm")}, init() done ${m("init")}, /me answered ${m("me")}, kexie.css ${m("css")}, ` +
     `workflow answered ${m("workflow")}, input ${m("input")}, shown ${m("shown")}`);
   console.log(`  each load (input): ${runs.map((r) => r.input.toFixed(0)).join(", ")} ms`);
@@ -545,7 +550,7 @@ const EDITOR_CHECKS = 20;
 
 /** What an administrator downloads on top of the widget to open the editor. */
 function editorPayload() {
-  const dir = join(DIST, "editor");
+  const dir = join(BUILD, "editor");
   const files = readdirSync(dir, { recursive: true }).map((f) => join(dir, f))
     .filter((f) => /\.(js|wasm|css)$/.test(f));
   const size = (f) => (existsSync(f) ? statSync(f).size : NaN);

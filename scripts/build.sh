@@ -29,16 +29,25 @@ bind() {
     mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
 }
 
-rm -rf dist.tmp && mkdir -p dist.tmp/editor
-bind kexie_widget dist.tmp
-bind kexie_editor dist.tmp/editor
-cp frontend/assets/kexie.css frontend/assets/element.js dist.tmp/
-cp editor/assets/editor.css dist.tmp/editor/
+# Every file but the loader goes in build-<hash of them all>/, which the server lets
+# browsers keep for good; element.js (and kexie_widget.js, which re-exports it) are the
+# names hosts use, and say which build to load.
+build=dist.tmp/build
+rm -rf dist.tmp && mkdir -p "$build/editor"
+bind kexie_widget "$build"
+bind kexie_editor "$build/editor"
+cp frontend/assets/kexie.css "$build/"
+cp editor/assets/editor.css "$build/editor/"
 node_modules/.bin/esbuild editor/js/codemirror.mjs --bundle --format=esm --minify --log-level=warning \
-    --outfile=dist.tmp/editor/codemirror.js
+    --outfile="$build/editor/codemirror.js"
 # Apache ECharts for the reports view only (views/chart.rs loads it on the first chart).
 node_modules/.bin/esbuild frontend/js/charts.mjs --bundle --format=esm --minify --log-level=warning \
-    --outfile=dist.tmp/charts/charts.js
+    --outfile="$build/charts/charts.js"
+hash="$(cd "$build" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)"
+mv "$build" "dist.tmp/build-$hash"
+sed "s/@BUILD@/$hash/" frontend/assets/element.js >dist.tmp/element.js
+printf '%s\n' '// The module by its documented name: the loader, ready once imported (see element.js).' \
+    'export * from "./element.js";' 'export { default } from "./element.js";' >dist.tmp/kexie_widget.js
 
 # Precompressed copies, so the server never compresses the same bytes twice.
 find dist.tmp -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) | while read -r f; do
@@ -47,6 +56,12 @@ find dist.tmp -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) | wh
         fs.writeFileSync(f+".br",z.brotliCompressSync(fs.readFileSync(f),{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}))' "$f"
 done
 
+# The two builds before this one stay: a page that loaded their loader may still ask for
+# their files (the editor, the charts) after this build replaces it.
+find dist -maxdepth 1 -name 'build-*' ! -name "build-$hash" -printf '%T@ %p\n' 2>/dev/null | sort -rn |
+    head -n 2 | cut -d' ' -f2- | while read -r old; do mv "$old" dist.tmp/; done
 rm -rf dist && mv dist.tmp dist
-wc -c dist/kexie_widget_bg.wasm dist/kexie_widget_bg.wasm.gz dist/kexie_widget_bg.wasm.br \
-    dist/editor/kexie_editor_bg.wasm.gz dist/editor/codemirror.js.gz dist/charts/charts.js.gz | sed 's/^/  /'
+b="dist/build-$hash"
+echo "  dist/element.js loads $b"
+wc -c "$b/kexie_widget_bg.wasm" "$b/kexie_widget_bg.wasm.gz" "$b/kexie_widget_bg.wasm.br" \
+    "$b/editor/kexie_editor_bg.wasm.gz" "$b/editor/codemirror.js.gz" "$b/charts/charts.js.gz" | sed 's/^/  /'

@@ -181,14 +181,21 @@ fn widget(dir: &Path) -> Router {
         eprintln!("warning: no widget at {}: /kexie/ answers 404 until it exists ({how})", dir.display());
     }
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    Router::new().fallback_service(files).layer(axum::middleware::map_response(revalidate))
+    Router::new().fallback_service(files).layer(axum::middleware::from_fn(cache))
 }
 
-/// Hosts import fixed names (`/kexie/kexie_widget.js`), so clients must revalidate
-/// (Last-Modified) rather than cache blindly; caches must keep the .br/.gz variants apart.
-async fn revalidate(mut res: Response) -> Response {
+/// `scripts/build.sh` puts every file but the loader in `build-<content hash>/`: a changed
+/// file comes under a new name, so those are kept without asking again. Hosts import the
+/// loader by a fixed name (`element.js`, `kexie_widget.js`), so clients revalidate that
+/// (Last-Modified). Caches must keep the .br/.gz variants apart.
+async fn cache(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let hashed = req.uri().path().starts_with("/build-");
+    let mut res = next.run(req).await;
+    let found = res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED;
+    let keep = hashed && found;
     let headers = res.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let control = if keep { "public, max-age=31536000, immutable" } else { "no-cache" };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(control));
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     res
 }

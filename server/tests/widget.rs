@@ -15,6 +15,9 @@ const JS: &str = "export default function init() { return 42; }\n";
 const GZ: &[u8] = b"\x1f\x8b pretend-gzip";
 const WASM: &[u8] = b"\0asm\x01\0\0\0";
 
+/// Where build.sh puts every file but the loader: named by their content's hash.
+const BUILD: &str = "build-0123456789ab";
+
 const SECRET_FILE: &str = "not for the web";
 
 /// A folder as `scripts/build.sh` leaves it, in miniature, beside a file that must stay
@@ -27,8 +30,10 @@ fn widget_dir(name: &str) -> PathBuf {
     std::fs::write(base.join("secret.txt"), SECRET_FILE).unwrap();
     std::fs::write(dir.join("kexie_widget.js"), JS).unwrap();
     std::fs::write(dir.join("kexie_widget.js.gz"), GZ).unwrap();
-    std::fs::write(dir.join("kexie_widget_bg.wasm"), WASM).unwrap();
-    std::fs::write(dir.join("kexie_widget.css"), "kexie-flow { display: block }").unwrap();
+    let build = dir.join(BUILD);
+    std::fs::create_dir_all(&build).unwrap();
+    std::fs::write(build.join("kexie_widget_bg.wasm"), WASM).unwrap();
+    std::fs::write(build.join("kexie.css"), "kexie-flow { display: block }").unwrap();
     dir
 }
 
@@ -93,14 +98,21 @@ fn the_widget_is_served_with_its_media_types_encodings_and_revalidation() {
     let br = raw_get(&server, "/kexie/kexie_widget.js", &[("Accept-Encoding", "br")]);
     assert_eq!((br.header("content-encoding"), br.body.as_slice()), (None, JS.as_bytes()), "no .br: the plain file");
 
-    let wasm = raw_get(&server, "/kexie/kexie_widget_bg.wasm", &[("Accept-Encoding", "gzip, br")]);
+    let wasm = raw_get(&server, &format!("/kexie/{BUILD}/kexie_widget_bg.wasm"), &[("Accept-Encoding", "gzip, br")]);
     assert_eq!((wasm.status, wasm.header("content-type")), (200, Some("application/wasm")));
     assert_eq!(wasm.body, WASM);
+    // A built file's name changes with its content: browsers keep it without asking again.
+    assert_eq!(wasm.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(wasm.header("vary"), Some("accept-encoding"));
 
-    let css = raw_get(&server, "/kexie/kexie_widget.css", &[]);
+    let css = raw_get(&server, &format!("/kexie/{BUILD}/kexie.css"), &[]);
     assert!(css.header("content-type").unwrap().starts_with("text/css"), "{:?}", css.headers);
 
-    // Stable names: a client revalidates and gets 304 while the file is unchanged.
+    // What is not there must not be kept as missing for a year.
+    let gone = raw_get(&server, &format!("/kexie/{BUILD}/gone.js"), &[]);
+    assert_eq!((gone.status, gone.header("cache-control")), (404, Some("no-cache")));
+
+    // The loader's name stays: a client revalidates and gets 304 while it is unchanged.
     let since = js.header("last-modified").expect("Last-Modified to revalidate with").to_string();
     let again = raw_get(&server, "/kexie/kexie_widget.js", &[("If-Modified-Since", &since)]);
     assert_eq!((again.status, again.body.len()), (304, 0));

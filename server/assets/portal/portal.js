@@ -1,7 +1,7 @@
 // Demo OA portal for `kexie serve --demo`: an imitation intranet page that embeds the
 // Kexie Flow widget as <kexie-workflow> and signs a demo token for the user chosen in
 // the switcher, as a real OA signs one for whoever is logged in.
-import init from "/kexie/kexie_widget.js";
+import init from "/kexie/element.js";
 
 const STORAGE_KEY = "oa-demo-user";
 let switches = 0; // completed user switches, for scripts that drive the page (the e2e tests)
