@@ -557,7 +557,7 @@ function editorPayload() {
   const rows = files.map((f) => [relative(DIST, f), size(f), size(f + ".gz"), size(f + ".br")]);
   const total = [0, 1, 2].map((i) => rows.reduce((sum, r) => sum + r[i + 1], 0));
   console.log();
-  console.log("== The rule editor's payload: what an administrator downloads on top of the widget (dist/editor/)");
+  console.log("== The rule editor's payload: what an administrator downloads on top of the widget (editor/ in the build folder)");
   table(["file", "raw", "gzip", "brotli"], [...rows.map(([f, ...n]) => [f, ...n.map(kb)]), ["total", ...total.map(kb)]]);
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the widget into dist/: kexie-widget for wasm32 (release-small profile), bound by
-# the pinned wasm-bindgen-cli for ES modules, shrunk by wasm-opt -Oz, with its stylesheet,
-# the custom-element loader, and .gz/.br copies that `kexie serve` sends when accepted.
-# The rule editor goes to dist/editor/ the same way, with CodeMirror bundled by esbuild;
-# the widget loads it only for the editor view. Apache ECharts goes to dist/charts/, for
-# the reports view alone.
+# the pinned wasm-bindgen-cli for ES modules, shrunk by wasm-opt -Oz, with its stylesheet
+# and .gz/.br copies that `kexie serve` sends when accepted, all in dist/build-<hash>/;
+# beside it the loader hosts import (element.js). The rule editor goes to editor/ in the
+# build the same way, with CodeMirror bundled by esbuild; the widget loads it only for the
+# editor view. Apache ECharts goes to charts/, for the reports view alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh

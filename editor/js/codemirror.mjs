@@ -1,5 +1,5 @@
 // The code editor the rule editor drives: CodeMirror 6, bundled by esbuild into
-// dist/editor/codemirror.js (scripts/build.sh) and loaded only by the editor view.
+// editor/codemirror.js in the build folder (scripts/build.sh) and loaded only by the editor view.
 // Styles go to the shadow root as constructed stylesheets, so a strict CSP
 // (style-src 'self', no 'unsafe-inline') holds.
 import { EditorState } from "@codemirror/state";

@@ -1,6 +1,6 @@
 //! A report drawn as a chart: the option Apache ECharts takes, built from the report's
-//! table, drawn by the charts module (`dist/charts/charts.js`, loaded once, on the first
-//! chart: only the reports view ever asks for it).
+//! table, drawn by the charts module (`charts/charts.js` in the build folder, loaded once,
+//! on the first chart: only the reports view ever asks for it).
 
 use std::rc::Rc;
 

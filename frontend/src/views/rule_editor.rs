@@ -1,5 +1,5 @@
-//! The rule editor's place in the widget. The editor is a module of its own
-//! (`dist/editor/`, crate kexie-editor, with CodeMirror): only an administrator who opens
+//! The rule editor's place in the widget. The editor is a module of its own (`editor/` in
+//! the build folder, crate kexie-editor, with CodeMirror): only an administrator who opens
 //! this view downloads it, so the forms everyone else uses stay as small as they are.
 
 use std::cell::RefCell;
