@@ -58,8 +58,10 @@ done
 
 # The two builds before this one stay: a page that loaded their loader may still ask for
 # their files (the editor, the charts) after this build replaces it.
-find dist -maxdepth 1 -name 'build-*' ! -name "build-$hash" -printf '%T@ %p\n' 2>/dev/null | sort -rn |
-    head -n 2 | cut -d' ' -f2- | while read -r old; do mv "$old" dist.tmp/; done
+if [ -d dist ]; then
+    find dist -maxdepth 1 -name 'build-*' ! -name "build-$hash" -printf '%T@ %p\n' | sort -rn |
+        head -n 2 | cut -d' ' -f2- | while read -r old; do mv "$old" dist.tmp/; done
+fi
 rm -rf dist && mv dist.tmp dist
 b="dist/build-$hash"
 echo "  dist/element.js loads $b"
