@@ -1,6 +1,7 @@
 //! Built-in constraints: required, min/max, lengths, pattern, options, rows, attachments.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use regex_lite::Regex;
 use rust_decimal::Decimal;
@@ -9,22 +10,30 @@ use serde_json::Value;
 use super::{FieldError, date, decimal_of, is_empty};
 use crate::definition::{Definition, Field, FieldKind};
 
-/// Compiled `pattern`s, by field path (`id` or `table.column`). Built once per definition.
+/// `pattern`s by field path (`id` or `table.column`), each compiled when a value is first
+/// checked against it: an empty form opens without compiling any (and without the
+/// browser compiling regex_lite's code before the first input).
 #[derive(Debug, Clone, Default)]
-pub struct Patterns(BTreeMap<String, Regex>);
+pub struct Patterns(BTreeMap<String, (String, OnceLock<Option<Regex>>)>);
 
-/// Compiles every field's and column's pattern, anchored to the whole value. Patterns
-/// were checked at load time; one that fails here is skipped.
+impl Patterns {
+    /// The compiled pattern of `key`, anchored to the whole value. Patterns were checked
+    /// at load time; one that fails here is skipped.
+    fn get(&self, key: &str) -> Option<&Regex> {
+        let (source, compiled) = self.0.get(key)?;
+        compiled.get_or_init(|| Regex::new(&format!("^(?:{source})$")).ok()).as_ref()
+    }
+}
+
+/// Every field's and column's pattern, by path.
 pub fn compile_patterns(def: &Definition) -> Patterns {
     let mut map = BTreeMap::new();
     for f in &def.fields {
         for (path, field) in
             std::iter::once((f.id.clone(), f)).chain(f.columns.iter().map(|c| (format!("{}.{}", f.id, c.id), c)))
         {
-            if let Some(p) = &field.pattern
-                && let Ok(re) = Regex::new(&format!("^(?:{p})$"))
-            {
-                map.insert(path, re);
+            if let Some(p) = &field.pattern {
+                map.insert(path, (p.clone(), OnceLock::new()));
             }
         }
     }
@@ -106,7 +115,7 @@ fn text(field: &Field, path: &str, key: &str, value: &Value, patterns: &Patterns
             format!("At most {max} characters ({n} now)."),
         ));
     }
-    if let Some(re) = patterns.0.get(key)
+    if let Some(re) = patterns.get(key)
         && !re.is_match(s)
     {
         out.push(FieldError::new(path, "格式不正确。", "The format is not right."));
