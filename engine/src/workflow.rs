@@ -101,7 +101,7 @@ impl Workflow {
         let loaded = definition::load(definition, compiled.as_ref());
         match (loaded, compiled) {
             (Ok(definition), Some(rules)) if rule_problems.is_empty() => {
-                let patterns = fields::compile_patterns(&definition);
+                let patterns = Patterns::new(&definition);
                 Ok(Workflow { definition, rules, patterns })
             }
             (loaded, _) => {
@@ -118,7 +118,7 @@ impl Workflow {
     pub fn from_definition(definition: Definition, rules: &Source<'_>) -> Result<Workflow, Diagnostics> {
         match Rules::compile(rules) {
             (Some(rules), problems) if problems.is_empty() => {
-                let patterns = fields::compile_patterns(&definition);
+                let patterns = Patterns::new(&definition);
                 Ok(Workflow { definition, rules, patterns })
             }
             (_, problems) => Err(Diagnostics(problems)),

@@ -355,12 +355,12 @@ struct ConflictDetail {
     details: InstanceView,
 }
 
-/// The failure an error status and body describe.
 /// An answer that cannot be read as what was asked for.
 fn garbled(e: serde_json::Error) -> Failure {
     Failure::Garbled(e.to_string())
 }
 
+/// The failure an error status and body describe.
 fn failure(status: u16, body: &str) -> Failure {
     let detail = serde_json::from_str::<ErrorBody>(body).map(|b| b.error);
     match (status, detail) {

@@ -17,27 +17,27 @@ use crate::definition::{Definition, Field, FieldKind};
 pub struct Patterns(BTreeMap<String, (String, OnceLock<Option<Regex>>)>);
 
 impl Patterns {
+    /// Every field's and column's pattern, by path, none compiled yet.
+    pub fn new(def: &Definition) -> Patterns {
+        let mut map = BTreeMap::new();
+        for f in &def.fields {
+            for (path, field) in
+                std::iter::once((f.id.clone(), f)).chain(f.columns.iter().map(|c| (format!("{}.{}", f.id, c.id), c)))
+            {
+                if let Some(p) = &field.pattern {
+                    map.insert(path, (p.clone(), OnceLock::new()));
+                }
+            }
+        }
+        Patterns(map)
+    }
+
     /// The compiled pattern of `key`, anchored to the whole value. Patterns were checked
     /// at load time; one that fails here is skipped.
     fn get(&self, key: &str) -> Option<&Regex> {
         let (source, compiled) = self.0.get(key)?;
         compiled.get_or_init(|| Regex::new(&format!("^(?:{source})$")).ok()).as_ref()
     }
-}
-
-/// Every field's and column's pattern, by path.
-pub fn compile_patterns(def: &Definition) -> Patterns {
-    let mut map = BTreeMap::new();
-    for f in &def.fields {
-        for (path, field) in
-            std::iter::once((f.id.clone(), f)).chain(f.columns.iter().map(|c| (format!("{}.{}", f.id, c.id), c)))
-        {
-            if let Some(p) = &field.pattern {
-                map.insert(path, (p.clone(), OnceLock::new()));
-            }
-        }
-    }
-    Patterns(map)
 }
 
 /// Checks one value against its field. `required` says whether emptiness is an error
@@ -321,7 +321,7 @@ mod tests {
         };
         let mut out = Vec::new();
         let value = (!value.is_null()).then_some(value);
-        check_value(f, &f.id, &f.id, value.as_ref(), true, &compile_patterns(&def), &mut out);
+        check_value(f, &f.id, &f.id, value.as_ref(), true, &Patterns::new(&def), &mut out);
         out.into_iter().map(|e| format!("{}: {}", e.path, e.message.en)).collect()
     }
 
