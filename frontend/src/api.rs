@@ -164,7 +164,7 @@ impl Client {
             Some(answer) => answer.await?,
             None => self.send(Method::GET, path, None).await?,
         };
-        serde_json::from_str(&text).map_err(garbled)
+        parse(&text).map_err(Failure::Garbled)
     }
 
     /// Sends a GET now, so that it overlaps what comes before it (`/me`, as the widget
@@ -199,7 +199,7 @@ impl Client {
     }
 
     async fn json<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>) -> Result<T, Failure> {
-        serde_json::from_str(&self.send(method, path, body).await?).map_err(garbled)
+        parse(&self.send(method, path, body).await?).map_err(Failure::Garbled)
     }
 
     /// Sends a request; on 401 asks the host for a fresh token once and retries.
@@ -259,7 +259,7 @@ impl Client {
             Err(Failure::Expired(_)) if self.refresh_token().await => self.upload_once(file, &progress).await?,
             other => other?,
         };
-        serde_json::from_str(&text).map_err(garbled)
+        parse(&text).map_err(Failure::Garbled)
     }
 
     async fn upload_once(&self, file: &web_sys::File, progress: &Rc<dyn Fn(f64)>) -> Result<String, Failure> {
@@ -355,18 +355,20 @@ struct ConflictDetail {
     details: InstanceView,
 }
 
-/// An answer that cannot be read as what was asked for.
-fn garbled(e: serde_json::Error) -> Failure {
-    Failure::Garbled(e.to_string())
+/// An answer read as `T`: parsed by the browser's `JSON.parse`, so the widget carries no
+/// JSON parser of its own for each type it reads; an answer that is not `T` is garbled.
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
 /// The failure an error status and body describe.
 fn failure(status: u16, body: &str) -> Failure {
-    let detail = serde_json::from_str::<ErrorBody>(body).map(|b| b.error);
+    let detail = parse::<ErrorBody>(body).map(|b| b.error);
     match (status, detail) {
         (401, Ok(d)) => Failure::Expired(d.message),
         (401, Err(_)) => Failure::Expired(Text::new("登录已失效。", "You are signed out.")),
-        (409, Ok(d)) if d.code == "conflict" => match serde_json::from_str::<Conflict>(body) {
+        (409, Ok(d)) if d.code == "conflict" => match parse::<Conflict>(body) {
             Ok(c) => Failure::Conflict(Box::new(c.error.details)),
             Err(_) => Failure::Refused { status, detail: d },
         },
@@ -419,9 +421,15 @@ fn request_id() -> String {
         .unwrap_or_else(|| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()))
 }
 
-#[cfg(test)]
+// In the browser: answers are read by its `JSON.parse`.
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
+    use kexie_engine::definition::{Definition, Source, load};
+    use wasm_bindgen_test::{wasm_bindgen_test as test, wasm_bindgen_test_configure};
+
     use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
 
     #[test]
     fn a_busy_server_says_so_and_that_the_form_is_kept() {
@@ -430,5 +438,37 @@ mod tests {
         assert_eq!(f.code(), "busy");
         assert_eq!(f.explain(Lang::Zh), "服务器正忙于处理其他规则，请稍后再试。 您填写的内容已保留。");
         assert_eq!(failure(503, "").code(), "server");
+    }
+
+    /// Read by the browser's parser, an answer is what serde_json makes of the same text.
+    fn read_alike<T: DeserializeOwned + Serialize>(text: &str) {
+        let ours: T = parse(text).unwrap();
+        let theirs: T = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_value(ours).unwrap(), serde_json::to_value(theirs).unwrap(), "{text}");
+    }
+
+    #[test]
+    fn shipped_definitions_and_form_values_read_as_sent() {
+        for toml in [
+            include_str!("../../workflows/kexie-formation/workflow.toml"),
+            include_str!("../../workflows/major-project/workflow.toml"),
+            include_str!("../../workflows/title-evaluation/workflow.toml"),
+        ] {
+            let def = load(&Source { name: "workflow.toml", text: toml }, None).unwrap();
+            read_alike::<Definition>(&serde_json::to_string(&def).unwrap());
+        }
+        read_alike::<Form>(
+            r#"{"n":42,"neg":-7,"frac":2.5,"money":"1234.50","big":9007199254740991,"none":null,"yes":true,
+                "name":"张三 \"总工\"\n","rows":[{"cost":"10.00","qty":3},{}],"ids":["u1","u2"]}"#,
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_what_was_asked_says_why() {
+        assert_eq!(parse::<Form>("<html>502 Bad Gateway</html>").unwrap_err(), "not JSON");
+        let wrong = parse::<kexie_api::Me>(r#"{"id":"u1"}"#).unwrap_err();
+        assert!(wrong.contains("missing field"), "{wrong}");
+        let f = failure(400, "<html>");
+        assert_eq!(f.code(), "garbled");
     }
 }
