@@ -314,6 +314,35 @@ fn a_server_killed_mid_stream_restarts_whole_with_a_verified_audit_chain() {
     }
 }
 
+/// SQLite's automatic checkpoints are off (a commit would run them with every other writer
+/// queued behind it); the server's own must still carry each write into the database file.
+#[test]
+fn sqlite_writes_reach_the_database_file_not_only_its_log() {
+    let db = &databases("checkpoint")[0];
+    let server = Server::start(db);
+    let (id, _) = submitted(&server);
+    let file = std::path::PathBuf::from(db.trim_start_matches("sqlite://"));
+    let copy = file.with_file_name("copy.db");
+    // The file alone, without its -wal: what a reader finds there is what was checkpointed.
+    let in_file = || {
+        std::fs::copy(&file, &copy).unwrap();
+        let url = format!("sqlite://{}?mode=ro", copy.display());
+        let sql = "SELECT COUNT(*) FROM instances WHERE id = $1";
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+            use sqlx::{Connection, Row};
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&url).await.ok()?;
+            let row = sqlx::query(sql).bind(&id).fetch_one(&mut conn).await.ok()?;
+            row.try_get::<i64, _>(0).ok()
+        })
+    };
+    let started = std::time::Instant::now();
+    while in_file() != Some(1) {
+        assert!(started.elapsed().as_secs() < 10, "instance {id} is still only in the log after 10 s");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 #[test]
 fn attachments_are_checked_on_the_way_in_and_out() {
     let db = &databases("attachments")[0];

@@ -72,9 +72,10 @@ impl Store {
                         // have grown or shrunk a lot since (without statistics a report probed each
                         // value's primary key and the table, not the covering index). The pool
                         // replaces every connection within 30 minutes, so they stay fresh.
+                        // No automatic checkpoints: `checkpoints` runs them beside the writers.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; \
-                             PRAGMA optimize = 0x10002;",
+                             PRAGMA optimize = 0x10002; PRAGMA wal_autocheckpoint = 0;",
                         )
                         .await?;
                     }
@@ -84,12 +85,16 @@ impl Store {
             .connect(&url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             writers: sqlite.then(Default::default),
             hooks: Default::default(),
             analysed: Default::default(),
-        })
+        };
+        if let Some(writers) = &store.writers {
+            tokio::spawn(checkpoints(store.pool.clone(), std::sync::Arc::downgrade(writers)));
+        }
+        Ok(store)
     }
 
     /// Writes a delivery for each of `hooks` with every event from now on.
@@ -103,6 +108,24 @@ impl Store {
         match &self.writers {
             Some(queue) => Some(queue.lock().await),
             None => None,
+        }
+    }
+}
+
+/// How often SQLite's write-ahead log is copied back into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Checkpoints SQLite's write-ahead log every half second for as long as the store is in
+/// use (`alive`), without taking a writer's turn. Left to SQLite, the checkpoint runs in the
+/// commit that takes the log past 1,000 pages, while every other writer waits its turn.
+async fn checkpoints(pool: AnyPool, alive: std::sync::Weak<tokio::sync::Mutex<()>>) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if alive.strong_count() == 0 || pool.is_closed() {
+            return;
+        }
+        if let Err(e) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            tracing::warn!("checkpointing the SQLite log: {e}");
         }
     }
 }
