@@ -75,11 +75,16 @@ impl Bundle {
         let mut cases = Vec::new();
         for (name, text) in self.case_files() {
             let file = format!("cases/{name}");
-            match golden::parse_case(&Source { name: &file, text }) {
+            let src = Source { name: &file, text };
+            match golden::parse_case(&src) {
                 Err(d) => diagnostics.push(d),
                 Ok(case) => {
-                    if let (Some(wf), Some(people)) = (&workflow, &people) {
-                        cases.push((file, golden::run(wf, people, &case, lang)));
+                    let Some(wf) = &workflow else { continue };
+                    let misfits = golden::check_case(&wf.definition, &src, &case);
+                    match &people {
+                        // A case whose form does not fit would only fail for that reason.
+                        Some(people) if misfits.is_empty() => cases.push((file, golden::run(wf, people, &case, lang))),
+                        _ => diagnostics.extend(misfits),
                     }
                 }
             }

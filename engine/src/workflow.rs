@@ -97,8 +97,11 @@ impl Workflow {
     /// Checks and compiles a definition and its rules; every problem in both files is
     /// reported at once, each with `file:line:col`.
     pub fn load(definition: &Source<'_>, rules: &Source<'_>) -> Result<Workflow, Diagnostics> {
-        let (compiled, rule_problems) = Rules::compile(rules);
+        let (compiled, mut rule_problems) = Rules::compile(rules);
         let loaded = definition::load(definition, compiled.as_ref());
+        if let (Ok(definition), Some(rules)) = (&loaded, &compiled) {
+            rule_problems.extend(crate::rules::misreads(definition, rules));
+        }
         match (loaded, compiled) {
             (Ok(definition), Some(rules)) if rule_problems.is_empty() => {
                 let patterns = Patterns::new(&definition);
@@ -166,13 +169,7 @@ impl Workflow {
                 eval.errors[before].message = (*m).clone();
             }
         }
-        for key in form.keys().filter(|k| def.field(k).is_none()) {
-            eval.errors.push(FieldError::new(
-                key.as_str(),
-                format!("表单没有字段「{key}」。"),
-                format!("The form has no field '{key}'."),
-            ));
-        }
+        eval.errors.extend(form.keys().filter(|k| def.field(k).is_none()).map(|k| FieldError::no_such_field(k)));
         for (path, message) in verdict.errors {
             let root = path.split(['[', '.']).next().unwrap_or("");
             def.field(root)
@@ -284,6 +281,11 @@ label = { zh = "明细", en = "Items" }
 columns = [{ id = "budget", kind = "decimal", total = true, label = { zh = "预算", en = "Budget" } }]
 
 [[fields]]
+id = "start"
+kind = "date"
+label = { zh = "开始日期", en = "Start" }
+
+[[fields]]
 id = "total"
 kind = "decimal"
 computed = true
@@ -357,5 +359,12 @@ fn check(form, ctx) {
     fn unknown_form_keys_are_errors() {
         let e = eval(json!({ "zone": false, "bogus": 1 }));
         assert_eq!(e.errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["bogus"]);
+    }
+
+    #[test]
+    fn a_malformed_date_gets_the_fields_message_not_a_rule_error() {
+        let e = eval(json!({ "zone": true, "park": "高新园", "start": "2026-3-1" }));
+        let errors: Vec<String> = e.errors.iter().map(|e| format!("{}: {}", e.path, e.message.zh)).collect();
+        assert_eq!(errors, ["start: 请填写有效日期（年-月-日）。"]);
     }
 }

@@ -78,6 +78,11 @@ fn fields_not_editable_at_the_step_are_refused() {
     );
     let i = w.ok(&i, "a1", Action::Approve { changes: form(&[("opinion", json!("同意"))]), comment: None });
     assert_eq!(i.form["opinion"], json!("同意"));
+    // A field the form does not have is named as such, in both languages, not as a permission.
+    let err =
+        w.act(&i, "a2", Action::Approve { changes: form(&[("venue", json!("一号厅"))]), comment: None }).unwrap_err();
+    let ActionError::Validation { errors } = err else { panic!("expected a validation error, got {err:?}") };
+    assert_eq!((errors[0].path.as_str(), errors[0].message.zh.as_str()), ("venue", "表单没有字段「venue」。"));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use kexie_engine::Workflow;
 use kexie_engine::bundle::Bundle;
 use kexie_engine::definition::{Diagnostic, Diagnostics, Source};
-use kexie_engine::golden::{Case, People, parse_case, parse_people};
+use kexie_engine::golden::{Case, People, check_case, parse_case, parse_people};
 use kexie_engine::text::Text;
 
 /// The files of one workflow folder.
@@ -15,8 +15,8 @@ pub struct Folder {
     pub dir: PathBuf,
     pub workflow: Result<Workflow, Diagnostics>,
     pub people: Result<People, Diagnostic>,
-    /// Case files in name order, each parsed or with its problem.
-    pub cases: Vec<(PathBuf, Result<Case, Diagnostic>)>,
+    /// Case files in name order, each parsed and fitting the workflow, or with its problems.
+    pub cases: Vec<(PathBuf, Result<Case, Vec<Diagnostic>>)>,
 }
 
 /// Every folder at or below `root` holding a `workflow.toml`, in path order.
@@ -64,8 +64,20 @@ pub fn load(dir: &Path) -> Folder {
             && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_'))
     });
     case_paths.sort();
-    let cases = case_paths.into_iter().map(|p| (p.clone(), parse_file(&p, parse_case))).collect();
+    let cases = case_paths.into_iter().map(|p| (p.clone(), fitting_case(&p, &workflow))).collect();
     Folder { dir: dir.to_path_buf(), workflow, people, cases }
+}
+
+/// Reads and parses a case, and checks its forms against the workflow when that loaded.
+pub fn fitting_case(path: &Path, workflow: &Result<Workflow, Diagnostics>) -> Result<Case, Vec<Diagnostic>> {
+    let text = read(path).map_err(|d| vec![d])?;
+    let name = path.display().to_string();
+    let src = Source { name: &name, text: &text };
+    let case = parse_case(&src).map_err(|d| vec![d])?;
+    match workflow.as_ref().map(|wf| check_case(&wf.definition, &src, &case)) {
+        Ok(misfits) if !misfits.is_empty() => Err(misfits),
+        _ => Ok(case),
+    }
 }
 
 /// Reads and parses one TOML file of a case folder.

@@ -73,6 +73,36 @@ fn a_failing_case_is_reported_and_fails_the_run() {
 }
 
 #[test]
+fn check_names_reads_of_missing_fields_and_case_values_the_form_does_not_have() {
+    let dir = scratch("misfits");
+    let (wf, src) = (dir.join("seminar-room"), repo().join("tests/fixtures/seminar-room"));
+    std::fs::create_dir_all(wf.join("cases")).unwrap();
+    std::fs::copy(src.join("workflow.toml"), wf.join("workflow.toml")).unwrap();
+    let rules = std::fs::read_to_string(src.join("rules.rhai")).unwrap();
+    std::fs::write(wf.join("rules.rhai"), rules.replace("form.attendees > 200", "form.expected_visitor > 500"))
+        .unwrap();
+    let case = std::fs::read_to_string(src.join("cases/01-main.toml")).unwrap();
+    std::fs::write(
+        wf.join("cases/01-main.toml"),
+        case.replace("attendees = 250", "attendees = 250\nvenue = \"一号厅\""),
+    )
+    .unwrap();
+    let check = |lang: &str| kexie(&["--lang", lang, "check", dir.to_str().unwrap()]);
+    let at = |file: &str| format!("{}:", wf.join(file).display());
+    let (ok, out) = check("en");
+    assert!(!ok, "{out}");
+    assert!(out.contains(&format!("{}4:13: the rules read form.expected_visitor", at("rules.rhai"))), "{out}");
+    // The cases are checked against the workflow once it loads.
+    std::fs::write(wf.join("rules.rhai"), rules).unwrap();
+    let ((ok, out), (_, zh)) = (check("en"), check("zh"));
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(!ok, "{out}");
+    let venue = format!("{}13:9: 'venue' is not a field of this workflow", at("cases/01-main.toml"));
+    assert!(out.contains(&venue), "{out}");
+    assert!(zh.contains("「venue」不是本流程的字段"), "{zh}");
+}
+
+#[test]
 fn simulate_prints_each_step() {
     let (ok, out) = kexie(&[
         "--lang",
@@ -93,6 +123,17 @@ fn simulate_prints_each_step() {
     assert!(lines[0].contains("Over 200 attendees needs a safety plan (Opinions, art. 8)"), "{}", lines[0]);
     assert!(lines[1].contains("apply → office [running]"), "{}", lines[1]);
     assert!(lines[2].contains("wang") && lines[2].contains("office → end [completed]"), "{}", lines[2]);
+}
+
+#[test]
+fn simulate_prints_the_rules_notes_at_each_action() {
+    let case = "workflows/kexie-formation/cases/01-main-standalone.toml";
+    let (ok, out) = kexie(&["simulate", "workflows/kexie-formation", "--case", case]);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let submit = lines.iter().position(|l| l.starts_with("[1]")).expect("the first action");
+    assert!(lines[submit + 1].starts_with("      提示：各级科协和国资委在活动安排"), "{out}");
+    assert!(lines[submit + 1].ends_with("（依据《意见》第（十五）条）"), "{}", lines[submit + 1]);
 }
 
 /// A fresh temporary folder for one test.

@@ -266,14 +266,30 @@ fn attachments(field: &Field, path: &str, value: &Value, out: &mut Vec<FieldErro
         let name = get("name").and_then(Value::as_str).unwrap_or("");
         let size = get("size").and_then(Value::as_u64);
         let media = get("media_type").and_then(Value::as_str).unwrap_or("");
-        let sha_ok = get("sha256")
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
-        if name.is_empty() || size.is_none() || media.is_empty() || !sha_ok {
+        let sha = get("sha256").and_then(Value::as_str).unwrap_or("");
+        let lacking = [
+            ("name", name.is_empty()),
+            ("size", size.is_none()),
+            ("media_type", media.is_empty()),
+            ("sha256", sha.is_empty()),
+        ];
+        let lacking: Vec<&str> = lacking.iter().filter(|(_, lacks)| *lacks).map(|(key, _)| *key).collect();
+        if !lacking.is_empty() {
             out.push(FieldError::new(
                 path,
-                "附件信息不完整（需 name、size、media_type、sha256）。",
-                "Attachment metadata is incomplete (name, size, media_type, sha256).",
+                format!("附件信息不完整，缺少 {}（需 name、size、media_type、sha256）。", lacking.join("、")),
+                format!("Attachment metadata lacks {} (it needs name, size, media_type, sha256).", lacking.join(", ")),
+            ));
+            continue;
+        }
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            out.push(FieldError::new(
+                path,
+                format!("附件「{name}」的 sha256 应为 64 位十六进制数字（现为 {} 个字符）。", sha.chars().count()),
+                format!(
+                    "The sha256 of '{name}' must be 64 hexadecimal digits (it has {} characters).",
+                    sha.chars().count()
+                ),
             ));
             continue;
         }
@@ -395,7 +411,14 @@ mod tests {
         assert!(errors(&a, file("application/pdf", 10)).is_empty());
         assert_eq!(errors(&a, file("image/png", 10)), ["doc: '章程.pdf' is image/png; allowed: application/pdf."]);
         assert_eq!(errors(&a, file("application/pdf", 4096)), ["doc: '章程.pdf' is over the 1 KB limit."]);
-        assert_eq!(errors(&a, json!({ "name": "x" })).len(), 1);
+        let lacks =
+            "doc: Attachment metadata lacks size, media_type, sha256 (it needs name, size, media_type, sha256).";
+        assert_eq!(errors(&a, json!({ "name": "x" })), [lacks]);
+        let short = json!({ "name": "x.pdf", "size": 1, "media_type": "application/pdf", "sha256": "abc" });
+        assert_eq!(
+            errors(&a, short),
+            ["doc: The sha256 of 'x.pdf' must be 64 hexadecimal digits (it has 3 characters)."]
+        );
         assert_eq!(errors(&a, json!([file("application/pdf", 1)])), ["doc: Only one may be chosen."]);
     }
 }

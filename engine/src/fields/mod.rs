@@ -93,4 +93,9 @@ impl FieldError {
     pub fn new(path: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
         FieldError { path: path.into(), message: Message::new(zh, en) }
     }
+
+    /// A value sent for `key`, which the form does not have.
+    pub fn no_such_field(key: &str) -> Self {
+        FieldError::new(key, format!("表单没有字段「{key}」。"), format!("The form has no field '{key}'."))
+    }
 }

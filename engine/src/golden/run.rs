@@ -28,6 +28,8 @@ pub struct TraceLine {
     pub outcome: Result<String, String>,
     /// At a vote still under way after the action: where it stands.
     pub vote: Option<instance::Tally>,
+    /// The advisory notes the rules give on the form at this action, in `lang`.
+    pub notes: Vec<String>,
 }
 
 /// The result of one case.
@@ -76,7 +78,8 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
     let mut ended = match instance::start(wf, "case", &initiator, form_of(&case.form), &env) {
         Ok(t) => Reported::started(t, now),
         Err(e) => {
-            report.failures.push(say(lang, format!("无法发起：{e}"), format!("the instance could not start: {e}")));
+            let why = refusal(&e, lang);
+            report.failures.push(say(lang, format!("无法发起：{why}"), format!("the instance could not start: {why}")));
             return report;
         }
     };
@@ -157,6 +160,12 @@ fn step_once(
         Err(e) => Err(refusal(e, lang)),
     };
     let vote = result.as_ref().ok().and_then(|t| instance::tally(wf.definition.step(&step)?, &t.instance));
+    // The form as the action left it (or would have), at the step it was taken at.
+    let mut form = reported.instance.form.clone();
+    form.extend(changes_of(a));
+    let ctx =
+        crate::RuleContext { step: step.clone(), ..crate::RuleContext::for_instance(&reported.instance, &actor, now) };
+    let notes = wf.evaluate(&form, &ctx).map(|e| e.notes);
     report.trace.push(TraceLine {
         at: now,
         step: step.clone(),
@@ -164,6 +173,7 @@ fn step_once(
         action: a.action,
         outcome,
         vote,
+        notes: notes.as_ref().map(|n| n.iter().map(|m| m.render(lang)).collect()).unwrap_or_default(),
     });
     match result {
         Ok(t) if expects_refusal => report.failures.push(say(
@@ -179,16 +189,11 @@ fn step_once(
         Err(e) => check_refusal(&label, a, &e, lang, report),
     }
     if let Some(n) = a.notes {
-        let inst = &reported.instance;
-        let mut form = inst.form.clone();
-        form.extend(changes_of(a));
-        // At the step the action was taken at, which a successful action has left.
-        let ctx = crate::RuleContext { step: step.clone(), ..crate::RuleContext::for_instance(inst, &actor, now) };
-        match wf.evaluate(&form, &ctx) {
-            Ok(e) if e.notes.len() == n => {}
-            Ok(e) => {
-                let notes: Vec<String> = e.notes.iter().map(|m| m.render(lang)).collect();
-                let got = e.notes.len();
+        match notes {
+            Ok(notes) if notes.len() == n => {}
+            Ok(notes) => {
+                let got = notes.len();
+                let notes: Vec<String> = notes.iter().map(|m| m.render(lang)).collect();
                 report.failures.push(say(
                     lang,
                     format!("{label}：应有 {n} 条提示，规则给出 {got} 条：{notes:?}"),

@@ -6,7 +6,7 @@ use super::action::{Action, ActionError, ActionKind, Event, EventKind, FieldChan
 use super::model::{Decision, Instance, Status, Task, TaskState};
 use super::{Env, assign};
 use crate::definition::{ApprovalMode, END, Step, StepKind};
-use crate::fields::Form;
+use crate::fields::{FieldError, Form};
 use crate::people::Actor;
 use crate::text::{Message, Text};
 use crate::{RuleContext, Workflow};
@@ -204,6 +204,10 @@ impl<'a> Machine<'a> {
 
     /// Applies field changes, refusing any field not editable at `step`.
     fn change(&mut self, step: &Step, changes: &Form) -> Result<Vec<FieldChange>, ActionError> {
+        // A field the form does not have is not a matter of this step's permissions.
+        if let Some(key) = changes.keys().find(|k| self.wf.definition.field(k).is_none()) {
+            return Err(ActionError::Validation { errors: vec![FieldError::no_such_field(key)] });
+        }
         let may = |f: &str| step.editable_by(f, self.actor, &self.i.initiator.id, &self.i.form);
         if let Some(field) = changes.keys().find(|f| !may(f)) {
             let field_label =

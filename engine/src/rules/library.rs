@@ -61,33 +61,32 @@ fn runtime_error(message: String) -> Box<EvalAltResult> {
     EvalAltResult::ErrorRuntime(message.into(), Position::NONE).into()
 }
 
-fn parse_date(s: &str) -> Fallible<Date> {
-    date::parse(s).ok_or_else(|| runtime_error(format!("'{s}' is not a date of the form YYYY-MM-DD")))
-}
-
 /// Date helpers take `()` (an empty date field) too and then give `()` back, so a
-/// half-filled form flows through a rule instead of stopping it: `() > 5` is false.
+/// half-filled form flows through a rule instead of stopping it: `() > 5` is false. A text
+/// that is not a date gives `()` as well: the field's own check already says so
+/// (「请填写有效日期」), and a rule error would hide that message.
 fn register_dates(engine: &mut Engine) {
+    let two = |f: fn(Date, Date) -> INT| {
+        move |a: &str, b: &str| date::parse(a).zip(date::parse(b)).map_or(Dynamic::UNIT, |(a, b)| f(a, b).into())
+    };
     engine
         .register_fn("is_date", |s: &str| date::parse(s).is_some())
         .register_fn("is_date", |_: ()| false)
-        .register_fn("days_between", |a: &str, b: &str| -> Fallible<INT> {
-            Ok(date::days_between(parse_date(a)?, parse_date(b)?))
-        })
-        .register_fn("months_between", |a: &str, b: &str| -> Fallible<INT> {
-            Ok(date::months_between(parse_date(a)?, parse_date(b)?))
-        })
-        .register_fn("add_days", |d: &str, n: INT| -> Fallible<String> {
-            date::add_days(parse_date(d)?, n)
-                .map(date::format)
+        .register_fn("days_between", two(date::days_between))
+        .register_fn("months_between", two(date::months_between))
+        .register_fn("add_days", |d: &str, n: INT| -> Fallible<Dynamic> {
+            let Some(day) = date::parse(d) else { return Ok(Dynamic::UNIT) };
+            date::add_days(day, n)
+                .map(|d| date::format(d).into())
                 .ok_or_else(|| runtime_error(format!("{d} + {n} days is out of range")))
         })
-        .register_fn("add_months", |d: &str, n: INT| -> Fallible<String> {
-            date::add_months(parse_date(d)?, n)
-                .map(date::format)
+        .register_fn("add_months", |d: &str, n: INT| -> Fallible<Dynamic> {
+            let Some(day) = date::parse(d) else { return Ok(Dynamic::UNIT) };
+            date::add_months(day, n)
+                .map(|d| date::format(d).into())
                 .ok_or_else(|| runtime_error(format!("{d} + {n} months is out of range")))
         })
-        .register_fn("year_of", |d: &str| -> Fallible<INT> { Ok(parse_date(d)?.year() as INT) })
+        .register_fn("year_of", |d: &str| date::parse(d).map_or(Dynamic::UNIT, |d| (d.year() as INT).into()))
         .register_fn("year_of", |_: ()| ());
     for name in ["days_between", "months_between"] {
         engine
@@ -176,10 +175,12 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_date_is_a_clear_error() {
-        let err = super::super::engine()
-            .eval_expression::<Dynamic>("days_between(\"2026-3-1\", \"2026-03-01\")")
-            .unwrap_err();
-        assert!(err.to_string().contains("is not a date of the form YYYY-MM-DD"), "{err}");
+    fn what_is_not_a_date_gives_unit_not_an_error() {
+        for call in ["days_between(\"2026-3-1\", \"2026-03-01\")", "months_between(\"2026-03-01\", \"soon\")"] {
+            assert!(eval(call).is_unit(), "{call}");
+        }
+        assert!(eval("add_days(\"2026-02-30\", 1)").is_unit());
+        assert!(eval("year_of(\"明年\")").is_unit());
+        assert_eq!(eval("days_between(\"2026-3-1\", \"2026-03-01\") > 3").as_bool(), Ok(false));
     }
 }

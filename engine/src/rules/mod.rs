@@ -8,6 +8,7 @@ pub mod budget;
 mod error;
 pub(crate) mod library;
 pub mod memory;
+mod reads;
 mod sandbox;
 mod value;
 mod verdict;
@@ -15,6 +16,7 @@ mod verdict;
 use rhai::{AST, CallFnOptions, Dynamic, Scope};
 
 pub use error::RuleError;
+pub(crate) use reads::misreads;
 use sandbox::Constants;
 pub use sandbox::{engine, limits};
 pub(crate) use value::preview;

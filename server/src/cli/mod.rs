@@ -38,7 +38,7 @@ fn folders(dir: &Path) -> Option<Vec<Folder>> {
 fn problems(f: &Folder) -> Vec<&Diagnostic> {
     let mut all: Vec<&Diagnostic> = f.workflow.as_ref().err().map(|d| d.0.iter().collect()).unwrap_or_default();
     all.extend(f.people.as_ref().err());
-    all.extend(f.cases.iter().filter_map(|(_, c)| c.as_ref().err()));
+    all.extend(f.cases.iter().filter_map(|(_, c)| c.as_ref().err()).flatten());
     all
 }
 
@@ -116,11 +116,11 @@ pub fn test(dir: &Path, lang: Lang) -> bool {
 /// `kexie simulate DIR --case FILE`.
 pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
     let f = folder::load(workflow);
-    let case = folder::parse_file(case, golden::parse_case);
+    let case = folder::fitting_case(case, &f.workflow);
     let (wf, people, case) = match (&f.workflow, &f.people, &case) {
         (Ok(wf), Ok(people), Ok(case)) => (wf, people, case),
         _ => {
-            for p in problems(&f).into_iter().chain(case.as_ref().err()) {
+            for p in problems(&f).into_iter().chain(case.as_ref().err().into_iter().flatten()) {
                 out!("{}", p.render(lang));
             }
             return false;
@@ -141,6 +141,10 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
         out!("[{}] {}  step {:<16} {:<10} {:<12} {}", k + 1, line.at, line.step, line.actor, line.action, outcome);
         if let Some(t) = line.vote {
             out!("      {}", t.describe().render(lang));
+        }
+        let note = if lang == Lang::Zh { "提示：" } else { "note: " };
+        for n in &line.notes {
+            out!("      {note}{n}");
         }
     }
     for failure in &report.failures {
