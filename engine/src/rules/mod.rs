@@ -158,7 +158,13 @@ fn top_level_problem(src: &Source<'_>, line: u32, col: u32, what: &str) -> Vec<D
 }
 
 fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
-    let (line, col) = line_col(src, err.position());
+    let mut offset = offset_of(src, err.position());
+    // Rhai notices a missing `{` (or `)`, `}`) at the token after it, which may be on the
+    // next line; it is missing where what came before it ends.
+    if matches!(err.err_type(), rhai::ParseErrorType::MissingToken(..)) {
+        offset = src.text[..offset].trim_end().len();
+    }
+    let (line, col) = src.line_col(offset);
     let detail = err.err_type().to_string();
     Diagnostic {
         file: src.name.to_string(),
@@ -177,6 +183,11 @@ fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
 /// ending at `\r\n`, `\n` or `\r`, the column clamped to its line — and that offset is
 /// what is reported: always a place inside the file.
 fn line_col(src: &Source<'_>, pos: rhai::Position) -> (u32, u32) {
+    src.line_col(offset_of(src, pos))
+}
+
+/// The byte offset in `src` of Rhai's position (see [`line_col`]).
+fn offset_of(src: &Source<'_>, pos: rhai::Position) -> usize {
     let (line, col) = (pos.line().unwrap_or(1).max(1), pos.position().unwrap_or(1).max(1));
     let text = src.text;
     let mut start = 0;
@@ -187,8 +198,7 @@ fn line_col(src: &Source<'_>, pos: rhai::Position) -> (u32, u32) {
         }
     }
     let end = text[start..].find(['\r', '\n']).map_or(text.len(), |i| start + i);
-    let offset = text[start..end].char_indices().nth(col - 1).map_or(end, |(i, _)| start + i);
-    src.line_col(offset)
+    text[start..end].char_indices().nth(col - 1).map_or(end, |(i, _)| start + i)
 }
 
 fn contract_problems(src: &Source<'_>, ast: &AST) -> Vec<Diagnostic> {
@@ -264,5 +274,12 @@ fn check(form, ctx) {
         let text = "const N = 1;\nfn check(form, ctx) { let N = 2; let v = verdict(); if N == 2 { v.note(msg(\"a\", \"b\")); } v }";
         let (rules, _) = Rules::compile(&Source { name: "r.rhai", text });
         assert_eq!(rules.unwrap().check(Dynamic::UNIT, Dynamic::UNIT).unwrap().notes.len(), 1);
+    }
+
+    #[test]
+    fn a_missing_brace_is_reported_where_it_is_missing() {
+        let text = "fn check(form, ctx) {\n    let v = verdict();\n    if form.x > 1\n        v.note(msg(\"a\", \"b\"));\n    v\n}\n";
+        let (_, problems) = Rules::compile(&Source { name: "r.rhai", text });
+        assert_eq!((problems[0].line, problems[0].col), (3, 18), "{}", problems[0]);
     }
 }
