@@ -99,8 +99,8 @@ impl Workflow {
     pub fn load(definition: &Source<'_>, rules: &Source<'_>) -> Result<Workflow, Diagnostics> {
         let (compiled, mut rule_problems) = Rules::compile(rules);
         let loaded = definition::load(definition, compiled.as_ref());
-        if let (Ok(definition), Some(rules)) = (&loaded, &compiled) {
-            rule_problems.extend(crate::rules::misreads(definition, rules));
+        if let (Ok(def), Some(compiled)) = (&loaded, &compiled) {
+            rule_problems.extend(crate::rules::misreads(def, compiled, rules));
         }
         match (loaded, compiled) {
             (Ok(definition), Some(rules)) if rule_problems.is_empty() => {

@@ -7,7 +7,7 @@
 use rhai::{ASTNode, Expr, Position};
 
 use super::{CONTRACT, Rules};
-use crate::definition::{Definition, Diagnostic, Field};
+use crate::definition::{Definition, Diagnostic, Field, Source};
 use crate::text::Text;
 
 /// What a script reads of the form, each with where it is written.
@@ -35,9 +35,7 @@ impl Rules {
                 Some(ASTNode::Expr(Expr::FnCall(call, _))) if ["==", "!="].contains(&call.name.as_str()) => {
                     if let [a, b] = call.args.as_slice() {
                         let field = |e: &Expr| match e {
-                            Expr::Dot(x, ..) if is_form(&x.lhs) && matches!(x.rhs, Expr::Property(..)) => {
-                                property(&x.rhs)
-                            }
+                            Expr::Dot(x, ..) if is_form(&x.lhs) => name(&x.rhs),
                             _ => None,
                         };
                         let pairs = [(field(a), literal(b)), (field(b), literal(a))];
@@ -57,11 +55,15 @@ impl Rules {
 /// The property a chain starts with after `form.`: `x` of `form.x`, `form.x.len()`, `form.x[0]`.
 fn property(rhs: &Expr) -> Option<(String, Position)> {
     match rhs {
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => name(&x.lhs),
+        e => name(e),
+    }
+}
+
+/// The name of a property, `x` of `.x`.
+fn name(e: &Expr) -> Option<(String, Position)> {
+    match e {
         Expr::Property(p, pos) => Some((p.2.to_string(), *pos)),
-        Expr::Dot(x, ..) | Expr::Index(x, ..) => match &x.lhs {
-            Expr::Property(p, pos) => Some((p.2.to_string(), *pos)),
-            _ => None,
-        },
         _ => None,
     }
 }
@@ -75,12 +77,11 @@ fn literal(e: &Expr) -> Option<(String, Position)> {
 
 /// A diagnostic at each read of a field `def` does not have, and at each comparison of a
 /// field with an option it does not have.
-pub(crate) fn misreads(def: &Definition, rules: &Rules) -> Vec<Diagnostic> {
-    let at = |pos: Position, message: Text| Diagnostic {
-        file: rules.file().to_string(),
-        line: pos.line().unwrap_or(1) as u32,
-        col: pos.position().unwrap_or(1) as u32,
-        message,
+/// `src` is the script `rules` were compiled from, for Rhai's positions as lines and columns.
+pub(crate) fn misreads(def: &Definition, rules: &Rules, src: &Source<'_>) -> Vec<Diagnostic> {
+    let at = |pos: Position, message: Text| {
+        let (line, col) = super::line_col(src, pos);
+        Diagnostic { file: src.name.to_string(), line, col, message }
     };
     let reads = rules.form_reads();
     let missing = reads.fields.into_iter().filter(|(name, _)| def.field(name).is_none());
@@ -121,8 +122,9 @@ mod tests {
     use crate::Workflow;
     use crate::definition::Source;
 
-    fn problems(rules: &str) -> Vec<String> {
-        let def = include_str!("../../../tests/fixtures/seminar-room/workflow.toml");
+    const SEMINAR: &str = include_str!("../../../tests/fixtures/seminar-room/workflow.toml");
+
+    fn problems(def: &str, rules: &str) -> Vec<String> {
         let loaded =
             Workflow::load(&Source { name: "workflow.toml", text: def }, &Source { name: "rules.rhai", text: rules });
         loaded.err().map(|d| d.0.iter().map(|d| d.to_string()).collect()).unwrap_or_default()
@@ -138,7 +140,7 @@ mod tests {
 }
 fn has_plan(form) { form.safety_plan != () || form.plan_text.len() > 0 }
 "#;
-        let got = problems(rules);
+        let got = problems(SEMINAR, rules);
         let want = [
             "rules.rhai:3:10: the rules read form.expected_visitor, but workflow.toml has no field 'expected_visitor'",
             "rules.rhai:3:38: the rules read form.venue,",
@@ -154,9 +156,7 @@ fn has_plan(form) { form.safety_plan != () || form.plan_text.len() > 0 }
     fn a_rule_comparing_a_choice_with_an_option_it_lacks_is_named() {
         let def = include_str!("../../../workflows/kexie-formation/workflow.toml");
         let rules = "fn check(form, ctx) {\n    let v = verdict();\n    if form.organising_mode == \"standlone\" || \"regional\" != form.organising_mode {}\n    v\n}\n";
-        let loaded =
-            Workflow::load(&Source { name: "workflow.toml", text: def }, &Source { name: "rules.rhai", text: rules });
-        let got: Vec<String> = loaded.err().unwrap().0.iter().map(|d| d.to_string()).collect();
+        let got = problems(def, rules);
         assert_eq!(got.len(), 1, "{got:#?}");
         assert!(
             got[0].starts_with(
@@ -168,6 +168,7 @@ fn has_plan(form) { form.safety_plan != () || form.plan_text.len() > 0 }
 
     #[test]
     fn rules_reading_only_their_fields_load() {
-        assert_eq!(problems(include_str!("../../../tests/fixtures/seminar-room/rules.rhai")), Vec::<String>::new());
+        let rules = include_str!("../../../tests/fixtures/seminar-room/rules.rhai");
+        assert_eq!(problems(SEMINAR, rules), Vec::<String>::new());
     }
 }
