@@ -13,6 +13,8 @@ use kexie_engine::text::Text;
 /// The files of one workflow folder.
 pub struct Folder {
     pub dir: PathBuf,
+    /// The text of `workflow.toml`, empty when it cannot be read.
+    pub definition: String,
     pub workflow: Result<Workflow, Diagnostics>,
     pub people: Result<People, Diagnostic>,
     /// Case files in name order, each parsed and fitting the workflow, or with its problems.
@@ -35,11 +37,9 @@ pub fn find(root: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn read(path: &Path) -> Result<String, Diagnostic> {
-    fs::read_to_string(path).map_err(|e| Diagnostic {
-        file: path.display().to_string(),
-        line: 1,
-        col: 1,
-        message: Text::new(format!("无法读取文件：{e}"), format!("cannot read the file: {e}")),
+    fs::read_to_string(path).map_err(|e| {
+        let message = Text::new(format!("无法读取文件：{e}"), format!("cannot read the file: {e}"));
+        Diagnostic::new(path.display().to_string(), 1, 1, message)
     })
 }
 
@@ -47,7 +47,9 @@ fn read(path: &Path) -> Result<String, Diagnostic> {
 pub fn load(dir: &Path) -> Folder {
     let toml_path = dir.join("workflow.toml");
     let rules_path = dir.join("rules.rhai");
-    let workflow = match (read(&toml_path), read(&rules_path)) {
+    let (def, rules) = (read(&toml_path), read(&rules_path));
+    let definition = def.as_ref().map_or_else(|_| String::new(), String::clone);
+    let workflow = match (def, rules) {
         (Ok(def), Ok(rules)) => {
             let (d, r) = (toml_path.display().to_string(), rules_path.display().to_string());
             Workflow::load(&Source { name: &d, text: &def }, &Source { name: &r, text: &rules })
@@ -65,7 +67,7 @@ pub fn load(dir: &Path) -> Folder {
     });
     case_paths.sort();
     let cases = case_paths.into_iter().map(|p| (p.clone(), fitting_case(&p, &workflow))).collect();
-    Folder { dir: dir.to_path_buf(), workflow, people, cases }
+    Folder { dir: dir.to_path_buf(), definition, workflow, people, cases }
 }
 
 /// Reads and parses a case, and checks its forms against the workflow when that loaded.

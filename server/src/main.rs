@@ -51,7 +51,13 @@ enum LangArg {
 #[derive(Subcommand)]
 enum Command {
     /// Check every workflow definition below DIR; exits non-zero on any problem.
-    Check { dir: PathBuf },
+    Check {
+        dir: PathBuf,
+        /// A directory file (`[[users]]` with `roles`, as the demo's users.toml) to warn of
+        /// roles nobody holds; default: the demo directory.
+        #[arg(long)]
+        directory: Option<PathBuf>,
+    },
     /// Run every golden case below DIR; ends with "N passed, M failed".
     Test { dir: PathBuf },
     /// Print a case step by step: step, actor, action, errors, route.
@@ -115,7 +121,7 @@ fn main() -> ExitCode {
         LangArg::En => Lang::En,
     };
     let ok = match cli.command {
-        Command::Check { dir } => cli::check(&dir, lang),
+        Command::Check { dir, directory } => cli::check(&dir, directory.as_deref(), lang),
         Command::Test { dir } => cli::test(&dir, lang),
         Command::Simulate { workflow, case } => cli::simulate(&workflow, &case, lang),
         Command::Export { dir, output } => cli::export(&dir, &output, lang),

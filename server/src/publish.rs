@@ -1,14 +1,19 @@
-//! Publishing workflows: a bundle is checked, its golden cases run, then it is stored as a
-//! new immutable version with its change note. The same path serves the admin API and
+//! Publishing workflows: a bundle is checked, its golden cases run, the roles it names
+//! looked up in the directory, then it is stored as a new immutable version with its
+//! change note. The same path serves the admin API and
 //! `workflows/` on start, which is published only where the folder changed (see [`load`]).
 
+use std::collections::BTreeSet;
+
 use kexie_engine::bundle::{Bundle, Checked};
-use kexie_engine::text::Lang;
+use kexie_engine::definition::{Diagnostic, Source, roles};
+use kexie_engine::people::Directory;
+use kexie_engine::text::{Lang, Text};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::{Store, StoreError, VersionRow};
-use crate::workers::Workers;
 
 /// sha256 over every text, to tell a changed workflow from an unchanged one. Stored
 /// versions carry it, so it must not change with the code.
@@ -32,7 +37,8 @@ pub enum Published {
 
 /// Why a bundle was not published.
 pub enum PublishError {
-    /// It does not check, or its cases fail (their failures written in English).
+    /// It does not check, its cases fail (their failures written in English), or it names
+    /// a role nobody in the directory holds.
     Invalid(Box<Checked>),
     /// The key in the file differs from the one asked for.
     WrongKey(String),
@@ -68,13 +74,20 @@ pub struct Publisher<'a> {
 /// Publishes a bundle under its key if it differs from the newest version. Publishing an
 /// older version's texts again is how a workflow is rolled back: it becomes the newest.
 pub async fn publish(
-    workers: &Workers,
-    store: &Store,
+    state: &AppState,
     bundle: &Bundle,
     expected_key: Option<&str>,
     publisher: &Publisher<'_>,
 ) -> Result<(String, Published), PublishError> {
-    let (key, first) = checked_key(workers, bundle, expected_key).await?;
+    let (key, first, unheld) = checked_key(state, bundle, expected_key).await?;
+    if !unheld.is_empty() {
+        return Err(PublishError::Invalid(Box::new(Checked {
+            workflow: None,
+            diagnostics: unheld,
+            cases: Vec::new(),
+        })));
+    }
+    let store = &state.store;
     let latest = store.version(&key, None).await?.map(|v| (v.version, v.digest));
     let published = store_unless_newest(store, bundle, &key, first, latest, publisher).await?;
     Ok((key, published))
@@ -101,57 +114,84 @@ pub enum Loaded {
 /// undone by a restart. The folder's texts count as seen when they are those of the
 /// loader's newest version or of any version after it. A folder edited on disk is published
 /// as a new version, whoever published the newest; a key never published is published.
+/// The roles the folder names that nobody in the directory holds come back as warnings:
+/// the host may sync its people after the server starts.
 pub async fn load(
-    workers: &Workers,
-    store: &Store,
+    state: &AppState,
     bundle: &Bundle,
     note: &str,
     now: &str,
-) -> Result<(String, Loaded), PublishError> {
-    let (key, first) = checked_key(workers, bundle, None).await?;
+) -> Result<(String, Loaded, Vec<Diagnostic>), PublishError> {
+    let (key, first, unheld) = checked_key(state, bundle, None).await?;
+    let warnings = unheld.into_iter().map(Diagnostic::warning).collect();
+    let loaded = load_checked(&state.store, bundle, &key, first, note, now).await?;
+    Ok((key, loaded, warnings))
+}
+
+async fn load_checked(
+    store: &Store,
+    bundle: &Bundle,
+    key: &str,
+    first: u32,
+    note: &str,
+    now: &str,
+) -> Result<Loaded, PublishError> {
     let digest = digest(bundle);
-    let history = store.versions(&key).await?;
+    let history = store.versions(key).await?;
     // Newest first: the versions after the loader's newest, then the loader's newest.
     let since = history.iter().position(|v| v.published_by == LOADER).map_or(history.len(), |i| i + 1);
     let newest = history.first();
     if let Some(newest) = newest {
         if newest.digest == digest {
-            return Ok((key, Loaded::Unchanged(newest.version)));
+            return Ok(Loaded::Unchanged(newest.version));
         }
         if let Some(seen) = history[..since].iter().find(|v| v.digest == digest) {
-            let kept = Loaded::Kept { version: newest.version, by: newest.published_by.clone(), folder: seen.version };
-            return Ok((key, kept));
+            return Ok(Loaded::Kept { version: newest.version, by: newest.published_by.clone(), folder: seen.version });
         }
     }
     let latest = newest.map(|v| (v.version, v.digest.clone()));
     let publisher = Publisher { by: LOADER, note, now };
-    let loaded = match store_unless_newest(store, bundle, &key, first, latest, &publisher).await? {
+    Ok(match store_unless_newest(store, bundle, key, first, latest, &publisher).await? {
         Published::New(version) => {
             let superseded = newest.filter(|v| v.published_by != LOADER).map(|v| (v.version, v.published_by.clone()));
             Loaded::New { version, superseded }
         }
         Published::Unchanged(version) => Loaded::Unchanged(version),
-    };
-    Ok((key, loaded))
+    })
 }
 
 /// The bundle's key and first version number, once it checks and its cases pass (run on
-/// the workers, under the budgets of every rule call).
+/// the workers, under the budgets of every rule call), with the roles it names that nobody
+/// in the directory holds.
 async fn checked_key(
-    workers: &Workers,
+    state: &AppState,
     bundle: &Bundle,
     expected_key: Option<&str>,
-) -> Result<(String, u32), PublishError> {
+) -> Result<(String, u32, Vec<Diagnostic>), PublishError> {
     let owned = bundle.clone();
-    let checked = workers.run(move || owned.check(Lang::En)).await.map_err(PublishError::Busy)?;
-    let (key, first) = match &checked.workflow {
-        Some(wf) if checked.problems(Lang::En).is_empty() => (wf.definition.key.clone(), wf.definition.version),
+    let checked = state.workers.run(move || owned.check(Lang::En)).await.map_err(PublishError::Busy)?;
+    let wf = match &checked.workflow {
+        Some(wf) if checked.problems(Lang::En).is_empty() => wf,
         _ => return Err(PublishError::Invalid(Box::new(checked))),
     };
+    let (key, first) = (wf.definition.key.clone(), wf.definition.version);
     if expected_key.is_some_and(|k| k != key) {
         return Err(PublishError::WrongKey(key));
     }
-    Ok((key, first))
+    let held = held_roles(&state.store.directory().await?);
+    // A directory holding no role but administration has not been synced by the host yet
+    // (an administrator signing in puts them there): there is nothing to check against.
+    if held.iter().all(|r| *r == state.config.auth.admin_role) {
+        return Ok((key, first, Vec::new()));
+    }
+    let src = Source { name: "workflow.toml", text: &bundle.workflow_toml };
+    let whose = Text::new("服务器的人员目录", "the server's directory");
+    Ok((key, first, roles::unheld(&src, &wf.definition, &held, &whose)))
+}
+
+/// Every role somebody in the directory holds.
+fn held_roles(dir: &Directory) -> BTreeSet<String> {
+    dir.0.values().flat_map(|a| a.roles.iter().cloned()).collect()
 }
 
 /// Stores the bundle as the version after `latest` (its number and digest), unless it has

@@ -87,12 +87,13 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     outbox::start(receivers, store.clone())?;
     let state = AppState::new(config.clone(), store, keys, args.demo);
     overdue::start(state.clone());
-    publish_folder(&state).await?;
     if args.demo {
         for user in demo::users() {
             state.remember(&user.actor()).await.map_err(|e| format!("{:?}", e.message))?;
         }
     }
+    // After the demo's people: the roles a folder names are checked against them.
+    publish_folder(&state).await?;
     let app = app(state.clone(), inbox);
     println!("Kexie Flow serving on http://{addr}/ {}", if args.demo { "(demo portal)" } else { "(API at /api/v1)" });
     // Small responses go out at once rather than waiting on Nagle's algorithm (which cost a
@@ -200,6 +201,19 @@ async fn cache(req: axum::extract::Request, next: axum::middleware::Next) -> Res
     res
 }
 
+fn say_loaded(key: &str, loaded: Loaded) {
+    match loaded {
+        Loaded::New { version, superseded: None } => println!("published {key} version {version}"),
+        Loaded::New { version, superseded: Some((old, by)) } => {
+            println!("published {key} version {version}: the folder changed; it supersedes version {old} by {by}")
+        }
+        Loaded::Unchanged(v) => println!("{key} version {v} unchanged"),
+        Loaded::Kept { version, by, folder } => {
+            println!("{key}: kept version {version} by {by}; the folder is unchanged (version {folder}'s texts)")
+        }
+    }
+}
+
 /// Publishes every workflow folder that changed since this loader last published it (see
 /// [`load`]: a version published from the rule editor since is kept); a broken folder is
 /// reported and skipped (its previous version keeps serving).
@@ -210,14 +224,11 @@ async fn publish_folder(state: &AppState) -> Result<(), String> {
     for d in dirs {
         let bundle = folder::bundle(&d).map_err(|e| e.to_string())?;
         let note = format!("载入自 {}", d.display());
-        match load(&state.workers, &state.store, &bundle, &note, &now).await {
-            Ok((key, Loaded::New { version, superseded: None })) => println!("published {key} version {version}"),
-            Ok((key, Loaded::New { version, superseded: Some((old, by)) })) => {
-                println!("published {key} version {version}: the folder changed; it supersedes version {old} by {by}")
-            }
-            Ok((key, Loaded::Unchanged(v))) => println!("{key} version {v} unchanged"),
-            Ok((key, Loaded::Kept { version, by, folder })) => {
-                println!("{key}: kept version {version} by {by}; the folder is unchanged (version {folder}'s texts)")
+        match load(state, &bundle, &note, &now).await {
+            Ok((key, loaded, warnings)) => {
+                // The diagnostics name workflow.toml; the folder tells which one.
+                warnings.iter().for_each(|w| eprintln!("{}/{}", d.display(), w.render(Lang::En)));
+                say_loaded(&key, loaded);
             }
             Err(PublishError::Invalid(checked)) => {
                 eprintln!("{}: not published:", d.display());

@@ -103,6 +103,49 @@ fn check_names_reads_of_missing_fields_and_case_values_the_form_does_not_have() 
 }
 
 #[test]
+fn check_warns_of_a_role_nobody_in_the_directory_holds_and_still_passes() {
+    let dir = scratch("roles");
+    let wf = dir.join("commendation");
+    std::fs::create_dir_all(&wf).unwrap();
+    let src = repo().join("workflows/commendation");
+    let toml = std::fs::read_to_string(src.join("workflow.toml")).unwrap();
+    let misspelt = toml.replacen("starters = [\"role:kexie_secretariat\"]", "starters = [\"role:kexie_secretary\"]", 1);
+    assert_ne!(toml, misspelt, "the fixture still names its starters so");
+    std::fs::write(wf.join("workflow.toml"), &misspelt).unwrap();
+    std::fs::copy(src.join("rules.rhai"), wf.join("rules.rhai")).unwrap();
+    let line = 1 + misspelt.lines().position(|l| l.starts_with("starters")).unwrap();
+    let at = format!("{}:{line}:13: ", wf.join("workflow.toml").display());
+
+    let (ok, out) = kexie(&["--lang", "en", "check", dir.to_str().unwrap()]);
+    assert!(ok, "a warning does not fail the check: {out}");
+    let demo = "nobody in the demo directory (server/assets/portal/users.toml) holds the role 'kexie_secretary'";
+    assert!(
+        out.contains(&format!("{at}warning: {demo}, so it names nobody. Did you mean 'kexie_secretariat'?")),
+        "{out}"
+    );
+    assert!(out.contains("1 workflow(s) checked, 0 with problems, 1 warning(s)"), "{out}");
+    let (_, zh) = kexie(&["check", dir.to_str().unwrap()]);
+    assert!(zh.contains(&format!("{at}警告：演示目录")) && zh.contains("是否指「kexie_secretariat」？"), "{zh}");
+
+    // The host's own directory, as the JSON it syncs: this one has the role.
+    let people = dir.join("directory.json");
+    std::fs::write(&people, r#"[{"id": "wang", "roles": ["kexie_secretary"]}, {"id": "li", "roles": ["leadership"]}]"#)
+        .unwrap();
+    let (ok, out) = kexie(&["--lang", "en", "check", wf.to_str().unwrap(), "--directory", people.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    // Everyone else the workflow names is missing from it.
+    assert!(!out.contains("role 'kexie_secretary'"), "{out}");
+    assert!(
+        out.contains(&format!("nobody in the directory file {} holds the role 'kexie_committee'", people.display())),
+        "{out}"
+    );
+    std::fs::write(&people, r#"[{"id": "wang", "roles": "kexie_secretary"}]"#).unwrap();
+    let (ok, out) = kexie(&["check", wf.to_str().unwrap(), "--directory", people.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(!ok && out.contains("directory.json: not a directory list"), "{out}");
+}
+
+#[test]
 fn simulate_prints_each_step() {
     let (ok, out) = kexie(&[
         "--lang",

@@ -26,7 +26,7 @@ fn seminar_with_check_prefix(prefix: &str) -> (String, Value) {
 
 #[test]
 fn a_rule_running_into_a_limit_in_a_case_refuses_the_publish_and_the_server_answers_on() {
-    for db in databases("sandbox-abuse") {
+    for db in own_databases("sandbox-abuse") {
         let server = Server::start(&db);
         let abuses = [
             ("loop { }", "operations"),
@@ -55,7 +55,7 @@ fn a_rule_running_into_a_limit_in_a_case_refuses_the_publish_and_the_server_answ
 
 #[test]
 fn a_limit_only_some_input_reaches_refuses_that_submit_and_stores_nothing() {
-    for db in databases("sandbox-abuse-input") {
+    for db in own_databases("sandbox-abuse-input") {
         let server = Server::start(&db);
         // No case has 99999 attendees: the publish passes.
         let (key, bundle) = seminar_with_check_prefix("if form.attendees == 99999 { loop { } }");

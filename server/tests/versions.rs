@@ -39,7 +39,7 @@ fn edited(bundle: &Value, comment: &str) -> Value {
 
 #[test]
 fn the_history_has_notes_and_publishers_and_each_version_its_texts() {
-    for db in databases("history") {
+    for db in own_databases("history") {
         let server = Server::start(&db);
         let (key, v1) = seminar();
         let (status, body) = publish(&server, &admin(), &key, &v1, "  首次发布\n");
@@ -91,7 +91,7 @@ fn the_history_has_notes_and_publishers_and_each_version_its_texts() {
 
 #[test]
 fn only_administrators_publish_or_read_versions() {
-    for db in databases("versions-admin") {
+    for db in own_databases("versions-admin") {
         let server = Server::start(&db);
         let (key, bundle) = seminar();
         assert_eq!(publish(&server, &admin(), &key, &bundle, "首次发布").0, 201);
@@ -109,7 +109,7 @@ fn only_administrators_publish_or_read_versions() {
 
 #[test]
 fn a_change_needs_a_note_of_at_most_500_characters() {
-    for db in databases("versions-note") {
+    for db in own_databases("versions-note") {
         let server = Server::start(&db);
         let (key, bundle) = seminar();
         let url = server.url(&format!("/workflows/{key}/versions"));
@@ -139,7 +139,7 @@ fn a_change_needs_a_note_of_at_most_500_characters() {
 
 #[test]
 fn an_invalid_bundle_is_refused_with_each_problem_located_and_the_failed_cases() {
-    for db in databases("versions-invalid") {
+    for db in own_databases("versions-invalid") {
         let server = Server::start(&db);
         let (key, bundle) = seminar();
         // A Rhai syntax error on the third line of the rules.
@@ -177,8 +177,37 @@ fn an_invalid_bundle_is_refused_with_each_problem_located_and_the_failed_cases()
 }
 
 #[test]
+fn a_role_nobody_in_the_directory_holds_is_refused_once_the_host_has_synced_it() {
+    for db in own_databases("versions-roles") {
+        let server = Server::start(&db);
+        let (key, bundle) = seminar();
+        let mut misspelt = bundle.clone();
+        misspelt["workflow_toml"] =
+            json!(bundle["workflow_toml"].as_str().unwrap().replace("role:office", "role:ofice"));
+        // Its case would fail on the role too (nobody to assign): the directory is the point.
+        misspelt["cases"] = json!({});
+        // Only the administrator has signed in: the host has not synced the directory, so
+        // there is nothing to check the role against.
+        let (status, body) = publish(&server, &admin(), &key, &misspelt, "未同步目录");
+        assert_eq!(status, 201, "{body}");
+        sync_directory(&server, &[("wang", &["office"])]);
+        let (status, body) = publish(&server, &admin(), &key, &edited(&misspelt, "再改"), "拼错的角色");
+        assert_eq!((status, code(&body)), (422, "definition_invalid"), "{body}");
+        let d = &body["error"]["details"]["diagnostics"][0];
+        let line =
+            1 + misspelt["workflow_toml"].as_str().unwrap().lines().position(|l| l.contains("role:ofice")).unwrap();
+        assert_eq!((d["file"].as_str(), d["line"].as_u64()), (Some("workflow.toml"), Some(line as u64)), "{body}");
+        assert!(d["message"]["zh"].as_str().unwrap().contains("服务器的人员目录中没有人担任角色「ofice」"), "{body}");
+        assert!(d["message"]["en"].as_str().unwrap().ends_with("Did you mean 'office'?"), "{body}");
+        assert_eq!(d.get("severity"), None, "an error, as every diagnostic is unless it says otherwise");
+        let (status, body) = publish(&server, &admin(), &key, &edited(&bundle, "改正"), "改正角色");
+        assert_eq!((status, body["version"].as_i64()), (201, Some(2)), "{body}");
+    }
+}
+
+#[test]
 fn publishing_an_old_version_again_rolls_back_and_running_instances_stay_on_theirs() {
-    for db in databases("rollback") {
+    for db in own_databases("rollback") {
         let server = Server::start(&db);
         let (key, v1) = seminar();
         assert_eq!(publish(&server, &admin(), &key, &v1, "首次发布").0, 201);

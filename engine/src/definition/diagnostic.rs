@@ -17,12 +17,47 @@ pub struct Diagnostic {
     pub col: u32,
     /// What is wrong and what to do, in both languages.
     pub message: Text,
+    /// An error stops publishing; a warning is worth a look but may be right.
+    #[serde(default, skip_serializing_if = "Severity::is_error")]
+    pub severity: Severity,
+}
+
+/// How much a diagnostic matters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The definition cannot be published as it is.
+    #[default]
+    Error,
+    /// Possibly wrong, but only the host knows (a role its directory may hold).
+    Warning,
+}
+
+impl Severity {
+    pub fn is_error(&self) -> bool {
+        *self == Severity::Error
+    }
 }
 
 impl Diagnostic {
-    /// The diagnostic as one line in `lang`: `file:line:col: message`.
+    /// An error at `file:line:col`.
+    pub fn new(file: impl Into<String>, line: u32, col: u32, message: Text) -> Self {
+        Diagnostic { file: file.into(), line, col, message, severity: Severity::Error }
+    }
+
+    /// The diagnostic as one line in `lang`: `file:line:col: message`, a warning marked.
     pub fn render(&self, lang: Lang) -> String {
-        format!("{}:{}:{}: {}", self.file, self.line, self.col, self.message.get(lang))
+        let mark = match (self.severity, lang) {
+            (Severity::Error, _) => "",
+            (Severity::Warning, Lang::Zh) => "警告：",
+            (Severity::Warning, Lang::En) => "warning: ",
+        };
+        format!("{}:{}:{}: {mark}{}", self.file, self.line, self.col, self.message.get(lang))
+    }
+
+    /// The same finding as a warning.
+    pub fn warning(self) -> Self {
+        Diagnostic { severity: Severity::Warning, ..self }
     }
 }
 
@@ -60,7 +95,7 @@ impl Source<'_> {
     /// A diagnostic at a byte offset.
     pub fn at(&self, offset: usize, message: Text) -> Diagnostic {
         let (line, col) = self.line_col(offset);
-        Diagnostic { file: self.name.to_string(), line, col, message }
+        Diagnostic::new(self.name, line, col, message)
     }
 }
 

@@ -6,8 +6,9 @@ mod load;
 pub(crate) mod locate;
 mod model;
 mod report;
+pub mod roles;
 
-pub use diagnostic::{Diagnostic, Diagnostics, Source};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity, Source};
 pub use load::load;
 pub use model::*;
 pub use report::{Condition, Group, Measure, Report, ReportStatus, Test};

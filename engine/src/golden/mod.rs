@@ -10,4 +10,4 @@ pub use case::{
     parse_people, table_of,
 };
 pub use fit::check_case;
-pub use run::{CaseReport, TraceLine, from_action, run, to_action};
+pub use run::{CaseReport, Trace, TraceLine, from_action, run, run_traced, to_action};

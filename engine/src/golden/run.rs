@@ -28,7 +28,8 @@ pub struct TraceLine {
     pub outcome: Result<String, String>,
     /// At a vote still under way after the action: where it stands.
     pub vote: Option<instance::Tally>,
-    /// The advisory notes the rules give on the form at this action, in `lang`.
+    /// The advisory notes the rules give on the form at this action, in `lang` (only in a
+    /// [`Trace::WithNotes`] run, or where the case expects notes).
     pub notes: Vec<String>,
 }
 
@@ -52,8 +53,24 @@ impl CaseReport {
     }
 }
 
+/// How much of the trace a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trace {
+    /// Steps, actors and outcomes: enough to check the case (the rules' notes only where
+    /// it expects some).
+    Outcomes,
+    /// The rules' notes at every action too, for a person reading the trace: one more
+    /// evaluation of the rules per action.
+    WithNotes,
+}
+
 /// Runs `case` against `wf`; refusals in the trace are written in `lang`.
 pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseReport {
+    run_traced(wf, shared, case, lang, Trace::Outcomes)
+}
+
+/// [`run`], writing as much of the trace as `trace` says.
+pub fn run_traced(wf: &Workflow, shared: &People, case: &Case, lang: Lang, trace: Trace) -> CaseReport {
     let mut report = CaseReport { name: case.name.clone(), trace: Vec::new(), failures: Vec::new(), ended: None };
     let dir = directory(shared, case);
     let Some(mut now) = Moment::parse(&case.start) else {
@@ -83,7 +100,7 @@ pub fn run(wf: &Workflow, shared: &People, case: &Case, lang: Lang) -> CaseRepor
             return report;
         }
     };
-    let set = Setting { wf, dir: &dir, others: &case.instances, lang };
+    let set = Setting { wf, dir: &dir, others: &case.instances, lang, trace };
     for (k, a) in case.actions.iter().enumerate() {
         now = match &a.at {
             Some(at) => match Moment::parse(at) {
@@ -112,6 +129,7 @@ struct Setting<'a> {
     dir: &'a Directory,
     others: &'a [OtherInstance],
     lang: Lang,
+    trace: Trace,
 }
 
 /// The other instances an action by `actor` may refer to, as the server gives them: those
@@ -137,7 +155,7 @@ fn step_once(
     now: Moment,
     report: &mut CaseReport,
 ) {
-    let Setting { wf, dir, others, lang } = *set;
+    let Setting { wf, dir, others, lang, trace } = *set;
     let label = say(
         lang,
         format!("第 {k} 步（{} {}）", a.actor, a.action),
@@ -160,12 +178,7 @@ fn step_once(
         Err(e) => Err(refusal(e, lang)),
     };
     let vote = result.as_ref().ok().and_then(|t| instance::tally(wf.definition.step(&step)?, &t.instance));
-    // The form as the action left it (or would have), at the step it was taken at.
-    let mut form = reported.instance.form.clone();
-    form.extend(changes_of(a));
-    let ctx =
-        crate::RuleContext { step: step.clone(), ..crate::RuleContext::for_instance(&reported.instance, &actor, now) };
-    let notes = wf.evaluate(&form, &ctx).map(|e| e.notes);
+    let notes = (a.notes.is_some() || trace == Trace::WithNotes).then(|| notes_at(wf, reported, a, &actor, now));
     report.trace.push(TraceLine {
         at: now,
         step: step.clone(),
@@ -173,7 +186,7 @@ fn step_once(
         action: a.action,
         outcome,
         vote,
-        notes: notes.as_ref().map(|n| n.iter().map(|m| m.render(lang)).collect()).unwrap_or_default(),
+        notes: notes.iter().flatten().flatten().map(|m| m.render(lang)).collect(),
     });
     match result {
         Ok(t) if expects_refusal => report.failures.push(say(
@@ -188,7 +201,7 @@ fn step_once(
         Err(e) if !expects_refusal => report.failures.push(format!("{label}: {}", refusal(&e, lang))),
         Err(e) => check_refusal(&label, a, &e, lang, report),
     }
-    if let Some(n) = a.notes {
+    if let (Some(n), Some(notes)) = (a.notes, notes) {
         match notes {
             Ok(notes) if notes.len() == n => {}
             Ok(notes) => {
@@ -208,6 +221,22 @@ fn step_once(
         }
     }
     expect_now(&label, (a.step.as_deref(), a.status.as_deref()), &reported.instance, lang, report);
+}
+
+/// The rules' notes on the form as the action left it (or would have), at the step it
+/// was taken at.
+fn notes_at(
+    wf: &Workflow,
+    reported: &Reported,
+    a: &CaseAction,
+    actor: &Actor,
+    now: Moment,
+) -> Result<Vec<crate::text::Message>, crate::rules::RuleError> {
+    let mut form = reported.instance.form.clone();
+    form.extend(changes_of(a));
+    let step = reported.instance.step.clone();
+    let ctx = crate::RuleContext { step, ..crate::RuleContext::for_instance(&reported.instance, actor, now) };
+    wf.evaluate(&form, &ctx).map(|e| e.notes)
 }
 
 /// The action's events, as `events` writes them, against what the case expects.

@@ -146,15 +146,9 @@ fn compile_with_constants(src: &Source<'_>) -> Result<(AST, Constants), Vec<Diag
 }
 
 fn top_level_problem(src: &Source<'_>, line: u32, col: u32, what: &str) -> Vec<Diagnostic> {
-    vec![Diagnostic {
-        file: src.name.to_string(),
-        line,
-        col,
-        message: Text::new(
-            format!("规则脚本顶层代码出错：{what}"),
-            format!("the top level of the rules failed: {what}"),
-        ),
-    }]
+    let message =
+        Text::new(format!("规则脚本顶层代码出错：{what}"), format!("the top level of the rules failed: {what}"));
+    vec![Diagnostic::new(src.name, line, col, message)]
 }
 
 fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
@@ -166,15 +160,11 @@ fn parse_error(src: &Source<'_>, err: &rhai::ParseError) -> Diagnostic {
     }
     let (line, col) = src.line_col(offset);
     let detail = err.err_type().to_string();
-    Diagnostic {
-        file: src.name.to_string(),
-        line,
-        col,
-        message: Text::new(
-            format!("规则脚本无法编译：{detail}。请修正这一处语法。"),
-            format!("the rules do not compile: {detail}. Fix the syntax here."),
-        ),
-    }
+    let message = Text::new(
+        format!("规则脚本无法编译：{detail}。请修正这一处语法。"),
+        format!("the rules do not compile: {detail}. Fix the syntax here."),
+    );
+    Diagnostic::new(src.name, line, col, message)
 }
 
 /// Rhai's position of a problem as a line and column of `src` as everything else counts

@@ -81,7 +81,7 @@ fn literal(e: &Expr) -> Option<(String, Position)> {
 pub(crate) fn misreads(def: &Definition, rules: &Rules, src: &Source<'_>) -> Vec<Diagnostic> {
     let at = |pos: Position, message: Text| {
         let (line, col) = super::line_col(src, pos);
-        Diagnostic { file: src.name.to_string(), line, col, message }
+        Diagnostic::new(src.name, line, col, message)
     };
     let reads = rules.form_reads();
     let missing = reads.fields.into_iter().filter(|(name, _)| def.field(name).is_none());

@@ -107,7 +107,7 @@ pub async fn publish(
     }
     let now = state.now().to_string();
     let publisher = Publisher { by: &caller.actor.id, note, now: &now };
-    match publish::publish(&state.workers, &state.store, &req.bundle, Some(&key), &publisher).await {
+    match publish::publish(&state, &req.bundle, Some(&key), &publisher).await {
         Ok((key, Published::New(version))) => {
             Ok((StatusCode::CREATED, Json(PublishResult { key, version, created: true })))
         }

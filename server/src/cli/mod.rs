@@ -1,10 +1,12 @@
 //! The `check`, `test`, `simulate`, `export` and `import` commands.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
-use kexie_engine::definition::Diagnostic;
+use kexie_engine::definition::{Diagnostic, Source, roles};
 use kexie_engine::golden::{self, CaseReport};
-use kexie_engine::text::Lang;
+use kexie_engine::text::{Lang, Text};
+use serde::Deserialize;
 
 use crate::folder::{self, Folder};
 
@@ -42,38 +44,89 @@ fn problems(f: &Folder) -> Vec<&Diagnostic> {
     all
 }
 
-/// `kexie check DIR`.
-pub fn check(dir: &Path, lang: Lang) -> bool {
+/// `kexie check DIR [--directory FILE]`: problems fail it, roles nobody in the directory
+/// holds are warnings (the host's directory is not here to ask).
+pub fn check(dir: &Path, directory: Option<&Path>, lang: Lang) -> bool {
     let Some(folders) = folders(dir) else {
         return false;
     };
-    let mut bad = 0;
+    let (held, whose) = match held_roles(directory) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("{e}");
+            return false;
+        }
+    };
+    let (mut bad, mut warned) = (0, 0);
     for f in &folders {
         let problems = problems(f);
-        if problems.is_empty()
-            && let Ok(wf) = &f.workflow
-        {
-            let d = &wf.definition;
-            out!(
-                "ok    {} ({} v{}: {} fields, {} steps, {} reports, {} cases)",
-                f.dir.display(),
-                d.key,
-                d.version,
-                d.fields.len(),
-                d.steps.len(),
-                d.reports.len(),
-                f.cases.len()
-            );
-        } else {
-            bad += 1;
-            for p in &problems {
-                out!("{}", p.render(lang));
+        let warnings = unheld_roles(f, &held, &whose);
+        warned += warnings.len();
+        for p in problems.iter().copied().chain(&warnings) {
+            out!("{}", p.render(lang));
+        }
+        match &f.workflow {
+            Ok(wf) if problems.is_empty() => {
+                let d = &wf.definition;
+                out!(
+                    "ok    {} ({} v{}: {} fields, {} steps, {} reports, {} cases)",
+                    f.dir.display(),
+                    d.key,
+                    d.version,
+                    d.fields.len(),
+                    d.steps.len(),
+                    d.reports.len(),
+                    f.cases.len()
+                );
             }
-            out!("error {}: {} problem(s)", f.dir.display(), problems.len());
+            _ => {
+                bad += 1;
+                out!("error {}: {} problem(s)", f.dir.display(), problems.len());
+            }
         }
     }
-    out!("{} workflow(s) checked, {bad} with problems", folders.len());
+    let warnings = if warned > 0 { format!(", {warned} warning(s)") } else { String::new() };
+    out!("{} workflow(s) checked, {bad} with problems{warnings}", folders.len());
     bad == 0
+}
+
+/// Warnings for the roles a loaded workflow names that nobody in `held` holds.
+fn unheld_roles(f: &Folder, held: &BTreeSet<String>, whose: &Text) -> Vec<Diagnostic> {
+    let Ok(wf) = &f.workflow else { return Vec::new() };
+    let name = f.dir.join("workflow.toml").display().to_string();
+    let src = Source { name: &name, text: &f.definition };
+    roles::unheld(&src, &wf.definition, held, whose).into_iter().map(Diagnostic::warning).collect()
+}
+
+/// Someone in a directory file: only their roles matter here.
+#[derive(Deserialize)]
+struct Holder {
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DirectoryFile {
+    users: Vec<Holder>,
+}
+
+/// The roles people hold in `file` (TOML `[[users]]` as the demo's users.toml, or the JSON
+/// list `POST /api/v1/directory` takes), or in the demo directory, and how to name it.
+fn held_roles(file: Option<&Path>) -> Result<(BTreeSet<String>, Text), String> {
+    let Some(path) = file else {
+        let held = crate::demo::users().into_iter().flat_map(|u| u.roles).collect();
+        let at = "server/assets/portal/users.toml";
+        return Ok((held, Text::new(format!("演示目录（{at}）"), format!("the demo directory ({at})"))));
+    };
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read the directory: {e}"))?;
+    let users = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str::<Vec<Holder>>(&text).map_err(|e| format!("{shown}: not a directory list: {e}"))?
+    } else {
+        toml::from_str::<DirectoryFile>(&text).map_err(|e| format!("{shown}: not a directory file: {e}"))?.users
+    };
+    let held = users.into_iter().flat_map(|u| u.roles).collect();
+    Ok((held, Text::new(format!("目录文件 {shown} "), format!("the directory file {shown}"))))
 }
 
 /// `kexie test DIR`.
@@ -126,7 +179,7 @@ pub fn simulate(workflow: &Path, case: &Path, lang: Lang) -> bool {
             return false;
         }
     };
-    let report = golden::run(wf, people, case, lang);
+    let report = golden::run_traced(wf, people, case, lang, golden::Trace::WithNotes);
     out!("case: {}", report.name);
     for o in &case.instances {
         let about = o.summary.as_deref().map(|s| format!(" \"{s}\"")).unwrap_or_default();
