@@ -2,6 +2,7 @@
 
 mod check;
 mod diagnostic;
+pub mod edit;
 mod load;
 pub(crate) mod locate;
 mod model;
