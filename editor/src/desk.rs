@@ -10,6 +10,7 @@ use kexie_widget::views::{Notice, notice};
 use yew::prelude::*;
 
 use crate::code::{CodeEditor, Diff};
+use crate::designer::FormDesigner;
 use crate::local::SaveKey;
 use crate::preview::Preview;
 use crate::problems::Problems;
@@ -219,6 +220,7 @@ fn tabs(s: &Session, d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>) 
     let cases_label = format!("{}（{}）", s.t("案例", "Cases"), d.texts.bundle.case_files().count());
     html! {
         <div class="kx-ed-tabs" role="tablist">
+            { tab(s.t("表单", "Form").into(), Some(Tab::Form), d.tab == Tab::Form, 0) }
             { tab(DEFINITION.into(), Some(Tab::File(DEFINITION.into())), d.tab == Tab::File(DEFINITION.into()), problems_in(DEFINITION)) }
             { tab(RULES.into(), Some(Tab::File(RULES.into())), d.tab == Tab::File(RULES.into()), problems_in(RULES)) }
             { tab(cases_label, first_case.map(Tab::File), on_cases, problems_in("cases/")) }
@@ -254,6 +256,26 @@ fn shown_tab(
                 html! { <div class="kx-ed-cases">{ case_list(d, dispatch, file) }{ editor }</div> }
             } else {
                 editor
+            }
+        }
+        Tab::Form => {
+            let on_change = dispatch.to_callback().reform(|text| Msg::Edit(DEFINITION.into(), text));
+            let live = d.check.as_ref().and_then(|v| v.compiled.clone()).map(|wf| {
+                html! {
+                    <Preview wf={kexie_widget::form::Shared(wf)} bundle={d.texts.bundle.clone()} sim={sim.clone()}
+                        on_record={dispatch.to_callback().reform(|(name, text)| Msg::AddCase(name, text))} />
+                }
+            });
+            html! {
+                <div class="kx-dz-desk">
+                    <FormDesigner bundle={d.texts.bundle.clone()} {on_change} />
+                    <div class="kx-dz-live">
+                        <h3 class="kx-section-title">{ s.t("员工看到的表单", "The form as employees see it") }</h3>
+                        { live.unwrap_or_else(|| notice(&Some(Notice::Error(
+                            s.t("流程有问题，暂时无法显示表单；请先改正下方列出的问题。", "The workflow has problems; fix those listed below to see the form.").into(),
+                        )))) }
+                    </div>
+                </div>
             }
         }
         Tab::Preview => match d.check.as_ref().and_then(|v| v.compiled.clone()) {

@@ -6,6 +6,7 @@
 mod app;
 mod code;
 mod deliveries;
+mod designer;
 mod desk;
 mod local;
 mod preview;

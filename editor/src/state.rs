@@ -22,6 +22,8 @@ pub const RULES: &str = "rules.rhai";
 pub enum Tab {
     /// `workflow.toml`, `rules.rhai` or `cases/<name>`.
     File(String),
+    /// The form designer.
+    Form,
     Preview,
     /// The reports, counted over the cases.
     Reports,

@@ -91,6 +91,10 @@ test("the rule editor, its problems panel and its preview pass axe's WCAG AA rul
   await widget(page).getByRole("tab", { name: "预览" }).click();
   await widget(page).getByLabel("扮演").waitFor();
   assert.deepEqual(await violations(["color-contrast", "label"]), [], "preview");
+
+  await widget(page).getByRole("tab", { name: "表单" }).click();
+  await widget(page).locator(".kx-dz-props").waitFor();
+  assert.deepEqual(await violations(["color-contrast", "label", "button-name"]), [], "form designer");
 });
 
 test("on a phone, the inbox, a form with its table as cards and an approval pass axe's WCAG AA rules", async () => {

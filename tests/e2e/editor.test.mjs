@@ -336,3 +336,51 @@ test("the reports tab counts the golden cases, and follows an edited case", asyn
     await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
   });
 });
+
+test("the form designer adds, describes, moves and deletes a field by keyboard, and the text follows", async () => {
+  await shotOnFailure(page, "editor-designer", async () => {
+    await openEditor("hejun");
+    await W().getByRole("tab", { name: "表单" }).click();
+    const rows = W().locator(".kx-dz-row");
+    await rows.first().waitFor();
+    const before = await rows.count();
+    const labels = () => W().locator(".kx-dz-label").allInnerTexts();
+    const named = (await labels())[1]; // 企业名称: every step names it
+
+    // A date field from the palette, after the first field, named in the property panel.
+    await W().getByLabel("字段类型").selectOption({ label: "日期" });
+    await W().getByRole("button", { name: "添加字段" }).click();
+    assert.equal(await rows.count(), before + 1);
+    assert.equal((await labels())[1], "新字段");
+    const name = W().getByLabel("名称（中文）");
+    await name.fill("活动日期");
+    await name.press("Tab");
+    await W().locator(".kx-dz-label", { hasText: "活动日期" }).waitFor();
+    // The live form shows it as employees will see it.
+    await W().locator(".kx-dz-live").getByText("活动日期").first().waitFor();
+
+    // Moved down by keyboard alone: focus its button, press Enter.
+    await W().getByRole("button", { name: "下移「活动日期」" }).focus();
+    await page.keyboard.press("Enter");
+    await W().locator(".kx-dz-row").nth(2).locator(".kx-dz-label", { hasText: "活动日期" }).waitFor();
+    await readme("designer");
+
+    // The text tab holds the change; the diff shows it beside what is published.
+    await W().getByRole("tab", { name: "与已发布版本对比" }).click();
+    await W().locator(".kx-diffview", { hasText: 'label = { zh = "活动日期"' }).waitFor();
+
+    // A field a step still names cannot go; the refusal says where it is named.
+    await W().getByRole("tab", { name: "表单" }).click();
+    await W().getByRole("button", { name: `删除「${named}」` }).click();
+    const refusal = W().locator(".kx-alert-error", { hasText: `不能删除「${named}」` });
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /workflow\.toml 第 \d+ 行/);
+    assert.equal(await rows.count(), before + 1, "nothing was deleted");
+
+    // Deleting the new one gives back the published text byte for byte.
+    await W().getByRole("button", { name: "删除「活动日期」" }).click();
+    assert.equal(await rows.count(), before);
+    await W().getByRole("tab", { name: "与已发布版本对比" }).click();
+    await W().getByText("与已发布的版本没有差别。").waitFor();
+  });
+});

@@ -2,9 +2,61 @@
 //! touches, so the administrator's comments, order and layout stay, and a text nothing
 //! changed comes back byte for byte (toml_edit keeps every byte it was not told to change).
 
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
+use super::model::FieldKind;
 use crate::text::Text;
+
+/// The kinds a designer's palette adds, each ready to load as it is added.
+pub const PALETTE: [FieldKind; 13] = [
+    FieldKind::Text,
+    FieldKind::LongText,
+    FieldKind::Integer,
+    FieldKind::Decimal,
+    FieldKind::Date,
+    FieldKind::Select,
+    FieldKind::Radio,
+    FieldKind::MultiSelect,
+    FieldKind::Checkbox,
+    FieldKind::Person,
+    FieldKind::Department,
+    FieldKind::Attachment,
+    FieldKind::Table,
+];
+
+/// A new field's keys: its id, kind and label, and what its kind cannot load without
+/// (two options to rename, a first column).
+pub fn new_field(id: &str, kind: FieldKind, label: &Text) -> Vec<(&'static str, Value)> {
+    let kind_name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let mut keys = vec![("id", Value::from(id)), ("kind", kind_name.as_str().into()), ("label", text_value(label))];
+    if kind.has_options() {
+        let option = |value: &str, zh: &str, en: &str| {
+            let mut o = InlineTable::new();
+            o.insert("value", value.into());
+            o.insert("label", text_value(&Text::new(zh, en)));
+            Value::InlineTable(o)
+        };
+        let options: Array =
+            [option("a", "选项一", "Option 1"), option("b", "选项二", "Option 2")].into_iter().collect();
+        keys.push(("options", Value::Array(options)));
+    }
+    if kind == FieldKind::Table {
+        let mut column = InlineTable::new();
+        column.insert("id", "item".into());
+        column.insert("kind", "text".into());
+        column.insert("label", text_value(&Text::new("事项", "Item")));
+        keys.push(("columns", Value::Array([Value::InlineTable(column)].into_iter().collect())));
+    }
+    keys
+}
+
+/// `{ zh = "…", en = "…" }`.
+fn text_value(text: &Text) -> Value {
+    let mut t = InlineTable::new();
+    t.insert("zh", text.zh.as_str().into());
+    t.insert("en", text.en.as_str().into());
+    Value::InlineTable(t)
+}
 
 /// The text of a `workflow.toml` being edited.
 #[derive(Debug, Clone)]
@@ -46,7 +98,7 @@ impl DefinitionDoc {
     }
 
     /// The text as edited.
-    pub fn text(&self) -> String {
+    pub fn to_text(&self) -> String {
         self.doc.to_string()
     }
 
@@ -77,12 +129,27 @@ impl DefinitionDoc {
         }
     }
 
-    /// Sets a bilingual text: `{ zh = "…", en = "…" }`.
+    /// Sets a bilingual text: `{ zh = "…", en = "…" }`; an empty one removes the key.
     pub fn set_text(&mut self, list: List, i: usize, key: &str, text: &Text) -> bool {
-        let mut t = toml_edit::InlineTable::new();
-        t.insert("zh", text.zh.as_str().into());
-        t.insert("en", text.en.as_str().into());
-        self.set(list, i, key, Some(Value::InlineTable(t)))
+        let empty = text.zh.trim().is_empty() && text.en.trim().is_empty();
+        self.set(list, i, key, (!empty).then(|| text_value(text)))
+    }
+
+    /// The value of `key` in the `i`th field or step.
+    pub fn value(&self, list: List, i: usize, key: &str) -> Option<&Value> {
+        self.tables(list)?.get(i)?.get(key)?.as_value()
+    }
+
+    /// A text `key` of the `i`th field or step.
+    pub fn str(&self, list: List, i: usize, key: &str) -> Option<&str> {
+        self.value(list, i, key)?.as_str()
+    }
+
+    /// A bilingual text `key` of the `i`th field or step (a missing language is empty).
+    pub fn text(&self, list: List, i: usize, key: &str) -> Option<Text> {
+        let t = self.value(list, i, key)?.as_inline_table()?;
+        let get = |lang: &str| t.get(lang).and_then(Value::as_str).unwrap_or_default().to_string();
+        Some(Text::new(get("zh"), get("en")))
     }
 
     /// A new field or step at `at` (at most the length), with these keys in this order.
@@ -238,7 +305,7 @@ mod tests {
         assert_eq!(all.len(), 6, "the six shipped workflows");
         for (name, text) in all {
             let mut doc = DefinitionDoc::parse(&text).unwrap();
-            assert_eq!(first_difference(&doc.text(), &text), None, "{name}: parsed and written again");
+            assert_eq!(first_difference(&doc.to_text(), &text), None, "{name}: parsed and written again");
             // Every property written again as it is, however it was written, changes nothing.
             let def = load(&Source { name: &name, text: &text }, None).unwrap();
             for (i, f) in def.fields.iter().enumerate() {
@@ -262,13 +329,13 @@ mod tests {
                     assert_eq!(access, expected, "{name}: {} at {}", f.id, step.id);
                 }
             }
-            assert_eq!(first_difference(&doc.text(), &text), None, "{name}: nothing changed");
+            assert_eq!(first_difference(&doc.to_text(), &text), None, "{name}: nothing changed");
             // A move and its inverse leave it as it was, comments, columns and all.
             let n = doc.len(List::Fields);
             doc.move_to(List::Fields, 0, n - 1);
-            assert_ne!(doc.text(), text);
+            assert_ne!(doc.to_text(), text);
             doc.move_to(List::Fields, n - 1, 0);
-            assert_eq!(first_difference(&doc.text(), &text), None, "{name}: moved there and back");
+            assert_eq!(first_difference(&doc.to_text(), &text), None, "{name}: moved there and back");
         }
     }
 
@@ -284,7 +351,7 @@ mod tests {
         doc.move_to(List::Fields, table, 0);
         assert!(doc.set_access(0, "phone", Access::Editable));
         assert!(doc.set_access(1, "phone_2", Access::Hidden));
-        let edited = doc.text();
+        let edited = doc.to_text();
         // Every comment of the original is still there.
         for comment in text.lines().filter(|l| l.trim_start().starts_with('#')) {
             assert!(edited.contains(comment), "{name}: lost {comment:?}");
@@ -302,7 +369,22 @@ mod tests {
         assert!(def.steps[0].editable.contains(&"phone".to_string()));
         assert!(def.steps[1].hidden.contains(&"phone_2".to_string()));
         doc.remove(List::Fields, 3);
-        assert!(!doc.text().contains("id = \"phone_2\""), "removed");
+        assert!(!doc.to_text().contains("id = \"phone_2\""), "removed");
+    }
+
+    #[test]
+    fn every_kind_of_the_palette_loads_as_added() {
+        let (name, text) = shipped().into_iter().find(|(n, _)| n.contains("annual-plan")).unwrap();
+        let mut doc = DefinitionDoc::parse(&text).unwrap();
+        for (k, kind) in PALETTE.into_iter().enumerate() {
+            let label = Text::new(format!("新字段{k}"), format!("New field {k}"));
+            doc.insert(List::Fields, k, &new_field(&format!("new_{k}"), kind, &label));
+        }
+        let edited = doc.to_text();
+        let def = load(&Source { name: &name, text: &edited }, None).unwrap_or_else(|d| panic!("{d:?}"));
+        let kinds: Vec<FieldKind> = def.fields.iter().take(PALETTE.len()).map(|f| f.kind).collect();
+        assert_eq!(kinds, PALETTE);
+        assert_eq!(def.fields[5].options.len(), 2, "a select comes with two options to rename");
     }
 
     /// The first line where two texts differ, with both versions of it.
