@@ -128,6 +128,7 @@ pub async fn load(
     Ok((key, loaded, warnings))
 }
 
+/// [`load`] once the bundle checks.
 async fn load_checked(
     store: &Store,
     bundle: &Bundle,
