@@ -42,8 +42,13 @@ pub fn FormDesigner(p: &FormDesignerProps) -> Html {
     };
     let count = doc.len(List::Fields);
     let at = (*selected).min(count.saturating_sub(1));
-    let edit = Editor { bundle: p.bundle.clone(), on_change: p.on_change.clone(), selected: selected.clone() };
-    let rows = (0..count).map(|i| row(&s, &doc, i, i == at, &edit, &refusal));
+    let edit = Editor {
+        bundle: p.bundle.clone(),
+        on_change: p.on_change.clone(),
+        selected: selected.clone(),
+        refusal: refusal.clone(),
+    };
+    let rows = (0..count).map(|i| row(&s, &doc, i, i == at, &edit));
     html! {
         <div class="kx-dz">
             <div class="kx-dz-fields">
@@ -60,26 +65,30 @@ pub fn FormDesigner(p: &FormDesignerProps) -> Html {
     }
 }
 
-/// What a designer action needs: the texts to change, where to send the result, and
-/// which field to select afterwards.
+/// What a designer action needs: the texts to change, where to send the result, which
+/// field to select afterwards, and where to say why an action was refused.
 #[derive(Clone)]
 struct Editor {
     bundle: Rc<Bundle>,
     on_change: Callback<String>,
     selected: UseStateHandle<usize>,
+    refusal: UseStateHandle<Option<Notice>>,
 }
 
 impl Editor {
-    /// A callback applying `change` to workflow.toml as it is when the event comes, then
-    /// selecting the field it returns.
+    /// A callback applying `change` when the event comes.
     fn on<E: 'static>(&self, change: impl Fn(&mut DefinitionDoc, E) -> usize + 'static) -> Callback<E> {
         let this = self.clone();
-        Callback::from(move |event: E| {
-            let Ok(mut doc) = DefinitionDoc::parse(&this.bundle.workflow_toml) else { return };
-            let select = change(&mut doc, event);
-            this.selected.set(select);
-            this.on_change.emit(doc.to_text());
-        })
+        Callback::from(move |event: E| this.apply(|doc| change(doc, event)))
+    }
+
+    /// Applies `change` to workflow.toml as it is now, then selects the field it returns.
+    fn apply(&self, change: impl FnOnce(&mut DefinitionDoc) -> usize) {
+        let Ok(mut doc) = DefinitionDoc::parse(&self.bundle.workflow_toml) else { return };
+        let select = change(&mut doc);
+        self.refusal.set(None);
+        self.selected.set(select);
+        self.on_change.emit(doc.to_text());
     }
 }
 
@@ -90,14 +99,7 @@ fn label_of(doc: &DefinitionDoc, i: usize, lang: Lang) -> String {
 }
 
 /// One field: select it, move it up or down, copy it, delete it.
-fn row(
-    s: &Session,
-    doc: &DefinitionDoc,
-    i: usize,
-    on: bool,
-    edit: &Editor,
-    refusal: &UseStateHandle<Option<Notice>>,
-) -> Html {
+fn row(s: &Session, doc: &DefinitionDoc, i: usize, on: bool, edit: &Editor) -> Html {
     let id = doc.str(List::Fields, i, "id").unwrap_or_default().to_string();
     let kind = doc.str(List::Fields, i, "kind").unwrap_or_default();
     let label = label_of(doc, i, s.lang);
@@ -121,22 +123,19 @@ fn row(
             i + 1
         })
     };
-    let uses = uses_of(&edit.bundle, &id, s.lang);
-    let delete = if uses.is_empty() {
-        edit.on(move |d, _: MouseEvent| {
-            d.remove(List::Fields, i);
-            i.saturating_sub(1)
+    let delete = {
+        let (edit, id, label, lang) = (edit.clone(), id.clone(), label.clone(), s.lang);
+        Callback::from(move |_: MouseEvent| {
+            let uses = uses_of(&edit.bundle, &id, lang);
+            if uses.is_empty() {
+                edit.apply(|d| {
+                    d.remove(List::Fields, i);
+                    i.saturating_sub(1)
+                });
+            } else {
+                edit.refusal.set(Some(Notice::Error(still_named(&label, &uses, lang))));
+            }
         })
-    } else {
-        let (refusal, label) = (refusal.clone(), label.clone());
-        let why = match s.lang {
-            Lang::Zh => format!("不能删除「{label}」：仍有地方用到它（{}）。请先改掉这些地方。", uses.join("；")),
-            Lang::En => format!(
-                "'{label}' cannot be deleted while these still name it: {}. Change them first.",
-                uses.join("; ")
-            ),
-        };
-        Callback::from(move |_| refusal.set(Some(Notice::Error(why.clone()))))
     };
     let named = |zh: &str, en: &str| match s.lang {
         Lang::Zh => format!("{zh}「{label}」"),
@@ -231,6 +230,15 @@ fn properties(s: &Session, doc: &DefinitionDoc, i: usize, edit: &Editor) -> Html
                 <input type="checkbox" checked={required} onchange={toggle} />{ s.t("必填", "Required") }
             </label>
         </section>
+    }
+}
+
+fn still_named(label: &str, uses: &[String], lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("不能删除「{label}」：仍有地方用到它（{}）。请先改掉这些地方。", uses.join("；")),
+        Lang::En => {
+            format!("'{label}' cannot be deleted while these still name it: {}. Change them first.", uses.join("; "))
+        }
     }
 }
 

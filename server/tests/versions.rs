@@ -262,7 +262,7 @@ fn history(server: &Server, key: &str) -> Vec<(i64, String, String)> {
 
 #[test]
 fn a_restart_keeps_what_the_rule_editor_published_until_the_folder_changes() {
-    for (n, db) in databases("loader").into_iter().enumerate() {
+    for (n, db) in own_databases("loader").into_iter().enumerate() {
         let (key, v1) = seminar();
         let root = std::env::temp_dir().join(format!("kexie-loader-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);

@@ -298,3 +298,20 @@ test("表彰与人才举荐 on a phone: the nomination, the vote, the publicity 
   await approve("sunzhiyuan", AWARD, {}, "已办结", "确认备案");
   assert.deepEqual(page.errors, []);
 }));
+
+test("the form designer on a phone: the fields, their tools and the live form one under another", () => shotOnFailure(page, "phone-designer", async () => {
+  await become(page, "hejun");
+  await page.evaluate(() => { location.hash = "#rules"; });
+  await W().getByLabel("流程", { exact: true }).selectOption("kexie-formation");
+  await W().getByRole("tab", { name: "表单" }).tap();
+  await W().locator(".kx-dz-props").waitFor();
+  await W().getByRole("button", { name: "下移「企业名称」" }).tap();
+  await W().locator(".kx-dz-row").nth(2).locator(".kx-dz-label", { hasText: "企业名称" }).waitFor();
+  await fits("the form designer");
+  // The live form comes under the designer, not beside it.
+  const [list, live] = await Promise.all([W().locator(".kx-dz-list").boundingBox(), W().locator(".kx-dz-live").boundingBox()]);
+  assert.ok(live.y > list.y + list.height, `the live form (y ${live.y}) is under the fields (ending at ${list.y + list.height})`);
+  await shot(page, "phone-designer");
+  await W().getByRole("button", { name: "放弃修改" }).tap();
+  await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).tap();
+}));
