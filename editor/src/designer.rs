@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use kexie_engine::bundle::Bundle;
 use kexie_engine::definition::FieldKind;
-use kexie_engine::definition::edit::{DefinitionDoc, List, PALETTE, new_field};
+use kexie_engine::definition::edit::{DefinitionDoc, List, PALETTE, kind_name, new_field};
 use kexie_engine::text::{Lang, Text};
 use kexie_widget::app::{Session, use_session};
 use kexie_widget::views::{Notice, notice};
@@ -249,10 +249,6 @@ fn unused_id(doc: &DefinitionDoc, base: &str) -> String {
         .chain((2..).map(|n| format!("{base}_{n}")))
         .find(|id| !taken(id))
         .unwrap_or_default()
-}
-
-fn kind_name(kind: FieldKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 fn kind_label(kind: &str, lang: Lang) -> &'static str {

@@ -39,6 +39,11 @@ impl Directory {
         self.0.get(id)
     }
 
+    /// Every role somebody holds.
+    pub fn roles(&self) -> std::collections::BTreeSet<String> {
+        self.0.values().flat_map(|a| a.roles.iter().cloned()).collect()
+    }
+
     /// Everybody holding `role`, in id order (stable, so a sequence is reproducible).
     pub fn with_role<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a Actor> + 'a {
         self.0.values().filter(move |a| a.has_role(role))

@@ -3,11 +3,8 @@
 //! change note. The same path serves the admin API and
 //! `workflows/` on start, which is published only where the folder changed (see [`load`]).
 
-use std::collections::BTreeSet;
-
 use kexie_engine::bundle::{Bundle, Checked};
 use kexie_engine::definition::{Diagnostic, Source, roles};
-use kexie_engine::people::Directory;
 use kexie_engine::text::{Lang, Text};
 use sha2::{Digest, Sha256};
 
@@ -179,7 +176,7 @@ async fn checked_key(
     if expected_key.is_some_and(|k| k != key) {
         return Err(PublishError::WrongKey(key));
     }
-    let held = held_roles(&state.store.directory().await?);
+    let held = state.store.directory().await?.roles();
     // A directory holding no role but administration has not been synced by the host yet
     // (an administrator signing in puts them there): there is nothing to check against.
     if held.iter().all(|r| *r == state.config.auth.admin_role) {
@@ -188,11 +185,6 @@ async fn checked_key(
     let src = Source { name: "workflow.toml", text: &bundle.workflow_toml };
     let whose = Text::new("服务器的人员目录", "the server's directory");
     Ok((key, first, roles::unheld(&src, &wf.definition, &held, &whose)))
-}
-
-/// Every role somebody in the directory holds.
-fn held_roles(dir: &Directory) -> BTreeSet<String> {
-    dir.0.values().flat_map(|a| a.roles.iter().cloned()).collect()
 }
 
 /// Stores the bundle as the version after `latest` (its number and digest), unless it has

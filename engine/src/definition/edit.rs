@@ -27,8 +27,7 @@ pub const PALETTE: [FieldKind; 13] = [
 /// A new field's keys: its id, kind and label, and what its kind cannot load without
 /// (two options to rename, a first column).
 pub fn new_field(id: &str, kind: FieldKind, label: &Text) -> Vec<(&'static str, Value)> {
-    let kind_name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    let mut keys = vec![("id", Value::from(id)), ("kind", kind_name.as_str().into()), ("label", text_value(label))];
+    let mut keys = vec![("id", Value::from(id)), ("kind", kind_name(kind).into()), ("label", text_value(label))];
     if kind.has_options() {
         let option = |value: &str, zh: &str, en: &str| {
             let mut o = InlineTable::new();
@@ -48,6 +47,11 @@ pub fn new_field(id: &str, kind: FieldKind, label: &Text) -> Vec<(&'static str, 
         keys.push(("columns", Value::Array([Value::InlineTable(column)].into_iter().collect())));
     }
     keys
+}
+
+/// A kind as `workflow.toml` writes it (`long_text`).
+pub fn kind_name(kind: FieldKind) -> String {
+    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 /// `{ zh = "…", en = "…" }`.

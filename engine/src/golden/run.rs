@@ -178,7 +178,8 @@ fn step_once(
         Err(e) => Err(refusal(e, lang)),
     };
     let vote = result.as_ref().ok().and_then(|t| instance::tally(wf.definition.step(&step)?, &t.instance));
-    let notes = (a.notes.is_some() || trace == Trace::WithNotes).then(|| notes_at(wf, reported, a, &actor, now));
+    let notes =
+        (a.notes.is_some() || trace == Trace::WithNotes).then(|| notes_at(wf, reported, (&step, a), &actor, now));
     report.trace.push(TraceLine {
         at: now,
         step: step.clone(),
@@ -223,19 +224,21 @@ fn step_once(
     expect_now(&label, (a.step.as_deref(), a.status.as_deref()), &reported.instance, lang, report);
 }
 
-/// The rules' notes on the form as the action left it (or would have), at the step it
+/// The rules' notes on the form as action `a` left it (or would have), at the step it
 /// was taken at.
 fn notes_at(
     wf: &Workflow,
     reported: &Reported,
-    a: &CaseAction,
+    (step, a): (&str, &CaseAction),
     actor: &Actor,
     now: Moment,
 ) -> Result<Vec<crate::text::Message>, crate::rules::RuleError> {
     let mut form = reported.instance.form.clone();
     form.extend(changes_of(a));
-    let step = reported.instance.step.clone();
-    let ctx = crate::RuleContext { step, ..crate::RuleContext::for_instance(&reported.instance, actor, now) };
+    let ctx = crate::RuleContext {
+        step: step.to_string(),
+        ..crate::RuleContext::for_instance(&reported.instance, actor, now)
+    };
     wf.evaluate(&form, &ctx).map(|e| e.notes)
 }
 
