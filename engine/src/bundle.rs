@@ -11,6 +11,9 @@ use crate::definition::{Diagnostic, Diagnostics, Source};
 use crate::golden::{self, CaseReport, People};
 use crate::text::{Lang, Text};
 
+mod uses;
+pub use uses::Use;
+
 /// The file name of the cases' shared directory.
 pub const PEOPLE_FILE: &str = "_people.toml";
 

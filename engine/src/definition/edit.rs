@@ -8,50 +8,33 @@ use super::model::FieldKind;
 use crate::text::Text;
 
 /// The kinds a designer's palette adds, each ready to load as it is added.
-pub const PALETTE: [FieldKind; 13] = [
-    FieldKind::Text,
-    FieldKind::LongText,
-    FieldKind::Integer,
-    FieldKind::Decimal,
-    FieldKind::Date,
-    FieldKind::Select,
-    FieldKind::Radio,
-    FieldKind::MultiSelect,
-    FieldKind::Checkbox,
-    FieldKind::Person,
-    FieldKind::Department,
-    FieldKind::Attachment,
-    FieldKind::Table,
-];
+pub const PALETTE: [FieldKind; 15] = FieldKind::ALL;
 
 /// A new field's keys: its id, kind and label, and what its kind cannot load without
-/// (two options to rename, a first column).
-pub fn new_field(id: &str, kind: FieldKind, label: &Text) -> Vec<(&'static str, Value)> {
-    let mut keys = vec![("id", Value::from(id)), ("kind", kind_name(kind).into()), ("label", text_value(label))];
+/// (two options to rename, content to write, a workflow to refer to: this one's own until
+/// the designer picks another). A table's first column is added by `add_field`.
+fn new_field(id: &str, kind: FieldKind, label: &Text, key: &str) -> Vec<(&'static str, Value)> {
+    let mut keys = vec![("id", Value::from(id)), ("kind", kind.name().into()), ("label", text_value(label))];
     if kind.has_options() {
-        let option = |value: &str, zh: &str, en: &str| {
-            let mut o = InlineTable::new();
-            o.insert("value", value.into());
-            o.insert("label", text_value(&Text::new(zh, en)));
-            Value::InlineTable(o)
-        };
-        let options: Array =
-            [option("a", "选项一", "Option 1"), option("b", "选项二", "Option 2")].into_iter().collect();
+        let options: Array = [option("a", &Text::new("选项一", "Option 1")), option("b", &Text::new("选项二", "Option 2"))]
+            .into_iter()
+            .collect();
         keys.push(("options", Value::Array(options)));
     }
-    if kind == FieldKind::Table {
-        let mut column = InlineTable::new();
-        column.insert("id", "item".into());
-        column.insert("kind", "text".into());
-        column.insert("label", text_value(&Text::new("事项", "Item")));
-        keys.push(("columns", Value::Array([Value::InlineTable(column)].into_iter().collect())));
+    match kind {
+        FieldKind::RichText => keys.push(("content", text_value(&Text::new("说明文字", "Explanatory text")))),
+        FieldKind::Reference => keys.push(("workflow", key.into())),
+        _ => {}
     }
     keys
 }
 
-/// A kind as `workflow.toml` writes it (`long_text`).
-pub fn kind_name(kind: FieldKind) -> String {
-    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+/// `{ value = "…", label = { zh = "…", en = "…" } }`.
+fn option(value: &str, label: &Text) -> Value {
+    let mut o = InlineTable::new();
+    o.insert("value", value.into());
+    o.insert("label", text_value(label));
+    Value::InlineTable(o)
 }
 
 /// `{ zh = "…", en = "…" }`.
@@ -73,15 +56,8 @@ pub struct DefinitionDoc {
 pub enum List {
     Fields,
     Steps,
-}
-
-impl List {
-    fn key(self) -> &'static str {
-        match self {
-            List::Fields => "fields",
-            List::Steps => "steps",
-        }
-    }
+    /// The columns of the `i`th field, a table (written as `[[fields.columns]]`).
+    Columns(usize),
 }
 
 /// What the assignees of a step may do with a field: one cell of the permission matrix.
@@ -197,6 +173,93 @@ impl DefinitionDoc {
         });
     }
 
+    /// A new field (or column) of `kind` at `at`, ready to load: a table comes with a
+    /// first column.
+    pub fn add_field(&mut self, list: List, at: usize, id: &str, kind: FieldKind, label: &Text) {
+        let key = self.doc.get("key").and_then(Item::as_str).unwrap_or_default().to_string();
+        let at = at.min(self.len(list));
+        self.insert(list, at, &new_field(id, kind, label, &key));
+        if kind == FieldKind::Table {
+            let column = new_field("item", FieldKind::Text, &Text::new("事项", "Item"), &key);
+            self.insert(List::Columns(at), 0, &column);
+        }
+    }
+
+    /// The options of the `i`th field: each one's value and label.
+    pub fn options(&self, list: List, i: usize) -> Vec<(String, Text)> {
+        let Some(options) = self.value(list, i, "options").and_then(Value::as_array) else { return Vec::new() };
+        let read = |o: &Value| {
+            let o = o.as_inline_table()?;
+            let label = o.get("label").and_then(Value::as_inline_table);
+            let get = |lang: &str| label.and_then(|l| l.get(lang)).and_then(Value::as_str).unwrap_or_default();
+            Some((o.get("value")?.as_str()?.to_string(), Text::new(get("zh"), get("en"))))
+        };
+        options.iter().filter_map(read).collect()
+    }
+
+    /// Writes the `j`th option's value and label, keeping how it was laid out.
+    pub fn set_option(&mut self, list: List, i: usize, j: usize, value: &str, label: &Text) -> bool {
+        let Some(o) = self.options_mut(list, i).and_then(|a| a.get_mut(j)).and_then(Value::as_inline_table_mut)
+        else {
+            return false;
+        };
+        let mut changed = false;
+        for (key, new) in [("value", Value::from(value)), ("label", text_value(label))] {
+            match o.get_mut(key) {
+                Some(old) if same(old, &new) => {}
+                Some(old) => {
+                    let decor = old.decor().clone();
+                    *old = new;
+                    *old.decor_mut() = decor;
+                    changed = true;
+                }
+                None => changed |= o.insert(key, new).is_none(),
+            }
+        }
+        changed
+    }
+
+    /// Adds an option at `at`, removes the `j`th, or moves one: each place keeps the
+    /// whitespace it had, so the list stays laid out as it was.
+    pub fn add_option(&mut self, list: List, i: usize, at: usize, value: &str, label: &Text) {
+        self.rearrange_options(list, i, |o| o.insert(at.min(o.len()), option(value, label)));
+    }
+
+    pub fn remove_option(&mut self, list: List, i: usize, j: usize) {
+        self.rearrange_options(list, i, |o| {
+            if j < o.len() {
+                o.remove(j);
+            }
+        });
+    }
+
+    pub fn move_option(&mut self, list: List, i: usize, from: usize, to: usize) {
+        self.rearrange_options(list, i, |o| {
+            if from < o.len() && to < o.len() {
+                let v = o.remove(from);
+                o.insert(to, v);
+            }
+        });
+    }
+
+    fn options_mut(&mut self, list: List, i: usize) -> Option<&mut Array> {
+        self.table_mut(list, i)?.get_mut("options")?.as_array_mut()
+    }
+
+    fn rearrange_options(&mut self, list: List, i: usize, change: impl FnOnce(&mut Vec<Value>)) {
+        let Some(array) = self.options_mut(list, i) else { return };
+        let mut decors: Vec<toml_edit::Decor> = array.iter().map(|v| v.decor().clone()).collect();
+        let mut values: Vec<Value> = array.iter().cloned().collect();
+        change(&mut values);
+        let last = decors.last().cloned().unwrap_or_default();
+        decors.resize(values.len(), last);
+        array.clear();
+        for (mut v, decor) in values.into_iter().zip(decors) {
+            *v.decor_mut() = decor;
+            array.push_formatted(v);
+        }
+    }
+
     /// What step `step` lets its assignees do with `field`.
     pub fn access(&self, step: usize, field: &str) -> Access {
         let listed = |key: &str| {
@@ -238,11 +301,25 @@ impl DefinitionDoc {
     }
 
     fn tables(&self, list: List) -> Option<&ArrayOfTables> {
-        self.doc.get(list.key()).and_then(Item::as_array_of_tables)
+        let (parent, key) = match list {
+            List::Fields => (self.doc.as_table(), "fields"),
+            List::Steps => (self.doc.as_table(), "steps"),
+            List::Columns(f) => (self.tables(List::Fields)?.get(f)?, "columns"),
+        };
+        parent.get(key).and_then(Item::as_array_of_tables)
     }
 
     fn table_mut(&mut self, list: List, i: usize) -> Option<&mut Table> {
-        self.doc.get_mut(list.key()).and_then(Item::as_array_of_tables_mut).and_then(|a| a.get_mut(i))
+        self.parent_mut(list)?.1.get_mut(list_key(list)).and_then(Item::as_array_of_tables_mut)?.get_mut(i)
+    }
+
+    /// The table holding `list`, and the list's key in it.
+    fn parent_mut(&mut self, list: List) -> Option<(&'static str, &mut Table)> {
+        let parent = match list {
+            List::Fields | List::Steps => self.doc.as_table_mut(),
+            List::Columns(f) => self.table_mut(List::Fields, f)?,
+        };
+        Some((list_key(list), parent))
     }
 
     /// Changes the order or number of fields or steps, then numbers every table in the
@@ -252,9 +329,18 @@ impl DefinitionDoc {
         let mut tables: Vec<Table> = self.tables(list).map(|a| a.iter().cloned().collect()).unwrap_or_default();
         change(&mut tables);
         let aot: ArrayOfTables = tables.into_iter().collect();
-        self.doc.insert(list.key(), Item::ArrayOfTables(aot));
+        let Some((key, parent)) = self.parent_mut(list) else { return };
+        parent.insert(key, Item::ArrayOfTables(aot));
         let mut next = 1;
         number(self.doc.as_table_mut(), &mut next);
+    }
+}
+
+fn list_key(list: List) -> &'static str {
+    match list {
+        List::Fields => "fields",
+        List::Steps => "steps",
+        List::Columns(_) => "columns",
     }
 }
 
@@ -382,13 +468,53 @@ mod tests {
         let mut doc = DefinitionDoc::parse(&text).unwrap();
         for (k, kind) in PALETTE.into_iter().enumerate() {
             let label = Text::new(format!("新字段{k}"), format!("New field {k}"));
-            doc.insert(List::Fields, k, &new_field(&format!("new_{k}"), kind, &label));
+            doc.add_field(List::Fields, k, &format!("new_{k}"), kind, &label);
         }
         let edited = doc.to_text();
         let def = load(&Source { name: &name, text: &edited }, None).unwrap_or_else(|d| panic!("{d:?}"));
         let kinds: Vec<FieldKind> = def.fields.iter().take(PALETTE.len()).map(|f| f.kind).collect();
         assert_eq!(kinds, PALETTE);
         assert_eq!(def.fields[5].options.len(), 2, "a select comes with two options to rename");
+        assert_eq!(def.fields[11].columns.len(), 1, "a table comes with a first column");
+    }
+
+    #[test]
+    fn columns_and_options_are_edited_in_place() {
+        let (name, text) = shipped().into_iter().find(|(n, _)| n.contains("annual-plan")).unwrap();
+        let mut doc = DefinitionDoc::parse(&text).unwrap();
+        let items = def_index(&doc, "items");
+        let columns = List::Columns(items);
+        let before = load(&Source { name: &name, text: &text }, None).unwrap();
+        let category = &before.field("items").unwrap().columns[0];
+        // Options read as written, and written back as they are change nothing.
+        let options = doc.options(columns, 0);
+        assert_eq!(options.len(), category.options.len());
+        for (j, (value, label)) in options.iter().enumerate() {
+            assert!(!doc.set_option(columns, 0, j, value, label));
+        }
+        doc.move_option(columns, 0, 0, 1);
+        doc.move_option(columns, 0, 1, 0);
+        assert_eq!(first_difference(&doc.to_text(), &text), None, "an option moved there and back");
+        // A column added, an option renamed, moved, added and removed.
+        doc.add_field(columns, 1, "venue", FieldKind::Text, &Text::new("地点", "Venue"));
+        assert!(doc.set_option(columns, 0, 0, "jiangbi", &Text::new("讲比", "Jiangbi")));
+        doc.move_option(columns, 0, 0, 2);
+        doc.add_option(columns, 0, 99, "other", &Text::new("其他", "Other"));
+        doc.remove_option(columns, 0, 1);
+        let edited = doc.to_text();
+        let def = load(&Source { name: &name, text: &edited }, None).unwrap_or_else(|d| panic!("{d:?}\n{edited}"));
+        let items = def.field("items").unwrap();
+        let ids: Vec<&str> = items.columns.iter().take(3).map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["category", "venue", "item"]);
+        let values: Vec<&str> = items.columns[0].options.iter().map(|o| o.value.as_str()).collect();
+        let mut expected: Vec<&str> = category.options.iter().map(|o| o.value.as_str()).collect();
+        expected.swap(0, 1);
+        expected.swap(1, 2); // jiangbi moved from first to third
+        expected.remove(1);
+        expected.push("other");
+        assert_eq!(values, expected);
+        // The options list keeps its layout: one option a line, as written.
+        assert!(edited.contains("  { value = \"other\", label = { zh = \"其他\", en = \"Other\" } },\n]"), "{edited}");
     }
 
     /// The first line where two texts differ, with both versions of it.

@@ -161,6 +161,51 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// Every kind, in the order the format lists them.
+    pub const ALL: [FieldKind; 15] = [
+        FieldKind::Text,
+        FieldKind::LongText,
+        FieldKind::Integer,
+        FieldKind::Decimal,
+        FieldKind::Date,
+        FieldKind::Select,
+        FieldKind::MultiSelect,
+        FieldKind::Radio,
+        FieldKind::Checkbox,
+        FieldKind::Person,
+        FieldKind::Department,
+        FieldKind::Table,
+        FieldKind::Attachment,
+        FieldKind::RichText,
+        FieldKind::Reference,
+    ];
+
+    /// The kind as `workflow.toml` writes it (`long_text`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    }
+
+    /// Whether a field of this kind takes `key`: the keys only some kinds take are named
+    /// here, every other key (label, help, required…) every kind takes.
+    pub fn takes(self, key: &str) -> bool {
+        use FieldKind as K;
+        match key {
+            "min" | "max" | "unit" => self.is_number(),
+            "scale" => self == K::Decimal,
+            "min_length" | "max_length" => matches!(self, K::Text | K::LongText),
+            "pattern" => self == K::Text,
+            "options" => self.has_options(),
+            "min_items" | "max_items" => self == K::MultiSelect,
+            "multiple" => matches!(self, K::Person | K::Department | K::Attachment),
+            "columns" | "min_rows" | "max_rows" => self == K::Table,
+            "accept" | "max_size" | "max_files" => self == K::Attachment,
+            "content" => self == K::RichText,
+            "workflow" | "prefill" => self == K::Reference,
+            "role" => self == K::Person,
+            _ => true,
+        }
+    }
+
     /// Kinds that carry a list of options.
     pub fn has_options(self) -> bool {
         matches!(self, FieldKind::Select | FieldKind::MultiSelect | FieldKind::Radio)

@@ -72,41 +72,36 @@ impl Checker<'_> {
     /// Keys that apply to some kinds only, and values that must be consistent.
     fn field_keys(&mut self, f: &Field, sub: &dyn Fn(&str) -> Path) {
         let kind = f.kind;
-        let text_like = matches!(kind, FieldKind::Text | FieldKind::LongText);
-        let misplaced = [
-            ("min", f.min.is_some() && !kind.is_number(), "integer, decimal"),
-            ("max", f.max.is_some() && !kind.is_number(), "integer, decimal"),
-            ("scale", f.scale.is_some() && kind != FieldKind::Decimal, "decimal"),
-            ("min_length", f.min_length.is_some() && !text_like, "text, long_text"),
-            ("max_length", f.max_length.is_some() && !text_like, "text, long_text"),
-            ("pattern", f.pattern.is_some() && kind != FieldKind::Text, "text"),
-            ("options", !f.options.is_empty() && !kind.has_options(), "select, multi_select, radio"),
-            ("min_items", f.min_items.is_some() && kind != FieldKind::MultiSelect, "multi_select"),
-            ("max_items", f.max_items.is_some() && kind != FieldKind::MultiSelect, "multi_select"),
-            (
-                "multiple",
-                f.multiple && !matches!(kind, FieldKind::Person | FieldKind::Department | FieldKind::Attachment),
-                "person, department, attachment",
-            ),
-            ("columns", !f.columns.is_empty() && kind != FieldKind::Table, "table"),
-            ("min_rows", f.min_rows.is_some() && kind != FieldKind::Table, "table"),
-            ("max_rows", f.max_rows.is_some() && kind != FieldKind::Table, "table"),
-            ("accept", !f.accept.is_empty() && kind != FieldKind::Attachment, "attachment"),
-            ("max_size", f.max_size.is_some() && kind != FieldKind::Attachment, "attachment"),
-            ("max_files", f.max_files.is_some() && kind != FieldKind::Attachment, "attachment"),
-            ("content", f.content.is_some() && kind != FieldKind::RichText, "rich_text"),
-            ("workflow", f.workflow.is_some() && kind != FieldKind::Reference, "reference"),
-            ("prefill", !f.prefill.is_empty() && kind != FieldKind::Reference, "reference"),
-            ("role", f.role.is_some() && kind != FieldKind::Person, "person"),
+        let set = [
+            ("min", f.min.is_some()),
+            ("max", f.max.is_some()),
+            ("scale", f.scale.is_some()),
+            ("min_length", f.min_length.is_some()),
+            ("max_length", f.max_length.is_some()),
+            ("pattern", f.pattern.is_some()),
+            ("options", !f.options.is_empty()),
+            ("min_items", f.min_items.is_some()),
+            ("max_items", f.max_items.is_some()),
+            ("multiple", f.multiple),
+            ("columns", !f.columns.is_empty()),
+            ("min_rows", f.min_rows.is_some()),
+            ("max_rows", f.max_rows.is_some()),
+            ("accept", !f.accept.is_empty()),
+            ("max_size", f.max_size.is_some()),
+            ("max_files", f.max_files.is_some()),
+            ("content", f.content.is_some()),
+            ("workflow", f.workflow.is_some()),
+            ("prefill", !f.prefill.is_empty()),
+            ("role", f.role.is_some()),
         ];
-        for (key, wrong, kinds) in misplaced {
-            if wrong {
-                self.report(
-                    sub(key),
-                    format!("{key} 只适用于 {kinds} 类型的字段：请删除它或改变 kind。"),
-                    format!("{key} applies only to {kinds} fields: remove it or change the kind."),
-                );
-            }
+        for (key, _) in set.into_iter().filter(|(key, set)| *set && !kind.takes(key)) {
+            let kinds: Vec<String> = FieldKind::ALL.into_iter().filter(|k| k.takes(key)).map(FieldKind::name).collect();
+            let kinds = kinds.join(", ");
+            self.report(
+                sub(key),
+                format!("{key} 只适用于 {kinds} 类型的字段：请删除它或改变 kind。"),
+                format!("{key} applies only to {kinds} fields: remove it or change the kind."),
+            );
         }
         if let (Some(min), Some(max)) = (f.min, f.max)
             && min > max
