@@ -259,7 +259,17 @@ fn shown_tab(
             }
         }
         Tab::Form => {
-            let on_change = dispatch.to_callback().reform(|text| Msg::Edit(DEFINITION.into(), text));
+            // A rename changes the rules and cases too: those are loaded into their editors.
+            let on_change = {
+                let (dispatch, now) = (dispatch.clone(), d.texts.bundle.clone());
+                Callback::from(move |b: Bundle| {
+                    dispatch.dispatch(if b.rules_rhai == now.rules_rhai && b.cases == now.cases {
+                        Msg::Edit(DEFINITION.into(), b.workflow_toml)
+                    } else {
+                        Msg::Load(Rc::new(b))
+                    })
+                })
+            };
             let live = d.check.as_ref().and_then(|v| v.compiled.clone()).map(|wf| {
                 html! {
                     <Preview wf={kexie_widget::form::Shared(wf)} bundle={d.texts.bundle.clone()} sim={sim.clone()}

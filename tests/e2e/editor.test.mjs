@@ -384,3 +384,82 @@ test("the form designer adds, describes, moves and deletes a field by keyboard, 
     await W().getByText("与已发布的版本没有差别。").waitFor();
   });
 });
+
+test("the form designer sets a kind's properties, renames a field with its uses, edits options and columns, and drags", async () => {
+  await shotOnFailure(page, "editor-designer-properties", async () => {
+    await openEditor("hejun");
+    await W().getByRole("tab", { name: "表单" }).click();
+    const labels = () => W().locator(".kx-dz-list").first().locator(".kx-dz-label").allInnerTexts();
+    const pick = (label) => W().locator(".kx-dz-pick", { hasText: label }).first().click();
+    const diff = async (text) => {
+      await W().getByRole("tab", { name: "与已发布版本对比" }).click();
+      await W().locator(".kx-diffview", { hasText: text }).waitFor();
+      await W().getByRole("tab", { name: "表单" }).click();
+    };
+
+    // A new text field's format, with the live tester judging as the form will.
+    await W().getByRole("button", { name: "添加字段" }).click();
+    await W().locator(".kx-dz-props code", { hasText: "new_field" }).waitFor();
+    const format = W().getByLabel("格式（正则表达式，须整体匹配）");
+    await format.fill("[0-9]{6}");
+    await format.press("Tab");
+    const tryIt = W().getByLabel("试一试");
+    await tryIt.fill("20001");
+    await W().locator(".kx-dz-verdict", { hasText: "✗ 不符合格式" }).waitFor();
+    await tryIt.fill("200001");
+    await W().locator(".kx-dz-verdict", { hasText: "✓ 符合格式" }).waitFor();
+    await W().getByLabel("最多字数").fill("6");
+    await W().getByLabel("最多字数").press("Tab");
+    await diff('pattern = "[0-9]{6}"');
+    await diff("max_length = 6");
+
+    // Renaming the select renames the rules' reads and the cases' values with it.
+    await pick("拟采用的组建方式");
+    const id = W().getByLabel("标识（规则和案例用它称呼此字段）");
+    await id.fill("Mode!");
+    await id.press("Tab");
+    await W().locator(".kx-alert-error", { hasText: "标识「Mode!」不可用" }).waitFor();
+    await id.fill("founding_mode");
+    await id.press("Tab");
+    await W().locator(".kx-dz-props code", { hasText: "founding_mode" }).waitFor();
+    await diff("form.founding_mode");
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "个案例全部通过" }).waitFor();
+
+    // Its options: one added, moved to the top, renamed.
+    await pick("拟采用的组建方式");
+    const options = W().locator(".kx-dz-option");
+    const n = await options.count();
+    await W().getByRole("button", { name: "添加选项" }).click();
+    await options.nth(n).waitFor();
+    const last = options.nth(n);
+    await last.getByLabel(/^中文名称/).fill("联合组建");
+    await last.getByLabel(/^中文名称/).press("Tab");
+    for (let i = n; i > 0; i--) await options.nth(i).getByRole("button", { name: /^上移/ }).click();
+    assert.equal(await options.first().getByLabel(/^中文名称/).inputValue(), "联合组建");
+    await W().locator(".kx-dz-live").getByText("联合组建").first().waitFor({ state: "attached" });
+
+    // A table's column of whole numbers, added and named.
+    await pick("委员会委员候选人");
+    const columns = W().locator(".kx-dz-columns .kx-dz-row");
+    const cols = await columns.count();
+    await W().getByLabel("列类型").selectOption({ label: "整数" });
+    await W().getByRole("button", { name: "添加列" }).click();
+    assert.equal(await columns.count(), cols + 1);
+    await W().locator(".kx-dz-columns").getByLabel("名称（中文）").fill("年龄");
+    await W().locator(".kx-dz-columns").getByLabel("名称（中文）").press("Tab");
+    await W().locator(".kx-dz-columns .kx-dz-label", { hasText: "年龄" }).waitFor();
+    await readme("designer-properties");
+
+    // Dragged: the second field dropped on the fourth.
+    const before = await labels();
+    await W().locator(".kx-dz-list").first().locator(".kx-dz-row").nth(1)
+      .dragTo(W().locator(".kx-dz-list").first().locator(".kx-dz-row").nth(3));
+    await W().locator(".kx-dz-list").first().locator(".kx-dz-row").nth(3).locator(".kx-dz-label", { hasText: before[1] }).waitFor();
+
+    // All of it is in workflow.toml, and every case still passes.
+    await diff('id = "founding_mode"');
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "个案例全部通过" }).waitFor();
+    await W().getByRole("button", { name: "放弃修改" }).click();
+    await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
+  });
+});

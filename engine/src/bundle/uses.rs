@@ -173,7 +173,8 @@ mod tests {
 
     #[test]
     fn a_renamed_field_still_loads_and_every_case_still_passes() {
-        for (workflow, old) in [("annual-plan", "items"), ("work-report", "kexie_name"), ("major-project", "expert_panel")]
+        for (workflow, old) in
+            [("annual-plan", "items"), ("work-report", "kexie_name"), ("major-project", "expert_panel")]
         {
             let b = shipped(workflow);
             let checked = b.check(Lang::En);

@@ -2,7 +2,9 @@
 //! touches, so the administrator's comments, order and layout stay, and a text nothing
 //! changed comes back byte for byte (toml_edit keeps every byte it was not told to change).
 
-use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
+/// A value as a designer writes it.
+pub use toml_edit::Value;
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table};
 
 use super::model::FieldKind;
 use crate::text::Text;
@@ -16,9 +18,10 @@ pub const PALETTE: [FieldKind; 15] = FieldKind::ALL;
 fn new_field(id: &str, kind: FieldKind, label: &Text, key: &str) -> Vec<(&'static str, Value)> {
     let mut keys = vec![("id", Value::from(id)), ("kind", kind.name().into()), ("label", text_value(label))];
     if kind.has_options() {
-        let options: Array = [option("a", &Text::new("选项一", "Option 1")), option("b", &Text::new("选项二", "Option 2"))]
-            .into_iter()
-            .collect();
+        let options: Array =
+            [option("a", &Text::new("选项一", "Option 1")), option("b", &Text::new("选项二", "Option 2"))]
+                .into_iter()
+                .collect();
         keys.push(("options", Value::Array(options)));
     }
     match kind {
@@ -199,8 +202,7 @@ impl DefinitionDoc {
 
     /// Writes the `j`th option's value and label, keeping how it was laid out.
     pub fn set_option(&mut self, list: List, i: usize, j: usize, value: &str, label: &Text) -> bool {
-        let Some(o) = self.options_mut(list, i).and_then(|a| a.get_mut(j)).and_then(Value::as_inline_table_mut)
-        else {
+        let Some(o) = self.options_mut(list, i).and_then(|a| a.get_mut(j)).and_then(Value::as_inline_table_mut) else {
             return false;
         };
         let mut changed = false;

@@ -36,8 +36,19 @@ impl Patterns {
     /// at load time; one that fails here is skipped.
     fn get(&self, key: &str) -> Option<&Regex> {
         let (source, compiled) = self.0.get(key)?;
-        compiled.get_or_init(|| Regex::new(&format!("^(?:{source})$")).ok()).as_ref()
+        compiled.get_or_init(|| anchored(source).ok()).as_ref()
     }
+}
+
+/// A pattern as the built-in check applies it: to the whole value.
+fn anchored(source: &str) -> Result<Regex, regex_lite::Error> {
+    Regex::new(&format!("^(?:{source})$"))
+}
+
+/// Whether `sample` has the format `pattern` asks for, as the form will judge it; the
+/// regular expression's own error when it is not one (a designer's live tester).
+pub fn pattern_matches(pattern: &str, sample: &str) -> Result<bool, String> {
+    anchored(pattern).map(|re| re.is_match(sample)).map_err(|e| e.to_string())
 }
 
 /// Checks one value against its field. `required` says whether emptiness is an error

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use constraints::{Patterns, check_value};
+pub use constraints::{Patterns, check_value, pattern_matches};
 pub use value::{decimal_of, from_rhai, is_empty, to_rhai};
 
 use crate::text::Message;

@@ -79,21 +79,23 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
-/// A media type as people know it: "PDF", "Word (.docx)".
+/// The media types people attach, each as they know it: "PDF", "Word (.docx)".
+pub const MEDIA_TYPES: [(&str, &str); 10] = [
+    ("application/pdf", "PDF"),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (.docx)"),
+    ("application/msword", "Word (.doc)"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (.xlsx)"),
+    ("application/vnd.ms-excel", "Excel (.xls)"),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint (.pptx)"),
+    ("image/jpeg", "JPEG"),
+    ("image/png", "PNG"),
+    ("application/zip", "ZIP"),
+    ("text/plain", "TXT"),
+];
+
+/// A media type as people know it (see `MEDIA_TYPES`), or as written.
 fn kind_name(media: &str) -> &str {
-    match media {
-        "application/pdf" => "PDF",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "Word (.docx)",
-        "application/msword" => "Word (.doc)",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "Excel (.xlsx)",
-        "application/vnd.ms-excel" => "Excel (.xls)",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "PowerPoint (.pptx)",
-        "image/jpeg" => "JPEG",
-        "image/png" => "PNG",
-        "application/zip" => "ZIP",
-        "text/plain" => "TXT",
-        other => other,
-    }
+    MEDIA_TYPES.iter().find(|(m, _)| *m == media).map_or(media, |(_, name)| name)
 }
 
 fn kinds(accept: &[String], lang: Lang) -> String {

@@ -3,6 +3,7 @@
 //! callback out. The engine decides; these only display its verdicts.
 
 mod attachment;
+pub use attachment::MEDIA_TYPES;
 mod choice;
 pub mod display;
 mod number;
