@@ -10,7 +10,7 @@ use kexie_widget::views::{Notice, notice};
 use yew::prelude::*;
 
 use crate::code::{CodeEditor, Diff};
-use crate::designer::FormDesigner;
+use crate::designer::{FormDesigner, RouteDesigner};
 use crate::local::SaveKey;
 use crate::preview::Preview;
 use crate::problems::Problems;
@@ -221,6 +221,7 @@ fn tabs(s: &Session, d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>) 
     html! {
         <div class="kx-ed-tabs" role="tablist">
             { tab(s.t("表单", "Form").into(), Some(Tab::Form), d.tab == Tab::Form, 0) }
+            { tab(s.t("流程", "Route").into(), Some(Tab::Route), d.tab == Tab::Route, 0) }
             { tab(DEFINITION.into(), Some(Tab::File(DEFINITION.into())), d.tab == Tab::File(DEFINITION.into()), problems_in(DEFINITION)) }
             { tab(RULES.into(), Some(Tab::File(RULES.into())), d.tab == Tab::File(RULES.into()), problems_in(RULES)) }
             { tab(cases_label, first_case.map(Tab::File), on_cases, problems_in("cases/")) }
@@ -258,18 +259,9 @@ fn shown_tab(
                 editor
             }
         }
+        Tab::Route => html! { <RouteDesigner bundle={d.texts.bundle.clone()} on_change={designed(d, dispatch)} /> },
         Tab::Form => {
-            // A rename changes the rules and cases too: those are loaded into their editors.
-            let on_change = {
-                let (dispatch, now) = (dispatch.clone(), d.texts.bundle.clone());
-                Callback::from(move |b: Bundle| {
-                    dispatch.dispatch(if b.rules_rhai == now.rules_rhai && b.cases == now.cases {
-                        Msg::Edit(DEFINITION.into(), b.workflow_toml)
-                    } else {
-                        Msg::Load(Rc::new(b))
-                    })
-                })
-            };
+            let on_change = designed(d, dispatch);
             let live = d.check.as_ref().and_then(|v| v.compiled.clone()).map(|wf| {
                 html! {
                     <Preview wf={kexie_widget::form::Shared(wf)} bundle={d.texts.bundle.clone()} sim={sim.clone()}
@@ -310,6 +302,19 @@ fn shown_tab(
 }
 
 /// The case files, each marked passed or failed.
+/// Where a designer's change goes: an edit of workflow.toml, or, when a rename changed
+/// the rules and cases too, a load of every text into its editor.
+fn designed(d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>) -> Callback<Bundle> {
+    let (dispatch, now) = (dispatch.clone(), d.texts.bundle.clone());
+    Callback::from(move |b: Bundle| {
+        dispatch.dispatch(if b.rules_rhai == now.rules_rhai && b.cases == now.cases {
+            Msg::Edit(DEFINITION.into(), b.workflow_toml)
+        } else {
+            Msg::Load(Rc::new(b))
+        })
+    })
+}
+
 fn case_list(d: &DeskState, dispatch: &UseReducerDispatcher<DeskState>, open: &str) -> Html {
     let check = d.check.as_deref();
     let item = |name: &String| {

@@ -24,6 +24,8 @@ pub enum Tab {
     File(String),
     /// The form designer.
     Form,
+    /// The route designer.
+    Route,
     Preview,
     /// The reports, counted over the cases.
     Reports,

@@ -463,3 +463,70 @@ test("the form designer sets a kind's properties, renames a field with its uses,
     await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
   });
 });
+
+test("the route designer shows the flow, sets a step's mode, actors and next, adds and deletes a step, and sets field permissions", async () => {
+  await shotOnFailure(page, "editor-route", async () => {
+    await openEditor("hejun");
+    await W().getByRole("tab", { name: "流程" }).click();
+    const nodes = W().locator(".kx-rt-node");
+    await nodes.first().waitFor();
+    assert.equal(await nodes.count(), 5);
+    const diff = async (text) => {
+      await W().getByRole("tab", { name: "与已发布版本对比" }).click();
+      await W().locator(".kx-diffview", { hasText: text }).waitFor();
+      await W().getByRole("tab", { name: "流程" }).click();
+    };
+
+    // A vote countersign with its share, and a shorter deadline.
+    await W().locator(".kx-rt-pick", { hasText: "企业领导班子审批" }).click();
+    await W().getByLabel("多人时如何决定").selectOption({ label: "表决（按比例通过）" });
+    assert.equal(await W().getByLabel("通过比例（如 2/3）").inputValue(), "2/3");
+    await W().locator(".kx-rt-on .kx-rt-mode", { hasText: "表决" }).waitFor();
+    await W().getByLabel("办理期限（天）").fill("5");
+    await W().getByLabel("办理期限（天）").press("Tab");
+    await diff('pass = "2/3"');
+    // The check says what a countersign needs that 或签 did not: who writes the one opinion.
+    await W().locator(".kx-ed-dirty:not(.kx-ed-stale)", { hasText: "writers" }).waitFor();
+
+    // A step added after it takes its place in the route; named, assigned to a role.
+    await W().locator(".kx-rt-pick", { hasText: "企业领导班子审批" }).click();
+    await W().getByRole("button", { name: "在所选步骤后添加步骤" }).click();
+    assert.equal(await nodes.count(), 6);
+    assert.match(await nodes.nth(3).innerText(), /新步骤/);
+    await W().getByLabel("名称（中文）").fill("科协筹备组审核");
+    await W().getByLabel("名称（中文）").press("Tab");
+    await W().getByLabel("办理人类型").selectOption({ label: "角色" });
+    await W().getByLabel("角色标识").fill("upper_kexie");
+    await W().getByLabel("角色标识").press("Tab");
+    await W().getByRole("button", { name: "添加办理人" }).click();
+    await W().getByRole("button", { name: "移除 发起人" }).click();
+    await W().locator(".kx-rt-on .kx-rt-who", { hasText: "角色 upper_kexie" }).waitFor();
+    // Two next steps: the node shows the branches side by side.
+    await W().getByRole("checkbox", { name: "国资委备案", exact: true }).check();
+    await W().locator(".kx-rt-on .kx-rt-branch", { hasText: "国资委备案" }).waitFor();
+    await W().locator(".kx-rt-on .kx-rt-branch", { hasText: "上级科协审核" }).waitFor();
+    await W().getByRole("checkbox", { name: "国资委备案", exact: true }).uncheck();
+
+    // 字段权限: one cell of the matrix.
+    await W().getByLabel("办公场所在「企业党组织审批」", { exact: true }).selectOption({ label: "隐藏" });
+    await readme("route");
+    await diff('"sasac_opinion", "office_premises"]');
+    await W().locator(".kx-rt-node").nth(3).locator(".kx-rt-label", { hasText: "科协筹备组审核" }).waitFor();
+
+    // A step the cases name cannot go; the new one can, and the route closes over it.
+    await W().locator(".kx-rt-pick", { hasText: "企业党组织审批" }).click();
+    await W().getByRole("button", { name: "删除步骤" }).click();
+    await W().locator(".kx-alert-error", { hasText: "不能删除「企业党组织审批」" }).waitFor();
+    await W().locator(".kx-rt-pick", { hasText: "科协筹备组审核" }).click();
+    await W().getByRole("button", { name: "删除步骤" }).click();
+    assert.equal(await nodes.count(), 5);
+    await W().locator(".kx-rt-pick", { hasText: "企业领导班子审批" }).click();
+    assert.ok(await W().getByRole("checkbox", { name: "上级科协审核", exact: true }).isChecked(), "its predecessor leads where it led");
+    await W().getByLabel("多人时如何决定").selectOption({ label: "或签（一人同意即可）" });
+    await diff('mode = "any"');
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "个案例全部通过" }).waitFor();
+
+    await W().getByRole("button", { name: "放弃修改" }).click();
+    await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
+  });
+});

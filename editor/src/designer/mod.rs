@@ -16,6 +16,9 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 mod props;
+mod route;
+
+pub use route::RouteDesigner;
 
 #[derive(Properties, PartialEq)]
 pub struct FormDesignerProps {
