@@ -95,6 +95,14 @@ test("the rule editor, its problems panel and its preview pass axe's WCAG AA rul
   await widget(page).getByRole("tab", { name: "表单" }).click();
   await widget(page).locator(".kx-dz-props").waitFor();
   assert.deepEqual(await violations(["color-contrast", "label", "button-name"]), [], "form designer");
+  await widget(page).locator(".kx-dz-pick", { hasText: "委员会委员候选人" }).click();
+  await widget(page).locator(".kx-dz-columns .kx-dz-pick").first().click();
+  await widget(page).locator(".kx-dz-columns .kx-dz-props").waitFor();
+  assert.deepEqual(await violations(["color-contrast", "label", "button-name"]), [], "a table's columns in the form designer");
+
+  await widget(page).getByRole("tab", { name: "流程" }).click();
+  await widget(page).locator(".kx-rt-matrix").waitFor();
+  assert.deepEqual(await violations(["color-contrast", "label", "button-name", "th-has-data-cells"]), [], "route designer");
 });
 
 test("on a phone, the inbox, a form with its table as cards and an approval pass axe's WCAG AA rules", async () => {

@@ -315,3 +315,16 @@ test("the form designer on a phone: the fields, their tools and the live form on
   await W().getByRole("button", { name: "放弃修改" }).tap();
   await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).tap();
 }));
+
+test("the route designer on a phone: the flow, then the step's panel, then the matrix scrolling on its own", () => shotOnFailure(page, "phone-route", async () => {
+  await become(page, "hejun");
+  await page.evaluate(() => { location.hash = "#rules"; });
+  await W().getByLabel("流程", { exact: true }).selectOption("kexie-formation");
+  await W().getByRole("tab", { name: "流程" }).tap();
+  await W().locator(".kx-rt-pick", { hasText: "企业党组织审批" }).tap();
+  await W().locator(".kx-dz-props", { hasText: "企业党组织审批" }).waitFor();
+  await fits("the route designer");
+  const [flow, panel] = await Promise.all([W().locator(".kx-rt-flow").boundingBox(), W().locator(".kx-rt-side").boundingBox()]);
+  assert.ok(panel.y > flow.y + flow.height, `the step's panel (y ${panel.y}) is under the flow (ending at ${flow.y + flow.height})`);
+  await shot(page, "phone-route");
+}));

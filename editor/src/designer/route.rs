@@ -535,7 +535,7 @@ fn matrix(s: &Session, doc: &DefinitionDoc, edit: &Route) -> Html {
         <section class="kx-rt-matrix" aria-label={s.t("字段权限", "Field permissions")}>
             <h3 class="kx-section-title">{ s.t("字段权限（各步骤的办理人对每个字段能做什么）", "Field permissions (what each step's assignees may do with each field)") }</h3>
             <div class="kx-rt-scroll">
-                <table class="kx-table">
+                <table class="kx-table kx-report-table">
                     <thead><tr><th scope="col">{ s.t("字段", "Field") }</th>
                         { for (0..steps).map(|st| html! { <th scope="col">{ label_of(doc, List::Steps, st, s.lang) }</th> }) }</tr></thead>
                     <tbody>{ for rows }</tbody>
