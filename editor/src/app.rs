@@ -85,7 +85,7 @@ fn Workflows(p: &WorkflowsProps) -> Html {
     let s = kexie_widget::app::use_session();
     let selected = use_state(|| p.first.clone());
     // An imported file waiting for its workflow to open.
-    let imported = use_mut_ref(|| None::<(String, Bundle)>);
+    let imported = use_mut_ref(|| None::<(String, Pending)>);
     let opened = use_state(|| None::<Result<Rc<Opened>, Failure>>);
     // Bumped after a publish: a new workflow joins the list, a title may have changed.
     let listed = use_state(|| 0u32);
@@ -100,23 +100,30 @@ fn Workflows(p: &WorkflowsProps) -> Html {
             }
         });
     }
-    let on_import = {
+    let arrive = {
         let (selected, imported) = (selected.clone(), imported.clone());
-        Callback::from(move |(key, bundle): (String, Bundle)| {
-            if selected.as_deref() == Some(key.as_str()) {
-                // Same workflow: open it again with the file's texts as the edits.
-                open_now(key, Some(bundle));
-            } else {
-                *imported.borrow_mut() = Some((key.clone(), bundle));
-                selected.set(Some(key));
-            }
-        })
+        move |created: bool| {
+            let (selected, imported, open_now) = (selected.clone(), imported.clone(), open_now.clone());
+            Callback::from(move |(key, bundle): (String, Bundle)| {
+                let pending = Pending { bundle, created };
+                if selected.as_deref() == Some(key.as_str()) {
+                    // Same workflow: open it again with the file's texts as the edits.
+                    open_now(key, Some(pending));
+                } else {
+                    *imported.borrow_mut() = Some((key.clone(), pending));
+                    selected.set(Some(key));
+                }
+            })
+        }
     };
+    let (on_import, on_create) = (arrive(false), arrive(true));
     let l = s.lang;
     let choices = match &*list {
         None => loading(l),
         Some(Err(f)) => notice(&Some(Notice::Error(f.explain(l)))),
-        Some(Ok(all)) => chooser(&s, all, &selected),
+        Some(Ok(all)) => html! {
+            <>{ chooser(&s, all, &selected) }<crate::create::NewWorkflow all={all.clone()} {on_create} /></>
+        },
     };
     let desk = match &*opened {
         None if selected.is_none() => Html::default(),
@@ -145,6 +152,13 @@ fn Workflows(p: &WorkflowsProps) -> Html {
     }
 }
 
+/// Texts to open a workflow with instead of its published ones: an imported file's, or a
+/// template's (`created`).
+pub struct Pending {
+    pub bundle: Bundle,
+    pub created: bool,
+}
+
 type Listed = Option<Result<Rc<Vec<WorkflowSummary>>, Failure>>;
 
 /// The workflows, fetched again whenever `listed` moves; the first is selected when none is.
@@ -169,11 +183,11 @@ fn use_workflow_list(listed: u32, selected: &UseStateHandle<Option<String>>) -> 
 /// latest opening lands (a quick second choice must not be overwritten by the first
 /// one's slower answer).
 #[hook]
-fn use_open(opened: &UseStateHandle<Option<Result<Rc<Opened>, Failure>>>) -> Rc<dyn Fn(String, Option<Bundle>)> {
+fn use_open(opened: &UseStateHandle<Option<Result<Rc<Opened>, Failure>>>) -> Rc<dyn Fn(String, Option<Pending>)> {
     let s = kexie_widget::app::use_session();
     let opening = use_mut_ref(|| 0u32);
     let opened = opened.clone();
-    Rc::new(move |key: String, pending: Option<Bundle>| {
+    Rc::new(move |key: String, pending: Option<Pending>| {
         let turn = {
             let mut n = opening.borrow_mut();
             *n += 1;
@@ -218,31 +232,41 @@ fn chooser(s: &Session, all: &[WorkflowSummary], selected: &UseStateHandle<Optio
     }
 }
 
+/// The newest published version of `key`, with its texts; none before the first.
+pub async fn newest(s: &Session, key: &str) -> Result<Option<VersionBundle>, Failure> {
+    let versions = s.client.get::<Vec<VersionSummary>>(&format!("/workflows/{key}/versions")).await?;
+    match versions.first() {
+        Some(v) => Ok(Some(s.client.get(&format!("/workflows/{key}/versions/{}/bundle", v.version)).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Opens `key`: its newest published texts, with the edits kept in this browser (or an
 /// imported file's texts) on top.
-async fn open(s: &Session, key: &str, imported: Option<Bundle>) -> Result<(Texts, Option<Notice>), Failure> {
-    let versions = match s.client.get::<Vec<VersionSummary>>(&format!("/workflows/{key}/versions")).await {
-        Ok(v) => v,
-        // A workflow the server has never seen, from an imported file.
-        Err(Failure::Refused { status: 404, .. }) if imported.is_some() => Vec::new(),
+async fn open(s: &Session, key: &str, imported: Option<Pending>) -> Result<(Texts, Option<Notice>), Failure> {
+    let base = match newest(s, key).await {
+        Ok(v) => v.map(Rc::new),
+        // A workflow the server has never seen, from an imported file or a template.
+        Err(Failure::Refused { status: 404, .. }) if imported.is_some() => None,
         Err(e) => return Err(e),
-    };
-    let base = match versions.first() {
-        Some(v) => Some(Rc::new(
-            s.client.get::<VersionBundle>(&format!("/workflows/{key}/versions/{}/bundle", v.version)).await?,
-        )),
-        None => None,
     };
     let save = SaveKey::new(s.client.base(), &s.me.id, key);
     let l = s.lang;
     let base_version = base.as_ref().map(|b| b.version);
     let (bundle, notice) = match (imported, save.load()) {
-        (Some(bundle), _) => {
-            let note = t(
-                l,
-                "已导入文件中的流程。检查、预览无误后即可发布。",
-                "The file was imported. Check and preview it, then publish.",
-            );
+        (Some(Pending { bundle, created }), _) => {
+            let note = match created {
+                false => t(
+                    l,
+                    "已导入文件中的流程。检查、预览无误后即可发布。",
+                    "The file was imported. Check and preview it, then publish.",
+                ),
+                true => t(
+                    l,
+                    "已新建流程，尚未发布：在「表单」「流程」中设计，检查和案例通过后即可发布。",
+                    "The new workflow is not published yet: design it in Form and Route, then publish once the checks and cases pass.",
+                ),
+            };
             (bundle, Some(Notice::Info(note.into())))
         }
         (None, Some(saved)) if base.as_ref().is_none_or(|b| b.bundle != saved.bundle) => {

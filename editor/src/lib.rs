@@ -5,6 +5,7 @@
 
 mod app;
 mod code;
+mod create;
 mod deliveries;
 mod designer;
 mod desk;

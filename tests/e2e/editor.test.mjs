@@ -530,3 +530,48 @@ test("the route designer shows the flow, sets a step's mode, actors and next, ad
     await W().getByRole("alertdialog").getByRole("button", { name: "放弃修改" }).click();
   });
 });
+
+test("「新建流程」 starts a workflow from the blank template or a copy, and publishing creates it without a file", async () => {
+  await shotOnFailure(page, "editor-new", async () => {
+    await openEditor("hejun");
+    await W().getByRole("button", { name: "新建流程" }).click();
+    const form = W().locator(".kx-ed-new");
+    // A key another workflow has is refused, and so is one that is not a key.
+    await form.getByLabel("流程标识（key）").fill("kexie-formation");
+    await form.getByLabel("名称（中文）").fill("科普开放日");
+    await form.getByRole("button", { name: "建立" }).click();
+    await form.locator(".kx-alert-error", { hasText: "已有流程使用此标识" }).waitFor();
+    await form.getByLabel("流程标识（key）").fill("Open Day");
+    await form.getByRole("button", { name: "建立" }).click();
+    await form.locator(".kx-alert-error", { hasText: "须以小写字母开头" }).waitFor();
+    await form.getByLabel("流程标识（key）").fill("popsci-open-day");
+    await form.getByLabel("名称（英文）").fill("Science open day");
+    await form.getByRole("button", { name: "建立" }).click();
+    await W().getByText("已新建流程，尚未发布").waitFor();
+    await W().locator(".kx-ed-state", { hasText: "popsci-open-day" }).waitFor();
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "1 个案例全部通过" }).waitFor();
+    await W().getByRole("tab", { name: "流程" }).click();
+    assert.equal(await W().locator(".kx-rt-node").count(), 2, "apply → approve");
+    await W().getByRole("tab", { name: "workflow.toml" }).click();
+    await W().locator(".cm-line", { hasText: 'title = { zh = "科普开放日", en = "Science open day" }' }).waitFor();
+
+    await W().getByRole("button", { name: "发布…" }).click();
+    await W().getByLabel("变更说明（必填）").fill("新建科普开放日流程");
+    await W().getByRole("button", { name: "确认发布" }).click();
+    await W().getByText("已发布为第 1 版").waitFor();
+    const listed = await call("GET", "/api/v1/workflows", "hejun");
+    assert.ok(listed.json.some((w) => w.key === "popsci-open-day" && w.title.zh === "科普开放日"), "the server has it");
+
+    // A copy of a shipped workflow: its fields, steps and cases under the new key.
+    await W().getByRole("button", { name: "新建流程" }).click();
+    await form.getByLabel("流程标识（key）").fill("annual-plan-copy");
+    await form.getByLabel("名称（中文）").fill("年度计划（副本）");
+    await form.getByLabel("从模板开始").selectOption({ label: "复制「科协年度工作计划」" });
+    await form.getByRole("button", { name: "建立" }).click();
+    await W().locator(".kx-ed-state", { hasText: "annual-plan-copy" }).waitFor();
+    await W().locator(".kx-ed-clean:not(.kx-ed-stale)", { hasText: "个案例全部通过" }).waitFor();
+    await W().getByRole("tab", { name: "workflow.toml" }).click();
+    await W().locator(".cm-line", { hasText: 'key = "annual-plan-copy"' }).waitFor();
+    await readme("new");
+  });
+});

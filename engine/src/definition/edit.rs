@@ -94,22 +94,17 @@ impl DefinitionDoc {
     /// equal to the one written is left as written; says whether the text changed.
     pub fn set(&mut self, list: List, i: usize, key: &str, value: Option<Value>) -> bool {
         let Some(table) = self.table_mut(list, i) else { return false };
-        match value {
-            None => table.remove(key).is_some(),
-            Some(v) if table.get(key).and_then(Item::as_value).is_some_and(|old| same(old, &v)) => false,
-            Some(v) => {
-                match table.get_mut(key).and_then(Item::as_value_mut) {
-                    // Keep the whitespace and comment around the old value.
-                    Some(old) => {
-                        let decor = old.decor().clone();
-                        *old = v;
-                        *old.decor_mut() = decor;
-                    }
-                    None => _ = table.insert(key, Item::Value(v)),
-                }
-                true
-            }
-        }
+        set_in(table, key, value)
+    }
+
+    /// Sets a key of the header (`key`, `title`…) as `set` does.
+    pub fn set_header(&mut self, key: &str, value: Value) -> bool {
+        set_in(self.doc.as_table_mut(), key, Some(value))
+    }
+
+    /// Sets a bilingual text of the header.
+    pub fn set_header_text(&mut self, key: &str, text: &Text) -> bool {
+        self.set_header(key, text_value(text))
     }
 
     /// Sets a bilingual text: `{ zh = "…", en = "…" }`; an empty one removes the key.
@@ -335,6 +330,26 @@ impl DefinitionDoc {
         parent.insert(key, Item::ArrayOfTables(aot));
         let mut next = 1;
         number(self.doc.as_table_mut(), &mut next);
+    }
+}
+
+/// Sets `key` of `table` to `value` (see `DefinitionDoc::set`).
+fn set_in(table: &mut Table, key: &str, value: Option<Value>) -> bool {
+    match value {
+        None => table.remove(key).is_some(),
+        Some(v) if table.get(key).and_then(Item::as_value).is_some_and(|old| same(old, &v)) => false,
+        Some(v) => {
+            match table.get_mut(key).and_then(Item::as_value_mut) {
+                // Keep the whitespace and comment around the old value.
+                Some(old) => {
+                    let decor = old.decor().clone();
+                    *old = v;
+                    *old.decor_mut() = decor;
+                }
+                None => _ = table.insert(key, Item::Value(v)),
+            }
+            true
+        }
     }
 }
 
