@@ -53,6 +53,19 @@ async function gotoLine(n) {
   await page.keyboard.press("Enter");
 }
 
+/** Waits for `text` in the diff tab, scrolling it into view (CodeMirror renders only the
+ *  lines in view, and earlier tests' versions can make the diff long), then goes back to `tab`. */
+async function inDiff(text, tab) {
+  await W().getByRole("tab", { name: "与已发布版本对比" }).click();
+  const found = W().locator(".kx-diffview", { hasText: text });
+  for (let i = 0; i < 40 && (await found.count()) === 0; i++) {
+    await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(50);
+  }
+  await found.first().waitFor();
+  await W().getByRole("tab", { name: tab }).click();
+}
+
 /** A status or answer of the API, without failing on an error status. */
 async function call(method, path, user, body) {
   const res = await fetch(server.base + path, {
@@ -391,11 +404,7 @@ test("the form designer sets a kind's properties, renames a field with its uses,
     await W().getByRole("tab", { name: "表单" }).click();
     const labels = () => W().locator(".kx-dz-list").first().locator(".kx-dz-label").allInnerTexts();
     const pick = (label) => W().locator(".kx-dz-pick", { hasText: label }).first().click();
-    const diff = async (text) => {
-      await W().getByRole("tab", { name: "与已发布版本对比" }).click();
-      await W().locator(".kx-diffview", { hasText: text }).waitFor();
-      await W().getByRole("tab", { name: "表单" }).click();
-    };
+    const diff = (text) => inDiff(text, "表单");
 
     // A new text field's format, with the live tester judging as the form will.
     await W().getByRole("button", { name: "添加字段" }).click();
@@ -471,11 +480,7 @@ test("the route designer shows the flow, sets a step's mode, actors and next, ad
     const nodes = W().locator(".kx-rt-node");
     await nodes.first().waitFor();
     assert.equal(await nodes.count(), 5);
-    const diff = async (text) => {
-      await W().getByRole("tab", { name: "与已发布版本对比" }).click();
-      await W().locator(".kx-diffview", { hasText: text }).waitFor();
-      await W().getByRole("tab", { name: "流程" }).click();
-    };
+    const diff = (text) => inDiff(text, "流程");
 
     // A vote countersign with its share, and a shorter deadline.
     await W().locator(".kx-rt-pick", { hasText: "企业领导班子审批" }).click();

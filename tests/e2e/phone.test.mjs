@@ -317,6 +317,7 @@ test("the form designer on a phone: the fields, their tools and the live form on
 }));
 
 test("the route designer on a phone: the flow, then the step's panel, then the matrix scrolling on its own", () => shotOnFailure(page, "phone-route", async () => {
+  await page.evaluate(() => { location.hash = ""; }); // `become` waits for the inbox.
   await become(page, "hejun");
   await page.evaluate(() => { location.hash = "#rules"; });
   await W().getByLabel("流程", { exact: true }).selectOption("kexie-formation");
